@@ -1,0 +1,17 @@
+// The public API of gradc.
+export { Graph } from './ir/graph.ts';
+export type { ParamSpec } from './ir/graph.ts';
+export { Node } from './ir/node.ts';
+export type { Provenance } from './ir/node.ts';
+export type { DType } from './ir/dtype.ts';
+export type { Shape } from './ir/shape.ts';
+export { GraphError } from './ir/errors.ts';
+export * as init from './ir/init.ts';
+export type { InitSpec } from './ir/init.ts';
+export { printGraph } from './ir/print.ts';
+export * from './builder/ops.ts';
+export * from './builder/composite.ts';
+export * from './builder/conv.ts';
+export { interpret, evaluate, initParams } from './interp/interpret.ts';
+export type { Values, Evaluation } from './interp/interpret.ts';
+export { grad, vjp, valueAndGrad } from './autodiff/grad.ts';

@@ -1,0 +1,56 @@
+// custom_vjp: an identity on its first input whose gradient to the remaining inputs (the primals)
+// comes from a hand-derived rule — cheaper or more stable than differentiating the expansion.
+import * as B from '../builder/ops.ts';
+import { rstdLastAxis, softmaxLastAxis, logSoftmaxLastAxis } from '../builder/composite.ts';
+import type { Node } from '../ir/node.ts';
+import { expandReduced } from './reduce.ts';
+import type { OpDef } from './def.ts';
+
+type Rule = (
+  g: Node,
+  out: Node,
+  primals: readonly Node[],
+  args: readonly number[],
+) => (Node | null)[];
+
+const RULES: Readonly<Record<string, { rule: Rule; doc: string }>> = {
+  // d/dx logsumexp(x) = softmax(x) = exp(x − lse), reusing the forward value lse.
+  logsumexp: {
+    rule: (g, out, [x], axes) => [
+      B.mul(expandReduced(g, x!, axes), B.exp(B.sub(x!, expandReduced(out, x!, axes)))),
+    ],
+    doc: '∂L/∂{1} = ∂L/∂{out} ⊙ softmax({1}) = ∂L/∂{out} ⊙ exp({1} − {out})',
+  },
+  // x̂ = (x − μ)/σ over the last axis: ∂x = (∂x̂ − mean(∂x̂) − x̂·mean(∂x̂ ⊙ x̂)) / σ.
+  normalize: {
+    rule: (g, out, [x], [eps]) => {
+      const n = x!.shape[x!.rank - 1]!;
+      const meanG = B.div(B.sum(g, -1, true), n);
+      const meanGX = B.div(B.sum(B.mul(g, out), -1, true), n);
+      return [B.mul(B.sub(B.sub(g, meanG), B.mul(out, meanGX)), rstdLastAxis(x!, eps!))];
+    },
+    doc: '∂L/∂{1} = (∂L/∂{out} − mean(∂L/∂{out}) − {out}·mean(∂L/∂{out} ⊙ {out})) / σ',
+  },
+  // Softmax cross-entropy per row: ∂/∂logits = softmax − y; ∂/∂y = −log softmax.
+  softmax_ce: {
+    rule: (g, _out, [x, y]) => {
+      const gb = B.broadcastTo(B.reshape(g, [...g.shape, 1]), x!.shape);
+      return [B.mul(gb, B.sub(softmaxLastAxis(x!), y!)), B.neg(B.mul(gb, logSoftmaxLastAxis(x!)))];
+    },
+    doc: '∂L/∂{1} = ∂L/∂{out} ⊙ (softmax({1}) − {2})',
+  },
+};
+
+export function customRuleDoc(rule: string): string {
+  return RULES[rule]?.doc ?? '';
+}
+
+export const customVjp: OpDef<'custom_vjp'> = {
+  arity: -1,
+  infer: ([r], a) =>
+    r && RULES[a.rule] ? { shape: r.shape, dtype: r.dtype } : `unknown custom rule '${a.rule}'`,
+  eval: ([r]) => r!.slice(),
+  vjp: (g, out, ins, a) => [null, ...RULES[a.rule]!.rule(g, out, ins.slice(1), a.args)],
+  vjpDoc: (a) => ['', customRuleDoc(a.rule)],
+  lower: { kind: 'expr', expr: (c) => c.input(0, c.idx) },
+};

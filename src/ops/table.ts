@@ -1,0 +1,37 @@
+// THE op table: every primitive's rules, gathered from the files that define them by kind.
+// Its type is a mapped type over the op names, so a missing entry or rule fails to typecheck.
+import type { OpTable } from './def.ts';
+import { binaryOps, cast, compareOps, stopGradient, unaryOps, where } from './elementwise.ts';
+import { gather, iota, random, scatterAdd } from './index.ts';
+import { constant, input, param, tensor } from './leaf.ts';
+import { matmul } from './matmul.ts';
+import { broadcast, concat, pad, permute, reshape, slice } from './movement.ts';
+import { max, sum } from './reduce.ts';
+import { customVjp } from './custom.ts';
+
+export const OPS: OpTable = {
+  input,
+  param,
+  constant,
+  tensor,
+  ...unaryOps,
+  ...binaryOps,
+  ...compareOps,
+  where,
+  cast,
+  stop_gradient: stopGradient,
+  sum,
+  max,
+  reshape,
+  permute,
+  broadcast,
+  slice,
+  pad,
+  concat,
+  matmul,
+  gather,
+  scatter_add: scatterAdd,
+  iota,
+  random,
+  custom_vjp: customVjp,
+};

@@ -1,0 +1,120 @@
+// Scalar expressions inside a kernel: values and index arithmetic, shared by both renderers.
+import type { DType } from '../ir/dtype.ts';
+
+export type UnOp =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'recip'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'abs'
+  | 'sign'
+  | 'not';
+
+export type BinOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'mod'
+  | 'pow'
+  | 'max'
+  | 'min'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'and'
+  | 'or';
+
+export type RandDist = 'uniform' | 'normal';
+
+/** `buf` names a kernel binding; `at` is a flat element index (i32). Division on i32 floors. */
+export type Expr =
+  | { readonly k: 'num'; readonly v: number; readonly t: DType }
+  | { readonly k: 'var'; readonly name: string; readonly t: 'i32' }
+  | { readonly k: 'load'; readonly buf: string; readonly at: Expr; readonly t: DType }
+  | { readonly k: 'un'; readonly op: UnOp; readonly a: Expr; readonly t: DType }
+  | { readonly k: 'bin'; readonly op: BinOp; readonly a: Expr; readonly b: Expr; readonly t: DType }
+  | { readonly k: 'sel'; readonly c: Expr; readonly a: Expr; readonly b: Expr; readonly t: DType }
+  | { readonly k: 'cast'; readonly a: Expr; readonly t: DType }
+  | {
+      readonly k: 'rand';
+      readonly dist: RandDist;
+      readonly seed: number;
+      readonly counter: Expr;
+      readonly at: Expr;
+      readonly t: 'f32';
+    };
+
+const CMP: ReadonlySet<BinOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or']);
+
+export const num = (v: number, t: DType = 'f32'): Expr => ({ k: 'num', v, t });
+export const int = (v: number): Expr => ({ k: 'num', v, t: 'i32' });
+export const ivar = (name: string): Expr => ({ k: 'var', name, t: 'i32' });
+export const load = (buf: string, at: Expr, t: DType): Expr => ({ k: 'load', buf, at, t });
+export const un = (op: UnOp, a: Expr): Expr => ({ k: 'un', op, a, t: op === 'not' ? 'bool' : a.t });
+export const cast = (a: Expr, t: DType): Expr => (a.t === t ? a : { k: 'cast', a, t });
+export const sel = (c: Expr, a: Expr, b: Expr): Expr => ({ k: 'sel', c, a, b, t: a.t });
+
+export function bin(op: BinOp, a: Expr, b: Expr): Expr {
+  return { k: 'bin', op, a, b, t: CMP.has(op) ? 'bool' : a.t };
+}
+
+/** Integer index arithmetic with the obvious constant folds, so index expressions stay short. */
+export function iadd(a: Expr, b: Expr): Expr {
+  if (a.k === 'num' && a.v === 0) return b;
+  if (b.k === 'num' && b.v === 0) return a;
+  if (a.k === 'num' && b.k === 'num') return int(a.v + b.v);
+  return bin('add', a, b);
+}
+
+export function imul(a: Expr, b: Expr): Expr {
+  if ((a.k === 'num' && a.v === 0) || (b.k === 'num' && b.v === 0)) return int(0);
+  if (a.k === 'num' && a.v === 1) return b;
+  if (b.k === 'num' && b.v === 1) return a;
+  if (a.k === 'num' && b.k === 'num') return int(a.v * b.v);
+  return bin('mul', a, b);
+}
+
+export function idiv(a: Expr, d: number): Expr {
+  if (d === 1) return a;
+  if (a.k === 'num') return int(Math.floor(a.v / d));
+  return bin('div', a, int(d));
+}
+
+export function imod(a: Expr, d: number): Expr {
+  if (d === 1) return int(0);
+  if (a.k === 'num') return int(a.v % d);
+  return bin('mod', a, int(d));
+}
+
+/** Flat row-major offset of a multi-index. */
+export function flatIndex(idx: readonly Expr[], shape: readonly number[]): Expr {
+  let acc: Expr = int(0);
+  let stride = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    acc = iadd(imul(idx[i]!, int(stride)), acc);
+    stride *= shape[i]!;
+  }
+  return acc;
+}
+
+/** Multi-index of a flat row-major offset. */
+export function unflatIndex(flat: Expr, shape: readonly number[]): Expr[] {
+  const out = new Array<Expr>(shape.length);
+  let stride = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const d = shape[i]!;
+    out[i] = d === 1 ? int(0) : i === 0 ? idiv(flat, stride) : imod(idiv(flat, stride), d);
+    stride *= d;
+  }
+  return out;
+}
