@@ -1,0 +1,21 @@
+// The one interface every compiled graph offers, whatever the target: run, step, and its params.
+import type { Graph } from '../ir/graph.ts';
+
+export type Target = 'ts' | 'wgsl' | 'interp';
+export type Feeds = Readonly<Record<string, ArrayLike<number>>>;
+export type Outputs = Record<string, Float32Array>;
+
+export interface Executable {
+  readonly graph: Graph;
+  readonly target: Target;
+  /** Current param values by name (trainable params and optimizer state), owned by the executable. */
+  readonly params: Readonly<Record<string, Float32Array>>;
+  /** Compute the graph's outputs; params are not changed. */
+  run(inputs: Feeds): Promise<Outputs>;
+  /** One training step: compute outputs, then write every update into its param. Returns the outputs. */
+  step(inputs: Feeds): Promise<Outputs>;
+  /** Replace param values (e.g. from a checkpoint); names and sizes are checked. */
+  setParams(values: Feeds): void;
+  /** Release device resources (WebGPU); a no-op on the CPU. */
+  dispose(): void;
+}
