@@ -14,6 +14,8 @@ type AnyDef = {
 };
 
 const FAN_IN_STEP = '∂L/∂{out} = Σ over the uses of {out}';
+const SEED_STEP = '∂L/∂{out} = 1 (the seed)';
+const ZERO_STEP = '∂L/∂{out} = 0 (L does not depend on {out})';
 
 function describe(n: Node): string {
   return `${n.label ?? n.op} ${n.dtype}[${n.shape.join(',')}]`;
@@ -99,7 +101,9 @@ export function vjp(ys: readonly Node[], xs: readonly Node[], cts: readonly Node
       if (res) push(x, res);
     });
   }
-  return xs.map((x) => total.get(x) ?? B.zerosLike(x));
+  return xs.map(
+    (x) => total.get(x) ?? g.withProvenance({ forward: x, step: ZERO_STEP }, () => B.zerosLike(x)),
+  );
 }
 
 /** Gradients of a scalar `y` with respect to each of `xs` (inputs, params or inner nodes). */
@@ -111,7 +115,9 @@ export function grad(y: Node, xs: readonly Node[]): Node[] {
       y.meta.site,
     );
   }
-  const seed = B.constant(y.graph, 1, y.shape, 'f32');
+  const seed = y.graph.withProvenance({ forward: y, step: SEED_STEP }, () =>
+    B.constant(y.graph, 1, y.shape, 'f32'),
+  );
   const grads = vjp([y], xs, [seed]);
   xs.forEach((x, i) => {
     if (x.label) y.graph.label(grads[i]!, `grad_${x.label}`);

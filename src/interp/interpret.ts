@@ -26,7 +26,7 @@ export function initParams(g: Graph, seed = 0): Record<string, Float64Array> {
 }
 
 /** Check names and sizes of everything fed in, before any work is done. */
-export function checkFeeds(g: Graph, inputs: Values, params: Values): void {
+export function checkFeeds(g: Graph, inputs: Values, params?: Values): void {
   for (const name of Object.keys(inputs)) {
     if (!g.inputs.has(name)) {
       const known = [...g.inputs.keys()].join(', ') || 'none';
@@ -49,7 +49,7 @@ export function checkFeeds(g: Graph, inputs: Values, params: Values): void {
     }
   };
   for (const [name, node] of g.inputs) check('input', node, name, inputs[name]);
-  for (const [name, p] of g.params) check('param', p.node, name, params[name]);
+  if (params) for (const [name, p] of g.params) check('param', p.node, name, params[name]);
 }
 
 /**

@@ -112,6 +112,7 @@ export class Graph {
       );
     }
     this.updates.set(param, value);
+    this.label(value, `${param}_next`);
   }
 
   /** Give a node a human name (used by the printer and for generated variable names). */

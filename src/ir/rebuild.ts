@@ -1,14 +1,15 @@
 // Copy a graph into a fresh one, node by node, letting a pass replace nodes on the way.
 // Leaves, outputs, updates, labels and each node's site and provenance carry over.
 import { Graph } from './graph.ts';
-import type { Node } from './node.ts';
+import type { Node, NodeMeta } from './node.ts';
 import { topo } from './traverse.ts';
 
 /**
  * Called for each node with its inputs already rebuilt in `dst`; returns a replacement node in
- * `dst`, or null to copy the node unchanged.
+ * `dst`, or null to copy the node unchanged. `meta` is the node's metadata for `dst` (its
+ * provenance points at the copy of its forward node): pass it to `dst.applyAs` to keep it.
  */
-export type Rewrite = (node: Node, ins: readonly Node[], dst: Graph) => Node | null;
+export type Rewrite = (node: Node, ins: readonly Node[], dst: Graph, meta: NodeMeta) => Node | null;
 
 export interface Rebuilt {
   readonly graph: Graph;
@@ -25,7 +26,8 @@ export function rebuild(src: Graph, rewrite?: Rewrite): Rebuilt {
   for (const n of topo(src.roots())) {
     if (map.has(n)) continue;
     const ins = n.inputs.map((x) => map.get(x)!);
-    const out = rewrite?.(n, ins, dst) ?? dst.applyAs(n.op, ins, n.attrs, n.meta);
+    const meta = remapMeta(n.meta, map);
+    const out = rewrite?.(n, ins, dst, meta) ?? dst.applyAs(n.op, ins, n.attrs, meta);
     const label = src.labelOf(n);
     if (label) dst.label(out, label);
     map.set(n, out);
@@ -33,4 +35,16 @@ export function rebuild(src: Graph, rewrite?: Rewrite): Rebuilt {
   for (const [k, n] of src.outputs) dst.output(k, map.get(n)!);
   for (const [k, n] of src.updates) dst.update(k, map.get(n)!);
   return { graph: dst, map };
+}
+
+/**
+ * Point provenance at the copy of its forward node, so printed chain-rule steps name nodes of the
+ * new graph. A forward node that a pass replaced by a different op keeps its old identity: its
+ * step's `{0}`, `{1}` would otherwise name the wrong inputs.
+ */
+function remapMeta(meta: NodeMeta, map: ReadonlyMap<Node, Node>): NodeMeta {
+  const f = meta.prov?.forward;
+  const to = f ? map.get(f) : undefined;
+  if (!f || !to || to === f || to.op !== f.op || to.inputs.length !== f.inputs.length) return meta;
+  return { ...meta, prov: { forward: to, step: meta.prov!.step } };
 }

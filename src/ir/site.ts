@@ -13,6 +13,48 @@ export const UNKNOWN_SITE: Site = Object.freeze({ file: '<unknown>', line: 0 });
 
 /** Capture the user's file:line from the current stack (cheap enough to run per node). */
 export function captureSite(): Site {
+  // Raw call sites are cheap; source-mapping a formatted stack is not (~100 µs). So find the
+  // first user frame raw, and format the stack only the first time that position is seen.
+  const raw = firstUserFrame(16) ?? firstUserFrame(64);
+  const cached = raw === null ? undefined : siteCache.get(raw);
+  if (cached) return cached;
+  const site = siteFromFormattedStack();
+  if (raw !== null) siteCache.set(raw, site);
+  return site;
+}
+
+/** Source-mapped sites by raw (unmapped) position of the user's call. */
+const siteCache = new Map<string, Site>();
+
+const ROOT_URL = new URL('../../', import.meta.url).href;
+const INTERNAL_RAW = [...INTERNAL, `${ROOT_URL}src/`, `${ROOT_URL}codegen/`];
+
+const isInternal = (file: string) => INTERNAL.some((p) => file.startsWith(p) || file.includes(p));
+
+/** The raw position of the first frame outside gradc among the innermost `depth` frames. */
+function firstUserFrame(depth: number): string | null {
+  const [prepare, limit] = [Error.prepareStackTrace, Error.stackTraceLimit];
+  const holder: { stack?: unknown } = {};
+  let frames: unknown;
+  try {
+    Error.prepareStackTrace = (_e, cs) => cs;
+    Error.stackTraceLimit = depth;
+    Error.captureStackTrace(holder, captureSite);
+    frames = holder.stack; // formatted lazily: read it while our prepareStackTrace is installed
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+  if (!Array.isArray(frames)) return null;
+  for (const f of frames as NodeJS.CallSite[]) {
+    const name = f.getFileName();
+    if (!name || INTERNAL_RAW.some((p) => name.startsWith(p) || name.includes(p))) continue;
+    return `${name}:${f.getLineNumber()}:${f.getColumnNumber()}`;
+  }
+  return null;
+}
+
+function siteFromFormattedStack(): Site {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 64;
   const stack = new Error().stack ?? '';
@@ -21,7 +63,7 @@ export function captureSite(): Site {
     const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):\d+\)?$/.exec(raw.trim());
     if (!m) continue;
     const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
-    if (INTERNAL.some((p) => file.startsWith(p) || file.includes(p))) continue;
+    if (isInternal(file)) continue;
     return { file: relativeFile(file), line: Number(m[2]) };
   }
   return UNKNOWN_SITE;

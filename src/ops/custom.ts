@@ -1,7 +1,7 @@
 // custom_vjp: an identity on its first input whose gradient to the remaining inputs (the primals)
 // comes from a hand-derived rule — cheaper or more stable than differentiating the expansion.
 import * as B from '../builder/ops.ts';
-import { rstdLastAxis, softmaxLastAxis, logSoftmaxLastAxis } from '../builder/composite.ts';
+import { rstdLastAxis, softmaxLastAxis } from '../builder/composite.ts';
 import type { Node } from '../ir/node.ts';
 import { expandReduced } from './reduce.ts';
 import type { OpDef } from './def.ts';
@@ -31,11 +31,12 @@ const RULES: Readonly<Record<string, { rule: Rule; doc: string }>> = {
     },
     doc: '∂L/∂{1} = (∂L/∂{out} − mean(∂L/∂{out}) − {out}·mean(∂L/∂{out} ⊙ {out})) / σ',
   },
-  // Softmax cross-entropy per row: ∂/∂logits = softmax − y; ∂/∂y = −log softmax.
+  // Per row, loss = lse(x) − ⟨y, x⟩: ∂/∂logits = softmax − y; ∂/∂y = −x (for any y, not only
+  // distributions: −log softmax would add lse·Σy, which only vanishes along the simplex).
   softmax_ce: {
     rule: (g, _out, [x, y]) => {
       const gb = B.broadcastTo(B.reshape(g, [...g.shape, 1]), x!.shape);
-      return [B.mul(gb, B.sub(softmaxLastAxis(x!), y!)), B.neg(B.mul(gb, logSoftmaxLastAxis(x!)))];
+      return [B.mul(gb, B.sub(softmaxLastAxis(x!), y!)), B.neg(B.mul(gb, x!))];
     },
     doc: '∂L/∂{1} = ∂L/∂{out} ⊙ (softmax({1}) − {2})',
   },

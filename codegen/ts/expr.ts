@@ -1,0 +1,165 @@
+// Kernel expressions → TypeScript source. Structurally equal subexpressions used more than once
+// become `const` temporaries, so a fused loop body computes each value once.
+import type { Expr } from '../../src/schedule/expr.ts';
+import { childrenOf } from '../../src/schedule/walk.ts';
+
+const UN: Readonly<Record<string, (a: string) => string>> = {
+  neg: (a) => `-(${a})`,
+  exp: (a) => `Math.exp(${a})`,
+  log: (a) => `Math.log(${a})`,
+  sqrt: (a) => `Math.sqrt(${a})`,
+  recip: (a) => `1 / (${a})`,
+  sin: (a) => `Math.sin(${a})`,
+  cos: (a) => `Math.cos(${a})`,
+  tanh: (a) => `Math.tanh(${a})`,
+  sigmoid: (a) => `1 / (1 + Math.exp(-(${a})))`,
+  relu: (a) => `Math.max(${a}, 0)`,
+  abs: (a) => `Math.abs(${a})`,
+  sign: (a) => `Math.sign(${a})`,
+  not: (a) => `!(${a})`,
+};
+
+const BIN_OP: Readonly<Record<string, string>> = {
+  add: '+',
+  sub: '-',
+  mul: '*',
+  eq: '===',
+  ne: '!==',
+  lt: '<',
+  le: '<=',
+  gt: '>',
+  ge: '>=',
+  and: '&&',
+  or: '||',
+  mod: '%',
+};
+
+function num(v: number, t: Expr['t']): string {
+  if (t === 'bool') return v ? 'true' : 'false';
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+  return v < 0 || Object.is(v, -0) ? `(${v})` : String(v);
+}
+
+/** Stable structural key of an expression (memoized per object). */
+export class Keys {
+  private readonly memo = new Map<Expr, string>();
+  of(e: Expr): string {
+    const hit = this.memo.get(e);
+    if (hit !== undefined) return hit;
+    const head =
+      e.k === 'num'
+        ? `n${e.v}:${e.t}`
+        : e.k === 'var'
+          ? `v${e.name}`
+          : e.k === 'load'
+            ? `l${e.buf}:${e.t}`
+            : e.k === 'un'
+              ? `u${e.op}`
+              : e.k === 'bin'
+                ? `b${e.op}:${e.t}`
+                : e.k === 'cast'
+                  ? `c${e.t}`
+                  : e.k === 'rand'
+                    ? `r${e.dist}${e.seed}`
+                    : e.k;
+    const key = `${head}(${childrenOf(e)
+      .map((c) => this.of(c))
+      .join(',')})`;
+    this.memo.set(e, key);
+    return key;
+  }
+}
+
+const trivial = (e: Expr) => e.k === 'num' || e.k === 'var' || e.k === 'acc';
+
+/**
+ * Renders a group of expressions evaluated together (one loop iteration): returns the temporaries
+ * to declare first and the text of each root.
+ */
+export function renderExprs(
+  roots: readonly Expr[],
+  bufName: (buf: string) => string,
+  tempPrefix = 't',
+): { temps: string[]; roots: string[] } {
+  const keys = new Keys();
+  const uses = new Map<string, number>();
+  const seen = new Set<string>();
+  const count = (e: Expr) => {
+    const k = keys.of(e);
+    uses.set(k, (uses.get(k) ?? 0) + 1);
+    if (seen.has(k)) return;
+    seen.add(k);
+    for (const c of childrenOf(e)) count(c);
+  };
+  roots.forEach(count);
+  const temps: string[] = [];
+  const named = new Map<string, string>();
+  const render = (e: Expr): string => {
+    const k = keys.of(e);
+    const hit = named.get(k);
+    if (hit) return hit;
+    const text = renderOne(e, render, bufName);
+    if (!trivial(e) && (uses.get(k) ?? 0) > 1) {
+      const name = `${tempPrefix}${temps.length}`;
+      temps.push(`const ${name} = ${text};`);
+      named.set(k, name);
+      return name;
+    }
+    return text;
+  };
+  const out = roots.map(render);
+  return { temps, roots: out };
+}
+
+function renderOne(e: Expr, r: (e: Expr) => string, bufName: (b: string) => string): string {
+  switch (e.k) {
+    case 'num':
+      return num(e.v, e.t);
+    case 'var':
+      return e.name;
+    case 'acc':
+      return 'acc';
+    case 'load': {
+      const v = `${bufName(e.buf)}[${r(e.at)}]`;
+      return e.t === 'bool' ? `(${v} !== 0)` : v;
+    }
+    case 'un':
+      return `(${UN[e.op]!(r(e.a))})`;
+    case 'bin':
+      return renderBin(e.op, r(e.a), r(e.b), e.a.t);
+    case 'sel':
+      return `(${r(e.c)} ? ${r(e.a)} : ${r(e.b)})`;
+    case 'cast':
+      return renderCast(r(e.a), e.a.t, e.t);
+    case 'rand':
+      return `${e.dist === 'normal' ? 'randNormal' : 'randUniform'}(${e.seed}, ${r(e.counter)}, ${r(e.at)})`;
+  }
+}
+
+function renderBin(op: string, a: string, b: string, t: Expr['t']): string {
+  switch (op) {
+    case 'div':
+      return t === 'f32' ? `(${a} / ${b})` : `Math.floor(${a} / ${b})`;
+    case 'pow':
+      return `Math.pow(${a}, ${b})`;
+    case 'max':
+      return `Math.max(${a}, ${b})`;
+    case 'min':
+      return `Math.min(${a}, ${b})`;
+    default:
+      return `(${a} ${BIN_OP[op]!} ${b})`;
+  }
+}
+
+function renderCast(a: string, from: Expr['t'], to: Expr['t']): string {
+  if (from === 'bool') return `(${a} ? 1 : 0)`;
+  if (to === 'bool') return `(${a} !== 0)`;
+  if (to === 'i32') return `Math.trunc(${a})`;
+  return a;
+}
+
+/** Value stored into a typed array: booleans become 0/1. */
+export function storeValue(text: string, t: Expr['t']): string {
+  return t === 'bool' ? `(${text} ? 1 : 0)` : text;
+}

@@ -1,0 +1,28 @@
+// compile(graph, { target }): the one entry point from a graph to an Executable. This driver is
+// the single place where src/ reaches into codegen/ (the renderers and their loaders).
+import { emitTs, forwardOnly } from '../codegen/ts/emit.ts';
+import { importTs, tsExecutable } from '../codegen/ts/load.ts';
+import type { Graph } from './ir/graph.ts';
+import type { Executable, Target } from './runtime/executable.ts';
+import { interpExecutable } from './runtime/interp-exec.ts';
+
+export interface CompileOptions {
+  readonly target?: Target;
+  /** Seed for param initialization. */
+  readonly seed?: number;
+}
+
+export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Executable> {
+  const target = opts.target ?? 'ts';
+  const seed = opts.seed ?? 0;
+  switch (target) {
+    case 'interp':
+      return interpExecutable(g, seed);
+    case 'ts':
+    case 'wgsl': {
+      const main = await importTs((await emitTs(g)).source);
+      const forward = async () => importTs((await emitTs(forwardOnly(g))).source);
+      return tsExecutable(g, { main, forward }, seed);
+    }
+  }
+}

@@ -1,0 +1,15 @@
+// gradc's neural-network library: layers, activations, losses, initializers, optimizers,
+// train/eval step builders, data, checkpoints, the training loop and plots.
+export * from './activations.ts';
+export * from './init.ts';
+export * from './layers.ts';
+export * from './norm.ts';
+export * from './losses.ts';
+export * from './optim.ts';
+export * from './schedule.ts';
+export * from './train.ts';
+export * from './checkpoint.ts';
+export * from './fit.ts';
+export * from './plot.ts';
+export * from './data/dataset.ts';
+export * from './data/mnist.ts';

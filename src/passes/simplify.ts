@@ -1,0 +1,171 @@
+// Algebraic simplification: the rules, as data, applied by the rewrite engine. Each rule looks only
+// at one node and its inputs. Every rule preserves values exactly for finite inputs, and for ±∞/NaN
+// too except `x·0 → 0`, which fires only when x is a leaf whose values are finite (see below).
+import type { Graph } from '../ir/graph.ts';
+import type { Node } from '../ir/node.ts';
+import { canBroadcastTo, sameShape } from '../ir/shape.ts';
+import { broadcastAxes } from '../ops/movement.ts';
+import { make, rewriteGraph } from './rewrite.ts';
+import type { PassResult, Rule } from './rewrite.ts';
+
+/** The value of a uniform constant node, or null. */
+function constValue(n: Node): number | null {
+  return n.op === 'constant' ? (n.attrs as { value: number }).value : null;
+}
+
+const is = (n: Node, v: number): boolean => constValue(n) === v;
+
+/**
+ * Our choice for `x·0 → 0`: fire only when x's values are finite by construction — a literal with
+ * finite values, an iota or random draw, or an input or param (fed values are assumed finite), seen
+ * through views. Any computed x (exp, div, log, …) may be ±∞ or NaN, where x·0 is NaN, not 0.
+ */
+function finiteLeaf(x: Node): boolean {
+  let n = x;
+  while (n.op === 'broadcast' || n.op === 'reshape' || n.op === 'permute') n = n.inputs[0]!;
+  switch (n.op) {
+    case 'input':
+    case 'param':
+    case 'iota':
+    case 'random':
+      return true;
+    case 'constant':
+      return Number.isFinite(constValue(n));
+    case 'tensor':
+      return (n.attrs as { values: readonly number[] }).values.every(Number.isFinite);
+    default:
+      return false;
+  }
+}
+
+function zerosOf(like: Node): Node {
+  return make(like, 'constant', [], { value: 0, shape: [...like.shape], dtype: like.dtype });
+}
+
+/** reshape that is skipped when the shape already matches. */
+function reshapeTo(like: Node, x: Node, shape: readonly number[]): Node {
+  return sameShape(x.shape, shape) ? x : make(like, 'reshape', [x], { shape: [...shape] });
+}
+
+type In = readonly Node[];
+const attr = <T>(n: Node): T => n.attrs as T;
+const sameAxes = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** sum over exactly the axes a broadcast added → the value, reshaped, times the count. */
+function sumOfBroadcast(n: Node): Node | null {
+  const b = n.inputs[0]!;
+  if (b.op !== 'broadcast') return null;
+  const x = b.inputs[0]!;
+  const axes = attr<{ axes: readonly number[] }>(n).axes;
+  if (!sameAxes(axes, broadcastAxes(x.shape, b.shape))) return null;
+  const count = axes.reduce((c, a) => c * b.shape[a]!, 1);
+  const k = make(n, 'constant', [], { value: count, shape: [...n.shape], dtype: n.dtype });
+  return make(n, 'mul', [reshapeTo(n, x, n.shape), k]);
+}
+
+export const RULES: readonly Rule[] = [
+  // x·1 → x
+  { name: 'x·1 → x', apply: (n) => (n.op === 'mul' && is(n.inputs[1]!, 1) ? n.inputs[0]! : null) },
+  // 1·x → x
+  { name: '1·x → x', apply: (n) => (n.op === 'mul' && is(n.inputs[0]!, 1) ? n.inputs[1]! : null) },
+  // x·0 → 0 and 0·x → 0, only for finite-by-construction x (NaN·0 is NaN).
+  {
+    name: 'x·0 → 0',
+    apply: (n) => {
+      if (n.op !== 'mul') return null;
+      const [a, b] = n.inputs as In;
+      const zero = (is(a!, 0) && finiteLeaf(b!)) || (is(b!, 0) && finiteLeaf(a!));
+      return zero ? zerosOf(n) : null;
+    },
+  },
+  // x+0 → x
+  { name: 'x+0 → x', apply: (n) => (n.op === 'add' && is(n.inputs[1]!, 0) ? n.inputs[0]! : null) },
+  // 0+x → x
+  { name: '0+x → x', apply: (n) => (n.op === 'add' && is(n.inputs[0]!, 0) ? n.inputs[1]! : null) },
+  // x−0 → x
+  { name: 'x−0 → x', apply: (n) => (n.op === 'sub' && is(n.inputs[1]!, 0) ? n.inputs[0]! : null) },
+  // 0−x → −x
+  {
+    name: '0−x → −x',
+    apply: (n) => (n.op === 'sub' && is(n.inputs[0]!, 0) ? make(n, 'neg', [n.inputs[1]!]) : null),
+  },
+  // x/1 → x
+  { name: 'x/1 → x', apply: (n) => (n.op === 'div' && is(n.inputs[1]!, 1) ? n.inputs[0]! : null) },
+  // −(−x) → x
+  {
+    name: '−(−x) → x',
+    apply: (n) => (n.op === 'neg' && n.inputs[0]!.op === 'neg' ? n.inputs[0]!.inputs[0]! : null),
+  },
+  // log(exp x) → x  (exp(log x) is NaN for x < 0, so it stays)
+  {
+    name: 'log(exp x) → x',
+    apply: (n) => (n.op === 'log' && n.inputs[0]!.op === 'exp' ? n.inputs[0]!.inputs[0]! : null),
+  },
+  // where(c, x, x) → x
+  {
+    name: 'where(c, x, x) → x',
+    apply: (n) => (n.op === 'where' && n.inputs[1] === n.inputs[2] ? n.inputs[1]! : null),
+  },
+  // cast x to its own dtype → x
+  {
+    name: 'cast(x: t, t) → x',
+    apply: (n) => (n.op === 'cast' && n.inputs[0]!.dtype === n.dtype ? n.inputs[0]! : null),
+  },
+  // reshape, permute or broadcast of a constant → a constant of the new shape
+  {
+    name: 'view(constant) → constant',
+    apply: (n) => {
+      const v = ['reshape', 'permute', 'broadcast'].includes(n.op) ? constValue(n.inputs[0]!) : null;
+      if (v === null) return null;
+      return make(n, 'constant', [], { value: v, shape: [...n.shape], dtype: n.dtype });
+    },
+  },
+  // reshape x to x's own shape → x (also broadcast to its own shape)
+  {
+    name: 'reshape(x, shape x) → x',
+    apply: (n) =>
+      (n.op === 'reshape' || n.op === 'broadcast') && sameShape(n.inputs[0]!.shape, n.shape)
+        ? n.inputs[0]!
+        : null,
+  },
+  // reshape(reshape(x)) → reshape(x)
+  {
+    name: 'reshape∘reshape → reshape',
+    apply: (n) => {
+      const r = n.inputs[0]!;
+      if (n.op !== 'reshape' || r.op !== 'reshape') return null;
+      return reshapeTo(n, r.inputs[0]!, n.shape);
+    },
+  },
+  // permute(permute(x, p), q) → permute(x, p∘q), or x when that is the identity
+  {
+    name: 'permute∘permute → permute',
+    apply: (n) => {
+      const r = n.inputs[0]!;
+      if (n.op !== 'permute' || r.op !== 'permute') return null;
+      const p = attr<{ perm: readonly number[] }>(r).perm;
+      const perm = attr<{ perm: readonly number[] }>(n).perm.map((q) => p[q]!);
+      if (perm.every((v, i) => v === i)) return r.inputs[0]!;
+      return make(n, 'permute', [r.inputs[0]!], { perm });
+    },
+  },
+  // broadcast(broadcast(x)) → broadcast(x)
+  {
+    name: 'broadcast∘broadcast → broadcast',
+    apply: (n) => {
+      const r = n.inputs[0]!;
+      if (n.op !== 'broadcast' || r.op !== 'broadcast') return null;
+      const x = r.inputs[0]!;
+      return canBroadcastTo(x.shape, n.shape)
+        ? make(n, 'broadcast', [x], { shape: [...n.shape] })
+        : null;
+    },
+  },
+  // sum over the axes a broadcast added → x·count
+  { name: 'sum(broadcast x) → x·count', apply: (n) => (n.op === 'sum' ? sumOfBroadcast(n) : null) },
+];
+
+export function simplify(g: Graph): PassResult {
+  return rewriteGraph(g, RULES);
+}

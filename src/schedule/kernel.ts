@@ -1,0 +1,124 @@
+// The kernel IR: a compiled step as buffers, kernels (small loop nests) and a flat list of steps.
+// Both renderers consume exactly this; they only choose syntax and the parallel mapping.
+import type { DType } from '../ir/dtype.ts';
+import type { Expr } from './expr.ts';
+
+export type BufferRole = 'input' | 'param' | 'const' | 'temp';
+
+export interface BufferInfo {
+  /** Unique, human-derived name (sanitized later by each renderer). */
+  readonly name: string;
+  readonly role: BufferRole;
+  readonly dtype: DType;
+  /** Elements. */
+  readonly size: number;
+  readonly shape: readonly number[];
+  /** Memory-plan slot for temps (buffers sharing a slot never live at the same time). */
+  readonly slot: number;
+  /** Literal values of a const buffer. */
+  readonly values?: readonly number[];
+}
+
+/** A store of `expr` at the kernel's output position into `buf`. */
+export interface Store {
+  readonly buf: string;
+  readonly expr: Expr;
+}
+
+/** A matmul operand as a strided view: element (b, r, c) is at offset + b·sb + r·sr + c·sc. */
+export interface StridedView {
+  readonly buf: string;
+  readonly offset: number;
+  readonly batchStride: number;
+  readonly rowStride: number;
+  readonly colStride: number;
+}
+
+interface KernelBase {
+  readonly name: string;
+  /** What it fused, chain-rule steps and user lines: shown above the kernel in generated code. */
+  readonly notes: readonly string[];
+  /** The graph ops it computes, in order. */
+  readonly ops: readonly string[];
+}
+
+/** for idx in shape: stores at idx. Loop variables are i0, i1, … */
+export interface MapKernel extends KernelBase {
+  readonly kind: 'map';
+  readonly shape: readonly number[];
+  readonly stores: readonly Store[];
+}
+
+/**
+ * for o in outShape: acc = init; for r in redShape: acc ⊕= value; then stores (epilogue on acc).
+ * value sees o0… and r0…; stores see o0… and acc.
+ */
+export interface ReduceKernel extends KernelBase {
+  readonly kind: 'reduce';
+  readonly op: 'sum' | 'max';
+  readonly outShape: readonly number[];
+  readonly redShape: readonly number[];
+  readonly value: Expr;
+  readonly stores: readonly Store[];
+}
+
+/** C[b] = A[b] · B[b] with the epilogue stores at (b, i, j) seeing acc; vars b, i, j. */
+export interface MatmulKernel extends KernelBase {
+  readonly kind: 'matmul';
+  readonly batch: number;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly a: StridedView;
+  readonly b: StridedView;
+  readonly stores: readonly Store[];
+}
+
+/** out = 0; for (p, j, q): out[p, index[j], q] += updates[p, j, q]. */
+export interface ScatterKernel extends KernelBase {
+  readonly kind: 'scatter';
+  readonly out: string;
+  readonly updates: string;
+  readonly indices: string;
+  readonly pre: number;
+  readonly count: number;
+  readonly post: number;
+  readonly size: number;
+}
+
+export type Kernel = MapKernel | ReduceKernel | MatmulKernel | ScatterKernel;
+
+export interface OutputInfo {
+  readonly name: string;
+  readonly buf: string;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export type Step =
+  | { readonly kind: 'kernel'; readonly kernel: Kernel }
+  | { readonly kind: 'copy'; readonly from: string; readonly to: string; readonly size: number };
+
+export interface Program {
+  readonly name: string;
+  readonly buffers: readonly BufferInfo[];
+  readonly steps: readonly Step[];
+  readonly outputs: readonly OutputInfo[];
+  /** Param name → buffer holding its new value (written in place where safe). */
+  readonly updates: ReadonlyMap<string, string>;
+  /** Sizes of the temp slots (elements) and their dtypes. */
+  readonly slots: readonly { readonly dtype: DType; readonly size: number }[];
+  readonly stats: ProgramStats;
+}
+
+export interface ProgramStats {
+  readonly kernels: number;
+  readonly peakBytes: number;
+  /** Bytes if every intermediate had its own buffer. */
+  readonly unplannedBytes: number;
+  readonly fusionNotes: readonly string[];
+}
+
+export function kernelsOf(p: Program): Kernel[] {
+  return p.steps.flatMap((s) => (s.kind === 'kernel' ? [s.kernel] : []));
+}

@@ -1,0 +1,180 @@
+// Lowering: turn each kernel head of the fusion plan into a kernel of the kernel IR, inlining
+// every non-materialized producer as a scalar expression over the loop indices.
+import type { Node } from '../ir/node.ts';
+import { OPS } from '../ops/table.ts';
+import type { LowerCtx } from '../ops/def.ts';
+import * as E from './expr.ts';
+import type { Expr } from './expr.ts';
+import type { FusionPlan } from './fuse.ts';
+import { lowerKind } from './fuse.ts';
+import type { Kernel, MatmulKernel, ReduceKernel, ScatterKernel, Store } from './kernel.ts';
+import { matmulView, stridedOf } from './views.ts';
+
+/** Inlines producers into one kernel body; memoized so shared subexpressions stay shared. */
+class Inliner {
+  private readonly memo = new Map<string, Expr>();
+  readonly ops: string[] = [];
+  readonly inlined = new Set<Node>();
+
+  constructor(
+    private readonly plan: FusionPlan,
+    private readonly bufOf: (n: Node) => string,
+    private readonly accFor: Node | null,
+  ) {}
+
+  value(n: Node, idx: readonly Expr[]): Expr {
+    if (n === this.accFor) return E.ACC;
+    if (this.plan.materialized.has(n) && n !== this.accFor) {
+      return E.load(this.bufOf(n), E.flatIndex(idx, n.shape), n.dtype);
+    }
+    const key = `${n.id}:${JSON.stringify(idx)}`;
+    const hit = this.memo.get(key);
+    if (hit) return hit;
+    const lowering = OPS[n.op].lower;
+    if (lowering.kind !== 'expr') throw new Error(`internal: ${n.op} must have a buffer`);
+    if (!this.inlined.has(n)) {
+      this.inlined.add(n);
+      this.ops.push(n.op);
+    }
+    const ctx: LowerCtx = { node: n, idx, input: (i, at) => this.value(n.inputs[i]!, at) };
+    const expr = (lowering.expr as (c: LowerCtx, a: unknown) => Expr)(ctx, n.attrs);
+    this.memo.set(key, expr);
+    return expr;
+  }
+
+  /** The expression of a kernel head itself (bypassing its own buffer). */
+  head(n: Node, idx: readonly Expr[]): Expr {
+    if (n === this.accFor) return E.ACC;
+    const lowering = OPS[n.op].lower;
+    if (lowering.kind !== 'expr') throw new Error(`internal: ${n.op} is not an expression`);
+    this.ops.push(n.op);
+    this.inlined.add(n);
+    const ctx: LowerCtx = { node: n, idx, input: (i, at) => this.value(n.inputs[i]!, at) };
+    return (lowering.expr as (c: LowerCtx, a: unknown) => Expr)(ctx, n.attrs);
+  }
+}
+
+const vars = (prefix: string, n: number): Expr[] =>
+  Array.from({ length: n }, (_, i) => E.ivar(`${prefix}${i}`));
+
+export interface Lowered {
+  readonly kernel: Kernel;
+  /** The nodes computed inside the kernel (for names and provenance notes). */
+  readonly nodes: readonly Node[];
+}
+
+export function lowerHead(
+  head: Node,
+  plan: FusionPlan,
+  bufOf: (n: Node) => string,
+  name: string,
+): Lowered {
+  const anchor = plan.anchorOf.get(head) ?? null;
+  const kind = anchor ? lowerKind(anchor) : lowerKind(head);
+  const inl = new Inliner(plan, bufOf, anchor);
+  const buf = bufOf(head);
+  const base = { name, notes: [] as string[], ops: inl.ops };
+  let kernel: Kernel;
+  if (kind === 'matmul') kernel = lowerMatmul(anchor!, head, inl, buf, plan, bufOf, base);
+  else if (kind === 'reduce') kernel = lowerReduce(anchor!, head, inl, buf, base);
+  else if (kind === 'scatter') kernel = lowerScatter(head, bufOf, base);
+  else {
+    const idx = vars('i', head.rank);
+    kernel = {
+      kind: 'map',
+      ...base,
+      shape: head.shape,
+      stores: [{ buf, expr: inl.head(head, idx) }],
+    };
+  }
+  const nodes = [...new Set([...(anchor ? [anchor] : []), ...inl.inlined])].sort(
+    (p, q) => p.id - q.id,
+  );
+  return { kernel: { ...kernel, ops: nodes.map((n) => n.op) }, nodes };
+}
+
+type Base = { name: string; notes: string[]; ops: string[] };
+
+function epilogue(
+  anchor: Node,
+  head: Node,
+  inl: Inliner,
+  buf: string,
+  idx: readonly Expr[],
+): Store[] {
+  return [{ buf, expr: head === anchor ? E.ACC : inl.head(head, idx) }];
+}
+
+function lowerMatmul(
+  mm: Node,
+  head: Node,
+  inl: Inliner,
+  buf: string,
+  plan: FusionPlan,
+  bufOf: (n: Node) => string,
+  base: Base,
+): MatmulKernel {
+  inl.ops.push('matmul');
+  const [a, b] = mm.inputs as [Node, Node];
+  const r = mm.rank;
+  const view = (x: Node) => {
+    const s = stridedOf(x, (y) => plan.materialized.has(y) && y !== mm);
+    const v = s && matmulView(s, x.shape, bufOf(s.base));
+    if (!v) throw new Error(`internal: matmul operand ${x.op} is not strided`);
+    return v;
+  };
+  const batchShape = mm.shape.slice(0, r - 2);
+  const batch = batchShape.reduce((p, d) => p * d, 1);
+  const bv = batch === 1 ? E.int(0) : E.ivar('b');
+  const idx = [...E.unflatIndex(bv, batchShape), E.ivar('i'), E.ivar('j')];
+  return {
+    kind: 'matmul',
+    ...base,
+    batch,
+    m: mm.shape[r - 2]!,
+    n: mm.shape[r - 1]!,
+    k: a.shape[r - 1]!,
+    a: view(a),
+    b: view(b),
+    stores: epilogue(mm, head, inl, buf, idx),
+  };
+}
+
+function lowerReduce(red: Node, head: Node, inl: Inliner, buf: string, base: Base): ReduceKernel {
+  inl.ops.push(red.op);
+  const axes = (red.attrs as { axes: readonly number[] }).axes;
+  const x = red.inputs[0]!;
+  const o = vars('o', red.rank);
+  const rv = vars('r', axes.length);
+  let ko = 0;
+  let kr = 0;
+  const full = x.shape.map((_, d) => (axes.includes(d) ? rv[kr++]! : o[ko++]!));
+  return {
+    kind: 'reduce',
+    ...base,
+    op: red.op as 'sum' | 'max',
+    outShape: red.shape,
+    redShape: axes.map((d) => x.shape[d]!),
+    value: inl.value(x, full),
+    stores: epilogue(red, head, inl, buf, o),
+  };
+}
+
+function lowerScatter(n: Node, bufOf: (n: Node) => string, base: Base): ScatterKernel {
+  const [u, i] = n.inputs as [Node, Node];
+  const { axis, size } = n.attrs as { axis: number; size: number };
+  const pre = n.shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const post = n.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  base.ops.push('scatter_add');
+  return {
+    kind: 'scatter',
+    ...base,
+    out: bufOf(n),
+    updates: bufOf(u),
+    indices: bufOf(i),
+    pre,
+    count: i.size,
+    post,
+    size,
+  };
+}

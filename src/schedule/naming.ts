@@ -1,0 +1,66 @@
+// Descriptive names for buffers and kernels, from the user's labels, layer scopes and provenance.
+// (Renderers sanitize them into identifiers; these are only required to be unique.)
+import type { Node } from '../ir/node.ts';
+import { formatStep } from '../ir/provenance.ts';
+import { fmtSite } from '../ir/site.ts';
+
+const SKIP_IN_NAME: ReadonlySet<string> = new Set([
+  'reshape',
+  'permute',
+  'broadcast',
+  'constant',
+  'stop_gradient',
+  'custom_vjp',
+  'cast',
+  'iota',
+]);
+
+export class UniqueNames {
+  private readonly used = new Map<string, number>();
+  take(base: string): string {
+    const n = this.used.get(base) ?? 0;
+    this.used.set(base, n + 1);
+    return n === 0 ? base : `${base}_${n + 1}`;
+  }
+}
+
+export function nodeName(n: Node): string | undefined {
+  if (n.label) return n.label;
+  const prov = n.meta.prov;
+  if (prov) return `d_${prov.forward.label ?? prov.forward.op}`;
+  return undefined;
+}
+
+/** e.g. "dense1_matmul_bias_sigmoid", "grad_W1_matmul". */
+export function kernelBaseName(head: Node, nodes: readonly Node[]): string {
+  const prefix = nodeName(head) ?? (head.meta.scope || head.op);
+  const ops: string[] = [];
+  for (const n of nodes) {
+    if (SKIP_IN_NAME.has(n.op)) continue;
+    const isBias = n.op === 'add' && n.inputs.some((x) => x.op === 'broadcast');
+    const op = isBias ? 'bias' : n.op;
+    if (!ops.includes(op)) ops.push(op);
+  }
+  const shown = ops.length > 4 ? [...ops.slice(0, 4), 'etc'] : ops;
+  return [prefix, ...shown].join('_');
+}
+
+/** The comment block of a kernel: what it fuses, which chain-rule steps, which user lines. */
+export function kernelNotes(nodes: readonly Node[]): string[] {
+  const nameOf = (n: Node) => nodeName(n) ?? n.op;
+  const notes: string[] = [];
+  const steps = new Set<string>();
+  for (const n of nodes) if (n.meta.prov) steps.add(formatStep(n.meta.prov, nameOf));
+  for (const s of steps) notes.push(s);
+  const sites = [
+    ...new Set(
+      nodes
+        .map((n) => n.meta.site)
+        .filter((s) => s.line > 0)
+        .map(fmtSite),
+    ),
+  ];
+  if (sites.length)
+    notes.push(`from ${sites.slice(0, 4).join(', ')}${sites.length > 4 ? ', …' : ''}`);
+  return notes;
+}

@@ -1,0 +1,84 @@
+// Strided views: which chains of movement ops over a buffer are plain (offset, strides) access.
+// Matmul reads its operands through such views, so transposes and batch broadcasts are never copied.
+import type { Node } from '../ir/node.ts';
+import { strides as rowMajor } from '../ir/shape.ts';
+import type { StridedView } from './kernel.ts';
+
+export interface Strided {
+  readonly base: Node;
+  readonly offset: number;
+  readonly strides: readonly number[];
+}
+
+/** Follow views from `x` down to a node with a buffer (per `hasBuffer`), or null if not strided. */
+export function stridedOf(x: Node, hasBuffer: (n: Node) => boolean): Strided | null {
+  if (hasBuffer(x)) return { base: x, offset: 0, strides: rowMajor(x.shape) };
+  const inner = x.inputs[0];
+  if (!inner) return null;
+  const a = x.attrs as Record<string, readonly number[]>;
+  switch (x.op) {
+    case 'permute': {
+      const s = stridedOf(inner, hasBuffer);
+      return s && { ...s, strides: a.perm!.map((p) => s.strides[p]!) };
+    }
+    case 'broadcast': {
+      const s = stridedOf(inner, hasBuffer);
+      if (!s) return null;
+      const off = x.rank - inner.rank;
+      const st = x.shape.map((_, i) =>
+        i < off || inner.shape[i - off] === 1 ? 0 : s.strides[i - off]!,
+      );
+      return { ...s, strides: st };
+    }
+    case 'slice': {
+      const s = stridedOf(inner, hasBuffer);
+      if (!s) return null;
+      const offset = s.offset + a.starts!.reduce((acc, v, d) => acc + v * s.strides[d]!, 0);
+      return { ...s, offset, strides: s.strides.map((v, d) => v * a.steps![d]!) };
+    }
+    case 'reshape': {
+      const s = stridedOf(inner, hasBuffer);
+      if (!s) return null;
+      return reshapeStrides(s, inner.shape, x.shape);
+    }
+    default:
+      return null;
+  }
+}
+
+/** A reshape keeps a view strided when the source is contiguous or only 1-sized axes change. */
+function reshapeStrides(
+  s: Strided,
+  from: readonly number[],
+  to: readonly number[],
+): Strided | null {
+  const contiguous = rowMajor(from).every((v, i) => from[i] === 1 || v === s.strides[i]);
+  if (contiguous) return { ...s, strides: rowMajor(to) };
+  const core = (sh: readonly number[]) => sh.filter((d) => d !== 1);
+  if (core(from).join() !== core(to).join()) return null;
+  const kept = s.strides.filter((_, i) => from[i] !== 1);
+  let k = 0;
+  return { ...s, strides: to.map((d) => (d === 1 ? 0 : kept[k++]!)) };
+}
+
+/** A matmul operand [..., R, C]: the batch axes must collapse to one stride. */
+export function matmulView(s: Strided, shape: readonly number[], buf: string): StridedView | null {
+  const r = shape.length;
+  const batchDims = shape.slice(0, r - 2);
+  const bs = s.strides.slice(0, r - 2);
+  let batchStride = 0;
+  const live = batchDims.map((d, i) => [d, bs[i]!] as const).filter(([d]) => d !== 1);
+  if (live.length > 0) {
+    batchStride = live[live.length - 1]![1];
+    for (let i = live.length - 2; i >= 0; i--) {
+      if (live[i]![1] !== live[i + 1]![1] * live[i + 1]![0]) return null;
+    }
+  }
+  return {
+    buf,
+    offset: s.offset,
+    batchStride,
+    rowStride: s.strides[r - 2]!,
+    colStride: s.strides[r - 1]!,
+  };
+}
