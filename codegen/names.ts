@@ -32,13 +32,18 @@ export function sanitize(name: string): string {
 /** Hands out identifiers that are unique within one generated module. */
 export class NameManager {
   private readonly taken = new Set<string>();
-  constructor(reserved: Iterable<string> = []) {
+  /** `local` matches the renderers' own short local names (loop indices, temporaries). */
+  constructor(
+    reserved: Iterable<string> = [],
+    private readonly local: RegExp = /^$/,
+  ) {
     for (const r of reserved) this.taken.add(r);
   }
   take(name: string): string {
-    const base = sanitize(name);
+    let base = sanitize(name);
+    if (this.local.test(base)) base = `${base}_`;
     let id = base;
-    for (let k = 2; this.taken.has(id); k++) id = `${base}_${k}`;
+    for (let k = 2; this.taken.has(id) || this.local.test(id); k++) id = `${base}_${k}`;
     this.taken.add(id);
     return id;
   }

@@ -23,6 +23,14 @@ export interface KernelText {
 
 type Names = (buf: string) => string;
 
+/** Module-level scratch array names for one kernel (unique in the module). */
+export interface Scratch {
+  readonly row: string;
+  readonly a: string;
+  readonly b: string;
+  readonly tile: string;
+}
+
 /** Buffers a kernel touches, in a stable order: reads, then writes. */
 export function kernelBuffers(k: Kernel): string[] {
   const out: string[] = [];
@@ -78,43 +86,120 @@ function viewAt(v: StridedView, b: Expr, row: Expr, col: Expr): Expr {
   );
 }
 
-function matmulBody(k: MatmulKernel, names: Names, scratch: string): string[] {
+/** Below this many rows a matmul uses the row form (it also skips zero entries of A). */
+const BLOCKED_MIN_ROWS = 16;
+
+function matmulBody(k: MatmulKernel, names: Names, scratch: Scratch): string[] {
   const [i, j, p] = ['i', 'j', 'p'].map(E.ivar) as [Expr, Expr, Expr];
   const b = k.batch === 1 ? E.int(0) : E.ivar('b');
   const idx = (e: Expr) => renderExprs([e], names).roots[0]!;
   const A = names(k.a.buf);
   const B = names(k.b.buf);
   const epi = storeLines(k.stores, storeIndex(k), names);
-  const rows = k.b.colStride === 1 || k.b.rowStride !== 1;
+  const batched = (body: string[]) => (k.batch === 1 ? body : loops(['b'], [k.batch], body));
+  if (k.m >= BLOCKED_MIN_ROWS) {
+    return batched(
+      blockedBody(k, A, B, scratch, idx(viewAt(k.a, b, i, p)), idx(viewAt(k.b, b, p, j)), epi),
+    );
+  }
   let perRow: string[];
-  if (rows) {
+  if (k.b.colStride === 1 || k.b.rowStride !== 1) {
     // Row form (i-k-j): the inner loop walks a row of B; partial sums in a float64 row.
-    const aAt = idx(viewAt(k.a, b, i, p));
-    const bBase = idx(viewAt(k.b, b, p, E.int(0)));
+    // Zero entries of A (common: ReLU outputs, image backgrounds) skip a whole row of work.
     const bj = k.b.colStride === 1 ? 'bRow + j' : `bRow + j * ${k.b.colStride}`;
     perRow = [
-      `${scratch}.fill(0);`,
+      `${scratch.row}.fill(0);`,
       `for (let p = 0; p < ${k.k}; p++) {`,
-      `const av = ${A}[${aAt}];`,
-      `const bRow = ${bBase};`,
-      `for (let j = 0; j < ${k.n}; j++) ${scratch}[j] += av * ${B}[${bj}];`,
+      `const av = ${A}[${idx(viewAt(k.a, b, i, p))}];`,
+      'if (av === 0) continue;',
+      `const bRow = ${idx(viewAt(k.b, b, p, E.int(0)))};`,
+      `for (let j = 0; j < ${k.n}; j++) ${scratch.row}[j] += av * ${B}[${bj}];`,
       '}',
       `for (let j = 0; j < ${k.n}; j++) {`,
-      `const acc = ${scratch}[j];`,
+      `const acc = ${scratch.row}[j];`,
       ...epi,
       '}',
     ];
   } else {
     // Dot form (i-j-k): B is transposed, so a column of B is contiguous.
+    const dot = `${A}[${idx(viewAt(k.a, b, i, p))}] * ${B}[${idx(viewAt(k.b, b, p, j))}]`;
     perRow = [
       `for (let j = 0; j < ${k.n}; j++) {`,
       'let acc = 0;',
-      `for (let p = 0; p < ${k.k}; p++) acc += ${A}[${idx(viewAt(k.a, b, i, p))}] * ${B}[${idx(viewAt(k.b, b, p, j))}];`,
+      `for (let p = 0; p < ${k.k}; p++) acc += ${dot};`,
       ...epi,
       '}',
     ];
   }
-  return k.batch === 1 ? loops(['i'], [k.m], perRow) : loops(['b', 'i'], [k.batch, k.m], perRow);
+  return batched(loops(['i'], [k.m], perRow));
+}
+
+/** Scratch arrays a matmul kernel needs, allocated once at module load. */
+function matmulSetup(k: MatmulKernel, scratch: Scratch): string[] {
+  if (k.m < BLOCKED_MIN_ROWS) return [`const ${scratch.row} = new Float64Array(${k.n});`];
+  const np = Math.ceil(k.n / 4) * 4;
+  return [
+    `const ${scratch.a} = new Float64Array(${k.k * 4});`,
+    `const ${scratch.b} = new Float64Array(${k.k * np});`,
+    `const ${scratch.tile} = new Float64Array(16);`,
+  ];
+}
+
+/**
+ * Register-blocked form: B is packed once into 4-column panels and each 4-row strip of A into a
+ * panel, then every 4×4 block of C accumulates in 16 locals (values stay in registers).
+ */
+function blockedBody(
+  k: MatmulKernel,
+  A: string,
+  B: string,
+  scratch: Scratch,
+  aAt: string,
+  bAt: string,
+  epi: string[],
+): string[] {
+  const np = Math.ceil(k.n / 4) * 4;
+  const R = [0, 1, 2, 3];
+  const cells = R.flatMap((r) => R.map((c) => `c${r}${c}`));
+  return [
+    '// Pack B into panels of 4 columns (zero-padded past the last column).',
+    `for (let j0 = 0; j0 < ${np}; j0 += 4) {`,
+    `for (let p = 0; p < ${k.k}; p++) {`,
+    'for (let c = 0; c < 4; c++) {',
+    'const j = j0 + c;',
+    `${scratch.b}[j0 * ${k.k} + p * 4 + c] = j < ${k.n} ? ${B}[${bAt}] : 0;`,
+    '}',
+    '}',
+    '}',
+    `for (let i0 = 0; i0 < ${k.m}; i0 += 4) {`,
+    `for (let p = 0; p < ${k.k}; p++) {`,
+    'for (let r = 0; r < 4; r++) {',
+    'const i = i0 + r;',
+    `${scratch.a}[p * 4 + r] = i < ${k.m} ? ${A}[${aAt}] : 0;`,
+    '}',
+    '}',
+    `for (let j0 = 0; j0 < ${np}; j0 += 4) {`,
+    `let ${cells.map((c) => `${c} = 0`).join(', ')};`,
+    `const panel = j0 * ${k.k};`,
+    `for (let p = 0; p < ${k.k}; p++) {`,
+    'const q = p * 4;',
+    'const s = panel + q;',
+    `const ${R.map((r) => `a${r} = ${scratch.a}[q + ${r}]`).join(', ')};`,
+    `const ${R.map((c) => `b${c} = ${scratch.b}[s + ${c}]`).join(', ')};`,
+    ...R.flatMap((r) => R.map((c) => `c${r}${c} += a${r} * b${c};`)),
+    '}',
+    ...cells.map((c, n) => `${scratch.tile}[${n}] = ${c};`),
+    `for (let r = 0; r < 4 && i0 + r < ${k.m}; r++) {`,
+    `for (let c = 0; c < 4 && j0 + c < ${k.n}; c++) {`,
+    'const i = i0 + r;',
+    'const j = j0 + c;',
+    `const acc = ${scratch.tile}[r * 4 + c];`,
+    ...epi,
+    '}',
+    '}',
+    '}',
+    '}',
+  ];
 }
 
 function scatterBody(k: ScatterKernel, names: Names): string[] {
@@ -132,7 +217,7 @@ function scatterBody(k: ScatterKernel, names: Names): string[] {
   ];
 }
 
-export function renderKernel(k: Kernel, names: Names, scratchName: string): KernelText {
+export function renderKernel(k: Kernel, names: Names, scratch: Scratch): KernelText {
   const params = kernelBuffers(k).map(names);
   switch (k.kind) {
     case 'map':
@@ -141,9 +226,9 @@ export function renderKernel(k: Kernel, names: Names, scratchName: string): Kern
       return { setup: [], params, body: reduceBody(k, names) };
     case 'matmul':
       return {
-        setup: [`const ${scratchName} = new Float64Array(${k.n});`],
+        setup: matmulSetup(k, scratch),
         params,
-        body: matmulBody(k, names, scratchName),
+        body: matmulBody(k, names, scratch),
       };
     case 'scatter':
       return { setup: [], params, body: scatterBody(k, names) };

@@ -14,6 +14,9 @@ export interface TsModuleOptions {
   readonly header?: readonly string[];
 }
 
+/** Loop indices and temporaries the kernel bodies use: user names never take these. */
+const LOCAL_NAMES = /^([a-z]|[a-z]\d+|[a-z]\d+_\d+)$/;
+
 const arrayType = (b: { dtype: string }) => (b.dtype === 'f32' ? 'Float32Array' : 'Int32Array');
 const typeDoc = (b: { dtype: string; shape: readonly number[] }) =>
   `${b.dtype}[${b.shape.join(', ')}]`;
@@ -59,7 +62,13 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
     const k = step.kernel;
     const id = ids.take(k.name);
     kernelIds.set(k.name, id);
-    const text = renderKernel(k, names, `${id}_row`);
+    const scratch = {
+      row: ids.take(`${id}_row`),
+      a: ids.take(`${id}_a`),
+      b: ids.take(`${id}_b`),
+      tile: ids.take(`${id}_tile`),
+    };
+    const text = renderKernel(k, names, scratch);
     w.blankLine();
     for (const s of text.setup) w.writeLine(s);
     for (const note of k.notes) w.writeLine(`// ${commentText(note)}`);

@@ -1,0 +1,191 @@
+// Kernel expressions → WGSL. Typed literals (f32 `2f`, i32 `2i`), bool as i32 0/1 in buffers, and
+// repeated subexpressions hoisted into `let` temporaries, as the TypeScript renderer does.
+import type { DType } from '../../src/ir/dtype.ts';
+import type { Expr } from '../../src/schedule/expr.ts';
+import { childrenOf, visit } from '../../src/schedule/walk.ts';
+import { Keys } from '../ts/expr.ts';
+
+/** Renders the element access `buf[idx]` (a plain binding, or an offset into an arena). */
+export type Access = (buf: string, idx: string) => string;
+
+/** The WGSL type of a value of `t` in registers, and in a buffer. */
+export const wgslType = (t: DType): string => (t === 'f32' ? 'f32' : t === 'i32' ? 'i32' : 'bool');
+export const storageType = (t: DType): string => (t === 'f32' ? 'f32' : 'i32');
+
+const F32_BITS: Readonly<Record<string, string>> = {
+  Infinity: '0x7f800000u',
+  '-Infinity': '0xff800000u',
+  NaN: '0x7fc00000u',
+};
+
+export function literal(v: number, t: DType): string {
+  if (t === 'bool') return v ? 'true' : 'false';
+  if (t === 'i32') {
+    if (v === -2147483648) return 'i32(-2147483648)';
+    return v < 0 ? `(${v}i)` : `${v}i`;
+  }
+  const f = Math.fround(v);
+  const bits = F32_BITS[String(f)];
+  if (bits) return `bitcast<f32>(${bits})`;
+  const text = shortestF32(f).replace('e+', 'e');
+  return f < 0 || Object.is(f, -0) ? `(${Object.is(f, -0) ? '-0' : text}f)` : `${text}f`;
+}
+
+/** The shortest decimal that rounds to the same float32 (0.1, not 0.10000000149011612). */
+function shortestF32(f: number): string {
+  for (let p = 1; p < 17; p++) {
+    const n = Number(f.toPrecision(p));
+    if (Math.fround(n) === f) return String(n);
+  }
+  return String(f);
+}
+
+const UN: Readonly<Record<string, (a: string, t: DType) => string>> = {
+  neg: (a) => `-(${a})`,
+  exp: (a) => `exp(${a})`,
+  log: (a) => `log(${a})`,
+  sqrt: (a) => `sqrt(${a})`,
+  recip: (a) => `1f / (${a})`,
+  sin: (a) => `sin(${a})`,
+  cos: (a) => `cos(${a})`,
+  // Clamped: tanh is ±1 in f32 beyond |x| = 15, and some drivers return NaN for large |x|.
+  tanh: (a) => `tanh(clamp(${a}, -15f, 15f))`,
+  sigmoid: (a) => `1f / (1f + exp(-(${a})))`,
+  relu: (a, t) => `max(${a}, ${literal(0, t)})`,
+  abs: (a) => `abs(${a})`,
+  sign: (a) => `sign(${a})`,
+  not: (a) => `!(${a})`,
+};
+
+const BIN_OP: Readonly<Record<string, string>> = {
+  add: '+',
+  sub: '-',
+  mul: '*',
+  mod: '%',
+  eq: '==',
+  ne: '!=',
+  lt: '<',
+  le: '<=',
+  gt: '>',
+  ge: '>=',
+  and: '&&',
+  or: '||',
+};
+
+/** Provably ≥ 0: loop variables, non-negative literals, and +, ·, ÷, mod of such. */
+function nonNegative(e: Expr): boolean {
+  switch (e.k) {
+    case 'var':
+      return true;
+    case 'num':
+      return e.v >= 0;
+    case 'bin':
+      return ['add', 'mul', 'div', 'mod'].includes(e.op) && nonNegative(e.a) && nonNegative(e.b);
+    default:
+      return false;
+  }
+}
+
+function renderBin(e: Extract<Expr, { k: 'bin' }>, a: string, b: string): string {
+  const t = e.a.t;
+  switch (e.op) {
+    case 'div':
+      if (t !== 'i32') return `(${a} / ${b})`;
+      // Integer division floors (as in the reference); truncation agrees when both are ≥ 0.
+      return nonNegative(e.a) && nonNegative(e.b) ? `(${a} / ${b})` : `div_floor(${a}, ${b})`;
+    case 'pow':
+      return `pow_js(${a}, ${b})`;
+    case 'max':
+    case 'min':
+      return `${e.op}(${a}, ${b})`;
+    default:
+      return `(${a} ${BIN_OP[e.op]!} ${b})`;
+  }
+}
+
+function renderCast(a: string, from: DType, to: DType): string {
+  if (from === 'bool') return `select(${literal(0, to)}, ${literal(1, to)}, ${a})`;
+  if (to === 'bool') return `(${a} != ${literal(0, from)})`;
+  return `${to}(${a})`;
+}
+
+function renderOne(e: Expr, r: (e: Expr) => string, access: Access): string {
+  switch (e.k) {
+    case 'num':
+      return literal(e.v, e.t);
+    case 'var':
+      return e.name;
+    case 'acc':
+      return 'acc';
+    case 'load': {
+      const v = access(e.buf, r(e.at));
+      return e.t === 'bool' ? `(${v} != 0i)` : v;
+    }
+    case 'un':
+      return `(${UN[e.op]!(r(e.a), e.t)})`;
+    case 'bin':
+      return renderBin(e, r(e.a), r(e.b));
+    case 'sel':
+      return `select(${r(e.b)}, ${r(e.a)}, ${r(e.c)})`;
+    case 'cast':
+      return renderCast(r(e.a), e.a.t, e.t);
+    case 'rand': {
+      const fn = e.dist === 'normal' ? 'rand_normal' : 'rand_uniform';
+      return `${fn}(${e.seed >>> 0}u, bitcast<u32>(${r(e.counter)}), bitcast<u32>(${r(e.at)}))`;
+    }
+  }
+}
+
+const trivial = (e: Expr) => e.k === 'num' || e.k === 'var' || e.k === 'acc';
+
+/**
+ * Renders expressions evaluated together (one invocation): `let` temporaries for values used
+ * more than once, then the text of each root.
+ */
+export function renderExprs(
+  roots: readonly Expr[],
+  access: Access,
+  tempPrefix = 't',
+): { temps: string[]; roots: string[] } {
+  const keys = new Keys();
+  const uses = new Map<string, number>();
+  const seen = new Set<string>();
+  const count = (e: Expr) => {
+    const k = keys.of(e);
+    uses.set(k, (uses.get(k) ?? 0) + 1);
+    if (seen.has(k)) return;
+    seen.add(k);
+    for (const c of childrenOf(e)) count(c);
+  };
+  roots.forEach(count);
+  const temps: string[] = [];
+  const named = new Map<string, string>();
+  const render = (e: Expr): string => {
+    const k = keys.of(e);
+    const hit = named.get(k);
+    if (hit) return hit;
+    const text = renderOne(e, render, access);
+    if (!trivial(e) && (uses.get(k) ?? 0) > 1) {
+      const name = `${tempPrefix}${temps.length}`;
+      temps.push(`let ${name} = ${text};`);
+      named.set(k, name);
+      return name;
+    }
+    return text;
+  };
+  return { temps, roots: roots.map(render) };
+}
+
+/** The value written into a buffer element: booleans become i32 0/1. */
+export function storeValue(text: string, t: DType): string {
+  return t === 'bool' ? `select(0i, 1i, ${text})` : text;
+}
+
+/** Which helper functions the expressions need (emitted once per module). */
+export function helpersUsed(exprs: readonly Expr[], into: Set<string>): void {
+  visit(exprs, (e) => {
+    if (e.k === 'rand') into.add(e.dist === 'normal' ? 'rand_normal' : 'rand_uniform');
+    if (e.k === 'bin' && e.op === 'pow') into.add('pow_js');
+    if (e.k === 'bin' && e.op === 'div' && e.a.t === 'i32') into.add('div_floor');
+  });
+}
