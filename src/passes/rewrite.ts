@@ -6,7 +6,10 @@ import { rebuild } from '../ir/rebuild.ts';
 import type { Rewrite } from '../ir/rebuild.ts';
 import type { OpName } from '../ops/names.ts';
 
-/** What every pass returns: the new graph and whether anything was rewritten. */
+/**
+ * What every pass returns: the new graph (`g` itself when a pass finds nothing to do) and whether
+ * anything was rewritten.
+ */
 export interface PassResult {
   readonly graph: Graph;
   readonly changed: boolean;

@@ -116,14 +116,16 @@ export const RULES: readonly Rule[] = [
   {
     name: 'view(constant) → constant',
     apply: (n) => {
-      const v = ['reshape', 'permute', 'broadcast'].includes(n.op) ? constValue(n.inputs[0]!) : null;
+      const v = ['reshape', 'permute', 'broadcast'].includes(n.op)
+        ? constValue(n.inputs[0]!)
+        : null;
       if (v === null) return null;
       return make(n, 'constant', [], { value: v, shape: [...n.shape], dtype: n.dtype });
     },
   },
-  // reshape x to x's own shape → x (also broadcast to its own shape)
+  // reshape or broadcast to the shape x already has → x
   {
-    name: 'reshape(x, shape x) → x',
+    name: 'view to its own shape → x',
     apply: (n) =>
       (n.op === 'reshape' || n.op === 'broadcast') && sameShape(n.inputs[0]!.shape, n.shape)
         ? n.inputs[0]!

@@ -133,6 +133,8 @@ function fuseEpilogues(
   name: (n: Node) => string,
 ): Map<Node, Node> {
   const anchorOf = new Map<Node, Node>();
+  // A node joins at most one epilogue: in f(sum(x), sum(y)) only the first sum gets f.
+  const claimed = new Set<Node>();
   for (const a of order) {
     const kind = lowerKind(a);
     if (kind !== 'matmul' && kind !== 'reduce') continue;
@@ -144,6 +146,7 @@ function fuseEpilogues(
       if (
         lowerKind(next) !== 'expr' ||
         VIEW_OPS.has(next.op) ||
+        claimed.has(next) ||
         next.shape.join() !== head.shape.join()
       ) {
         break;
@@ -152,6 +155,7 @@ function fuseEpilogues(
       mat.delete(a);
       mat.add(next);
       head = next;
+      claimed.add(next);
     }
     anchorOf.set(head, a);
     if (head !== a) notes.push(`epilogue: ${name(a)} → ${name(head)} in one kernel`);

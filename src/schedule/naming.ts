@@ -27,8 +27,12 @@ export class UniqueNames {
 export function nodeName(n: Node): string | undefined {
   if (n.label) return n.label;
   const prov = n.meta.prov;
-  if (prov) return `d_${prov.forward.label ?? prov.forward.op}`;
-  return undefined;
+  if (!prov) return undefined;
+  // The step says whose gradient this is: "∂L/∂{1} = …" is the forward node's input 1.
+  const m = /^∂L\/∂\{(\d+|out)\}/.exec(prov.step);
+  const target =
+    m && m[1] !== 'out' ? (prov.forward.inputs[Number(m[1])] ?? prov.forward) : prov.forward;
+  return `d_${target.label ?? target.op}`;
 }
 
 /** e.g. "dense1_matmul_bias_sigmoid", "grad_W1_matmul". */
