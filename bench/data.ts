@@ -89,7 +89,8 @@ export interface MlpParams {
 /** Seed MLP (network.py): every weight and bias ~ N(0, 1), drawn layer by layer, w then b. */
 export function seedMlpParams(sizes: number[] = [784, 30, 10], seed = 42): MlpParams {
   const normal = gaussian(mulberry32(seed));
-  const fill = (n: number, scale: number) => Float32Array.from({ length: n }, () => normal() * scale);
+  const fill = (n: number, scale: number) =>
+    Float32Array.from({ length: n }, () => normal() * scale);
   const p: MlpParams = { sizes, w: [], b: [] };
   for (let l = 0; l + 1 < sizes.length; l++) {
     p.w.push(fill(sizes[l]! * sizes[l + 1]!, 1));
@@ -120,7 +121,8 @@ export function cloneParams(p: MlpParams): MlpParams {
  * the argmax of the last affine layer (a final sigmoid/softmax is monotone, so it is skipped).
  */
 export function mlpAccuracy(p: MlpParams, split: Split, hidden: 'sigmoid' | 'relu'): number {
-  const act = hidden === 'sigmoid' ? (v: number) => 1 / (1 + Math.exp(-v)) : (v: number) => Math.max(v, 0);
+  const act =
+    hidden === 'sigmoid' ? (v: number) => 1 / (1 + Math.exp(-v)) : (v: number) => Math.max(v, 0);
   let correct = 0;
   for (let n = 0; n < split.count; n++) {
     let a: Float64Array = Float64Array.from(split.x.subarray(n * PIXELS, (n + 1) * PIXELS));

@@ -16,7 +16,13 @@ export { interpret, evaluate, initParams } from './interp/interpret.ts';
 export type { Values, Evaluation } from './interp/interpret.ts';
 export { grad, vjp, valueAndGrad } from './autodiff/grad.ts';
 export { gradCheck, formatGradCheck } from './autodiff/check.ts';
-export type { GradCheckOptions, GradCheckReport, GradCheckTarget } from './autodiff/check.ts';
+export type {
+  GradCheckOptions,
+  GradCheckReport,
+  GradCheckTarget,
+  GradCheckWorst,
+} from './autodiff/check.ts';
 export { compile } from './compile.ts';
 export type { CompileOptions } from './compile.ts';
 export type { Executable, Target, Feeds, Outputs } from './runtime/executable.ts';
+export * as nn from './nn/index.ts';

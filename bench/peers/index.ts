@@ -7,5 +7,11 @@ export type { Peer } from './types.ts';
 export { benchConfig } from './types.ts';
 
 export function allPeers(): Peer[] {
-  return [tfjsPeer('cpu'), tfjsPeer('wasm'), tfjsPeer('webgpu'), jaxPeer('wasm'), jaxPeer('webgpu')];
+  return [
+    tfjsPeer('cpu'),
+    tfjsPeer('wasm'),
+    tfjsPeer('webgpu'),
+    jaxPeer('wasm'),
+    jaxPeer('webgpu'),
+  ];
 }

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CLASSES, PIXELS, checkMatmul, mlpAccuracy } from '../data.ts';
 import type { MlpParams, Split } from '../data.ts';
-import { median, now, timeSteps, w2BatchStart } from './stats.ts';
+import { SYNC_EVERY, epochRate, now, timeSteps, w2BatchStart } from './stats.ts';
 import type { Peer, W1Result, W2Result, W3Result } from './types.ts';
 import { adapterDescription, ensureWebGPU } from './webgpu.ts';
 
@@ -31,7 +31,8 @@ function toArrays(p: MlpParams): Params {
 
 /** Reads the parameters back to JS, consuming them. */
 async function fromArrays(p: Params, sizes: number[]): Promise<MlpParams> {
-  const read = (xs: np.Array[]) => Promise.all(xs.map(async (x) => new Float32Array(await x.data())));
+  const read = (xs: np.Array[]) =>
+    Promise.all(xs.map(async (x) => new Float32Array(await x.data())));
   return { sizes: [...sizes], w: await read(p.w), b: await read(p.b) };
 }
 
@@ -101,29 +102,45 @@ export function jaxPeer(device: JaxDevice): Peer {
         for (let s = 0; s < cfg.trainCount; s += cfg.batch) {
           const [x, y] = batch(data.train, s, Math.min(cfg.batch, cfg.trainCount - s));
           p = step(p, x, y);
+          if ((s / cfg.batch) % SYNC_EVERY === SYNC_EVERY - 1) await p.b[0]!.blockUntilReady();
         }
         await p.b[p.b.length - 1]!.blockUntilReady();
         epochSeconds.push((now() - t0) / 1000);
       }
       step.dispose();
       const accuracy = mlpAccuracy(await fromArrays(p, initial.sizes), data.test, 'sigmoid');
-      return { samplesPerSec: cfg.trainCount / median(epochSeconds), epochSeconds, accuracy };
+      return { samplesPerSec: epochRate(cfg.trainCount, epochSeconds), epochSeconds, accuracy };
     },
 
     async w2(data, initial, cfg): Promise<W2Result> {
       const { lr, beta1: b1, beta2: b2, eps } = cfg;
       // bc1 = 1−β1^t, bc2 = 1−β2^t come in as scalars so one compiled step serves every t.
-      const step = jit((p: Params, s: AdamState, x: np.Array, y: np.Array, bc1: np.Array, bc2: np.Array) => {
-        const [loss, g] = valueAndGrad(crossEntropy)(tree.ref(p), x, y);
-        const m = tree.map((mi: np.Array, gi: np.Array) => mi.mul(b1).add(gi.mul(1 - b1)), s.m, tree.ref(g));
-        const v = tree.map((vi: np.Array, gi: np.Array) => vi.mul(b2).add(gi.ref.mul(gi).mul(1 - b2)), s.v, g);
-        const upd = (w: np.Array, mi: np.Array, vi: np.Array) =>
-          w.sub(mi.div(bc1.ref).mul(lr).div(np.sqrt(vi.div(bc2.ref)).add(eps)));
-        const next = tree.map(upd, p, tree.ref(m), tree.ref(v));
-        bc1.dispose();
-        bc2.dispose();
-        return { loss, p: next, s: { m, v } };
-      });
+      const step = jit(
+        (p: Params, s: AdamState, x: np.Array, y: np.Array, bc1: np.Array, bc2: np.Array) => {
+          const [loss, g] = valueAndGrad(crossEntropy)(tree.ref(p), x, y);
+          const m = tree.map(
+            (mi: np.Array, gi: np.Array) => mi.mul(b1).add(gi.mul(1 - b1)),
+            s.m,
+            tree.ref(g),
+          );
+          const v = tree.map(
+            (vi: np.Array, gi: np.Array) => vi.mul(b2).add(gi.ref.mul(gi).mul(1 - b2)),
+            s.v,
+            g,
+          );
+          const upd = (w: np.Array, mi: np.Array, vi: np.Array) =>
+            w.sub(
+              mi
+                .div(bc1.ref)
+                .mul(lr)
+                .div(np.sqrt(vi.div(bc2.ref)).add(eps)),
+            );
+          const next = tree.map(upd, p, tree.ref(m), tree.ref(v));
+          bc1.dispose();
+          bc2.dispose();
+          return { loss, p: next, s: { m, v } };
+        },
+      );
       let p = toArrays(initial);
       const zeros = (): Params => ({
         w: p.w.map((w) => np.zeros(w.shape)),

@@ -24,10 +24,15 @@ async function run(peer: Peer): Promise<void> {
   const w1 = await peer.w1?.(data, w1Init, cfg.w1);
   if (w1) {
     const epochs = w1.epochSeconds.map((s) => f(s, 2)).join('/');
-    console.log(`  W1 ${f(w1.samplesPerSec, 0)} samples/s, acc ${f(w1.accuracy * 100, 2)}% (epochs ${epochs} s)`);
+    console.log(
+      `  W1 ${f(w1.samplesPerSec, 0)} samples/s, acc ${f(w1.accuracy * 100, 2)}% (epochs ${epochs} s)`,
+    );
   }
   const w2 = await peer.w2?.(data, w2Init, cfg.w2);
-  if (w2) console.log(`  W2 ${f(w2.msPerStep, 2)} ms/step, loss after ${w2.steps} steps ${f(w2.finalLoss, 4)}`);
+  if (w2)
+    console.log(
+      `  W2 ${f(w2.msPerStep, 2)} ms/step, loss after ${w2.steps} steps ${f(w2.finalLoss, 4)}`,
+    );
   const w3 = await peer.w3?.(mm, cfg.w3);
   if (w3) {
     const chk = `${w3.check.ok ? 'ok' : 'FAIL'} relerr ${w3.check.maxRelErr.toExponential(1)}`;

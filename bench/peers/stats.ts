@@ -10,6 +10,17 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/**
+ * W1 training loops wait for the device every SYNC_EVERY steps (and at each epoch's end), so
+ * asynchronous backends never queue an unbounded amount of work (jax-js's README asks for this).
+ */
+export const SYNC_EVERY = 50;
+
+/** W1 throughput: samples / median epoch time, skipping the first (compile/warm-up) epoch if ≥ 2. */
+export function epochRate(samples: number, epochSeconds: number[]): number {
+  return samples / median(epochSeconds.length > 1 ? epochSeconds.slice(1) : epochSeconds);
+}
+
 /** First sample of the W2 batch used at step s (see Peer.w2). */
 export function w2BatchStart(step: number, trainCount: number, batch: number): number {
   return (step % Math.floor(trainCount / batch)) * batch;

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { CLASSES, PIXELS, checkMatmul, mlpAccuracy } from '../data.ts';
 import type { MlpParams } from '../data.ts';
-import { median, now, timeSteps, w2BatchStart } from './stats.ts';
+import { SYNC_EVERY, epochRate, now, timeSteps, w2BatchStart } from './stats.ts';
 import type { Peer, W1Result, W2Result, W3Result } from './types.ts';
 import { adapterDescription, ensureWebGPU } from './webgpu.ts';
 
@@ -18,13 +18,17 @@ interface Mlp {
 }
 
 function toVariables(p: MlpParams): Mlp {
-  const w = p.w.map((a, l) => tf.variable(tf.tensor2d(a, [p.sizes[l]!, p.sizes[l + 1]!])));
-  const b = p.b.map((a) => tf.variable(tf.tensor1d(a)));
-  return { w, b, all: [...w, ...b] };
+  // tidy frees the initial-value tensors; variables survive it.
+  return tf.tidy(() => {
+    const w = p.w.map((a, l) => tf.variable(tf.tensor2d(a, [p.sizes[l]!, p.sizes[l + 1]!])));
+    const b = p.b.map((a) => tf.variable(tf.tensor1d(a)));
+    return { w, b, all: [...w, ...b] };
+  });
 }
 
 async function fromVariables(m: Mlp, sizes: number[]): Promise<MlpParams> {
-  const read = (vs: tf.Variable[]) => Promise.all(vs.map(async (v) => new Float32Array(await v.data())));
+  const read = (vs: tf.Variable[]) =>
+    Promise.all(vs.map(async (v) => new Float32Array(await v.data())));
   return { sizes: [...sizes], w: await read(m.w), b: await read(m.b) };
 }
 
@@ -63,7 +67,9 @@ async function loadBackend(backend: TfjsBackend): Promise<string | undefined> {
     if (reason) return reason;
     await import('@tensorflow/tfjs-backend-webgpu');
   }
-  return (await tf.setBackend(backend)) ? undefined : `unavailable: tf.setBackend('${backend}') failed`;
+  return (await tf.setBackend(backend))
+    ? undefined
+    : `unavailable: tf.setBackend('${backend}') failed`;
 }
 
 async function describe(backend: TfjsBackend): Promise<string> {
@@ -105,11 +111,16 @@ export function tfjsPeer(backend: TfjsBackend): Peer {
           const n = Math.min(cfg.batch, cfg.trainCount - s);
           tf.tidy(() => {
             const x = tf.tensor2d(data.train.x.subarray(s * PIXELS, (s + n) * PIXELS), [n, PIXELS]);
-            const y = tf.tensor2d(data.train.y.subarray(s * CLASSES, (s + n) * CLASSES), [n, CLASSES]);
+            const y = tf.tensor2d(data.train.y.subarray(s * CLASSES, (s + n) * CLASSES), [
+              n,
+              CLASSES,
+            ]);
             // C = ½‖a−y‖² averaged over the batch: grad is (1/m)·Σ∇, so SGD(η) is network.py's update.
-            const loss = () => tf.mul(tf.sum(tf.square(tf.sub(forward(m, x, tf.sigmoid, true), y))), 0.5 / n);
+            const loss = () =>
+              tf.mul(tf.sum(tf.square(tf.sub(forward(m, x, tf.sigmoid, true), y))), 0.5 / n);
             opt.minimize(loss as () => tf.Scalar, false, m.all);
           });
+          if ((s / cfg.batch) % SYNC_EVERY === SYNC_EVERY - 1) await m.b[0]!.data();
         }
         await m.b[m.b.length - 1]!.data(); // device sync before stopping the clock
         epochSeconds.push((now() - t0) / 1000);
@@ -118,7 +129,7 @@ export function tfjsPeer(backend: TfjsBackend): Peer {
       opt.dispose();
       disposeMlp(m);
       const accuracy = mlpAccuracy(trained, data.test, 'sigmoid');
-      return { samplesPerSec: cfg.trainCount / median(epochSeconds), epochSeconds, accuracy };
+      return { samplesPerSec: epochRate(cfg.trainCount, epochSeconds), epochSeconds, accuracy };
     },
 
     async w2(data, init, cfg): Promise<W2Result> {
@@ -127,9 +138,16 @@ export function tfjsPeer(backend: TfjsBackend): Peer {
       const { ms, last } = await timeSteps(cfg.warmup, cfg.steps, async (step) => {
         const s = w2BatchStart(step, data.train.count, cfg.batch);
         const loss = tf.tidy(() => {
-          const x = tf.tensor2d(data.train.x.subarray(s * PIXELS, (s + cfg.batch) * PIXELS), [cfg.batch, PIXELS]);
-          const y = tf.tensor2d(data.train.y.subarray(s * CLASSES, (s + cfg.batch) * CLASSES), [cfg.batch, CLASSES]);
-          const f = () => tf.losses.softmaxCrossEntropy(y, forward(m, x, tf.relu, false)) as tf.Scalar;
+          const x = tf.tensor2d(data.train.x.subarray(s * PIXELS, (s + cfg.batch) * PIXELS), [
+            cfg.batch,
+            PIXELS,
+          ]);
+          const y = tf.tensor2d(data.train.y.subarray(s * CLASSES, (s + cfg.batch) * CLASSES), [
+            cfg.batch,
+            CLASSES,
+          ]);
+          const f = () =>
+            tf.losses.softmaxCrossEntropy(y, forward(m, x, tf.relu, false)) as tf.Scalar;
           return opt.minimize(f, true, m.all)!;
         });
         const v = (await loss.data())[0]!;

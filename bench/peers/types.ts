@@ -54,7 +54,7 @@ export function benchConfig(quick = process.env['BENCH_QUICK'] === '1'): BenchCo
 }
 
 export interface W1Result {
-  /** trainCount / median epoch wall time (each epoch ends with a device sync). */
+  /** trainCount / median epoch wall time, first epoch excluded when epochs ≥ 2 (stats.epochRate). */
   samplesPerSec: number;
   epochSeconds: number[];
   /** Test accuracy after the last epoch, evaluated by data.ts's float64 mlpAccuracy. */

@@ -13,7 +13,11 @@ function install(): GPU {
   const nav = (globalThis as { navigator?: object }).navigator;
   if (nav === undefined) {
     // Node 20 has no navigator; libraries read .gpu, .userAgent and .hardwareConcurrency.
-    const value = { gpu, userAgent: `Node.js/${process.version}`, hardwareConcurrency: availableParallelism() };
+    const value = {
+      gpu,
+      userAgent: `Node.js/${process.version}`,
+      hardwareConcurrency: availableParallelism(),
+    };
     Object.defineProperty(globalThis, 'navigator', { value, configurable: true });
   } else if (!('gpu' in nav)) {
     Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
@@ -39,5 +43,7 @@ export async function adapterDescription(): Promise<string> {
   const adapter = await install().requestAdapter();
   if (!adapter) return 'no adapter';
   const i = adapter.info;
-  return [i.vendor, i.architecture, i.device, i.description].filter((s) => s).join(' ') || 'unknown';
+  return (
+    [i.vendor, i.architecture, i.device, i.description].filter((s) => s).join(' ') || 'unknown'
+  );
 }

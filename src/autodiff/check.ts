@@ -24,6 +24,12 @@ export interface GradCheckOptions {
   readonly seed?: number;
 }
 
+export interface GradCheckWorst {
+  readonly index: number;
+  readonly symbolic: number;
+  readonly numeric: number;
+}
+
 export interface GradCheckTarget {
   readonly name: string;
   readonly shape: Shape;
@@ -31,7 +37,7 @@ export interface GradCheckTarget {
   readonly maxAbsError: number;
   readonly maxRelError: number;
   /** The element with the largest absolute error, or null when nothing was checked. */
-  readonly worst: { readonly index: number; readonly symbolic: number; readonly numeric: number } | null;
+  readonly worst: GradCheckWorst | null;
   readonly pass: boolean;
 }
 
@@ -74,7 +80,9 @@ function leafEvaluator(inputs: Values, params: Values): Evaluator {
 /** Evaluate `order` (a topological order) into `env`, skipping nodes already present. */
 function fill(order: readonly Node[], env: Env, evalNode: Evaluator): void {
   for (const n of order) {
-    if (!env.has(n)) env.set(n, evalNode(n, n.inputs.map((x) => env.get(x)!)));
+    if (env.has(n)) continue;
+    const ins = n.inputs.map((x) => env.get(x)!);
+    env.set(n, evalNode(n, ins));
   }
 }
 
@@ -182,7 +190,14 @@ const fmtNum = (v: number): string => (Number.isFinite(v) ? v.toExponential(2) :
 
 /** The report as an aligned text table, one row per target. */
 export function formatGradCheck(report: GradCheckReport): string {
-  const head = ['target', 'shape', 'checked', 'max abs err', 'max rel err', 'worst: symbolic vs fd'];
+  const head = [
+    'target',
+    'shape',
+    'checked',
+    'max abs err',
+    'max rel err',
+    'worst: symbolic vs fd',
+  ];
   const rows = report.targets.map((t) => {
     const size = t.shape.reduce((p, d) => p * d, 1);
     const w = t.worst;
@@ -197,7 +212,10 @@ export function formatGradCheck(report: GradCheckReport): string {
     ];
   });
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (r: readonly string[]) => r.map((s, c) => s.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (r: readonly string[]) => {
+    const cells = r.map((s, c) => s.padEnd(widths[c]!));
+    return cells.join('  ').trimEnd();
+  };
   const verdict = report.pass ? 'PASS' : 'FAIL';
   const title =
     `gradient check ${verdict}: loss ${report.loss.toPrecision(6)}, eps ${report.eps}, ` +

@@ -2,6 +2,7 @@
 // op's VJP rule, sum cotangents at fan-out. The result is ordinary nodes, so grad of grad works.
 import * as B from '../builder/ops.ts';
 import { GraphError } from '../ir/errors.ts';
+import { Graph } from '../ir/graph.ts';
 import type { Node } from '../ir/node.ts';
 import { topo } from '../ir/traverse.ts';
 import { OPS } from '../ops/table.ts';
@@ -50,6 +51,43 @@ function activeSet(order: readonly Node[], xs: readonly Node[]): Set<Node> {
   return active;
 }
 
+type Rule = NonNullable<AnyDef['vjp']>;
+
+/**
+ * Call `n`'s VJP rule once, in a scratch graph on stand-ins for ct, n and n's inputs. Building the
+ * rule's results directly in the real graph would create every input's cotangent under the first
+ * input's provenance (interning keeps the first metadata); `replay` copies each one under its own.
+ */
+function ruleOnStandIns(rule: Rule, ct: Node, n: Node) {
+  const scratch = new Graph(`vjp of ${n.op}`);
+  const standIn = (x: Node, name: string) => scratch.input(name, x.shape, x.dtype);
+  const ctS = standIn(ct, 'ct');
+  const outS = standIn(n, 'out');
+  const insS = n.inputs.map((x, i) => standIn(x, `in${i}`));
+  const back = new Map<Node, Node>([
+    [ctS, ct],
+    [outS, n],
+    ...insS.map((s, i): [Node, Node] => [s, n.inputs[i]!]),
+  ]);
+  return { results: rule(ctS, outS, insS, n.attrs), back };
+}
+
+/** Copy a scratch result into the real graph (`back` maps scratch nodes to real ones). */
+function replay(g: Graph, root: Node, back: Map<Node, Node>): Node {
+  for (const m of topo([root])) {
+    if (!back.has(m))
+      back.set(
+        m,
+        g.apply(
+          m.op,
+          m.inputs.map((x) => back.get(x)!),
+          m.attrs,
+        ),
+      );
+  }
+  return back.get(root)!;
+}
+
 /** Vector-Jacobian product: cotangents of `xs` given cotangents `cts` of `ys`. */
 export function vjp(ys: readonly Node[], xs: readonly Node[], cts: readonly Node[]): Node[] {
   if (ys.length === 0) throw new GraphError('grad', 'vjp: no outputs to differentiate');
@@ -90,15 +128,15 @@ export function vjp(ys: readonly Node[], xs: readonly Node[], cts: readonly Node
     const def = OPS[n.op] as unknown as AnyDef;
     if (!def.vjp) continue;
     const docs = typeof def.vjpDoc === 'function' ? def.vjpDoc(n.attrs) : (def.vjpDoc ?? []);
+    const { results, back } = ruleOnStandIns(def.vjp, ct, n);
     n.inputs.forEach((x, i) => {
-      if (!active.has(x)) return;
+      const res = results[i];
+      if (!active.has(x) || !res) return;
       const step = docs[i] || docs[docs.length - 1] || `∂L/∂{${i}} via ${n.op}`;
-      // One rule call per input keeps each cotangent's provenance exact; interning shares the rest.
-      const res = g.withProvenance(
-        { forward: n, step },
-        () => def.vjp!(ct, n, n.inputs, n.attrs)[i],
+      push(
+        x,
+        g.withProvenance({ forward: n, step }, () => replay(g, res, back)),
       );
-      if (res) push(x, res);
     });
   }
   return xs.map(

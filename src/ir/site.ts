@@ -7,7 +7,13 @@ export interface Site {
 }
 
 const GRADC_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const INTERNAL = [`${GRADC_ROOT}src/`, `${GRADC_ROOT}codegen/`, 'node:', 'node_modules'];
+const INTERNAL = [
+  `${GRADC_ROOT}src/`,
+  `${GRADC_ROOT}codegen/`,
+  `${GRADC_ROOT}bin/`,
+  'node:',
+  'node_modules',
+];
 
 export const UNKNOWN_SITE: Site = Object.freeze({ file: '<unknown>', line: 0 });
 
@@ -27,7 +33,7 @@ export function captureSite(): Site {
 const siteCache = new Map<string, Site>();
 
 const ROOT_URL = new URL('../../', import.meta.url).href;
-const INTERNAL_RAW = [...INTERNAL, `${ROOT_URL}src/`, `${ROOT_URL}codegen/`];
+const INTERNAL_RAW = [...INTERNAL, `${ROOT_URL}src/`, `${ROOT_URL}codegen/`, `${ROOT_URL}bin/`];
 
 const isInternal = (file: string) => INTERNAL.some((p) => file.startsWith(p) || file.includes(p));
 

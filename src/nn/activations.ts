@@ -6,13 +6,7 @@ import type { Node } from '../ir/node.ts';
 
 export type ActivationFn = (x: Node) => Node;
 export type ActivationName =
-  | 'linear'
-  | 'sigmoid'
-  | 'tanh'
-  | 'relu'
-  | 'leakyRelu'
-  | 'gelu'
-  | 'softmax';
+  'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'gelu' | 'softmax';
 export type Activation = ActivationName | ActivationFn;
 
 export const sigmoid: ActivationFn = B.sigmoid;

@@ -70,7 +70,8 @@ export function decodeSafetensors(bytes: Uint8Array): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
   for (const [name, e] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    if (e.dtype !== 'F32') throw fail(`tensor '${name}' has dtype ${e.dtype}; only F32 is supported`);
+    if (e.dtype !== 'F32')
+      throw fail(`tensor '${name}' has dtype ${e.dtype}; only F32 is supported`);
     const [lo, hi] = e.data_offsets;
     if (hi - lo !== size(e.shape) * 4 || base + hi > bytes.length || lo < 0) {
       throw fail(`tensor '${name}' ${fmtShape(e.shape)} has bad data_offsets [${lo}, ${hi}]`);
@@ -85,7 +86,8 @@ export function decodeSafetensors(bytes: Uint8Array): Record<string, Tensor> {
 /** Every param of the model (trainable and state), with its shape. */
 function modelTensors(exe: Pick<Executable, 'graph' | 'params'>): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
-  for (const [name, p] of exe.graph.params) out[name] = { shape: p.node.shape, data: exe.params[name]! };
+  for (const [name, p] of exe.graph.params)
+    out[name] = { shape: p.node.shape, data: exe.params[name]! };
   return out;
 }
 

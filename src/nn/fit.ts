@@ -74,7 +74,10 @@ function checkData(exe: Executable, data: Dataset, batchSize: number | undefined
   }
   const b = g.inputs.get('x')!.shape[0]!;
   if (batchSize !== undefined && batchSize !== b) {
-    throw new GraphError('input', `fit: batchSize ${batchSize} differs from the graph's batch ${b}`);
+    throw new GraphError(
+      'input',
+      `fit: batchSize ${batchSize} differs from the graph's batch ${b}`,
+    );
   }
   return b;
 }
@@ -157,7 +160,10 @@ async function runEpoch(loop: Loop, ds: Dataset, epoch: number): Promise<EpochSt
   return { epoch, loss: lossSum / seen, accuracy: correct / seen, seconds, samplesPerSec };
 }
 
-/** Accuracy of an executable (input `x`, output `pred`) over a whole dataset, padding the tail. */
+/**
+ * Accuracy of an executable (input `x`, output `pred`) over a whole dataset, padding the tail;
+ * the targets are fed as `y` too when the graph takes them.
+ */
 export async function evaluate(
   exe: Executable,
   data: Dataset,
@@ -167,8 +173,9 @@ export async function evaluate(
   if (!x) throw new GraphError('input', "evaluate: the graph has no input 'x'");
   const batchSize = x.shape[0]!;
   let correct = 0;
+  const takesY = exe.graph.inputs.has('y'); // an eval graph that also outputs its loss
   for (const b of batches(data, batchSize, true)) {
-    const res = await exe.run({ x: b.x });
+    const res = await exe.run(takesY ? { x: b.x, y: b.y } : { x: b.x });
     const pred = res['pred'];
     if (!pred) throw new GraphError('graph', "evaluate: the graph has no output 'pred'");
     correct += countCorrect(pred, b.y, b.rows, batchSize, threshold);

@@ -50,7 +50,8 @@ export interface DenseOptions {
 export function dense(x: Node, units: number, opts: DenseOptions = {}): Node {
   const g = x.graph;
   const name = layerName(g, 'dense', opts.name);
-  if (x.rank < 1) throw opError('shape', `dense '${name}'`, 'needs x [..., in]', [x.shape], captureSite());
+  if (x.rank < 1)
+    throw opError('shape', `dense '${name}'`, 'needs x [..., in]', [x.shape], captureSite());
   const fanIn = x.shape[x.rank - 1]!;
   return g.scope(name, () => {
     const wShape = [fanIn, units];
@@ -75,7 +76,12 @@ export interface EmbeddingOptions {
 }
 
 /** Rows of a learned table E [vocab, dim] picked by i32 ids [...] → [..., dim]. */
-export function embedding(ids: Node, vocab: number, dim: number, opts: EmbeddingOptions = {}): Node {
+export function embedding(
+  ids: Node,
+  vocab: number,
+  dim: number,
+  opts: EmbeddingOptions = {},
+): Node {
   const g = ids.graph;
   const name = layerName(g, 'embedding', opts.name);
   if (ids.dtype !== 'i32') {

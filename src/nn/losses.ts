@@ -18,7 +18,11 @@ function checkSame(loss: string, pred: Node, target: Node): void {
     );
   }
   if (target.dtype !== 'f32') {
-    throw new GraphError('dtype', `${loss}: target must be f32, got ${target.dtype}`, captureSite());
+    throw new GraphError(
+      'dtype',
+      `${loss}: target must be f32, got ${target.dtype}`,
+      captureSite(),
+    );
   }
 }
 
@@ -29,7 +33,12 @@ function batchMean(perSample: Node): Node {
 
 /** Sum over every axis but the batch axis. */
 function perSampleSum(x: Node): Node {
-  return x.rank <= 1 ? x : B.sum(x, x.shape.slice(1).map((_, i) => i + 1));
+  return x.rank <= 1
+    ? x
+    : B.sum(
+        x,
+        x.shape.slice(1).map((_, i) => i + 1),
+      );
 }
 
 /** The seed tutorial's quadratic cost: ½‖a − y‖² per sample, averaged over the batch. */
@@ -90,7 +99,10 @@ export function l1Penalty(weights: readonly Node[], lambda: number): Node {
 
 /** ½λ·Σw² over the given weights (the ½ makes its gradient λw, i.e. weight decay). */
 export function l2Penalty(weights: readonly Node[], lambda: number): Node {
-  return B.mul(sumOver(weights, (w) => B.mul(w, w)), lambda / 2).named('l2_penalty');
+  return B.mul(
+    sumOver(weights, (w) => B.mul(w, w)),
+    lambda / 2,
+  ).named('l2_penalty');
 }
 
 function sumOver(weights: readonly Node[], f: (w: Node) => Node): Node {

@@ -133,7 +133,10 @@ export interface Minimized {
 /** Differentiate `loss` w.r.t. the params and add the optimizer's updates to the graph. */
 export function minimize(g: Graph, loss: Node, opts: MinimizeOptions): Minimized {
   const specs = trainedParams(g, opts.params);
-  let grads = grad(loss, specs.map((p) => p.node));
+  let grads = grad(
+    loss,
+    specs.map((p) => p.node),
+  );
   let gradNorm: Node | undefined;
   if (opts.clipNorm !== undefined) {
     const c = clipByGlobalNorm(grads, opts.clipNorm);
@@ -148,7 +151,8 @@ export function minimize(g: Graph, loss: Node, opts: MinimizeOptions): Minimized
 function trainedParams(g: Graph, names: readonly string[] | undefined): ParamSpec[] {
   if (!names) {
     const all = [...g.params.values()].filter((p) => p.trainable);
-    if (all.length === 0) throw new GraphError('param', 'minimize: the graph has no trainable params');
+    if (all.length === 0)
+      throw new GraphError('param', 'minimize: the graph has no trainable params');
     return all;
   }
   return names.map((n) => {

@@ -27,7 +27,7 @@ const num = (v: number) => Number(v.toFixed(2)).toString();
 function yRange(series: readonly Series[]): [number, number] {
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
   if (all.length === 0) return [0, 1];
-  let [lo, hi] = [Math.min(...all), Math.max(...all)];
+  let [lo, hi] = all.reduce(([a, b], v) => [Math.min(a, v), Math.max(b, v)], [all[0]!, all[0]!]);
   if (hi - lo < 1e-12) [lo, hi] = [lo - 0.5, hi + 0.5];
   const pad = (hi - lo) * 0.05;
   return [lo - pad, hi + pad];
@@ -53,7 +53,9 @@ function panel(p: Panel, ox: number, epochs: number): string {
   }
   const every = Math.max(1, Math.ceil(epochs / 10));
   for (let i = 0; i < epochs; i += every) {
-    parts.push(`<text x="${num(sx(i))}" y="${H - M.bottom + 16}" text-anchor="middle">${i + 1}</text>`);
+    parts.push(
+      `<text x="${num(sx(i))}" y="${H - M.bottom + 16}" text-anchor="middle">${i + 1}</text>`,
+    );
   }
   parts.push(`<text x="${ox + M.left + pw / 2}" y="${H - 6}" text-anchor="middle">epoch</text>`);
   p.series.forEach((s, k) => {
@@ -76,14 +78,22 @@ export function plotHistory(history: readonly EpochStats[], title = 'training'):
     { name: 'train', values: history.map((h) => h.accuracy), color: '#1f77b4' },
   ];
   if (history.some((h) => h.valAccuracy !== undefined)) {
-    acc.push({ name: 'validation', values: history.map((h) => h.valAccuracy ?? NaN), color: '#ff7f0e' });
+    acc.push({
+      name: 'validation',
+      values: history.map((h) => h.valAccuracy ?? NaN),
+      color: '#ff7f0e',
+    });
   }
   const loss: Panel = {
     title: `${title}: loss`,
     series: [{ name: 'train', values: history.map((h) => h.loss), color: '#d62728' }],
     fmt: (v) => v.toPrecision(3),
   };
-  const accuracy: Panel = { title: `${title}: accuracy`, series: acc, fmt: (v) => `${(100 * v).toFixed(1)}%` };
+  const accuracy: Panel = {
+    title: `${title}: accuracy`,
+    series: acc,
+    fmt: (v) => `${(100 * v).toFixed(1)}%`,
+  };
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * W}" height="${H}" viewBox="0 0 ${2 * W} ${H}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
@@ -94,6 +104,10 @@ export function plotHistory(history: readonly EpochStats[], title = 'training'):
   ].join('\n');
 }
 
-export async function writePlot(path: string, history: readonly EpochStats[], title?: string): Promise<void> {
+export async function writePlot(
+  path: string,
+  history: readonly EpochStats[],
+  title?: string,
+): Promise<void> {
   await writeFile(path, plotHistory(history, title));
 }

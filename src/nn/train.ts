@@ -48,7 +48,10 @@ export function trainStep(spec: TrainSpec): Graph {
   let loss = spec.loss(pred, y);
   if (spec.penalty) loss = loss.add(spec.penalty(g)).named('total_loss');
   if (loss.size !== 1) {
-    throw new GraphError('graph', `trainStep: the loss must be a scalar, got ${fmtShape(loss.shape)}`);
+    throw new GraphError(
+      'graph',
+      `trainStep: the loss must be a scalar, got ${fmtShape(loss.shape)}`,
+    );
   }
   g.output('loss', loss);
   g.output('pred', pred);
@@ -72,7 +75,9 @@ export function evalStep(spec: ModelSpec & Partial<Pick<TrainSpec, 'target' | 'l
 
 /** The trainable weight matrices/kernels (params named `*.W`), for penalties. */
 export function weightsOf(g: Graph): Node[] {
-  return [...g.params.values()].filter((p) => p.trainable && p.name.endsWith('.W')).map((p) => p.node);
+  return [...g.params.values()]
+    .filter((p) => p.trainable && p.name.endsWith('.W'))
+    .map((p) => p.node);
 }
 
 /**
@@ -84,7 +89,10 @@ export function copyParams(from: Executable, to: Executable): void {
   for (const [name, spec] of to.graph.params) {
     const src = from.graph.params.get(name);
     if (!src) {
-      throw new GraphError('param', `copyParams: '${name}' ${fmtShape(spec.node.shape)} is not a param of the source graph`);
+      throw new GraphError(
+        'param',
+        `copyParams: '${name}' ${fmtShape(spec.node.shape)} is not a param of the source graph`,
+      );
     }
     if (!sameShape(src.node.shape, spec.node.shape)) {
       throw new GraphError(

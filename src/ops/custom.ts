@@ -13,7 +13,7 @@ type Rule = (
   args: readonly number[],
 ) => (Node | null)[];
 
-const RULES: Readonly<Record<string, { rule: Rule; doc: string }>> = {
+const RULES: Readonly<Record<string, { rule: Rule; doc: string; targetDoc?: string }>> = {
   // d/dx logsumexp(x) = softmax(x) = exp(x − lse), reusing the forward value lse.
   logsumexp: {
     rule: (g, out, [x], axes) => [
@@ -39,11 +39,14 @@ const RULES: Readonly<Record<string, { rule: Rule; doc: string }>> = {
       return [B.mul(gb, B.sub(softmaxLastAxis(x!), y!)), B.neg(B.mul(gb, x!))];
     },
     doc: '∂L/∂{1} = ∂L/∂{out} ⊙ (softmax({1}) − {2})',
+    targetDoc: '∂L/∂{2} = −∂L/∂{out} ⊙ {1}',
   },
 };
 
-export function customRuleDoc(rule: string): string {
-  return RULES[rule]?.doc ?? '';
+/** The chain-rule step for each primal (input 1, then input 2 where the rule has one). */
+export function customRuleDocs(rule: string): string[] {
+  const r = RULES[rule];
+  return r ? [r.doc, ...(r.targetDoc ? [r.targetDoc] : [])] : [];
 }
 
 export const customVjp: OpDef<'custom_vjp'> = {
@@ -52,6 +55,6 @@ export const customVjp: OpDef<'custom_vjp'> = {
     r && RULES[a.rule] ? { shape: r.shape, dtype: r.dtype } : `unknown custom rule '${a.rule}'`,
   eval: ([r]) => r!.slice(),
   vjp: (g, out, ins, a) => [null, ...RULES[a.rule]!.rule(g, out, ins.slice(1), a.args)],
-  vjpDoc: (a) => ['', customRuleDoc(a.rule)],
+  vjpDoc: (a) => ['', ...customRuleDocs(a.rule)],
   lower: { kind: 'expr', expr: (c) => c.input(0, c.idx) },
 };

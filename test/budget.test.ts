@@ -1,0 +1,35 @@
+// The line budget (STYLE.md): src/ and codegen/ stay small enough to read, and so does each file.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOTS = ['src', 'codegen'];
+/** Total lines of TypeScript in src/ and codegen/ (already prettier-formatted: CI checks that). */
+const TOTAL_BUDGET = 16_000;
+const FILE_BUDGET = 450;
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return files(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('line budget', () => {
+  const counts = ROOTS.flatMap(files).map((f) => ({
+    file: f,
+    lines: readFileSync(f, 'utf8').split('\n').length,
+  }));
+
+  it(`keeps src/ and codegen/ under ${TOTAL_BUDGET} lines`, () => {
+    const total = counts.reduce((s, c) => s + c.lines, 0);
+    expect(total).toBeGreaterThan(1000);
+    expect(total).toBeLessThanOrEqual(TOTAL_BUDGET);
+  });
+
+  it(`keeps every file under ${FILE_BUDGET} lines`, () => {
+    const big = counts.filter((c) => c.lines > FILE_BUDGET).map((c) => `${c.file}: ${c.lines}`);
+    expect(big).toEqual([]);
+  });
+});
