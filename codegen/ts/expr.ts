@@ -34,6 +34,8 @@ const BIN_OP: Readonly<Record<string, string>> = {
   mod: '%',
 };
 
+const COMPARE: ReadonlySet<string> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+
 function num(v: number, t: Expr['t']): string {
   if (t === 'bool') return v ? 'true' : 'false';
   if (Number.isNaN(v)) return 'NaN';
@@ -126,8 +128,15 @@ function renderOne(e: Expr, r: (e: Expr) => string, bufName: (b: string) => stri
     }
     case 'un':
       return `(${UN[e.op]!(r(e.a))})`;
-    case 'bin':
-      return renderBin(e.op, r(e.a), r(e.b), e.a.t);
+    case 'bin': {
+      // Comparisons see float32 values, as stored: a value recomputed in float64 inside a kernel
+      // must equal its stored copy (max's gradient mask compares x with the stored max).
+      const side = (x: Expr) =>
+        COMPARE.has(e.op) && x.t === 'f32' && x.k !== 'load' && x.k !== 'num'
+          ? `Math.fround(${r(x)})`
+          : r(x);
+      return renderBin(e.op, side(e.a), side(e.b), e.a.t);
+    }
     case 'sel':
       return `(${r(e.c)} ? ${r(e.a)} : ${r(e.b)})`;
     case 'cast':

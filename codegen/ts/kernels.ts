@@ -103,7 +103,7 @@ function matmulBody(k: MatmulKernel, names: Names, scratch: Scratch): string[] {
     );
   }
   let perRow: string[];
-  if (k.b.colStride === 1 || k.b.rowStride !== 1) {
+  if (rowForm(k)) {
     // Row form (i-k-j): the inner loop walks a row of B; partial sums in a float64 row.
     // Zero entries of A (common: ReLU outputs, image backgrounds) skip a whole row of work.
     const bj = k.b.colStride === 1 ? 'bRow + j' : `bRow + j * ${k.b.colStride}`;
@@ -134,9 +134,16 @@ function matmulBody(k: MatmulKernel, names: Names, scratch: Scratch): string[] {
   return batched(loops(['i'], [k.m], perRow));
 }
 
+/** The row form walks rows of B; a transposed B (contiguous columns) uses dot products. */
+function rowForm(k: MatmulKernel): boolean {
+  return k.b.colStride === 1 || k.b.rowStride !== 1;
+}
+
 /** Scratch arrays a matmul kernel needs, allocated once at module load. */
 function matmulSetup(k: MatmulKernel, scratch: Scratch): string[] {
-  if (k.m < BLOCKED_MIN_ROWS) return [`const ${scratch.row} = new Float64Array(${k.n});`];
+  if (k.m < BLOCKED_MIN_ROWS) {
+    return rowForm(k) ? [`const ${scratch.row} = new Float64Array(${k.n});`] : [];
+  }
   const np = Math.ceil(k.n / 4) * 4;
   return [
     `const ${scratch.a} = new Float64Array(${k.k * 4});`,

@@ -6,7 +6,7 @@ import type { BufferInfo, Program, Step } from '../../src/schedule/kernel.ts';
 import { formatTs } from '../format.ts';
 import { commentText, NameManager, quote, sanitize } from '../names.ts';
 import { kernelBuffers, renderKernel } from './kernels.ts';
-import { RANDOM_HELPERS, usesRandom } from './random.ts';
+import { randomHelpers } from './random.ts';
 
 export interface TsModuleOptions {
   /** 'step' for training graphs (applies updates), 'run' otherwise. */
@@ -21,22 +21,39 @@ const arrayType = (b: { dtype: string }) => (b.dtype === 'f32' ? 'Float32Array' 
 const typeDoc = (b: { dtype: string; shape: readonly number[] }) =>
   `${b.dtype}[${b.shape.join(', ')}]`;
 const isIdent = (s: string) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) && sanitize(s) === s;
-const prop = (s: string) => (isIdent(s) ? s : quote(s));
+/** An object-literal key; `__proto__` is computed, since a plain one would set the prototype. */
+const prop = (s: string) => (isIdent(s) ? s : s === '__proto__' ? `[${quote(s)}]` : quote(s));
 const access = (obj: string, s: string) => (isIdent(s) ? `${obj}.${s}` : `${obj}[${quote(s)}]`);
 
+/** The kernels' own locals (loop indices, temporaries, matmul registers): never user names. */
+const LOCALS = /^(?:[bcijpqrs]|[iortu][0-9]+|[ab][0-9]|j0|c[0-9]{2})$/;
+
 export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise<string> {
-  const ids = new NameManager([
-    'inputs',
-    'params',
-    'ws',
-    'acc',
-    'av',
-    'bRow',
-    'at',
-    'randUniform',
-    'randNormal',
-    'pcgHash',
-  ]);
+  const ids = new NameManager(
+    [
+      'inputs',
+      'params',
+      'ws',
+      'acc',
+      'av',
+      'bRow',
+      'at',
+      'randUniform',
+      'randNormal',
+      'pcgHash',
+      'randBits',
+      'panel',
+      'shapes',
+      'createWorkspace',
+      'step',
+      'run',
+      'Inputs',
+      'Params',
+      'Outputs',
+      'Workspace',
+    ],
+    LOCALS,
+  );
   const kernelIds = new Map<string, string>();
   const bufIds = new Map<string, string>();
   for (const b of p.buffers) bufIds.set(b.name, ids.take(b.name));
@@ -56,7 +73,8 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
     if (b.role === 'const')
       w.writeLine(`const ${names(b.name)} = new Float32Array([${(b.values ?? []).join(', ')}]);`);
   }
-  if (usesRandom(p)) w.writeLine(RANDOM_HELPERS);
+  const helpers = randomHelpers(p);
+  if (helpers) w.writeLine(helpers);
   for (const step of p.steps) {
     if (step.kind !== 'kernel') continue;
     const k = step.kernel;

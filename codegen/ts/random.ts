@@ -1,17 +1,20 @@
 // The counter-based random helpers emitted into generated modules that draw random numbers.
-// Same bits as src/ops/random.ts (a test checks they agree).
+// Same bits as src/ops/random.ts (a test checks they agree). Only the helpers used are emitted.
+import type { RandDist } from '../../src/schedule/expr.ts';
 import type { Program } from '../../src/schedule/kernel.ts';
 import { visit, kernelExprs } from '../../src/schedule/walk.ts';
 
-export function usesRandom(p: Program): boolean {
-  let found = false;
+/** The distributions a program draws from. */
+export function randomDists(p: Program): Set<RandDist> {
+  const found = new Set<RandDist>();
   for (const s of p.steps) {
-    if (s.kind === 'kernel') visit(kernelExprs(s.kernel), (e) => (found ||= e.k === 'rand'));
+    if (s.kind === 'kernel')
+      visit(kernelExprs(s.kernel), (e) => e.k === 'rand' && found.add(e.dist));
   }
   return found;
 }
 
-export const RANDOM_HELPERS = `
+const BITS = `
 function pcgHash(v: number): number {
   const state = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;
   const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, 277803737) >>> 0;
@@ -19,14 +22,24 @@ function pcgHash(v: number): number {
 }
 function randBits(seed: number, counter: number, index: number): number {
   return pcgHash((seed ^ pcgHash((counter ^ pcgHash(index >>> 0)) >>> 0)) >>> 0);
-}
+}`;
+
+const UNIFORM = `
 function randUniform(seed: number, counter: number, index: number): number {
   return (randBits(seed, counter, index) >>> 8) / 16777216;
-}
+}`;
+
+const NORMAL = `
 function randNormal(seed: number, counter: number, index: number): number {
   const h1 = pcgHash(randBits(seed, counter, index));
   const h2 = pcgHash(h1);
   const u1 = 1 - (h1 >>> 8) / 16777216;
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * ((h2 >>> 8) / 16777216));
+}`;
+
+/** The helper functions for the program's random draws ('' when it draws none). */
+export function randomHelpers(p: Program): string {
+  const dists = randomDists(p);
+  if (dists.size === 0) return '';
+  return [BITS, dists.has('uniform') ? UNIFORM : '', dists.has('normal') ? NORMAL : ''].join('');
 }
-`;

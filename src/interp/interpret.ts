@@ -19,10 +19,13 @@ export interface Evaluation {
 
 /** Deterministic initial values for every param of a graph (one stream per param name). */
 export function initParams(g: Graph, seed = 0): Record<string, Float64Array> {
-  const out: Record<string, Float64Array> = {};
-  for (const p of g.params.values())
-    out[p.name] = materialize(p.init, p.node.shape, (seed ^ hashString(p.name)) >>> 0);
-  return out;
+  // fromEntries defines own properties, so even a param named __proto__ survives.
+  return Object.fromEntries(
+    [...g.params.values()].map((p) => [
+      p.name,
+      materialize(p.init, p.node.shape, (seed ^ hashString(p.name)) >>> 0),
+    ]),
+  );
 }
 
 /** Check names and sizes of everything fed in, before any work is done. */
