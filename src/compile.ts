@@ -1,7 +1,6 @@
 // compile(graph, { target }): the one entry point from a graph to an Executable. This driver is
-// the single place where src/ reaches into codegen/ (the renderers and their loaders).
-import { emitTs, forwardOnly } from '../codegen/ts/emit.ts';
-import { importTs, tsExecutable } from '../codegen/ts/load.ts';
+// the single place where src/ reaches into codegen/, and it loads each renderer only when used,
+// so importing gradc stays cheap (prettier, ts-morph and Dawn load on the first compile).
 import type { Graph } from './ir/graph.ts';
 import type { Executable, Target } from './runtime/executable.ts';
 import { interpExecutable } from './runtime/interp-exec.ts';
@@ -18,8 +17,13 @@ export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Exec
   switch (target) {
     case 'interp':
       return interpExecutable(g, seed);
-    case 'ts':
     case 'wgsl': {
+      const { compileWgsl } = await import('../codegen/wgsl/load.ts');
+      return compileWgsl(g, seed);
+    }
+    case 'ts': {
+      const { emitTs, forwardOnly } = await import('../codegen/ts/emit.ts');
+      const { importTs, tsExecutable } = await import('../codegen/ts/load.ts');
       const main = await importTs((await emitTs(g)).source);
       const forward = async () => importTs((await emitTs(forwardOnly(g))).source);
       return tsExecutable(g, { main, forward }, seed);

@@ -2,9 +2,9 @@
 // a data: URL, and wrap it as an Executable. No files are written.
 import ts from 'typescript';
 import type { Graph } from '../../src/ir/graph.ts';
-import type { Executable, Feeds, Outputs } from '../../src/runtime/executable.ts';
+import type { Executable, Outputs } from '../../src/runtime/executable.ts';
 import { assignParams, createParams } from '../../src/runtime/params.ts';
-import { checkFeeds } from '../../src/interp/interpret.ts';
+import { feedConverter, inputsReaching } from '../../src/runtime/feeds.ts';
 
 /** What a generated module exports (see codegen/ts/module.ts). */
 interface GeneratedModule {
@@ -21,28 +21,6 @@ export async function importTs(source: string): Promise<GeneratedModule> {
   return (await import(url)) as GeneratedModule;
 }
 
-/** Typed copies of the feeds, checked against the graph (reused between calls: no per-step churn). */
-function feedConverter(g: Graph) {
-  const cache = new Map<string, Float32Array | Int32Array>();
-  return (inputs: Feeds): Record<string, Float32Array | Int32Array> => {
-    checkFeeds(g, inputs);
-    const out: Record<string, Float32Array | Int32Array> = {};
-    for (const [name, node] of g.inputs) {
-      const v = inputs[name]!;
-      const want = node.dtype === 'f32' ? Float32Array : Int32Array;
-      if (v instanceof want) {
-        out[name] = v;
-        continue;
-      }
-      let buf = cache.get(name);
-      if (!buf) cache.set(name, (buf = new want(node.size)));
-      buf.set(v);
-      out[name] = buf;
-    }
-    return out;
-  };
-}
-
 function copyOutputs(r: Record<string, Float32Array | Int32Array>): Outputs {
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Float32Array.from(v)]));
 }
@@ -56,7 +34,9 @@ export interface TsModules {
 
 export function tsExecutable(g: Graph, mods: TsModules, seed = 0): Executable {
   const params = createParams(g, seed);
-  const feeds = feedConverter(g);
+  const feeds = feedConverter(g, new Set(g.inputs.keys()));
+  // run() on a training graph computes only the outputs: inputs such as `lr` are not needed.
+  const forwardFeeds = feedConverter(g, inputsReaching(g, [...g.outputs.values()]));
   const ws = mods.main.createWorkspace();
   let fwd: { mod: GeneratedModule; ws: unknown } | null = null;
   const paramsView = Object.freeze({ ...params });
@@ -70,7 +50,7 @@ export function tsExecutable(g: Graph, mods: TsModules, seed = 0): Executable {
         const mod = await mods.forward();
         fwd = { mod, ws: mod.createWorkspace() };
       }
-      return copyOutputs(fwd.mod.run!(feeds(inputs), params, fwd.ws));
+      return copyOutputs(fwd.mod.run!(forwardFeeds(inputs), params, fwd.ws));
     },
     async step(inputs) {
       const fn = mods.main.step ?? mods.main.run!;

@@ -26,7 +26,8 @@ export function literal(v: number, t: DType): string {
   }
   const f = Math.fround(v);
   const bits = F32_BITS[String(f)];
-  if (bits) return `bitcast<f32>(${bits})`;
+  // Not a constant expression: WGSL rejects infinities and NaN in constant evaluation.
+  if (bits) return `f32_bits(${bits})`;
   const text = shortestF32(f).replace('e+', 'e');
   return f < 0 || Object.is(f, -0) ? `(${Object.is(f, -0) ? '-0' : text}f)` : `${text}f`;
 }

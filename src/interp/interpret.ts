@@ -29,7 +29,13 @@ export function initParams(g: Graph, seed = 0): Record<string, Float64Array> {
 }
 
 /** Check names and sizes of everything fed in, before any work is done. */
-export function checkFeeds(g: Graph, inputs: Values, params?: Values): void {
+/** `needed`: the inputs that must be fed (default: all of them). */
+export function checkFeeds(
+  g: Graph,
+  inputs: Values,
+  params?: Values,
+  needed: ReadonlySet<string> = new Set(g.inputs.keys()),
+): void {
   for (const name of Object.keys(inputs)) {
     if (!g.inputs.has(name)) {
       const known = [...g.inputs.keys()].join(', ') || 'none';
@@ -51,7 +57,9 @@ export function checkFeeds(g: Graph, inputs: Values, params?: Values): void {
       );
     }
   };
-  for (const [name, node] of g.inputs) check('input', node, name, inputs[name]);
+  for (const [name, node] of g.inputs) {
+    if (needed.has(name) || inputs[name]) check('input', node, name, inputs[name]);
+  }
   if (params) for (const [name, p] of g.params) check('param', p.node, name, params[name]);
 }
 

@@ -97,9 +97,10 @@ function modelTensors(exe: Pick<Executable, 'graph' | 'params'>): Record<string,
  */
 export async function saveCheckpoint(
   path: string,
-  exe: Pick<Executable, 'graph' | 'params'>,
+  exe: Pick<Executable, 'graph' | 'params' | 'syncParams'>,
   metadata: Readonly<Record<string, string>> = {},
 ): Promise<void> {
+  await exe.syncParams?.(); // WebGPU: the current values live on the device
   const bytes = encodeSafetensors(modelTensors(exe), metadata);
   const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
   try {

@@ -102,6 +102,7 @@ export async function fit(exe: Executable, data: Dataset, opts: FitOptions): Pro
     const seed = opts.shuffleSeed ?? 0;
     let stats = await runEpoch(loop, seed === false ? data : shuffle(data, seed + epoch), epoch);
     if (opts.validation) {
+      await exe.syncParams?.(); // WebGPU: bring the device's params back to the host first
       copyParams(exe, opts.validation.executable);
       const v = await evaluate(opts.validation.executable, opts.validation.data, opts.threshold);
       stats = { ...stats, valAccuracy: v.accuracy };

@@ -16,6 +16,11 @@ export interface Executable {
   step(inputs: Feeds): Promise<Outputs>;
   /** Replace param values (e.g. from a checkpoint); names and sizes are checked. */
   setParams(values: Feeds): void;
+  /**
+   * WebGPU: params live on the device, and after step() `params` throws until this has copied
+   * them back. Absent (nothing to do) on the CPU targets.
+   */
+  syncParams?(): Promise<void>;
   /** Release device resources (WebGPU); a no-op on the CPU. */
   dispose(): void;
 }

@@ -1,0 +1,381 @@
+// Map, reduce, scatter and copy kernels → WGSL entry points: one invocation per element (the flat
+// id split over x/y workgroups), reductions as workgroup trees or one invocation per output.
+import * as E from '../../src/schedule/expr.ts';
+import type { Expr } from '../../src/schedule/expr.ts';
+import type { MapKernel, ReduceKernel, ScatterKernel, Store } from '../../src/schedule/kernel.ts';
+import { mapExpr, readsOf, writesOf } from '../../src/schedule/walk.ts';
+import { Keys } from '../ts/expr.ts';
+import { literal, renderExprs, storeValue } from './expr.ts';
+import type { Access } from './expr.ts';
+import type { WgslLimits } from './layout.ts';
+import { PARTIALS } from './layout.ts';
+
+/** One dispatch: an entry point, its workgroup grid, and the buffers it touches. */
+export interface Pass {
+  readonly entry: string;
+  readonly lines: readonly string[];
+  readonly groups: readonly [number, number, number];
+  readonly buffers: readonly string[];
+}
+
+export interface KernelCtx {
+  readonly access: Access;
+  /** Entry point name of the kernel. */
+  readonly entry: string;
+  /** A further unique module-scope name (for a second pass). */
+  readonly fresh: (base: string) => string;
+  readonly limits: WgslLimits;
+  /** Module-scope declarations (workgroup arrays), deduplicated by the module. */
+  readonly shared: Set<string>;
+}
+
+/** Invocations per workgroup for element-wise work and tree reductions. */
+export const WG = 256;
+/** Reductions longer than this use a workgroup per output, shorter ones an invocation. */
+const TREE_ABOVE = 128;
+/** Each workgroup of a two-pass reduction's first pass reduces about this many elements. */
+const CHUNK = 8192;
+/** Two-pass reductions only for few outputs (else there is parallelism enough). */
+const TWO_PASS_MAX_OUT = 1024;
+const MAX_CHUNKS = WG;
+
+const SHARED = `var<workgroup> red_sh: array<f32, ${WG}>;`;
+
+/** A grid of `n` workgroups within the per-dimension limit, and the flat workgroup index. */
+export function grid(
+  n: number,
+  limits: WgslLimits,
+): { groups: [number, number, number]; flat: string } {
+  const max = limits.maxComputeWorkgroupsPerDimension;
+  const gx = Math.max(1, Math.min(n, max));
+  const gy = Math.ceil(n / gx);
+  if (gy > max) throw new Error(`internal: ${n} workgroups exceed a 2-D grid`);
+  return { groups: [gx, Math.max(gy, 1), 1], flat: gy > 1 ? `(wid.x + wid.y * ${gx}u)` : 'wid.x' };
+}
+
+const SIG = (wgSize: string) => [
+  `@compute @workgroup_size(${wgSize})`,
+  '(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {',
+];
+
+function header(entry: string, wgSize: string | number): string[] {
+  const [attr, params] = SIG(String(wgSize));
+  return [attr!, `fn ${entry}${params!}`];
+}
+
+/** `let v0 = …;` for each variable of a multi-index of the flat i32 `flat` that the body uses. */
+function indexLets(flat: string, prefix: string, shape: readonly number[], used: string): string[] {
+  const parts = E.unflatIndex(E.ivar(flat), shape);
+  const out: string[] = [];
+  parts.forEach((p, d) => {
+    const name = `${prefix}${d}`;
+    if (!new RegExp(`\\b${name}\\b`).test(used)) return;
+    out.push(`let ${name} = ${renderExprs([p], () => '').roots[0]};`);
+  });
+  return out;
+}
+
+/** Replace loads' flat-index subexpressions equal to `identity` by the variable `flat`. */
+function useFlat(exprs: readonly Expr[], identity: Expr, flat: string): Expr[] {
+  const keys = new Keys();
+  const id = keys.of(identity);
+  const memo = new Map<Expr, Expr>();
+  const v = E.ivar(flat);
+  return exprs.map((e) => mapExpr(e, (x) => (x.k === 'bin' && keys.of(x) === id ? v : null), memo));
+}
+
+function storeLines(stores: readonly Store[], at: string, access: Access, pre = 't'): string[] {
+  const r = renderExprs(
+    stores.map((s) => s.expr),
+    access,
+    pre,
+  );
+  return [
+    ...r.temps,
+    ...stores.map((s, i) => `${access(s.buf, at)} = ${storeValue(r.roots[i]!, s.expr.t)};`),
+  ];
+}
+
+const bufsOf = (k: MapKernel | ReduceKernel | ScatterKernel) => [
+  ...new Set([...readsOf(k), ...writesOf(k)]),
+];
+
+export function mapPass(k: MapKernel, c: KernelCtx): Pass {
+  const total = k.shape.reduce((a, d) => a * d, 1);
+  const g = grid(Math.ceil(total / WG), c.limits);
+  const idx = k.shape.map((_, d) => E.ivar(`i${d}`));
+  const exprs = useFlat(
+    k.stores.map((s) => s.expr),
+    E.flatIndex(idx, k.shape),
+    'gi',
+  );
+  const body = storeLines(
+    k.stores.map((s, i) => ({ buf: s.buf, expr: exprs[i]! })),
+    'gi',
+    c.access,
+  );
+  const lines = [
+    ...header(c.entry, WG),
+    `let flat = ${g.flat} * ${WG}u + lid;`,
+    `if (flat >= ${total}u) {`,
+    'return;',
+    '}',
+    'let gi = i32(flat);',
+    ...indexLets('gi', 'i', k.shape, body.join('\n')),
+    ...body,
+    '}',
+  ];
+  return { entry: c.entry, lines, groups: g.groups, buffers: bufsOf(k) };
+}
+
+/** Copy step as a kernel (a copy within one arena buffer cannot use copyBufferToBuffer). */
+export function copyPass(from: string, to: string, size: number, c: KernelCtx): Pass {
+  const g = grid(Math.ceil(size / WG), c.limits);
+  const lines = [
+    ...header(c.entry, WG),
+    `let flat = ${g.flat} * ${WG}u + lid;`,
+    `if (flat >= ${size}u) {`,
+    'return;',
+    '}',
+    'let gi = i32(flat);',
+    `${c.access(to, 'gi')} = ${c.access(from, 'gi')};`,
+    '}',
+  ];
+  return { entry: c.entry, lines, groups: g.groups, buffers: [from, to] };
+}
+
+export function scatterPass(k: ScatterKernel, c: KernelCtx): Pass {
+  const total = k.pre * k.size * k.post;
+  const g = grid(Math.ceil(total / WG), c.limits);
+  const a = c.access;
+  // No float atomics in WGSL: each invocation owns one output element and sums the updates
+  // whose index hits it, in index order (deterministic, like the reference).
+  const lines = [
+    ...header(c.entry, WG),
+    `let flat = ${g.flat} * ${WG}u + lid;`,
+    `if (flat >= ${total}u) {`,
+    'return;',
+    '}',
+    'let gi = i32(flat);',
+    `let pre = gi / ${k.size * k.post}i;`,
+    `let slot = (gi / ${k.post}i) % ${k.size}i;`,
+    `let post = gi % ${k.post}i;`,
+    'var acc = 0f;',
+    `for (var uj = 0i; uj < ${k.count}i; uj++) {`,
+    `if (clamp(${a(k.indices, 'uj')}, 0i, ${k.size - 1}i) == slot) {`,
+    `acc += ${a(k.updates, `(pre * ${k.count}i + uj) * ${k.post}i + post`)};`,
+    '}',
+    '}',
+    `${a(k.out, 'gi')} = acc;`,
+    '}',
+  ];
+  return { entry: c.entry, lines, groups: g.groups, buffers: bufsOf(k) };
+}
+
+const FOLD = (op: 'sum' | 'max', acc: string, v: string) =>
+  op === 'sum' ? `${acc} += ${v};` : `${acc} = max(${acc}, ${v});`;
+const INIT = (op: 'sum' | 'max') => (op === 'sum' ? '0f' : literal(-Infinity, 'f32'));
+
+/** Tree reduction of `part` over the workgroup into red_sh[0] (leaves lid 0 holding the result). */
+function treeLines(op: 'sum' | 'max'): string[] {
+  const combine =
+    op === 'sum' ? 'red_sh[lid] + red_sh[lid + s]' : 'max(red_sh[lid], red_sh[lid + s])';
+  return [
+    'red_sh[lid] = part;',
+    'workgroupBarrier();',
+    `for (var s = ${WG / 2}u; s > 0u; s >>= 1u) {`,
+    'if (lid < s) {',
+    `red_sh[lid] = ${combine};`,
+    '}',
+    'workgroupBarrier();',
+    '}',
+  ];
+}
+
+interface ReduceParts {
+  readonly total: number;
+  readonly red: number;
+  /** Value loop body (temps and fold) over r in the given range, indices from `ri`. */
+  readonly fold: (acc: string) => string[];
+  readonly epilogue: string[];
+  /** `let o0 = …` for the output indices used by `text`. */
+  readonly outLets: (text: string) => string[];
+  readonly valueText: string;
+}
+
+function reduceParts(k: ReduceKernel, c: KernelCtx): ReduceParts {
+  const total = k.outShape.reduce((a, d) => a * d, 1);
+  const red = k.redShape.reduce((a, d) => a * d, 1);
+  const oIdx = E.flatIndex(
+    k.outShape.map((_, d) => E.ivar(`o${d}`)),
+    k.outShape,
+  );
+  const rIdx = E.flatIndex(
+    k.redShape.map((_, d) => E.ivar(`r${d}`)),
+    k.redShape,
+  );
+  const [value] = useFlat(useFlat([k.value], oIdx, 'oi'), rIdx, 'ri');
+  const v = renderExprs([value!], c.access, 'u');
+  const stores = useFlat(
+    k.stores.map((s) => s.expr),
+    oIdx,
+    'oi',
+  );
+  const epilogue = storeLines(
+    k.stores.map((s, i) => ({ buf: s.buf, expr: stores[i]! })),
+    'oi',
+    c.access,
+  );
+  const valueText = [...v.temps, v.roots[0]!].join('\n');
+  const fold = (acc: string) => [
+    ...indexLets('ri', 'r', k.redShape, valueText),
+    ...v.temps,
+    FOLD(k.op, acc, v.roots[0]!),
+  ];
+  const outLets = (text: string) => indexLets('oi', 'o', k.outShape, text);
+  return { total, red, fold, epilogue, outLets, valueText };
+}
+
+const both = (p: ReduceParts) => `${p.valueText}\n${p.epilogue.join('\n')}`;
+
+/** Chunks per output of a two-pass reduction, or 1 when one pass does. */
+export function reduceChunks(k: ReduceKernel): number {
+  const total = k.outShape.reduce((a, d) => a * d, 1);
+  const red = k.redShape.reduce((a, d) => a * d, 1);
+  const chunks = Math.min(MAX_CHUNKS, Math.ceil(red / CHUNK));
+  return chunks > 1 && total <= TWO_PASS_MAX_OUT ? chunks : 1;
+}
+
+export function reducePasses(k: ReduceKernel, c: KernelCtx): Pass[] {
+  const parts = reduceParts(k, c);
+  const chunks = reduceChunks(k);
+  if (chunks > 1) return twoPass(k, c, parts, chunks);
+  if (parts.red > TREE_ABOVE) return [treePass(k, c, parts)];
+  const g = grid(Math.ceil(parts.total / WG), c.limits);
+  const lines = [
+    ...header(c.entry, WG),
+    `let flat = ${g.flat} * ${WG}u + lid;`,
+    `if (flat >= ${parts.total}u) {`,
+    'return;',
+    '}',
+    'let oi = i32(flat);',
+    ...parts.outLets(both(parts)),
+    `var acc = ${INIT(k.op)};`,
+    `for (var ri = 0i; ri < ${parts.red}i; ri++) {`,
+    ...parts.fold('acc'),
+    '}',
+    ...parts.epilogue,
+    '}',
+  ];
+  return [{ entry: c.entry, lines, groups: g.groups, buffers: bufsOf(k) }];
+}
+
+/** One workgroup per output: strided partial sums, a tree, then the epilogue on lid 0. */
+function treePass(k: ReduceKernel, c: KernelCtx, parts: ReduceParts): Pass {
+  c.shared.add(SHARED);
+  const g = grid(parts.total, c.limits);
+  const lines = [
+    ...header(c.entry, WG),
+    `let go = ${g.flat};`,
+    `if (go >= ${parts.total}u) {`,
+    'return;',
+    '}',
+    'let oi = i32(go);',
+    ...parts.outLets(both(parts)),
+    `var part = ${INIT(k.op)};`,
+    `for (var ri = i32(lid); ri < ${parts.red}i; ri += ${WG}i) {`,
+    ...parts.fold('part'),
+    '}',
+    ...treeLines(k.op),
+    'if (lid == 0u) {',
+    'let acc = red_sh[0];',
+    ...parts.epilogue,
+    '}',
+    '}',
+  ];
+  return { entry: c.entry, lines, groups: g.groups, buffers: bufsOf(k) };
+}
+
+/** Long reductions with few outputs: chunks reduced into partials, then one tree per output. */
+function twoPass(k: ReduceKernel, c: KernelCtx, parts: ReduceParts, chunks: number): Pass[] {
+  c.shared.add(SHARED);
+  const g1 = grid(parts.total * chunks, c.limits);
+  const g2 = grid(parts.total, c.limits);
+  const finish = c.fresh(`${c.entry}_finish`);
+  const epiBufs = k.stores.flatMap((s) => [...readsOf({ ...k, value: E.int(0), stores: [s] })]);
+  return [
+    {
+      entry: c.entry,
+      lines: chunkLines(k, c, parts, chunks, g1.flat),
+      groups: g1.groups,
+      buffers: [...readsOf({ ...k, stores: [] }), PARTIALS],
+    },
+    {
+      entry: finish,
+      lines: finishLines(k, c, parts, chunks, finish, g2.flat),
+      groups: g2.groups,
+      buffers: [...new Set([PARTIALS, ...epiBufs, ...writesOf(k)])],
+    },
+  ];
+}
+
+/** First pass: workgroup gw reduces chunk gw % chunks of output gw / chunks into a partial. */
+function chunkLines(
+  k: ReduceKernel,
+  c: KernelCtx,
+  parts: ReduceParts,
+  chunks: number,
+  flat: string,
+): string[] {
+  const per = Math.ceil(parts.red / chunks);
+  return [
+    ...header(c.entry, WG),
+    `let gw = ${flat};`,
+    `if (gw >= ${parts.total * chunks}u) {`,
+    'return;',
+    '}',
+    `let oi = i32(gw / ${chunks}u);`,
+    `let chunk = i32(gw % ${chunks}u);`,
+    ...parts.outLets(parts.valueText),
+    `let r_end = min((chunk + 1i) * ${per}i, ${parts.red}i);`,
+    `var part = ${INIT(k.op)};`,
+    `for (var ri = chunk * ${per}i + i32(lid); ri < r_end; ri += ${WG}i) {`,
+    ...parts.fold('part'),
+    '}',
+    ...treeLines(k.op),
+    'if (lid == 0u) {',
+    `${c.access(PARTIALS, 'i32(gw)')} = red_sh[0];`,
+    '}',
+    '}',
+  ];
+}
+
+/** Second pass: one workgroup per output reduces its partials, then the epilogue. */
+function finishLines(
+  k: ReduceKernel,
+  c: KernelCtx,
+  parts: ReduceParts,
+  chunks: number,
+  entry: string,
+  flat: string,
+): string[] {
+  return [
+    ...header(entry, WG),
+    `let go = ${flat};`,
+    `if (go >= ${parts.total}u) {`,
+    'return;',
+    '}',
+    'let oi = i32(go);',
+    ...parts.outLets(parts.epilogue.join('\n')),
+    `var part = ${INIT(k.op)};`,
+    `if (lid < ${chunks}u) {`,
+    `part = ${c.access(PARTIALS, `oi * ${chunks}i + i32(lid)`)};`,
+    '}',
+    ...treeLines(k.op),
+    'if (lid == 0u) {',
+    'let acc = red_sh[0];',
+    ...parts.epilogue,
+    '}',
+    '}',
+  ];
+}

@@ -1,0 +1,137 @@
+// In-process execution of the generated WebGPU host: emit for this device's limits, import the
+// host module, and wrap it as an Executable whose params live on the device.
+import type { Graph } from '../../src/ir/graph.ts';
+import { feedConverter, inputsReaching } from '../../src/runtime/feeds.ts';
+import type { Executable, Feeds, Outputs } from '../../src/runtime/executable.ts';
+import { assignParams, createParams } from '../../src/runtime/params.ts';
+import { getDevice } from '../../src/runtime/webgpu.ts';
+import { importTs } from '../ts/load.ts';
+import { forwardOnly } from '../ts/emit.ts';
+import { emitWgsl } from './emit.ts';
+import type { WgslLimits } from './layout.ts';
+import type { MatmulStrategy } from './matmul.ts';
+
+type Arrays = Record<string, Float32Array | Int32Array>;
+
+/** What a generated host exports (see codegen/wgsl/host.ts). */
+interface HostModel {
+  step?(inputs: Arrays): Promise<Arrays>;
+  run?(inputs: Arrays): Promise<Arrays>;
+  readParams(): Promise<Arrays>;
+  writeParams(values: Arrays): void;
+  readonly paramBindings: Record<string, GPUBufferBinding>;
+  dispose(): void;
+}
+interface HostModule {
+  createModel(device: GPUDevice, params: Arrays): Promise<HostModel>;
+}
+
+export class StaleParamsError extends Error {
+  override readonly name = 'StaleParamsError';
+}
+
+export function limitsOf(device: GPUDevice): WgslLimits {
+  const l = device.limits;
+  return {
+    maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+    maxBufferSize: l.maxBufferSize,
+    maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+    maxBindingsPerBindGroup: l.maxBindingsPerBindGroup,
+  };
+}
+
+/** CPU adapters (lavapipe, SwiftShader) run lane-tiled matmuls fastest; GPUs workgroup tiles. */
+function matmulStrategy(device: GPUDevice): MatmulStrategy {
+  const info = (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  return info?.architecture === 'software' || info?.isFallbackAdapter ? 'lane' : 'workgroup';
+}
+
+async function loadModel(
+  g: Graph,
+  device: GPUDevice,
+  params: Arrays,
+  matmul = matmulStrategy(device),
+): Promise<HostModel> {
+  const { host } = await emitWgsl(g, { limits: limitsOf(device), matmul });
+  const mod = (await importTs(host)) as unknown as HostModule;
+  return mod.createModel(device, params);
+}
+
+const toF32 = (r: Arrays): Outputs =>
+  Object.fromEntries(
+    Object.entries(r).map(([k, v]) => [k, v instanceof Float32Array ? v : Float32Array.from(v)]),
+  );
+
+/** Device-to-device copy of every param both models hold. */
+function copyParams(device: GPUDevice, from: HostModel, to: HostModel): void {
+  const enc = device.createCommandEncoder({ label: 'copy params' });
+  for (const [name, src] of Object.entries(from.paramBindings)) {
+    const dst = to.paramBindings[name];
+    if (!dst) continue;
+    enc.copyBufferToBuffer(src.buffer, src.offset ?? 0, dst.buffer, dst.offset ?? 0, src.size!);
+  }
+  device.queue.submit([enc.finish()]);
+}
+
+/**
+ * compile(g, { target: 'wgsl' }). Params live on the device: after step() the host copies are
+ * stale until `await exe.syncParams()`; reading `params` before that throws StaleParamsError.
+ */
+export async function compileWgsl(
+  g: Graph,
+  seed = 0,
+  opts: { readonly matmul?: MatmulStrategy } = {},
+): Promise<Executable> {
+  const device = await getDevice();
+  const params = createParams(g, seed);
+  const feeds = feedConverter(g, new Set(g.inputs.keys()));
+  const forwardFeeds = feedConverter(g, inputsReaching(g, [...g.outputs.values()]));
+  const main = await loadModel(g, device, params, opts.matmul);
+  let forward: HostModel | null = null;
+  let stale = false; // host copies behind the device
+  let forwardStale = false; // forward model's params behind the main model's
+  const syncForward = async (): Promise<HostModel> => {
+    forward ??= await loadModel(forwardOnly(g), device, params, opts.matmul);
+    if (forwardStale) copyParams(device, main, forward);
+    forwardStale = false;
+    return forward;
+  };
+  return {
+    graph: g,
+    target: 'wgsl',
+    get params() {
+      if (stale) {
+        throw new StaleParamsError(
+          'params changed on the device: await exe.syncParams() before reading exe.params',
+        );
+      }
+      return params;
+    },
+    async run(inputs) {
+      if (main.run) return toF32(await main.run(feeds(inputs)));
+      return toF32(await (await syncForward()).run!(forwardFeeds(inputs)));
+    },
+    async step(inputs) {
+      const out = main.step ? await main.step(feeds(inputs)) : await main.run!(feeds(inputs));
+      if (main.step) [stale, forwardStale] = [true, true];
+      return toF32(out);
+    },
+    async syncParams() {
+      if (!stale) return;
+      const values = await main.readParams();
+      for (const [k, v] of Object.entries(values)) params[k]!.set(v);
+      stale = false;
+    },
+    setParams(values) {
+      assignParams(g, params, values);
+      const subset = Object.fromEntries(Object.keys(values).map((k) => [k, params[k]!]));
+      main.writeParams(subset);
+      forward?.writeParams(subset);
+    },
+    dispose() {
+      main.dispose();
+      forward?.dispose();
+    },
+  };
+}

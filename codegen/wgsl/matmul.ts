@@ -1,0 +1,178 @@
+// Matmul kernels → WGSL: tiles of A and B staged through workgroup memory, a register tile of
+// several outputs per invocation, operands read through their strided views, epilogue stores.
+import type { MatmulKernel, StridedView } from '../../src/schedule/kernel.ts';
+import { readsOf, storeIndex, writesOf } from '../../src/schedule/walk.ts';
+import { renderExprs, storeValue } from './expr.ts';
+import type { KernelCtx, Pass } from './kernels.ts';
+
+/**
+ * A tiling: each invocation computes tm×tn outputs; a workgroup of wx×wy covers (wy·tm)×(wx·tn).
+ * 'workgroup' stages bk-deep tiles of A and B in workgroup memory (GPUs); 'lane' reads straight
+ * from storage with A's loads uniform across the workgroup and B's lane-strided (fastest on CPU
+ * adapters such as lavapipe, where barriers are costly: scripts/WEBGPU-NOTES.md).
+ */
+export interface MatmulConfig {
+  readonly staging: 'workgroup' | 'lane';
+  readonly tm: number;
+  readonly tn: number;
+  readonly wx: number;
+  readonly wy: number;
+  readonly bk: number;
+}
+
+/** 64×64 tiles, 4×4 per invocation: 256 invocations and 8 KiB of workgroup memory (defaults). */
+export const LARGE: MatmulConfig = { staging: 'workgroup', tm: 4, tn: 4, wx: 16, wy: 16, bk: 16 };
+/** For thin products (a dimension under 64), 16×16 tiles waste fewer invocations. */
+export const SMALL: MatmulConfig = { staging: 'workgroup', tm: 2, tn: 2, wx: 8, wy: 8, bk: 16 };
+/** One SIMD group of 8 lanes owns 8 rows × 64 columns (the best kernel measured on lavapipe). */
+export const LANE: MatmulConfig = { staging: 'lane', tm: 8, tn: 8, wx: 8, wy: 1, bk: 1 };
+
+export type MatmulStrategy = 'workgroup' | 'lane';
+
+export function chooseConfig(k: MatmulKernel, strategy: MatmulStrategy): MatmulConfig {
+  if (strategy === 'lane') return LANE;
+  return k.m >= 64 && k.n >= 64 ? LARGE : SMALL;
+}
+
+/** Text of the element index of view `v` at (b, row, col) given as WGSL i32 expressions. */
+function viewIndex(v: StridedView, b: string | null, row: string, col: string): string {
+  const term = (x: string, s: number) => (s === 0 ? null : s === 1 ? x : `${x} * ${s}i`);
+  const parts = [
+    v.offset ? `${v.offset}i` : null,
+    b === null ? null : term(b, v.batchStride),
+    term(row, v.rowStride),
+    term(col, v.colStride),
+  ].filter((p): p is string => p !== null);
+  return parts.length ? parts.join(' + ') : '0i';
+}
+
+/** Cooperative load of a rows×cols tile of a view into the workgroup array `dst` (zero-padded). */
+function tileLoad(
+  c: KernelCtx,
+  view: StridedView,
+  dst: string,
+  rows: number,
+  cols: number,
+  at: { row: string; col: string; rowMax: number; colMax: number; b: string | null },
+  threads: number,
+): string[] {
+  const src = c.access(view.buf, viewIndex(view, at.b, 'gr', 'gc'));
+  return [
+    `for (var te = i32(lid); te < ${rows * cols}i; te += ${threads}i) {`,
+    `let gr = ${at.row} + te / ${cols}i;`,
+    `let gc = ${at.col} + te % ${cols}i;`,
+    'var tv = 0f;',
+    `if (gr < ${at.rowMax}i && gc < ${at.colMax}i) {`,
+    `tv = ${src};`,
+    '}',
+    `${dst}[te] = tv;`,
+    '}',
+  ];
+}
+
+export function matmulPass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pass {
+  if (k.batch > c.limits.maxComputeWorkgroupsPerDimension) {
+    throw new Error(`internal: matmul batch ${k.batch} exceeds the workgroup grid`);
+  }
+  if (cfg.staging === 'lane') return lanePass(k, c, cfg);
+  const { tm, tn, wx, wy, bk } = cfg;
+  const [bm, bn, threads] = [wy * tm, wx * tn, wx * wy];
+  const sa = `mm_a_${bm}x${bk}`;
+  const sb = `mm_b_${bk}x${bn}`;
+  c.shared.add(`var<workgroup> ${sa}: array<f32, ${bm * bk}>;`);
+  c.shared.add(`var<workgroup> ${sb}: array<f32, ${bk * bn}>;`);
+  const b = k.batch > 1 ? 'b' : null;
+  const groups: [number, number, number] = [Math.ceil(k.n / bn), Math.ceil(k.m / bm), k.batch];
+  const lines = [
+    `@compute @workgroup_size(${wx}, ${wy})`,
+    `fn ${c.entry}(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {`,
+    ...(b ? ['let b = i32(wid.z);'] : []),
+    `let row0 = i32(wid.y) * ${bm}i;`,
+    `let col0 = i32(wid.x) * ${bn}i;`,
+    `let tr = i32(tid.y) * ${tm}i;`,
+    `let tc = i32(tid.x) * ${tn}i;`,
+    `var sums: array<f32, ${tm * tn}>;`,
+    `for (var k0 = 0i; k0 < ${k.k}i; k0 += ${bk}i) {`,
+    ...tileLoad(
+      c,
+      k.a,
+      sa,
+      bm,
+      bk,
+      { row: 'row0', col: 'k0', rowMax: k.m, colMax: k.k, b },
+      threads,
+    ),
+    ...tileLoad(
+      c,
+      k.b,
+      sb,
+      bk,
+      bn,
+      { row: 'k0', col: 'col0', rowMax: k.k, colMax: k.n, b },
+      threads,
+    ),
+    'workgroupBarrier();',
+    `for (var kk = 0i; kk < ${bk}i; kk++) {`,
+    ...Array.from({ length: tm }, (_, r) => `let av${r} = ${sa}[(tr + ${r}i) * ${bk}i + kk];`),
+    ...Array.from({ length: tn }, (_, q) => `let bv${q} = ${sb}[kk * ${bn}i + tc + ${q}i];`),
+    ...Array.from({ length: tm * tn }, (_, x) => {
+      const [r, q] = [Math.floor(x / tn), x % tn];
+      return `sums[${x}] += av${r} * bv${q};`;
+    }),
+    '}',
+    'workgroupBarrier();',
+    '}',
+    ...epilogue(k, c, tm * tn, `row0 + tr + xy / ${tn}i`, `col0 + tc + xy % ${tn}i`),
+    '}',
+  ];
+  return { entry: c.entry, lines, groups, buffers: [...new Set([...readsOf(k), ...writesOf(k)])] };
+}
+
+/** Epilogue over the register tile: output xy sits at row `row`, column `col` (WGSL i32 texts). */
+function epilogue(k: MatmulKernel, c: KernelCtx, n: number, row: string, col: string): string[] {
+  const epi = renderExprs([...k.stores.map((s) => s.expr), storeIndex(k)], c.access);
+  const at = epi.roots[k.stores.length]!;
+  return [
+    `for (var xy = 0i; xy < ${n}i; xy++) {`,
+    `let i = ${row};`,
+    `let j = ${col};`,
+    `if (i < ${k.m}i && j < ${k.n}i) {`,
+    'let acc = sums[xy];',
+    ...epi.temps,
+    ...k.stores.map((s, x) => `${c.access(s.buf, at)} = ${storeValue(epi.roots[x]!, s.expr.t)};`),
+    '}',
+    '}',
+  ];
+}
+
+/** No workgroup memory: rows and columns past the edge are clamped (loaded, never stored). */
+function lanePass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pass {
+  const { tm, tn, wx } = cfg;
+  const b = k.batch > 1 ? 'b' : null;
+  const groups: [number, number, number] = [
+    Math.ceil(k.n / (wx * tn)),
+    Math.ceil(k.m / tm),
+    k.batch,
+  ];
+  const aAt = (r: number) => viewIndex(k.a, b, `min(row0 + ${r}i, ${k.m - 1}i)`, 'kp');
+  const bAt = (q: number) => viewIndex(k.b, b, 'kp', `min(col0 + ${q * wx}i, ${k.n - 1}i)`);
+  const lines = [
+    `@compute @workgroup_size(${wx}, 1)`,
+    `fn ${c.entry}(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {`,
+    ...(b ? ['let b = i32(wid.z);'] : []),
+    `let row0 = i32(wid.y) * ${tm}i;`,
+    `let col0 = i32(wid.x) * ${wx * tn}i + i32(lid);`,
+    `var sums: array<f32, ${tm * tn}>;`,
+    `for (var kp = 0i; kp < ${k.k}i; kp++) {`,
+    ...Array.from({ length: tm }, (_, r) => `let av${r} = ${c.access(k.a.buf, aAt(r))};`),
+    ...Array.from({ length: tn }, (_, q) => `let bv${q} = ${c.access(k.b.buf, bAt(q))};`),
+    ...Array.from({ length: tm * tn }, (_, x) => {
+      const [r, q] = [Math.floor(x / tn), x % tn];
+      return `sums[${x}] = fma(av${r}, bv${q}, sums[${x}]);`;
+    }),
+    '}',
+    ...epilogue(k, c, tm * tn, `row0 + xy / ${tn}i`, `col0 + (xy % ${tn}i) * ${wx}i`),
+    '}',
+  ];
+  return { entry: c.entry, lines, groups, buffers: [...new Set([...readsOf(k), ...writesOf(k)])] };
+}

@@ -1,0 +1,56 @@
+// The CLI's programmatic API: compileToFiles(model file or Graph, opts) does what `gradc compile`
+// does — build, emit, write atomically — and returns what it did; plus the model-file contract.
+import type { FileTarget } from '../../codegen/emit.ts';
+import type { Graph } from '../ir/graph.ts';
+import type { Program } from '../schedule/kernel.ts';
+import type { ModelMode } from './contract.ts';
+import { CliError } from './errors.ts';
+import { loadModel } from './load.ts';
+import { writeFilesAtomic } from './write.ts';
+
+export type { ModelExport, ModelFn, ModelMode, ModelOptions, TrainSetup } from './contract.ts';
+export { loadModel } from './load.ts';
+export type { LoadOptions, Model } from './load.ts';
+export { CliError } from './errors.ts';
+export { formatCompileSummary } from './summary.ts';
+
+export interface CompileToFilesOptions {
+  readonly target?: FileTarget;
+  /** Output directory (default 'gen'); created if missing. */
+  readonly out?: string;
+  readonly mode?: ModelMode;
+  readonly batch?: number;
+  /** Type-check a model file before loading it (default true). */
+  readonly typecheck?: boolean;
+}
+
+export interface CompileToFilesResult {
+  readonly graph: Graph;
+  readonly program: Program;
+  readonly target: FileTarget;
+  readonly entry: 'step' | 'run';
+  /** Absolute paths of the files written. */
+  readonly files: readonly string[];
+  /** Milliseconds from graph to emitted text (excluding loading the model and writing). */
+  readonly compileMs: number;
+}
+
+export async function compileToFiles(
+  model: string | Graph,
+  opts: CompileToFilesOptions = {},
+): Promise<CompileToFilesResult> {
+  const target = opts.target ?? 'ts';
+  const graph =
+    typeof model === 'string'
+      ? await (await loadModel(model, opts)).build(opts.mode ?? 'infer', opts.batch)
+      : model;
+  // Imported here: the renderers (ts-morph, prettier) take a while to load.
+  const { emitFiles, TargetUnavailableError } = await import('../../codegen/emit.ts');
+  const t0 = performance.now();
+  const emitted = await emitFiles(graph, { target }).catch((e: unknown) => {
+    throw e instanceof TargetUnavailableError ? new CliError(e.message) : e;
+  });
+  const compileMs = performance.now() - t0;
+  const files = await writeFilesAtomic(opts.out ?? 'gen', emitted.files);
+  return { graph, program: emitted.program, target, entry: emitted.entry, files, compileMs };
+}

@@ -1,0 +1,16 @@
+// `gradc compile <model.ts> --target ts|wgsl`: write the generated module(s), print a summary.
+import type { Parsed } from './args.ts';
+import { bool, str } from './args.ts';
+import { compileToFiles } from './api.ts';
+import type { FileTarget } from '../../codegen/emit.ts';
+import type { Io } from './common.ts';
+import { loadFromArgs } from './common.ts';
+import { formatCompileSummary } from './summary.ts';
+
+export async function runCompile(p: Parsed, io: Io): Promise<number> {
+  const { graph } = await loadFromArgs(p, 'compile');
+  const target = str(p, 'target') as FileTarget;
+  const res = await compileToFiles(graph, { target, out: str(p, 'out') });
+  io.out(formatCompileSummary(res, bool(p, 'explain-fusion')));
+  return 0;
+}

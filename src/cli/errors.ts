@@ -1,0 +1,57 @@
+// CLI errors: a usage error (exit 2) or a failure (exit 1), each one clear message; and how any
+// thrown value is reported (stack traces only with --verbose).
+import { GraphError } from '../ir/errors.ts';
+import { codeFrame } from './frame.ts';
+
+/** A failure the user can fix (bad model, unwritable output …): exit code 1. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    /** Extra lines shown under the message (e.g. a code frame). */
+    readonly details: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** A wrong command line: exit code 2, with a hint to --help. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Reported {
+  readonly text: string;
+  readonly exitCode: 1 | 2;
+}
+
+/** The text and exit code for an error escaping a command. */
+export function reportError(e: unknown, verbose: boolean): Reported {
+  const stack = verbose && e instanceof Error && e.stack ? [e.stack] : [];
+  if (e instanceof UsageError) {
+    const help = e.command ? `gradc ${e.command} --help` : 'gradc --help';
+    return { text: lines(`gradc: ${e.message}`, [`(see ${help})`]), exitCode: 2 };
+  }
+  if (e instanceof CliError)
+    return { text: lines(`gradc: ${e.message}`, [...e.details, ...stack]), exitCode: 1 };
+  if (e instanceof GraphError) {
+    const frame = e.site ? codeFrame(e.site.file, e.site.line) : [];
+    return {
+      text: lines(`gradc: ${e.code} error: ${e.message}`, [...frame, ...stack]),
+      exitCode: 1,
+    };
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  const where = verbose ? [] : ['(run with --verbose for the stack trace)'];
+  return { text: lines(`gradc: internal error: ${msg}`, [...stack, ...where]), exitCode: 1 };
+}
+
+function lines(head: string, rest: readonly string[]): string {
+  return [head, ...rest].join('\n') + '\n';
+}

@@ -1,0 +1,42 @@
+// Help texts: `gradc --help` lists the commands; `gradc <command> --help` lists its flags.
+import type { CommandSpec } from './args.ts';
+import { GLOBAL_FLAGS } from './args.ts';
+import { table } from './table.ts';
+
+export function mainHelp(commands: readonly CommandSpec[], version: string): string {
+  const rows = commands.map((c) => [`  ${c.name}`, c.summary]);
+  return (
+    [
+      `gradc ${version}: a symbolic computation-graph compiler`,
+      '',
+      'usage: gradc <command> <model.ts> [options]',
+      '',
+      'commands:',
+      ...table(rows),
+      '',
+      'A model file is a TypeScript module whose default export is a Graph or a function',
+      '({ batch, mode }) => Graph; `export const train = { data, epochs, lr }` makes it trainable.',
+      '',
+      'options: --help, --version, --verbose (stack traces), --no-typecheck',
+      "run 'gradc <command> --help' for a command's options",
+    ].join('\n') + '\n'
+  );
+}
+
+export function commandHelp(c: CommandSpec): string {
+  const flags = { ...c.flags, ...GLOBAL_FLAGS };
+  const rows = Object.entries(flags).map(([name, f]) => [
+    `  --${name}${f.arg ? ` ${f.arg}` : ''}`,
+    f.help,
+  ]);
+  return (
+    [
+      `usage: gradc ${c.name} ${c.positionals.join(' ')} [options]`,
+      '',
+      c.summary,
+      '',
+      'options:',
+      ...table(rows),
+    ].join('\n') + '\n'
+  );
+}

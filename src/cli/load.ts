@@ -1,0 +1,118 @@
+// Loading a model file: type-check it, import it (tsx compiles the TypeScript), and build its graph
+// from the default export; every way this can fail becomes one clear CliError or GraphError.
+import { existsSync, statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { GraphError } from '../ir/errors.ts';
+import { Graph } from '../ir/graph.ts';
+import type { ModelMode, TrainSetup } from './contract.ts';
+import { CliError } from './errors.ts';
+import { codeFrame } from './frame.ts';
+import { typecheckModel } from './typecheck.ts';
+
+export interface LoadOptions {
+  readonly mode?: ModelMode;
+  /** Batch size passed to a model function (default: the train setup's, else 1). */
+  readonly batch?: number;
+  /** Type-check the model file first (default true). */
+  readonly typecheck?: boolean;
+}
+
+/** An imported model module: build graphs from it on demand. */
+export interface Model {
+  readonly file: string;
+  readonly train: TrainSetup | undefined;
+  build(mode: ModelMode, batch?: number): Promise<Graph>;
+}
+
+export async function loadModel(path: string, opts: LoadOptions = {}): Promise<Model> {
+  const file = resolve(path);
+  if (!existsSync(file)) throw new CliError(`no such model file '${path}'`);
+  if (statSync(file).isDirectory())
+    throw new CliError(`'${path}' is a directory, not a model file`);
+  if (opts.typecheck !== false) await typecheckModel(file);
+  const mod = await importModel(file);
+  const shown = relative(process.cwd(), file);
+  const def = mod['default'];
+  if (def === undefined) {
+    throw new CliError(
+      `${shown} has no default export: export default a Graph, or a function ({ batch, mode }) => Graph`,
+    );
+  }
+  if (!(def instanceof Graph) && typeof def !== 'function') {
+    throw new CliError(`the default export of ${shown} is not a graph (got ${describe(def)})`);
+  }
+  const train = mod['train'] as TrainSetup | undefined;
+  return {
+    file,
+    train,
+    async build(mode, batch) {
+      const b = batch ?? opts.batch ?? train?.batch ?? 1;
+      const g = def instanceof Graph ? def : await guarded(file, () => def({ batch: b, mode }));
+      if (!(g instanceof Graph)) {
+        throw new CliError(
+          `the default export of ${shown} did not return a graph (got ${describe(g)})`,
+        );
+      }
+      if (g.outputs.size === 0 && g.updates.size === 0) {
+        throw new CliError(
+          `the graph '${g.name}' of ${shown} has no outputs (declare them with g.output)`,
+        );
+      }
+      return g;
+    },
+  };
+}
+
+async function importModel(file: string): Promise<Record<string, unknown>> {
+  return guarded(
+    file,
+    async () => (await import(pathToFileURL(file).href)) as Record<string, unknown>,
+  );
+}
+
+/** Run user code; GraphErrors pass through, anything else names the user's line. */
+async function guarded<T>(file: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof GraphError || e instanceof CliError) throw e;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_REQUIRE')) {
+      throw new CliError(
+        `${relative(process.cwd(), file)} was loaded as CommonJS: model files are ES modules (name it .mts, or put it in a package with "type": "module")`,
+      );
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    const site = e instanceof Error ? userFrame(e) : null;
+    const at = site ? ` (at ${site.file}:${site.line})` : '';
+    const name = relative(process.cwd(), file);
+    const frame = site ? codeFrame(site.file, site.line) : [];
+    const err = new CliError(`loading ${name} failed: ${msg}${at}`, frame);
+    err.stack = e instanceof Error ? e.stack : err.stack;
+    throw err;
+  }
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const INTERNAL = [`${ROOT}src/`, `${ROOT}codegen/`, 'node_modules', 'node:'];
+
+/** The first stack frame outside gradc and node, as a cwd-relative file and line. */
+function userFrame(e: Error): { file: string; line: number } | null {
+  for (const raw of (e.stack ?? '').split('\n').slice(1)) {
+    const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):\d+\)?$/.exec(raw.trim());
+    if (!m) continue;
+    const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
+    if (INTERNAL.some((p) => file.startsWith(p) || file.includes(p))) continue;
+    return { file: relative(process.cwd(), file), line: Number(m[2]) };
+  }
+  return null;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v !== 'object')
+    return typeof v === 'string' ? `the string ${JSON.stringify(v)}` : typeof v;
+  const ctor = (v as { constructor?: { name?: string } }).constructor?.name;
+  return ctor && ctor !== 'Object' ? `an instance of ${ctor}` : 'a plain object';
+}

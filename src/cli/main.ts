@@ -1,0 +1,79 @@
+// The gradc command line: dispatch to a command, map errors to one message and an exit code
+// (1 failure, 2 usage), and keep stack traces for --verbose. bin/gradc.js runs this under tsx.
+import { readFileSync } from 'node:fs';
+import type { CommandSpec, Parsed } from './args.ts';
+import { parseArgs } from './args.ts';
+import type { Io } from './common.ts';
+import { reportError, UsageError } from './errors.ts';
+import { commandHelp, mainHelp } from './help.ts';
+import { checkSpec, compileSpec, inspectSpec, trainSpec } from './specs.ts';
+
+type Runner = (p: Parsed, io: Io) => Promise<number>;
+
+interface Command {
+  readonly spec: CommandSpec;
+  /** Imported on use: the compilers behind a command take a while to load. */
+  readonly load: () => Promise<Runner>;
+}
+
+const COMMANDS: readonly Command[] = [
+  { spec: compileSpec, load: async () => (await import('./cmd-compile.ts')).runCompile },
+  { spec: inspectSpec, load: async () => (await import('./cmd-inspect.ts')).runInspect },
+  { spec: checkSpec, load: async () => (await import('./cmd-check.ts')).runCheck },
+  { spec: trainSpec, load: async () => (await import('./cmd-train.ts')).runTrain },
+];
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Run the CLI on `argv` (without node and script); returns the exit code. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  try {
+    const [first, ...rest] = argv;
+    if (first === '--version' || first === '-v') {
+      io.out(`gradc ${version()}\n`);
+      return 0;
+    }
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      io.out(
+        mainHelp(
+          COMMANDS.map((c) => c.spec),
+          version(),
+        ),
+      );
+      return first === undefined ? 2 : 0;
+    }
+    const cmd = COMMANDS.find((c) => c.spec.name === first);
+    if (!cmd) {
+      const known = COMMANDS.map((c) => c.spec.name).join(', ');
+      throw new UsageError(`unknown command '${first}' (commands: ${known})`);
+    }
+    const parsed = parseArgs(cmd.spec, rest);
+    if (parsed.flags['help']) {
+      io.out(commandHelp(cmd.spec));
+      return 0;
+    }
+    return await (
+      await cmd.load()
+    )(parsed, io);
+  } catch (e) {
+    const r = reportError(e, verbose);
+    io.err(r.text);
+    return r.exitCode;
+  }
+}
+
+/** The process entry point (bin/gradc.js): real stdout/stderr and process.exitCode. */
+export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  const io: Io = {
+    out: (s) => void process.stdout.write(s),
+    err: (s) => void process.stderr.write(s),
+    isTTY: process.stdout.isTTY === true,
+  };
+  process.exitCode = await main(argv, io);
+}

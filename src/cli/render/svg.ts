@@ -1,0 +1,110 @@
+// A graph as a standalone SVG picture, laid out in layers (longest path from the leaves, nodes
+// ordered by the mean position of their inputs). Used when Graphviz `dot` is not installed.
+import type { GraphView, ViewKind, ViewNode } from './view.ts';
+
+const FILL: Record<ViewKind, string> = {
+  input: '#dbeafe',
+  param: '#fef3c7',
+  op: '#ffffff',
+  grad: '#fde2e2',
+  output: '#f3f4f6',
+};
+const [CHAR_W, BOX_H, GAP_X, GAP_Y, PAD] = [6.6, 34, 18, 46, 20];
+
+interface Placed {
+  readonly node: ViewNode;
+  x: number;
+  y: number;
+  readonly w: number;
+}
+
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function layers(v: GraphView): Placed[][] {
+  const preds = new Map<string, string[]>(v.nodes.map((n) => [n.id, []]));
+  for (const [a, b] of v.edges) preds.get(b)!.push(a);
+  const depth = new Map<string, number>();
+  for (const n of v.nodes)
+    depth.set(n.id, Math.max(-1, ...preds.get(n.id)!.map((p) => depth.get(p)!)) + 1);
+  const rows: Placed[][] = [];
+  for (const n of v.nodes) {
+    const w = Math.max(n.title.length, n.detail.length) * CHAR_W + 16;
+    (rows[depth.get(n.id)!] ??= []).push({ node: n, x: 0, y: 0, w });
+  }
+  const at = new Map<string, Placed>();
+  rows.forEach((row, r) => {
+    const center = (p: Placed) => {
+      const xs = preds.get(p.node.id)!.map((id) => at.get(id)!.x + at.get(id)!.w / 2);
+      return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+    };
+    if (r > 0) row.sort((a, b) => center(a) - center(b));
+    let x = 0;
+    for (const p of row) {
+      p.x = x;
+      p.y = r * (BOX_H + GAP_Y);
+      x += p.w + GAP_X;
+      at.set(p.node.id, p);
+    }
+  });
+  return rows;
+}
+
+function box(p: Placed): string {
+  const n = p.node;
+  const rx = n.kind === 'input' || n.kind === 'param' ? 16 : 5;
+  const title = n.tooltip ? `<title>${esc(n.tooltip)}</title>` : '';
+  const cx = p.x + p.w / 2;
+  const text = n.detail
+    ? `<text x="${cx}" y="${p.y + 14}" font-weight="bold">${esc(n.title)}</text>` +
+      `<text x="${cx}" y="${p.y + 27}" fill="#4b5563">${esc(n.detail)}</text>`
+    : `<text x="${cx}" y="${p.y + 21}">${esc(n.title)}</text>`;
+  return (
+    `<g>${title}<rect x="${p.x}" y="${p.y}" width="${p.w}" height="${BOX_H}" rx="${rx}" ` +
+    `fill="${FILL[n.kind]}" stroke="#6b7280"/>${text}</g>`
+  );
+}
+
+export function toSvg(v: GraphView): string {
+  const rows = layers(v);
+  const widths = rows.map((r) => r.reduce((s, p) => s + p.w + GAP_X, -GAP_X));
+  const width = Math.max(200, ...widths) + 2 * PAD;
+  rows.forEach((row, r) => {
+    for (const p of row) [p.x, p.y] = [p.x + (width - widths[r]!) / 2, p.y + PAD];
+  });
+  const at = new Map(rows.flat().map((p) => [p.node.id, p]));
+  const height = rows.length * (BOX_H + GAP_Y) - GAP_Y + 2 * PAD;
+  const edges = v.edges.map(([a, b]) => {
+    const [s, t] = [at.get(a)!, at.get(b)!];
+    const [x1, y1, x2, y2] = [s.x + s.w / 2, s.y + BOX_H, t.x + t.w / 2, t.y];
+    const dy = (y2 - y1) / 2;
+    return `<path d="M${x1},${y1} C${x1},${y1 + dy} ${x2},${y2 - dy} ${x2},${y2}" marker-end="url(#arrow)"/>`;
+  });
+  return (
+    [
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+      `<title>${esc(v.name)}</title>`,
+      '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#6b7280"/></marker></defs>',
+      `<g fill="none" stroke="#9ca3af">${edges.join('')}</g>`,
+      `<g font-family="Helvetica, Arial, sans-serif" font-size="11" text-anchor="middle">${[...at.values()].map(box).join('')}</g>`,
+      '</svg>',
+    ].join('\n') + '\n'
+  );
+}
+
+/** A page with the picture and the text listings under it. */
+export function toHtml(title: string, svg: string, listings: readonly string[]): string {
+  const pres = listings.map((t) => `<pre>${esc(t)}</pre>`).join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${esc(title)}</title>
+<style>body{font-family:Helvetica,Arial,sans-serif;margin:24px}pre{background:#f9fafb;padding:12px;overflow:auto}</style>
+</head>
+<body>
+<h1>${esc(title)}</h1>
+${svg}
+${pres}
+</body>
+</html>
+`;
+}

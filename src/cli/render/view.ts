@@ -1,0 +1,60 @@
+// A drawable view of a graph: the nodes print order names, with a kind for styling, and the edges
+// (including outputs and updates as sink nodes). Shared by the DOT and SVG renderers.
+import type { Graph } from '../../ir/graph.ts';
+import type { Node } from '../../ir/node.ts';
+import { printNames } from '../../ir/print.ts';
+import { formatStep } from '../../ir/provenance.ts';
+import { topo } from '../../ir/traverse.ts';
+
+export type ViewKind = 'input' | 'param' | 'op' | 'grad' | 'output';
+
+export interface ViewNode {
+  readonly id: string;
+  /** First line: the name; second: op and type. */
+  readonly title: string;
+  readonly detail: string;
+  readonly kind: ViewKind;
+  /** Hover text: user line and chain-rule step. */
+  readonly tooltip: string;
+}
+
+export interface GraphView {
+  readonly name: string;
+  readonly nodes: readonly ViewNode[];
+  readonly edges: readonly (readonly [string, string])[];
+}
+
+function kindOf(n: Node): ViewKind {
+  if (n.op === 'input' || n.op === 'param') return n.op;
+  return n.meta.prov ? 'grad' : 'op';
+}
+
+export function graphView(g: Graph): GraphView {
+  const order = topo(g.roots());
+  const names = printNames(order);
+  const nameOf = (n: Node) => names.get(n) ?? `%?${n.id}`;
+  const ids = new Map(order.map((n, i) => [n, `n${i}`]));
+  const idOf = (n: Node) => ids.get(n)!;
+  const nodes: ViewNode[] = order.map((n) => {
+    const site = n.meta.site.line > 0 ? `${n.meta.site.file}:${n.meta.site.line}` : '';
+    const step = n.meta.prov ? formatStep(n.meta.prov, nameOf) : '';
+    return {
+      id: idOf(n),
+      title: nameOf(n),
+      detail: `${n.op === 'input' || n.op === 'param' ? '' : `${n.op} `}${n.dtype}[${n.shape.join(',')}]`,
+      kind: kindOf(n),
+      tooltip: [site, step].filter(Boolean).join('\n'),
+    };
+  });
+  const edges: [string, string][] = [];
+  for (const n of order) for (const x of new Set(n.inputs)) edges.push([idOf(x), idOf(n)]);
+  const sinks = [
+    ...[...g.outputs].map(([k, n]) => [`output ${k}`, n] as const),
+    ...[...g.updates].map(([k, n]) => [`update ${k}`, n] as const),
+  ];
+  sinks.forEach(([title, n], i) => {
+    nodes.push({ id: `s${i}`, title, detail: '', kind: 'output', tooltip: '' });
+    edges.push([idOf(n), `s${i}`]);
+  });
+  return { name: g.name, nodes, edges };
+}

@@ -1,0 +1,95 @@
+// Type-checking a model file with the TypeScript compiler API (tsx only strips types): syntax and
+// type errors in the model file itself, reported as file:line:col with a code frame.
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import type ts from 'typescript';
+import { CliError } from './errors.ts';
+import { codeFrame } from './frame.ts';
+import { knownClean, rememberClean } from './typecache.ts';
+
+type Ts = typeof ts;
+
+const options = (ts: Ts): ts.CompilerOptions => ({
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  noEmit: true,
+  allowImportingTsExtensions: true,
+  skipLibCheck: true,
+  isolatedModules: true,
+  types: [],
+  lib: ['lib.es2022.d.ts'],
+});
+
+/** Throw a CliError listing the model file's syntax or type errors (at most 5), if any. */
+export async function typecheckModel(file: string): Promise<void> {
+  if (knownClean(file)) return;
+  // Loaded on demand: the compiler takes a moment to load, and a cached clean check skips it.
+  const ts = (await import('typescript')).default;
+  const opts = options(ts);
+  // Parse the model alone first: a syntax error needs no program of all its imports.
+  const syntax =
+    ts.transpileModule(readModel(file), { fileName: file, reportDiagnostics: true }).diagnostics ??
+    [];
+  if (syntax.length > 0) throw failure(ts, file, syntax, 'syntax');
+  const program = ts.createProgram({
+    rootNames: [file],
+    options: opts,
+    host: modelHost(ts, file, opts),
+  });
+  const source = program.getSourceFile(file)!;
+  const diags = program.getSemanticDiagnostics(source);
+  if (diags.length > 0) throw failure(ts, file, diags, 'type');
+  const deps = program.getSourceFiles().map((f) => f.fileName);
+  rememberClean(
+    file,
+    deps.filter((f) => !f.includes('/node_modules/typescript/lib/')),
+  );
+}
+
+function readModel(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read model file '${file}': ${(e as Error).message}`);
+  }
+}
+
+function failure(ts: Ts, file: string, diags: readonly ts.Diagnostic[], kind: string): CliError {
+  const shown = diags.slice(0, 5).flatMap((d) => describe(ts, d));
+  const more = diags.length > 5 ? [`… and ${diags.length - 5} more`] : [];
+  const count = diags.length === 1 ? `a ${kind} error` : `${diags.length} ${kind} errors`;
+  return new CliError(`the model ${relative(process.cwd(), file)} has ${count}`, [
+    ...shown,
+    ...more,
+  ]);
+}
+
+/**
+ * A compiler host that resolves bare package imports only from the model file itself: gradc's
+ * own sources import typescript, ts-morph and prettier, whose huge declarations the model's
+ * types never need (they become `any`), and parsing them would cost seconds.
+ */
+function modelHost(ts: Ts, file: string, opts: ts.CompilerOptions): ts.CompilerHost {
+  const host = ts.createCompilerHost(opts);
+  const cache = ts.createModuleResolutionCache(process.cwd(), (f) => f, opts);
+  host.resolveModuleNameLiterals = (literals, containing, redirect, options, sourceFile) =>
+    literals.map((lit) => {
+      const name = lit.text;
+      const bare = !name.startsWith('.') && !name.startsWith('/');
+      if (bare && containing !== file) return { resolvedModule: undefined };
+      const mode = ts.getModeForUsageLocation(sourceFile, lit, options);
+      return ts.resolveModuleName(name, containing, options, host, cache, redirect, mode);
+    });
+  return host;
+}
+
+function describe(ts: Ts, d: ts.Diagnostic): string[] {
+  const msg = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+  if (!d.file || d.start === undefined) return [`error TS${d.code}: ${msg}`];
+  const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+  const name = relative(process.cwd(), d.file.fileName);
+  const head = `${name}:${line + 1}:${character + 1} - error TS${d.code}: ${msg}`;
+  return [head, ...codeFrame(d.file.fileName, line + 1, character + 1)];
+}

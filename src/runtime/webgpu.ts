@@ -1,0 +1,78 @@
+// WebGPU setup for in-process execution: one adapter and one device per process, created on first
+// use with the adapter's best compute limits. In Node it loads Dawn (the `webgpu` package).
+
+export const NO_ADAPTER =
+  'no WebGPU adapter: run scripts/setup-webgpu.sh as root (installs the lavapipe CPU driver), ' +
+  'or use a machine with a GPU';
+
+export class NoAdapterError extends Error {
+  override readonly name = 'NoAdapterError';
+}
+
+/** Limits a compute program may need, requested at the adapter's maximum. */
+const COMPUTE_LIMITS = [
+  'maxStorageBuffersPerShaderStage',
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupsPerDimension',
+  'maxBindingsPerBindGroup',
+] as const;
+
+// Module-level on purpose: Dawn crashes (futex errors) if the GPU object is collected while a
+// device is alive, so it stays referenced for the whole process.
+let gpu: GPU | undefined;
+let device: Promise<GPUDevice> | undefined;
+
+async function loadGpu(): Promise<GPU> {
+  if (gpu) return gpu;
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return (gpu = nav.gpu);
+  let webgpu: { create: (opts: string[]) => GPU; globals: object };
+  try {
+    webgpu = (await import('webgpu')) as unknown as typeof webgpu;
+  } catch (e) {
+    throw new NoAdapterError(
+      `cannot load the 'webgpu' package: ${(e as Error).message}; ${NO_ADAPTER}`,
+    );
+  }
+  Object.assign(globalThis, webgpu.globals);
+  return (gpu = webgpu.create([]));
+}
+
+async function openDevice(): Promise<GPUDevice> {
+  const adapter = await (await loadGpu()).requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new NoAdapterError(NO_ADAPTER);
+  const have = adapter.limits as unknown as Record<string, number>;
+  const requiredLimits: Record<string, number> = {};
+  for (const k of COMPUTE_LIMITS) if (have[k] !== undefined) requiredLimits[k] = have[k];
+  const dev = await adapter.requestDevice({ requiredLimits });
+  current = dev;
+  void dev.lost.then(() => {
+    // After a loss, the next getDevice() opens a fresh device.
+    if (current === dev) [device, current] = [undefined, undefined];
+  });
+  return dev;
+}
+
+let current: GPUDevice | undefined;
+
+/** The process-wide device (created once). Rejects with NoAdapterError when there is no adapter. */
+export function getDevice(): Promise<GPUDevice> {
+  device ??= openDevice();
+  return device;
+}
+
+/** Whether a WebGPU adapter is available (for tests that skip without one). */
+export async function hasAdapter(): Promise<boolean> {
+  try {
+    await getDevice();
+    return true;
+  } catch (e) {
+    if (e instanceof NoAdapterError) return false;
+    throw e;
+  }
+}
