@@ -1,7 +1,8 @@
 // Kernel expressions → TypeScript source. Structurally equal subexpressions used more than once
 // become `const` temporaries, so a fused loop body computes each value once.
 import type { Expr } from '../../src/schedule/expr.ts';
-import { childrenOf } from '../../src/schedule/walk.ts';
+import { renderWithTemps } from '../cse.ts';
+import type { Rendered } from '../cse.ts';
 
 const UN: Readonly<Record<string, (a: string) => string>> = {
   neg: (a) => `-(${a})`,
@@ -43,38 +44,6 @@ function num(v: number, t: Expr['t']): string {
   return v < 0 || Object.is(v, -0) ? `(${v})` : String(v);
 }
 
-/** Stable structural key of an expression (memoized per object). */
-export class Keys {
-  private readonly memo = new Map<Expr, string>();
-  of(e: Expr): string {
-    const hit = this.memo.get(e);
-    if (hit !== undefined) return hit;
-    const head =
-      e.k === 'num'
-        ? `n${e.v}:${e.t}`
-        : e.k === 'var'
-          ? `v${e.name}`
-          : e.k === 'load'
-            ? `l${e.buf}:${e.t}`
-            : e.k === 'un'
-              ? `u${e.op}`
-              : e.k === 'bin'
-                ? `b${e.op}:${e.t}`
-                : e.k === 'cast'
-                  ? `c${e.t}`
-                  : e.k === 'rand'
-                    ? `r${e.dist}${e.seed}`
-                    : e.k;
-    const key = `${head}(${childrenOf(e)
-      .map((c) => this.of(c))
-      .join(',')})`;
-    this.memo.set(e, key);
-    return key;
-  }
-}
-
-const trivial = (e: Expr) => e.k === 'num' || e.k === 'var' || e.k === 'acc';
-
 /**
  * Renders a group of expressions evaluated together (one loop iteration): returns the temporaries
  * to declare first and the text of each root.
@@ -83,35 +52,9 @@ export function renderExprs(
   roots: readonly Expr[],
   bufName: (buf: string) => string,
   tempPrefix = 't',
-): { temps: string[]; roots: string[] } {
-  const keys = new Keys();
-  const uses = new Map<string, number>();
-  const seen = new Set<string>();
-  const count = (e: Expr) => {
-    const k = keys.of(e);
-    uses.set(k, (uses.get(k) ?? 0) + 1);
-    if (seen.has(k)) return;
-    seen.add(k);
-    for (const c of childrenOf(e)) count(c);
-  };
-  roots.forEach(count);
-  const temps: string[] = [];
-  const named = new Map<string, string>();
-  const render = (e: Expr): string => {
-    const k = keys.of(e);
-    const hit = named.get(k);
-    if (hit) return hit;
-    const text = renderOne(e, render, bufName);
-    if (!trivial(e) && (uses.get(k) ?? 0) > 1) {
-      const name = `${tempPrefix}${temps.length}`;
-      temps.push(`const ${name} = ${text};`);
-      named.set(k, name);
-      return name;
-    }
-    return text;
-  };
-  const out = roots.map(render);
-  return { temps, roots: out };
+): Rendered {
+  const one = (e: Expr, r: (e: Expr) => string) => renderOne(e, r, bufName);
+  return renderWithTemps(roots, one, (name, text) => `const ${name} = ${text};`, tempPrefix);
 }
 
 function renderOne(e: Expr, r: (e: Expr) => string, bufName: (b: string) => string): string {

@@ -2,8 +2,9 @@
 // repeated subexpressions hoisted into `let` temporaries, as the TypeScript renderer does.
 import type { DType } from '../../src/ir/dtype.ts';
 import type { Expr } from '../../src/schedule/expr.ts';
-import { childrenOf, visit } from '../../src/schedule/walk.ts';
-import { Keys } from '../ts/expr.ts';
+import { visit } from '../../src/schedule/walk.ts';
+import { renderWithTemps } from '../cse.ts';
+import type { Rendered } from '../cse.ts';
 
 /** Renders the element access `buf[idx]` (a plain binding, or an offset into an arena). */
 export type Access = (buf: string, idx: string) => string;
@@ -137,44 +138,13 @@ function renderOne(e: Expr, r: (e: Expr) => string, access: Access): string {
   }
 }
 
-const trivial = (e: Expr) => e.k === 'num' || e.k === 'var' || e.k === 'acc';
-
 /**
  * Renders expressions evaluated together (one invocation): `let` temporaries for values used
  * more than once, then the text of each root.
  */
-export function renderExprs(
-  roots: readonly Expr[],
-  access: Access,
-  tempPrefix = 't',
-): { temps: string[]; roots: string[] } {
-  const keys = new Keys();
-  const uses = new Map<string, number>();
-  const seen = new Set<string>();
-  const count = (e: Expr) => {
-    const k = keys.of(e);
-    uses.set(k, (uses.get(k) ?? 0) + 1);
-    if (seen.has(k)) return;
-    seen.add(k);
-    for (const c of childrenOf(e)) count(c);
-  };
-  roots.forEach(count);
-  const temps: string[] = [];
-  const named = new Map<string, string>();
-  const render = (e: Expr): string => {
-    const k = keys.of(e);
-    const hit = named.get(k);
-    if (hit) return hit;
-    const text = renderOne(e, render, access);
-    if (!trivial(e) && (uses.get(k) ?? 0) > 1) {
-      const name = `${tempPrefix}${temps.length}`;
-      temps.push(`let ${name} = ${text};`);
-      named.set(k, name);
-      return name;
-    }
-    return text;
-  };
-  return { temps, roots: roots.map(render) };
+export function renderExprs(roots: readonly Expr[], access: Access, tempPrefix = 't'): Rendered {
+  const one = (e: Expr, r: (e: Expr) => string) => renderOne(e, r, access);
+  return renderWithTemps(roots, one, (name, text) => `let ${name} = ${text};`, tempPrefix);
 }
 
 /** The value written into a buffer element: booleans become i32 0/1. */

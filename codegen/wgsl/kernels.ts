@@ -4,7 +4,7 @@ import * as E from '../../src/schedule/expr.ts';
 import type { Expr } from '../../src/schedule/expr.ts';
 import type { MapKernel, ReduceKernel, ScatterKernel, Store } from '../../src/schedule/kernel.ts';
 import { mapExpr, readsOf, writesOf } from '../../src/schedule/walk.ts';
-import { Keys } from '../ts/expr.ts';
+import { Keys } from '../cse.ts';
 import { literal, renderExprs, storeValue } from './expr.ts';
 import type { Access } from './expr.ts';
 import type { WgslLimits } from './layout.ts';
