@@ -1,0 +1,120 @@
+// W4 (compile time: the W1 training step, and generated 1k/10k-node ladders) and W5 (the W2 step's
+// planned peak memory beside the sum of all its intermediates), for one gradc target.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { emitTs } from '../codegen/ts/emit.ts';
+import { compile } from '../src/compile.ts';
+import type { Graph } from '../src/ir/graph.ts';
+import { optimize } from '../src/passes/pipeline.ts';
+import { schedule } from '../src/schedule/program.ts';
+import type { GradcTarget } from './gradc.ts';
+import { ladderGraph, w1Graph, w2Graph } from './gradc-graphs.ts';
+import { now } from './peers/stats.ts';
+import type { W1Config, W2Config } from './peers/types.ts';
+
+export interface W4Config {
+  w1: W1Config;
+  sizes: number[];
+  /** Node counts of the two generated graphs (small, large). */
+  ladder: [number, number];
+  /** Wall-clock limit of one ladder compile (it runs in a child process that is killed after). */
+  ladderTimeoutMs: number;
+}
+
+/** A ladder compile: its time, or `timedOut` with ms = the limit (a lower bound), or an error. */
+export interface LadderTime {
+  nodes: number;
+  ms: number;
+  timedOut: boolean;
+  error?: string;
+}
+
+export interface W4Result {
+  /** compile(w1 step) end to end: optimize, schedule, render + prettier, transpile, import. */
+  w1CompileMs: number;
+  /** emitTs(w1 step) alone: optimize, schedule, render + prettier. */
+  w1EmitMs: number;
+  w1Nodes: number;
+  ladder: [LadderTime, LadderTime];
+  /** ladder[1].ms / ladder[0].ms (a lower bound if the large compile timed out). */
+  ladderRatio: number;
+}
+
+export interface W5Result {
+  kernels: number;
+  peakBytes: number;
+  unplannedBytes: number;
+  /** peakBytes / unplannedBytes. */
+  ratio: number;
+}
+
+async function timeCompile(g: Graph, target: GradcTarget): Promise<number> {
+  const t0 = now();
+  const exe = await compile(g, { target });
+  const ms = now() - t0;
+  exe.dispose();
+  if (exe.target !== target) throw new Error(`compile() served '${target}' with '${exe.target}'`);
+  return ms;
+}
+
+const CHILD = fileURLToPath(new URL('./compile-child.ts', import.meta.url));
+
+/** compile() of a generated ladder in a fresh child process (after a warm-up compile there). */
+function ladderCompile(nodes: number, target: GradcTarget, limitMs: number): Promise<LadderTime> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(nodes), target], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    let timedOut = false;
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, limitMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut)
+        return resolve({ nodes: ladderGraph(nodes).nodes.length, ms: limitMs, timedOut });
+      if (code !== 0) {
+        const why = err.split('\n').find((l) => /^\w*Error/.test(l)) ?? `exit code ${code}`;
+        return resolve({ nodes: ladderGraph(nodes).nodes.length, ms: NaN, timedOut, error: why });
+      }
+      const r = JSON.parse(out) as { nodes: number; ms: number; served: string };
+      if (r.served !== target)
+        return reject(new Error(`compile() served '${target}' with '${r.served}'`));
+      resolve({ nodes: r.nodes, ms: r.ms, timedOut: false });
+    });
+  });
+}
+
+export async function w4(target: GradcTarget, cfg: W4Config): Promise<W4Result> {
+  const g = w1Graph(cfg.sizes, cfg.w1);
+  const w1CompileMs = await timeCompile(g, target);
+  const t0 = now();
+  await emitTs(g);
+  const w1EmitMs = now() - t0;
+  const small = await ladderCompile(cfg.ladder[0], target, cfg.ladderTimeoutMs);
+  const large = await ladderCompile(cfg.ladder[1], target, cfg.ladderTimeoutMs);
+  return {
+    w1CompileMs,
+    w1EmitMs,
+    w1Nodes: g.nodes.length,
+    ladder: [small, large],
+    ladderRatio: large.ms / small.ms,
+  };
+}
+
+/** Memory plan of the W2 training step (the TS scheduler's program.stats). */
+export function w5(sizes: number[], cfg: W2Config): W5Result {
+  const { stats } = schedule(optimize(w2Graph(sizes, cfg))); // what emitTs plans, without rendering
+  return {
+    kernels: stats.kernels,
+    peakBytes: stats.peakBytes,
+    unplannedBytes: stats.unplannedBytes,
+    ratio: stats.peakBytes / stats.unplannedBytes,
+  };
+}
