@@ -24,8 +24,10 @@ export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Exec
     case 'ts': {
       const { emitTs, forwardOnly } = await import('../codegen/ts/emit.ts');
       const { importTs, tsExecutable } = await import('../codegen/ts/load.ts');
-      const main = await importTs((await emitTs(g)).source);
-      const forward = async () => importTs((await emitTs(forwardOnly(g))).source);
+      // Unformatted: the text is only transpiled, never read (gradc compile writes formatted files).
+      const main = await importTs((await emitTs(g, { format: false })).source);
+      const forward = async () =>
+        importTs((await emitTs(forwardOnly(g), { format: false })).source);
       return tsExecutable(g, { main, forward }, seed);
     }
   }

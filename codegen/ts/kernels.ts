@@ -86,8 +86,11 @@ function viewAt(v: StridedView, b: Expr, row: Expr, col: Expr): Expr {
   );
 }
 
-/** Below this many rows a matmul uses the row form (it also skips zero entries of A). */
-const BLOCKED_MIN_ROWS = 16;
+/**
+ * Small matmuls use the row form (which also skips zero entries of A): packing panels only pays
+ * off when every dimension is large enough to reuse them.
+ */
+const blocked = (k: MatmulKernel) => k.m >= 16 && k.k >= 16 && k.n >= 8;
 
 function matmulBody(k: MatmulKernel, names: Names, scratch: Scratch): string[] {
   const [i, j, p] = ['i', 'j', 'p'].map(E.ivar) as [Expr, Expr, Expr];
@@ -97,7 +100,7 @@ function matmulBody(k: MatmulKernel, names: Names, scratch: Scratch): string[] {
   const B = names(k.b.buf);
   const epi = storeLines(k.stores, storeIndex(k), names);
   const batched = (body: string[]) => (k.batch === 1 ? body : loops(['b'], [k.batch], body));
-  if (k.m >= BLOCKED_MIN_ROWS) {
+  if (blocked(k)) {
     return batched(
       blockedBody(k, A, B, scratch, idx(viewAt(k.a, b, i, p)), idx(viewAt(k.b, b, p, j)), epi),
     );
@@ -141,7 +144,7 @@ function rowForm(k: MatmulKernel): boolean {
 
 /** Scratch arrays a matmul kernel needs, allocated once at module load. */
 function matmulSetup(k: MatmulKernel, scratch: Scratch): string[] {
-  if (k.m < BLOCKED_MIN_ROWS) {
+  if (!blocked(k)) {
     return rowForm(k) ? [`const ${scratch.row} = new Float64Array(${k.n});`] : [];
   }
   const np = Math.ceil(k.n / 4) * 4;

@@ -12,6 +12,8 @@ export interface TsModuleOptions {
   /** 'step' for training graphs (applies updates), 'run' otherwise. */
   readonly entry: 'step' | 'run';
   readonly header?: readonly string[];
+  /** Run prettier (default). In-process compiles skip it: nobody reads that text. */
+  readonly format?: boolean;
 }
 
 /** Loop indices and temporaries the kernel bodies use: user names never take these. */
@@ -59,8 +61,11 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   for (const b of p.buffers) bufIds.set(b.name, ids.take(b.name));
   const names = (buf: string) => bufIds.get(buf)!;
   const byName = new Map(p.buffers.map((b) => [b.name, b]));
-  const w = new CodeBlockWriter({ indentNumberOfSpaces: 2, useSingleQuote: true });
-
+  // Each top-level piece is written and formatted on its own, so formatting stays linear in
+  // the number of kernels (prettier on one huge file is not).
+  const chunks: string[] = [];
+  const writer = () => new CodeBlockWriter({ indentNumberOfSpaces: 2, useSingleQuote: true });
+  let w = writer();
   for (const line of opts.header ?? []) w.writeLine(`// ${commentText(line)}`);
   w.writeLine(
     `// Kernels: ${p.stats.kernels}. Temporary memory: ${p.stats.peakBytes} bytes in ${p.slots.length} reused buffers.`,
@@ -75,6 +80,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   }
   const helpers = randomHelpers(p);
   if (helpers) w.writeLine(helpers);
+  chunks.push(w.toString());
   for (const step of p.steps) {
     if (step.kind !== 'kernel') continue;
     const k = step.kernel;
@@ -87,17 +93,20 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
       tile: ids.take(`${id}_tile`),
     };
     const text = renderKernel(k, names, scratch);
-    w.blankLine();
+    w = writer();
     for (const s of text.setup) w.writeLine(s);
     for (const note of k.notes) w.writeLine(`// ${commentText(note)}`);
     const params = kernelBuffers(k).map((b) => `${names(b)}: ${arrayType(byName.get(b)!)}`);
     w.write(`function ${id}(${params.join(', ')}): void`).block(() => {
       for (const line of text.body) w.writeLine(line);
     });
+    chunks.push(w.toString());
   }
-  w.blankLine();
+  w = writer();
   writeEntry(w, p, opts.entry, kernelIds, names, byName);
-  return formatTs(w.toString());
+  chunks.push(w.toString());
+  const done = opts.format === false ? chunks : await Promise.all(chunks.map(formatTs));
+  return done.map((c) => c.trimEnd() + '\n').join('\n');
 }
 
 function writeShapes(w: CodeBlockWriter, p: Program): void {

@@ -56,6 +56,11 @@ export function schedule(g: Graph): Program {
     dtype: n.dtype,
   }));
   const updates = placeUpdates(g, steps, nameOf, buffers, new Set(outputs.map((o) => o.buf)));
+  hoistUpdates(
+    steps,
+    new Set([...g.params.values()].map((p) => nameOf(p.node))),
+    (b) => buffers.get(b)?.size ?? 0,
+  );
   const temps = [...buffers.values()].filter((b) => b.role === 'temp');
   const pinned = new Set(outputs.map((o) => o.buf));
   const mem = planMemory(
@@ -196,4 +201,45 @@ function canWriteInPlace(
     if (r.has(pbuf) || r.has(ubuf)) ok = false;
   }
   return ok;
+}
+
+const stepReads = (s: Step) => (s.kind === 'kernel' ? readsOf(s.kernel) : new Set([s.from]));
+const stepWrites = (s: Step) => (s.kind === 'kernel' ? writesOf(s.kernel) : new Set([s.to]));
+
+/** An update kernel may also produce a few small temps (e.g. Adam's bias corrections). */
+const HOIST_MAX_TEMP = 1024;
+
+/**
+ * Move each kernel that updates params in place up to just after the last step it depends on
+ * (or that still reads the old values), so gradients die early and their memory is reused.
+ */
+function hoistUpdates(
+  steps: Step[],
+  paramBufs: ReadonlySet<string>,
+  sizeOf: (buf: string) => number,
+): void {
+  for (let at = 0; at < steps.length; at++) {
+    const s = steps[at]!;
+    if (s.kind !== 'kernel') continue;
+    const writes = writesOf(s.kernel);
+    const temps = [...writes].filter((b) => !paramBufs.has(b));
+    if (temps.length === writes.size) continue;
+    if (temps.reduce((n, b) => n + sizeOf(b), 0) > HOIST_MAX_TEMP) continue;
+    const reads = readsOf(s.kernel);
+    let earliest = 0;
+    for (let i = at - 1; i >= 0; i--) {
+      const o = steps[i]!;
+      const clash =
+        [...stepWrites(o)].some((b) => reads.has(b) || writes.has(b)) ||
+        [...stepReads(o)].some((b) => writes.has(b));
+      if (clash) {
+        earliest = i + 1;
+        break;
+      }
+    }
+    if (earliest < at) {
+      steps.splice(at, 1);
+      steps.splice(earliest, 0, s);
+    }
+  }
 }

@@ -192,6 +192,25 @@ fn d_add_sub_mul_add(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
   d_add[gi] = (((t1 + t1) * t0) * (1f - t0));
 }
 
+// fuses sum → constant → mul → sub
+// ∂L/∂b2 = ∂L/∂broadcast summed over the broadcast axes
+// from test/codegen/models.ts:35, test/codegen/models.ts:36
+@compute @workgroup_size(256)
+fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let flat = wid.x * 256u + lid;
+  if (flat >= 10u) {
+    return;
+  }
+  let oi = i32(flat);
+  let o0 = oi;
+  var acc = 0f;
+  for (var ri = 0i; ri < 10i; ri++) {
+    let r0 = ri;
+    acc += d_add[((r0 * 10i) + o0)];
+  }
+  b2[oi] = (b2[o0] - (acc * 3f));
+}
+
 // fuses matmul → mul → constant → sub → mul
 // ∂L/∂a1 = ∂L/∂matmul · W2ᵀ
 // ∂L/∂add = ∂L/∂a1 ⊙ σ'(add) = ∂L/∂a1 ⊙ a1(1 − a1)
@@ -248,78 +267,6 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
 }
 
 // fuses matmul → constant → mul → sub
-// ∂L/∂W1 = xᵀ · ∂L/∂matmul
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
-@compute @workgroup_size(8, 8)
-fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let row0 = i32(wid.y) * 16i;
-  let col0 = i32(wid.x) * 16i;
-  let tr = i32(tid.y) * 2i;
-  let tc = i32(tid.x) * 2i;
-  var sums: array<f32, 4>;
-  for (var k0 = 0i; k0 < 10i; k0 += 16i) {
-    for (var te = i32(lid); te < 256i; te += 64i) {
-      let gr = row0 + te / 16i;
-      let gc = k0 + te % 16i;
-      var tv = 0f;
-      if (gr < 784i && gc < 10i) {
-        tv = x[gr + gc * 784i];
-      }
-      mm_a_16x16[te] = tv;
-    }
-    for (var te = i32(lid); te < 256i; te += 64i) {
-      let gr = k0 + te / 16i;
-      let gc = col0 + te % 16i;
-      var tv = 0f;
-      if (gr < 10i && gc < 30i) {
-        tv = d_add_2[gr * 30i + gc];
-      }
-      mm_b_16x16[te] = tv;
-    }
-    workgroupBarrier();
-    for (var kk = 0i; kk < 16i; kk++) {
-      let av0 = mm_a_16x16[(tr + 0i) * 16i + kk];
-      let av1 = mm_a_16x16[(tr + 1i) * 16i + kk];
-      let bv0 = mm_b_16x16[kk * 16i + tc + 0i];
-      let bv1 = mm_b_16x16[kk * 16i + tc + 1i];
-      sums[0] += av0 * bv0;
-      sums[1] += av0 * bv1;
-      sums[2] += av1 * bv0;
-      sums[3] += av1 * bv1;
-    }
-    workgroupBarrier();
-  }
-  for (var xy = 0i; xy < 4i; xy++) {
-    let i = row0 + tr + xy / 2i;
-    let j = col0 + tc + xy % 2i;
-    if (i < 784i && j < 30i) {
-      let acc = sums[xy];
-      let t0 = ((i * 30i) + j);
-      W1[t0] = (W1[t0] - (acc * 3f));
-    }
-  }
-}
-
-// fuses sum → constant → mul → sub
-// ∂L/∂b1 = ∂L/∂broadcast summed over the broadcast axes
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
-@compute @workgroup_size(256)
-fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let flat = wid.x * 256u + lid;
-  if (flat >= 30u) {
-    return;
-  }
-  let oi = i32(flat);
-  let o0 = oi;
-  var acc = 0f;
-  for (var ri = 0i; ri < 10i; ri++) {
-    let r0 = ri;
-    acc += d_add_2[((r0 * 30i) + o0)];
-  }
-  b1[oi] = (b1[o0] - (acc * 3f));
-}
-
-// fuses matmul → constant → mul → sub
 // ∂L/∂W2 = a1ᵀ · ∂L/∂matmul
 // from test/codegen/models.ts:35, test/codegen/models.ts:36
 @compute @workgroup_size(8, 8)
@@ -373,12 +320,12 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 }
 
 // fuses sum → constant → mul → sub
-// ∂L/∂b2 = ∂L/∂broadcast summed over the broadcast axes
+// ∂L/∂b1 = ∂L/∂broadcast summed over the broadcast axes
 // from test/codegen/models.ts:35, test/codegen/models.ts:36
 @compute @workgroup_size(256)
-fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
-  if (flat >= 10u) {
+  if (flat >= 30u) {
     return;
   }
   let oi = i32(flat);
@@ -386,9 +333,62 @@ fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   var acc = 0f;
   for (var ri = 0i; ri < 10i; ri++) {
     let r0 = ri;
-    acc += d_add[((r0 * 10i) + o0)];
+    acc += d_add_2[((r0 * 30i) + o0)];
   }
-  b2[oi] = (b2[o0] - (acc * 3f));
+  b1[oi] = (b1[o0] - (acc * 3f));
+}
+
+// fuses matmul → constant → mul → sub
+// ∂L/∂W1 = xᵀ · ∂L/∂matmul
+// from test/codegen/models.ts:35, test/codegen/models.ts:36
+@compute @workgroup_size(8, 8)
+fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row0 = i32(wid.y) * 16i;
+  let col0 = i32(wid.x) * 16i;
+  let tr = i32(tid.y) * 2i;
+  let tc = i32(tid.x) * 2i;
+  var sums: array<f32, 4>;
+  for (var k0 = 0i; k0 < 10i; k0 += 16i) {
+    for (var te = i32(lid); te < 256i; te += 64i) {
+      let gr = row0 + te / 16i;
+      let gc = k0 + te % 16i;
+      var tv = 0f;
+      if (gr < 784i && gc < 10i) {
+        tv = x[gr + gc * 784i];
+      }
+      mm_a_16x16[te] = tv;
+    }
+    for (var te = i32(lid); te < 256i; te += 64i) {
+      let gr = k0 + te / 16i;
+      let gc = col0 + te % 16i;
+      var tv = 0f;
+      if (gr < 10i && gc < 30i) {
+        tv = d_add_2[gr * 30i + gc];
+      }
+      mm_b_16x16[te] = tv;
+    }
+    workgroupBarrier();
+    for (var kk = 0i; kk < 16i; kk++) {
+      let av0 = mm_a_16x16[(tr + 0i) * 16i + kk];
+      let av1 = mm_a_16x16[(tr + 1i) * 16i + kk];
+      let bv0 = mm_b_16x16[kk * 16i + tc + 0i];
+      let bv1 = mm_b_16x16[kk * 16i + tc + 1i];
+      sums[0] += av0 * bv0;
+      sums[1] += av0 * bv1;
+      sums[2] += av1 * bv0;
+      sums[3] += av1 * bv1;
+    }
+    workgroupBarrier();
+  }
+  for (var xy = 0i; xy < 4i; xy++) {
+    let i = row0 + tr + xy / 2i;
+    let j = col0 + tc + xy % 2i;
+    if (i < 784i && j < 30i) {
+      let acc = sums[xy];
+      let t0 = ((i * 30i) + j);
+      W1[t0] = (W1[t0] - (acc * 3f));
+    }
+  }
 }
 `;
 
@@ -400,6 +400,8 @@ interface Dispatch {
   readonly groups: readonly [number, number, number];
   /** [binding, arena, element offset, elements] */
   readonly bindings: readonly (readonly [number, number, number, number])[];
+  /** Line ranges [start, end) of `wgsl` that form this entry point's shader module. */
+  readonly source: readonly (readonly [number, number])[];
 }
 
 /** Arena buffers (elements of 4 bytes): every tensor lives at a fixed offset in one of them. */
@@ -429,6 +431,14 @@ const DISPATCHES: readonly Dispatch[] = [
       [2, 0, 23552, 30],
       [3, 0, 32000, 300],
     ],
+    source: [
+      [4, 5],
+      [6, 7],
+      [8, 9],
+      [10, 11],
+      [25, 28],
+      [31, 79],
+    ],
   },
   {
     entry: 'a2_matmul_bias_sigmoid',
@@ -439,6 +449,14 @@ const DISPATCHES: readonly Dispatch[] = [
       [5, 0, 23936, 10],
       [6, 0, 32320, 100],
     ],
+    source: [
+      [10, 11],
+      [12, 13],
+      [14, 15],
+      [16, 17],
+      [25, 28],
+      [82, 130],
+    ],
   },
   {
     entry: 'div_sub_mul_sum_div',
@@ -448,6 +466,13 @@ const DISPATCHES: readonly Dispatch[] = [
       [6, 0, 32320, 100],
       [8, 0, 32640, 1],
     ],
+    source: [
+      [16, 17],
+      [18, 19],
+      [20, 21],
+      [25, 28],
+      [133, 147],
+    ],
   },
   {
     entry: 'd_add_sub_mul_add',
@@ -456,6 +481,27 @@ const DISPATCHES: readonly Dispatch[] = [
       [6, 0, 32320, 100],
       [7, 0, 31872, 100],
       [9, 0, 32704, 100],
+    ],
+    source: [
+      [16, 17],
+      [18, 19],
+      [22, 23],
+      [25, 28],
+      [154, 165],
+    ],
+  },
+  {
+    entry: 'b2_next_sum_mul_sub',
+    groups: [1, 1, 1],
+    bindings: [
+      [5, 0, 23936, 10],
+      [9, 0, 32704, 100],
+    ],
+    source: [
+      [14, 15],
+      [22, 23],
+      [25, 28],
+      [169, 184],
     ],
   },
   {
@@ -467,22 +513,13 @@ const DISPATCHES: readonly Dispatch[] = [
       [3, 0, 32000, 300],
       [10, 0, 32320, 300],
     ],
-  },
-  {
-    entry: 'W1_next_matmul_mul_sub',
-    groups: [2, 49, 1],
-    bindings: [
-      [0, 0, 24000, 7840],
-      [10, 0, 32320, 300],
-      [1, 0, 0, 23520],
-    ],
-  },
-  {
-    entry: 'b1_next_sum_mul_sub',
-    groups: [1, 1, 1],
-    bindings: [
-      [2, 0, 23552, 30],
-      [10, 0, 32320, 300],
+    source: [
+      [10, 11],
+      [12, 13],
+      [22, 23],
+      [24, 25],
+      [25, 28],
+      [189, 239],
     ],
   },
   {
@@ -493,13 +530,42 @@ const DISPATCHES: readonly Dispatch[] = [
       [9, 0, 32704, 100],
       [4, 0, 23616, 300],
     ],
+    source: [
+      [10, 11],
+      [12, 13],
+      [22, 23],
+      [25, 28],
+      [243, 292],
+    ],
   },
   {
-    entry: 'b2_next_sum_mul_sub',
+    entry: 'b1_next_sum_mul_sub',
     groups: [1, 1, 1],
     bindings: [
-      [5, 0, 23936, 10],
-      [9, 0, 32704, 100],
+      [2, 0, 23552, 30],
+      [10, 0, 32320, 300],
+    ],
+    source: [
+      [8, 9],
+      [24, 25],
+      [25, 28],
+      [296, 311],
+    ],
+  },
+  {
+    entry: 'W1_next_matmul_mul_sub',
+    groups: [2, 49, 1],
+    bindings: [
+      [0, 0, 24000, 7840],
+      [10, 0, 32320, 300],
+      [1, 0, 0, 23520],
+    ],
+    source: [
+      [4, 5],
+      [6, 7],
+      [24, 25],
+      [25, 28],
+      [315, 364],
     ],
   },
 ];
@@ -517,23 +583,44 @@ export class DeviceError extends Error {
   override readonly name = 'DeviceError';
 }
 
-/** Throws on the first WGSL error, naming the kernel and quoting the offending line. */
-async function checkCompile(module: GPUShaderModule): Promise<void> {
+const WGSL_LINES = wgsl.split('\n');
+
+/** The shader module text of one dispatch: its line ranges of `wgsl`. */
+const sourceOf = (d: Dispatch) => d.source.flatMap(([a, b]) => WGSL_LINES.slice(a, b)).join('\n');
+
+/** Throws on the first WGSL error, naming the kernel and quoting the offending line of `wgsl`. */
+async function checkCompile(module: GPUShaderModule, d: Dispatch): Promise<void> {
   const info = await module.getCompilationInfo();
   const err = info.messages.find((m) => m.type === 'error');
   if (!err) return;
-  const lines = wgsl.split('\n');
-  let kernel = '(module scope)';
-  for (let i = Math.min(err.lineNum, lines.length) - 1; i >= 0; i--) {
-    const m = /^fn (\w+)\(/.exec(lines[i]!);
-    if (m) {
-      kernel = m[1]!;
+  // Line numbers count lines of the dispatch's module: map them back to `wgsl`.
+  let line = err.lineNum;
+  for (const [a, b] of d.source) {
+    if (line <= b - a) {
+      line += a;
       break;
     }
+    line -= b - a;
   }
   throw new DeviceError(
-    `WGSL compile error in kernel ${kernel} at line ${err.lineNum}:${err.linePos}: ${err.message}\n  ${lines[err.lineNum - 1] ?? ''}`,
+    `WGSL compile error in kernel ${d.entry} at line ${line}:${err.linePos}: ${err.message}\n  ${WGSL_LINES[line - 1] ?? ''}`,
   );
+}
+
+/** One shader module and compute pipeline per dispatch (small modules compile fast). */
+async function createPipeline(device: GPUDevice, d: Dispatch): Promise<GPUComputePipeline> {
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code: sourceOf(d), label: `${FILE} ${d.entry}` });
+  const moduleError = device.popErrorScope();
+  await checkCompile(module, d);
+  const rejected = await moduleError;
+  if (rejected) throw new DeviceError(`WGSL module of ${d.entry} rejected: ${rejected.message}`);
+  const compute = { module, entryPoint: d.entry };
+  return device
+    .createComputePipelineAsync({ label: d.entry, layout: 'auto', compute })
+    .catch((e: Error) => {
+      throw new DeviceError(`cannot create the pipeline of kernel ${d.entry}: ${e.message}`);
+    });
 }
 
 /** Runs `fn` inside validation and out-of-memory error scopes; a captured error is thrown. */
@@ -571,31 +658,13 @@ interface Resources {
 }
 
 async function createResources(device: GPUDevice): Promise<Resources> {
-  device.pushErrorScope('validation');
-  const module = device.createShaderModule({ code: wgsl, label: FILE });
-  const moduleError = device.popErrorScope();
-  await checkCompile(module);
-  const rejected = await moduleError;
-  if (rejected) throw new DeviceError(`WGSL module rejected: ${rejected.message}`);
   const usage = STORAGE | COPY_SRC | COPY_DST;
   const arenas = await scoped(device, 'creating buffers', () =>
     ARENAS.map(([dtype, n], i) =>
       device.createBuffer({ label: `arena ${i} (${dtype})`, size: n * 4, usage }),
     ),
   );
-  const pipelines = await Promise.all(
-    DISPATCHES.map((d) =>
-      device
-        .createComputePipelineAsync({
-          label: d.entry,
-          layout: 'auto',
-          compute: { module, entryPoint: d.entry },
-        })
-        .catch((e: Error) => {
-          throw new DeviceError(`cannot create the pipeline of kernel ${d.entry}: ${e.message}`);
-        }),
-    ),
-  );
+  const pipelines = await Promise.all(DISPATCHES.map((d) => createPipeline(device, d)));
   const groups = await scoped(device, 'creating bind groups', () =>
     DISPATCHES.map((d, i) =>
       device.createBindGroup({

@@ -127,6 +127,19 @@ function d_add_sub_mul_add(a2_: Float32Array, y: Float32Array, d_add: Float32Arr
   }
 }
 
+// fuses sum → constant → mul → sub
+// ∂L/∂b2 = ∂L/∂broadcast summed over the broadcast axes
+// from test/codegen/models.ts:35, test/codegen/models.ts:36
+function b2_next_sum_mul_sub(b2_: Float32Array, d_add: Float32Array): void {
+  for (let o0 = 0; o0 < 10; o0++) {
+    let acc = 0;
+    for (let r0 = 0; r0 < 10; r0++) {
+      acc += d_add[r0 * 10 + o0];
+    }
+    b2_[o0] = b2_[o0] - acc * 3;
+  }
+}
+
 // fuses matmul → mul → constant → sub → mul
 // ∂L/∂a1 = ∂L/∂matmul · W2ᵀ
 // ∂L/∂add = ∂L/∂a1 ⊙ σ'(add) = ∂L/∂a1 ⊙ a1(1 − a1)
@@ -148,100 +161,23 @@ function d_add_matmul_mul_sub(
   }
 }
 
-const W1_next_matmul_mul_sub_a = new Float64Array(40);
-const W1_next_matmul_mul_sub_b = new Float64Array(320);
-const W1_next_matmul_mul_sub_tile = new Float64Array(16);
+const W2_next_matmul_mul_sub_row = new Float64Array(10);
 // fuses matmul → constant → mul → sub
-// ∂L/∂W1 = xᵀ · ∂L/∂matmul
+// ∂L/∂W2 = a1ᵀ · ∂L/∂matmul
 // from test/codegen/models.ts:35, test/codegen/models.ts:36
-function W1_next_matmul_mul_sub(x: Float32Array, d_add_2: Float32Array, W1: Float32Array): void {
-  // Pack B into panels of 4 columns (zero-padded past the last column).
-  for (let j0 = 0; j0 < 32; j0 += 4) {
+function W2_next_matmul_mul_sub(a1_: Float32Array, d_add: Float32Array, W2: Float32Array): void {
+  for (let i = 0; i < 30; i++) {
+    W2_next_matmul_mul_sub_row.fill(0);
     for (let p = 0; p < 10; p++) {
-      for (let c = 0; c < 4; c++) {
-        const j = j0 + c;
-        W1_next_matmul_mul_sub_b[j0 * 10 + p * 4 + c] = j < 30 ? d_add_2[p * 30 + j] : 0;
-      }
+      const av = a1_[i + p * 30];
+      if (av === 0) continue;
+      const bRow = p * 10;
+      for (let j = 0; j < 10; j++) W2_next_matmul_mul_sub_row[j] += av * d_add[bRow + j];
     }
-  }
-  for (let i0 = 0; i0 < 784; i0 += 4) {
-    for (let p = 0; p < 10; p++) {
-      for (let r = 0; r < 4; r++) {
-        const i = i0 + r;
-        W1_next_matmul_mul_sub_a[p * 4 + r] = i < 784 ? x[i + p * 784] : 0;
-      }
-    }
-    for (let j0 = 0; j0 < 32; j0 += 4) {
-      let c00 = 0,
-        c01 = 0,
-        c02 = 0,
-        c03 = 0,
-        c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0,
-        c20 = 0,
-        c21 = 0,
-        c22 = 0,
-        c23 = 0,
-        c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0;
-      const panel = j0 * 10;
-      for (let p = 0; p < 10; p++) {
-        const q = p * 4;
-        const s = panel + q;
-        const a0 = W1_next_matmul_mul_sub_a[q + 0],
-          a1 = W1_next_matmul_mul_sub_a[q + 1],
-          a2 = W1_next_matmul_mul_sub_a[q + 2],
-          a3 = W1_next_matmul_mul_sub_a[q + 3];
-        const b0 = W1_next_matmul_mul_sub_b[s + 0],
-          b1 = W1_next_matmul_mul_sub_b[s + 1],
-          b2 = W1_next_matmul_mul_sub_b[s + 2],
-          b3 = W1_next_matmul_mul_sub_b[s + 3];
-        c00 += a0 * b0;
-        c01 += a0 * b1;
-        c02 += a0 * b2;
-        c03 += a0 * b3;
-        c10 += a1 * b0;
-        c11 += a1 * b1;
-        c12 += a1 * b2;
-        c13 += a1 * b3;
-        c20 += a2 * b0;
-        c21 += a2 * b1;
-        c22 += a2 * b2;
-        c23 += a2 * b3;
-        c30 += a3 * b0;
-        c31 += a3 * b1;
-        c32 += a3 * b2;
-        c33 += a3 * b3;
-      }
-      W1_next_matmul_mul_sub_tile[0] = c00;
-      W1_next_matmul_mul_sub_tile[1] = c01;
-      W1_next_matmul_mul_sub_tile[2] = c02;
-      W1_next_matmul_mul_sub_tile[3] = c03;
-      W1_next_matmul_mul_sub_tile[4] = c10;
-      W1_next_matmul_mul_sub_tile[5] = c11;
-      W1_next_matmul_mul_sub_tile[6] = c12;
-      W1_next_matmul_mul_sub_tile[7] = c13;
-      W1_next_matmul_mul_sub_tile[8] = c20;
-      W1_next_matmul_mul_sub_tile[9] = c21;
-      W1_next_matmul_mul_sub_tile[10] = c22;
-      W1_next_matmul_mul_sub_tile[11] = c23;
-      W1_next_matmul_mul_sub_tile[12] = c30;
-      W1_next_matmul_mul_sub_tile[13] = c31;
-      W1_next_matmul_mul_sub_tile[14] = c32;
-      W1_next_matmul_mul_sub_tile[15] = c33;
-      for (let r = 0; r < 4 && i0 + r < 784; r++) {
-        for (let c = 0; c < 4 && j0 + c < 30; c++) {
-          const i = i0 + r;
-          const j = j0 + c;
-          const acc = W1_next_matmul_mul_sub_tile[r * 4 + c];
-          const t0 = i * 30 + j;
-          W1[t0] = W1[t0] - acc * 3;
-        }
-      }
+    for (let j = 0; j < 10; j++) {
+      const acc = W2_next_matmul_mul_sub_row[j];
+      const t0 = i * 10 + j;
+      W2[t0] = W2[t0] - acc * 3;
     }
   }
 }
@@ -259,114 +195,24 @@ function b1_next_sum_mul_sub(b1_: Float32Array, d_add_2: Float32Array): void {
   }
 }
 
-const W2_next_matmul_mul_sub_a = new Float64Array(40);
-const W2_next_matmul_mul_sub_b = new Float64Array(120);
-const W2_next_matmul_mul_sub_tile = new Float64Array(16);
+const W1_next_matmul_mul_sub_row = new Float64Array(30);
 // fuses matmul → constant → mul → sub
-// ∂L/∂W2 = a1ᵀ · ∂L/∂matmul
+// ∂L/∂W1 = xᵀ · ∂L/∂matmul
 // from test/codegen/models.ts:35, test/codegen/models.ts:36
-function W2_next_matmul_mul_sub(a1_: Float32Array, d_add: Float32Array, W2: Float32Array): void {
-  // Pack B into panels of 4 columns (zero-padded past the last column).
-  for (let j0 = 0; j0 < 12; j0 += 4) {
+function W1_next_matmul_mul_sub(x: Float32Array, d_add_2: Float32Array, W1: Float32Array): void {
+  for (let i = 0; i < 784; i++) {
+    W1_next_matmul_mul_sub_row.fill(0);
     for (let p = 0; p < 10; p++) {
-      for (let c = 0; c < 4; c++) {
-        const j = j0 + c;
-        W2_next_matmul_mul_sub_b[j0 * 10 + p * 4 + c] = j < 10 ? d_add[p * 10 + j] : 0;
-      }
+      const av = x[i + p * 784];
+      if (av === 0) continue;
+      const bRow = p * 30;
+      for (let j = 0; j < 30; j++) W1_next_matmul_mul_sub_row[j] += av * d_add_2[bRow + j];
     }
-  }
-  for (let i0 = 0; i0 < 30; i0 += 4) {
-    for (let p = 0; p < 10; p++) {
-      for (let r = 0; r < 4; r++) {
-        const i = i0 + r;
-        W2_next_matmul_mul_sub_a[p * 4 + r] = i < 30 ? a1_[i + p * 30] : 0;
-      }
+    for (let j = 0; j < 30; j++) {
+      const acc = W1_next_matmul_mul_sub_row[j];
+      const t0 = i * 30 + j;
+      W1[t0] = W1[t0] - acc * 3;
     }
-    for (let j0 = 0; j0 < 12; j0 += 4) {
-      let c00 = 0,
-        c01 = 0,
-        c02 = 0,
-        c03 = 0,
-        c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0,
-        c20 = 0,
-        c21 = 0,
-        c22 = 0,
-        c23 = 0,
-        c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0;
-      const panel = j0 * 10;
-      for (let p = 0; p < 10; p++) {
-        const q = p * 4;
-        const s = panel + q;
-        const a0 = W2_next_matmul_mul_sub_a[q + 0],
-          a1 = W2_next_matmul_mul_sub_a[q + 1],
-          a2 = W2_next_matmul_mul_sub_a[q + 2],
-          a3 = W2_next_matmul_mul_sub_a[q + 3];
-        const b0 = W2_next_matmul_mul_sub_b[s + 0],
-          b1 = W2_next_matmul_mul_sub_b[s + 1],
-          b2 = W2_next_matmul_mul_sub_b[s + 2],
-          b3 = W2_next_matmul_mul_sub_b[s + 3];
-        c00 += a0 * b0;
-        c01 += a0 * b1;
-        c02 += a0 * b2;
-        c03 += a0 * b3;
-        c10 += a1 * b0;
-        c11 += a1 * b1;
-        c12 += a1 * b2;
-        c13 += a1 * b3;
-        c20 += a2 * b0;
-        c21 += a2 * b1;
-        c22 += a2 * b2;
-        c23 += a2 * b3;
-        c30 += a3 * b0;
-        c31 += a3 * b1;
-        c32 += a3 * b2;
-        c33 += a3 * b3;
-      }
-      W2_next_matmul_mul_sub_tile[0] = c00;
-      W2_next_matmul_mul_sub_tile[1] = c01;
-      W2_next_matmul_mul_sub_tile[2] = c02;
-      W2_next_matmul_mul_sub_tile[3] = c03;
-      W2_next_matmul_mul_sub_tile[4] = c10;
-      W2_next_matmul_mul_sub_tile[5] = c11;
-      W2_next_matmul_mul_sub_tile[6] = c12;
-      W2_next_matmul_mul_sub_tile[7] = c13;
-      W2_next_matmul_mul_sub_tile[8] = c20;
-      W2_next_matmul_mul_sub_tile[9] = c21;
-      W2_next_matmul_mul_sub_tile[10] = c22;
-      W2_next_matmul_mul_sub_tile[11] = c23;
-      W2_next_matmul_mul_sub_tile[12] = c30;
-      W2_next_matmul_mul_sub_tile[13] = c31;
-      W2_next_matmul_mul_sub_tile[14] = c32;
-      W2_next_matmul_mul_sub_tile[15] = c33;
-      for (let r = 0; r < 4 && i0 + r < 30; r++) {
-        for (let c = 0; c < 4 && j0 + c < 10; c++) {
-          const i = i0 + r;
-          const j = j0 + c;
-          const acc = W2_next_matmul_mul_sub_tile[r * 4 + c];
-          const t0 = i * 10 + j;
-          W2[t0] = W2[t0] - acc * 3;
-        }
-      }
-    }
-  }
-}
-
-// fuses sum → constant → mul → sub
-// ∂L/∂b2 = ∂L/∂broadcast summed over the broadcast axes
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
-function b2_next_sum_mul_sub(b2_: Float32Array, d_add: Float32Array): void {
-  for (let o0 = 0; o0 < 10; o0++) {
-    let acc = 0;
-    for (let r0 = 0; r0 < 10; r0++) {
-      acc += d_add[r0 * 10 + o0];
-    }
-    b2_[o0] = b2_[o0] - acc * 3;
   }
 }
 
@@ -376,11 +222,11 @@ export function step(inputs: Inputs, params: Params, ws: Workspace): Outputs {
   a2_matmul_bias_sigmoid(ws.s0, params.W2, params.b2, ws.s1);
   div_sub_mul_sum_div(inputs.y, ws.s1, ws.s2);
   d_add_sub_mul_add(ws.s1, inputs.y, ws.s3);
-  d_add_matmul_mul_sub(ws.s3, params.W2, ws.s0, ws.s1);
-  W1_next_matmul_mul_sub(inputs.x, ws.s1, params.W1);
-  b1_next_sum_mul_sub(params.b1, ws.s1);
-  W2_next_matmul_mul_sub(ws.s0, ws.s3, params.W2);
   b2_next_sum_mul_sub(params.b2, ws.s3);
+  d_add_matmul_mul_sub(ws.s3, params.W2, ws.s0, ws.s1);
+  W2_next_matmul_mul_sub(ws.s0, ws.s3, params.W2);
+  b1_next_sum_mul_sub(params.b1, ws.s1);
+  W1_next_matmul_mul_sub(inputs.x, ws.s1, params.W1);
   return {
     loss: ws.s2.subarray(0, 1),
   };

@@ -164,6 +164,25 @@ fn d_add_sub_mul_add(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
   d_add[gi] = (((t1 + t1) * t0) * (1f - t0));
 }
 
+// fuses sum → constant → mul → sub
+// ∂L/∂b2 = ∂L/∂broadcast summed over the broadcast axes
+// from test/codegen/models.ts:35, test/codegen/models.ts:36
+@compute @workgroup_size(256)
+fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let flat = wid.x * 256u + lid;
+  if (flat >= 10u) {
+    return;
+  }
+  let oi = i32(flat);
+  let o0 = oi;
+  var acc = 0f;
+  for (var ri = 0i; ri < 10i; ri++) {
+    let r0 = ri;
+    acc += d_add[((r0 * 10i) + o0)];
+  }
+  b2[oi] = (b2[o0] - (acc * 3f));
+}
+
 // fuses matmul → mul → constant → sub → mul
 // ∂L/∂a1 = ∂L/∂matmul · W2ᵀ
 // ∂L/∂add = ∂L/∂a1 ⊙ σ'(add) = ∂L/∂a1 ⊙ a1(1 − a1)
@@ -220,78 +239,6 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
 }
 
 // fuses matmul → constant → mul → sub
-// ∂L/∂W1 = xᵀ · ∂L/∂matmul
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
-@compute @workgroup_size(8, 8)
-fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let row0 = i32(wid.y) * 16i;
-  let col0 = i32(wid.x) * 16i;
-  let tr = i32(tid.y) * 2i;
-  let tc = i32(tid.x) * 2i;
-  var sums: array<f32, 4>;
-  for (var k0 = 0i; k0 < 10i; k0 += 16i) {
-    for (var te = i32(lid); te < 256i; te += 64i) {
-      let gr = row0 + te / 16i;
-      let gc = k0 + te % 16i;
-      var tv = 0f;
-      if (gr < 784i && gc < 10i) {
-        tv = x[gr + gc * 784i];
-      }
-      mm_a_16x16[te] = tv;
-    }
-    for (var te = i32(lid); te < 256i; te += 64i) {
-      let gr = k0 + te / 16i;
-      let gc = col0 + te % 16i;
-      var tv = 0f;
-      if (gr < 10i && gc < 30i) {
-        tv = d_add_2[gr * 30i + gc];
-      }
-      mm_b_16x16[te] = tv;
-    }
-    workgroupBarrier();
-    for (var kk = 0i; kk < 16i; kk++) {
-      let av0 = mm_a_16x16[(tr + 0i) * 16i + kk];
-      let av1 = mm_a_16x16[(tr + 1i) * 16i + kk];
-      let bv0 = mm_b_16x16[kk * 16i + tc + 0i];
-      let bv1 = mm_b_16x16[kk * 16i + tc + 1i];
-      sums[0] += av0 * bv0;
-      sums[1] += av0 * bv1;
-      sums[2] += av1 * bv0;
-      sums[3] += av1 * bv1;
-    }
-    workgroupBarrier();
-  }
-  for (var xy = 0i; xy < 4i; xy++) {
-    let i = row0 + tr + xy / 2i;
-    let j = col0 + tc + xy % 2i;
-    if (i < 784i && j < 30i) {
-      let acc = sums[xy];
-      let t0 = ((i * 30i) + j);
-      W1[t0] = (W1[t0] - (acc * 3f));
-    }
-  }
-}
-
-// fuses sum → constant → mul → sub
-// ∂L/∂b1 = ∂L/∂broadcast summed over the broadcast axes
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
-@compute @workgroup_size(256)
-fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let flat = wid.x * 256u + lid;
-  if (flat >= 30u) {
-    return;
-  }
-  let oi = i32(flat);
-  let o0 = oi;
-  var acc = 0f;
-  for (var ri = 0i; ri < 10i; ri++) {
-    let r0 = ri;
-    acc += d_add_2[((r0 * 30i) + o0)];
-  }
-  b1[oi] = (b1[o0] - (acc * 3f));
-}
-
-// fuses matmul → constant → mul → sub
 // ∂L/∂W2 = a1ᵀ · ∂L/∂matmul
 // from test/codegen/models.ts:35, test/codegen/models.ts:36
 @compute @workgroup_size(8, 8)
@@ -345,12 +292,12 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 }
 
 // fuses sum → constant → mul → sub
-// ∂L/∂b2 = ∂L/∂broadcast summed over the broadcast axes
+// ∂L/∂b1 = ∂L/∂broadcast summed over the broadcast axes
 // from test/codegen/models.ts:35, test/codegen/models.ts:36
 @compute @workgroup_size(256)
-fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
-  if (flat >= 10u) {
+  if (flat >= 30u) {
     return;
   }
   let oi = i32(flat);
@@ -358,7 +305,60 @@ fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   var acc = 0f;
   for (var ri = 0i; ri < 10i; ri++) {
     let r0 = ri;
-    acc += d_add[((r0 * 10i) + o0)];
+    acc += d_add_2[((r0 * 30i) + o0)];
   }
-  b2[oi] = (b2[o0] - (acc * 3f));
+  b1[oi] = (b1[o0] - (acc * 3f));
+}
+
+// fuses matmul → constant → mul → sub
+// ∂L/∂W1 = xᵀ · ∂L/∂matmul
+// from test/codegen/models.ts:35, test/codegen/models.ts:36
+@compute @workgroup_size(8, 8)
+fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row0 = i32(wid.y) * 16i;
+  let col0 = i32(wid.x) * 16i;
+  let tr = i32(tid.y) * 2i;
+  let tc = i32(tid.x) * 2i;
+  var sums: array<f32, 4>;
+  for (var k0 = 0i; k0 < 10i; k0 += 16i) {
+    for (var te = i32(lid); te < 256i; te += 64i) {
+      let gr = row0 + te / 16i;
+      let gc = k0 + te % 16i;
+      var tv = 0f;
+      if (gr < 784i && gc < 10i) {
+        tv = x[gr + gc * 784i];
+      }
+      mm_a_16x16[te] = tv;
+    }
+    for (var te = i32(lid); te < 256i; te += 64i) {
+      let gr = k0 + te / 16i;
+      let gc = col0 + te % 16i;
+      var tv = 0f;
+      if (gr < 10i && gc < 30i) {
+        tv = d_add_2[gr * 30i + gc];
+      }
+      mm_b_16x16[te] = tv;
+    }
+    workgroupBarrier();
+    for (var kk = 0i; kk < 16i; kk++) {
+      let av0 = mm_a_16x16[(tr + 0i) * 16i + kk];
+      let av1 = mm_a_16x16[(tr + 1i) * 16i + kk];
+      let bv0 = mm_b_16x16[kk * 16i + tc + 0i];
+      let bv1 = mm_b_16x16[kk * 16i + tc + 1i];
+      sums[0] += av0 * bv0;
+      sums[1] += av0 * bv1;
+      sums[2] += av1 * bv0;
+      sums[3] += av1 * bv1;
+    }
+    workgroupBarrier();
+  }
+  for (var xy = 0i; xy < 4i; xy++) {
+    let i = row0 + tr + xy / 2i;
+    let j = col0 + tc + xy % 2i;
+    if (i < 784i && j < 30i) {
+      let acc = sums[xy];
+      let t0 = ((i * 30i) + j);
+      W1[t0] = (W1[t0] - (acc * 3f));
+    }
+  }
 }
