@@ -90,7 +90,7 @@ function viewAt(v: StridedView, b: Expr, row: Expr, col: Expr): Expr {
  * Small matmuls use the row form (which also skips zero entries of A): packing panels only pays
  * off when every dimension is large enough to reuse them.
  */
-const blocked = (k: MatmulKernel) => k.m >= 16 && k.k >= 16 && k.n >= 8;
+const blocked = (k: MatmulKernel) => k.m >= 16 && k.k >= 16 && k.n >= 8 && k.m * k.n * k.k >= 32768;
 
 function matmulBody(k: MatmulKernel, names: Names, scratch: Scratch): string[] {
   const [i, j, p] = ['i', 'j', 'p'].map(E.ivar) as [Expr, Expr, Expr];
