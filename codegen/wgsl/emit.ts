@@ -19,6 +19,8 @@ export interface EmitWgslOptions {
   readonly matmul?: MatmulStrategy;
   /** Extra comment lines for the top of both files. */
   readonly header?: readonly string[];
+  /** Run prettier over the host (default true; in-process compiles skip it: it is slow). */
+  readonly format?: boolean;
 }
 
 export interface EmittedWgsl {
@@ -43,7 +45,10 @@ export async function emitWgsl(g: Graph, opts: EmitWgslOptions = {}): Promise<Em
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const { wgsl, plan } = renderWgslModule(program, { limits, header, matmul: opts.matmul });
   const wgslFile = `${base}.wgsl`;
-  const host = await renderHost(wgsl, plan, { name: g.name, entry, header, wgslFile });
+  const host = await renderHost(wgsl, plan, {
+    ...{ name: g.name, entry, header, wgslFile },
+    format: opts.format,
+  });
   const files = [
     { path: wgslFile, text: wgsl },
     { path: `${base}.ts`, text: host },

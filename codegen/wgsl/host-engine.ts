@@ -14,23 +14,44 @@ export class DeviceError extends Error {
   override readonly name = 'DeviceError';
 }
 
-/** Throws on the first WGSL error, naming the kernel and quoting the offending line. */
-async function checkCompile(module: GPUShaderModule): Promise<void> {
+const WGSL_LINES = wgsl.split('\\n');
+
+/** The shader module text of one dispatch: its line ranges of \`wgsl\`. */
+const sourceOf = (d: Dispatch) => d.source.flatMap(([a, b]) => WGSL_LINES.slice(a, b)).join('\\n');
+
+/** Throws on the first WGSL error, naming the kernel and quoting the offending line of \`wgsl\`. */
+async function checkCompile(module: GPUShaderModule, d: Dispatch): Promise<void> {
   const info = await module.getCompilationInfo();
   const err = info.messages.find((m) => m.type === 'error');
   if (!err) return;
-  const lines = wgsl.split('\\n');
-  let kernel = '(module scope)';
-  for (let i = Math.min(err.lineNum, lines.length) - 1; i >= 0; i--) {
-    const m = /^fn (\\w+)\\(/.exec(lines[i]!);
-    if (m) {
-      kernel = m[1]!;
+  // Line numbers count lines of the dispatch's module: map them back to \`wgsl\`.
+  let line = err.lineNum;
+  for (const [a, b] of d.source) {
+    if (line <= b - a) {
+      line += a;
       break;
     }
+    line -= b - a;
   }
   throw new DeviceError(
-    \`WGSL compile error in kernel \${kernel} at line \${err.lineNum}:\${err.linePos}: \${err.message}\\n  \${lines[err.lineNum - 1] ?? ''}\`,
+    \`WGSL compile error in kernel \${d.entry} at line \${line}:\${err.linePos}: \${err.message}\\n  \${WGSL_LINES[line - 1] ?? ''}\`,
   );
+}
+
+/** One shader module and compute pipeline per dispatch (small modules compile fast). */
+async function createPipeline(device: GPUDevice, d: Dispatch): Promise<GPUComputePipeline> {
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code: sourceOf(d), label: \`\${FILE} \${d.entry}\` });
+  const moduleError = device.popErrorScope();
+  await checkCompile(module, d);
+  const rejected = await moduleError;
+  if (rejected) throw new DeviceError(\`WGSL module of \${d.entry} rejected: \${rejected.message}\`);
+  const compute = { module, entryPoint: d.entry };
+  return device
+    .createComputePipelineAsync({ label: d.entry, layout: 'auto', compute })
+    .catch((e: Error) => {
+      throw new DeviceError(\`cannot create the pipeline of kernel \${d.entry}: \${e.message}\`);
+    });
 }
 
 /** Runs \`fn\` inside validation and out-of-memory error scopes; a captured error is thrown. */
@@ -68,27 +89,13 @@ interface Resources {
 }
 
 async function createResources(device: GPUDevice): Promise<Resources> {
-  device.pushErrorScope('validation');
-  const module = device.createShaderModule({ code: wgsl, label: FILE });
-  const moduleError = device.popErrorScope();
-  await checkCompile(module);
-  const rejected = await moduleError;
-  if (rejected) throw new DeviceError(\`WGSL module rejected: \${rejected.message}\`);
   const usage = STORAGE | COPY_SRC | COPY_DST;
   const arenas = await scoped(device, 'creating buffers', () =>
     ARENAS.map(([dtype, n], i) =>
       device.createBuffer({ label: \`arena \${i} (\${dtype})\`, size: n * 4, usage }),
     ),
   );
-  const pipelines = await Promise.all(
-    DISPATCHES.map((d) =>
-      device
-        .createComputePipelineAsync({ label: d.entry, layout: 'auto', compute: { module, entryPoint: d.entry } })
-        .catch((e: Error) => {
-          throw new DeviceError(\`cannot create the pipeline of kernel \${d.entry}: \${e.message}\`);
-        }),
-    ),
-  );
+  const pipelines = await Promise.all(DISPATCHES.map((d) => createPipeline(device, d)));
   const groups = await scoped(device, 'creating bind groups', () =>
     DISPATCHES.map((d, i) =>
       device.createBindGroup({

@@ -12,6 +12,8 @@ export interface HostOptions {
   readonly header?: readonly string[];
   /** The file name of the WGSL written beside the host (mentioned in comments). */
   readonly wgslFile: string;
+  /** Run prettier over the host (default true; in-process compiles skip it: it is slow). */
+  readonly format?: boolean;
 }
 
 const isIdent = (s: string) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) && sanitize(s) === s;
@@ -41,7 +43,8 @@ function table(items: readonly TensorPlan[]): string {
 function dataSection(plan: HostPlan): string {
   const dispatches = plan.dispatches.map((d) => {
     const b = d.bindings.map((x) => `[${x.binding}, ${x.arena}, ${x.offset}, ${x.size}]`);
-    return `{ entry: ${quote(d.entry)}, groups: [${d.groups.join(', ')}], bindings: [${b.join(', ')}] },`;
+    const src = d.source.map(([from, to]) => `[${from}, ${to}]`);
+    return `{ entry: ${quote(d.entry)}, groups: [${d.groups.join(', ')}], bindings: [${b.join(', ')}], source: [${src.join(', ')}] },`;
   });
   const consts = plan.consts.map((c) => `[${region(c)}, [${c.values.join(', ')}]],`);
   return `
@@ -53,6 +56,8 @@ interface Dispatch {
   readonly groups: readonly [number, number, number];
   /** [binding, arena, element offset, elements] */
   readonly bindings: readonly (readonly [number, number, number, number])[];
+  /** Line ranges [start, end) of \`wgsl\` that form this entry point's shader module. */
+  readonly source: readonly (readonly [number, number])[];
 }
 
 /** Arena buffers (elements of 4 bytes): every tensor lives at a fixed offset in one of them. */
@@ -69,6 +74,11 @@ ${dispatches.join('\n')}
 }
 
 export async function renderHost(wgsl: string, plan: HostPlan, opts: HostOptions): Promise<string> {
+  const text = hostText(wgsl, plan, opts);
+  return opts.format === false ? text : formatTs(text);
+}
+
+function hostText(wgsl: string, plan: HostPlan, opts: HostOptions): string {
   const limits = Object.entries(plan.requiredLimits).map(([k, v]) => `${k}: ${v},`);
   const head = [
     ...(opts.header ?? []),
@@ -89,5 +99,5 @@ ${limits.join('\n')}
 export const wgsl = ${templateLiteral(wgsl)};
 ${dataSection(plan)}
 ${engine(opts.name, opts.entry, opts.wgslFile)}`;
-  return formatTs(text);
+  return text;
 }

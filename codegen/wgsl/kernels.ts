@@ -16,10 +16,14 @@ export interface Pass {
   readonly lines: readonly string[];
   readonly groups: readonly [number, number, number];
   readonly buffers: readonly string[];
+  /** Buffers (also in `buffers`) the pass reads through a vec4 view too. */
+  readonly vec4?: readonly string[];
 }
 
 export interface KernelCtx {
   readonly access: Access;
+  /** Access through a vec4 view (index in vec4s), or null when no binding is left for one. */
+  readonly access4: Access | null;
   /** Entry point name of the kernel. */
   readonly entry: string;
   /** A further unique module-scope name (for a second pass). */

@@ -53,7 +53,7 @@ async function loadModel(
   params: Arrays,
   matmul = matmulStrategy(device),
 ): Promise<HostModel> {
-  const { host } = await emitWgsl(g, { limits: limitsOf(device), matmul });
+  const { host } = await emitWgsl(g, { limits: limitsOf(device), matmul, format: false });
   const mod = (await importTs(host)) as unknown as HostModule;
   return mod.createModel(device, params);
 }

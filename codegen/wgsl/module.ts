@@ -27,6 +27,12 @@ export interface DispatchPlan {
   readonly kernel: string;
   readonly groups: readonly [number, number, number];
   readonly bindings: readonly BindingPlan[];
+  /**
+   * Line ranges [start, end) of the WGSL text that make this entry point's own shader module: the
+   * declarations it binds, the shared declarations and helpers, and its function. (Small modules
+   * compile far faster than pipelines taken one by one from the whole program.)
+   */
+  readonly source: readonly (readonly [number, number])[];
 }
 
 export interface TensorPlan {
@@ -76,6 +82,7 @@ const WGSL_RESERVED = new Set(
 class Names {
   private readonly ids = new NameManager(HELPER_NAMES);
   private readonly bufs = new Map<string, string>();
+  private readonly vec4s = new Map<string, string>();
   take(name: string): string {
     const s = sanitize(name);
     return this.ids.take(LOCAL.test(s) || WGSL_RESERVED.has(s) ? `${s}_buf` : s);
@@ -85,10 +92,17 @@ class Names {
     if (!id) this.bufs.set(name, (id = this.take(name === PARTIALS ? 'partials' : name)));
     return id;
   }
+  /** The name of a buffer's vec4 view. */
+  vec4(name: string): string {
+    let id = this.vec4s.get(name);
+    if (!id) this.vec4s.set(name, (id = this.take(`${name}_v4`)));
+    return id;
+  }
 }
 
 /** Binding numbers for buffers (bound one by one) and arenas (bound whole), in order of first use. */
 class Bindings {
+  /** Two lines per binding (a comment, then the declaration): binding n's is line 2n + 1. */
   readonly decls: string[] = [];
   private readonly numbers = new Map<string, number>();
   constructor(
@@ -105,10 +119,12 @@ class Bindings {
     this.decls.push(`@group(0) @binding(${n}) var<storage, read_write> ${id}: array<${type}>;`);
     return n;
   }
-  buffer(buf: string, doc: string): BindingPlan {
+  /** A buffer bound alone, as array<f32|i32> or (vec4) as array<vec4<f32>>. */
+  buffer(buf: string, doc: string, vec4 = false): BindingPlan {
     const r = this.layout.regions.get(buf)!;
-    const id = this.names.buf(buf);
-    const n = this.of(`b:${buf}`, () => ({ id, type: r.dtype, doc }));
+    const n = vec4
+      ? this.of(`b4:${buf}`, () => ({ id: this.names.vec4(buf), type: 'vec4<f32>', doc }))
+      : this.of(`b:${buf}`, () => ({ id: this.names.buf(buf), type: r.dtype, doc }));
     return { binding: n, arena: r.arena, offset: r.offset, size: r.size };
   }
   arena(a: number): BindingPlan {
@@ -116,7 +132,7 @@ class Bindings {
     const n = this.of(`a:${a}`, () => ({
       id: arenaId(a, arena),
       type: arena.dtype,
-      doc: `arena ${a}: ${arena.dtype} buffers at fixed offsets (for kernels over the binding limit)`,
+      doc: `arena ${a}: ${arena.dtype} buffers at fixed offsets`,
     }));
     return { binding: n, arena: a, offset: 0, size: arena.size };
   }
@@ -172,7 +188,9 @@ class ModuleBuilder {
   readonly shared = new Set<string>();
   readonly helpers = new Set<string>();
   readonly kernels: string[] = [];
-  readonly dispatches: DispatchPlan[] = [];
+  /** Per dispatch: its function's [start, end) in `kernels`, and its binding numbers. */
+  readonly parts: { readonly fn: readonly [number, number]; readonly bindings: number[] }[] = [];
+  readonly dispatches: Omit<DispatchPlan, 'source'>[] = [];
   private readonly byName: Map<string, BufferInfo>;
 
   constructor(
@@ -180,6 +198,8 @@ class ModuleBuilder {
     readonly layout: Layout,
     readonly limits: WgslLimits,
     readonly strategy: MatmulStrategy,
+    /** Bind whole arenas in every kernel (per-buffer bindings would exceed the bind group). */
+    readonly wholeArenas: boolean,
   ) {
     this.byName = new Map(p.buffers.map((b) => [b.name, b]));
     for (const b of p.buffers) this.names.buf(b.name);
@@ -202,7 +222,12 @@ class ModuleBuilder {
       ? [...new Set(pass.buffers.map((b) => regions.get(b)!.arena))].map((a) =>
           this.bindings.arena(a),
         )
-      : pass.buffers.map((b) => this.bindings.buffer(b, docOf(b, this.byName)));
+      : [
+          ...pass.buffers.map((b) => this.bindings.buffer(b, docOf(b, this.byName))),
+          ...(pass.vec4 ?? []).map((b) =>
+            this.bindings.buffer(b, `${docOf(b, this.byName)}, as vec4`, true),
+          ),
+        ];
     const max = this.limits.maxStorageBuffersPerShaderStage;
     if (used.length > max) {
       throw new WgslLimitError(
@@ -216,9 +241,11 @@ class ModuleBuilder {
     const kname = s.kind === 'kernel' ? s.kernel.name : `copy_${s.from}_to_${s.to}`;
     const count = stepBuffers(s).length;
     const max = this.limits.maxStorageBuffersPerShaderStage;
-    const whole = count > max;
+    const whole = this.wholeArenas || count > max;
     const ctx: KernelCtx = {
       access: this.access(whole),
+      // A vec4 view is a binding of its own (overlapping a whole arena would be rejected).
+      access4: whole ? null : (buf, idx) => `${this.names.vec4(buf)}[${idx}]`,
       entry: this.names.take(kname),
       fresh: (b) => this.names.take(b),
       limits: this.limits,
@@ -227,14 +254,20 @@ class ModuleBuilder {
     if (s.kind === 'kernel') helpersUsed(kernelExprs(s.kernel), this.helpers);
     const notes =
       s.kind === 'kernel' ? s.kernel.notes : [`param update: copy ${s.from} into ${s.to}`];
-    const wholeNote = whole
-      ? [`binds whole arenas: ${count} buffers exceed the limit of ${max} per shader stage`]
-      : [];
+    const wholeNote =
+      count > max
+        ? [`binds whole arenas: ${count} buffers exceed the limit of ${max} per shader stage`]
+        : [];
     for (const pass of renderPasses(s, ctx, this.strategy)) {
       const bindings = this.bind(pass, whole, kname);
       const passNotes = pass.entry === ctx.entry ? notes : [`second pass of ${ctx.entry}`];
       this.kernels.push('', ...[...passNotes, ...wholeNote].map((n) => `// ${commentText(n)}`));
+      const start = this.kernels.length;
       this.kernels.push(...pass.lines);
+      this.parts.push({
+        fn: [start, this.kernels.length],
+        bindings: bindings.map((b) => b.binding),
+      });
       this.dispatches.push({ entry: pass.entry, kernel: kname, groups: pass.groups, bindings });
     }
   }
@@ -243,21 +276,51 @@ class ModuleBuilder {
 export function renderWgslModule(p: Program, opts: WgslModuleOptions = {}): WgslModule {
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const layout = planLayout(p, limits, scratchSize(p));
-  const m = new ModuleBuilder(p, layout, limits, opts.matmul ?? 'workgroup');
+  const whole = perBufferBindings(p, layout, limits) > limits.maxBindingsPerBindGroup;
+  const m = new ModuleBuilder(p, layout, limits, opts.matmul ?? 'workgroup', whole);
   for (const s of p.steps) m.addStep(s);
   if (m.kernels.some((l) => l.includes('f32_bits('))) m.helpers.add('f32_bits');
-  const wgsl = [
+  const head = [
     ...(opts.header ?? []).map((h) => `// ${commentText(h)}`),
     `// Kernels: ${p.stats.kernels}. Temporary memory: ${p.stats.peakBytes} bytes in ${p.slots.length} reused buffers.`,
+    ...(whole ? [`// ${commentText(wholeArenasNote(p, limits))}`] : []),
     '',
-    ...m.bindings.decls,
-    ...(m.shared.size ? ['', ...[...m.shared].sort()] : []),
-    ...helperText(m.helpers).flatMap((h) => ['', h]),
-    ...m.kernels,
   ];
-  const plan = hostPlan(p, layout, m.dispatches, limits, m.bindings.decls.length / 2);
+  const common = [
+    ...(m.shared.size ? ['', ...[...m.shared].sort()] : []),
+    ...helperText(m.helpers).flatMap((h) => ['', ...h.split('\n')]),
+  ];
+  const wgsl = [...head, ...m.bindings.decls, ...common, ...m.kernels];
+  const at = { decls: head.length, common: head.length + m.bindings.decls.length };
+  const fns = at.common + common.length;
+  const dispatches = m.dispatches.map((d, i) => {
+    const { fn, bindings } = m.parts[i]!;
+    const decl = (n: number): [number, number] => [at.decls + 2 * n + 1, at.decls + 2 * n + 2];
+    const source: (readonly [number, number])[] = [
+      ...[...bindings].sort((a, b) => a - b).map(decl),
+      [at.common, fns],
+      [fns + fn[0], fns + fn[1]],
+    ];
+    return { ...d, source };
+  });
+  const plan = hostPlan(p, layout, dispatches, limits, m.bindings.decls.length / 2);
   return { wgsl: indent(wgsl).join('\n') + '\n', plan };
 }
+
+/** Distinct bindings the program needs when each buffer gets its own. */
+function perBufferBindings(p: Program, layout: Layout, limits: WgslLimits): number {
+  const keys = new Set<string | number>();
+  for (const s of p.steps) {
+    const bufs = stepBuffers(s);
+    if (bufs.length <= limits.maxStorageBuffersPerShaderStage) bufs.forEach((b) => keys.add(b));
+    else bufs.forEach((b) => keys.add(layout.regions.get(b)!.arena));
+  }
+  return keys.size;
+}
+
+const wholeArenasNote = (p: Program, limits: WgslLimits) =>
+  `Every kernel binds whole arenas: the ${p.buffers.length} buffers would need more than ` +
+  `maxBindingsPerBindGroup (${limits.maxBindingsPerBindGroup}) bindings.`;
 
 function docOf(buf: string, byName: Map<string, BufferInfo>): string {
   if (buf === PARTIALS) return 'partial results of two-pass reductions';

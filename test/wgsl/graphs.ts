@@ -87,3 +87,38 @@ export function manyInputsGraph(n: number): { g: Graph; feeds: Feeds } {
   const feeds = Object.fromEntries(xs.map((_, i) => [`x${i}`, floats(21, 100 + i)]));
   return { g, feeds };
 }
+
+/**
+ * More distinct buffers than one bind group may hold (maxBindingsPerBindGroup is 1000): a chain of
+ * `links` small matmuls, each scaled by the sum of `per` fresh inputs, all of them kept as outputs.
+ */
+export function manyBuffersGraph(links: number, per = 10): { g: Graph; feeds: Feeds } {
+  const g = new Graph(`many_buffers_${links}x${per}`);
+  const w = g.param('w', [4, 4], init.normal(0.5));
+  let h = g.input('h', [4, 4]);
+  const feeds: Feeds = { h: floats(16, 7) };
+  for (let l = 0; l < links; l++) {
+    const xs = Array.from({ length: per }, (_, i) => {
+      feeds[`x${l}_${i}`] = floats(16, 1000 + l * per + i, -0.2, 0.2);
+      return g.input(`x${l}_${i}`, [4, 4]);
+    });
+    h = B.mul(
+      h.matmul(w),
+      xs.reduce((a, b) => B.add(a, b)),
+    ).tanh();
+    g.output(`h${l}`, h);
+  }
+  return { g, feeds };
+}
+
+/** Matmuls whose sizes fill lane tiles exactly (no clamping), B plain (read as vec4) or transposed. */
+export function laneTileGraph(): { g: Graph; feeds: Feeds } {
+  const g = new Graph('lane_tiles');
+  const a = g.input('a', [16, 8]);
+  const b = g.input('b', [8, 128]);
+  const c = g.input('c', [64, 8]);
+  g.output('ab', a.matmul(b).relu());
+  g.output('act', a.matmul(c.T));
+  const feeds = { a: floats(128, 31), b: floats(1024, 32), c: floats(512, 33) };
+  return { g, feeds };
+}

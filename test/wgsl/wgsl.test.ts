@@ -13,7 +13,14 @@ import { emitWgsl } from '../../codegen/wgsl/emit.ts';
 import { DEFAULT_LIMITS } from '../../codegen/wgsl/layout.ts';
 import { compileWgsl, StaleParamsError } from '../../codegen/wgsl/load.ts';
 import { seedMlpStep } from '../codegen/models.ts';
-import { bigReduceGraph, exprGraph, kindsGraph, manyInputsGraph } from './graphs.ts';
+import {
+  bigReduceGraph,
+  exprGraph,
+  kindsGraph,
+  laneTileGraph,
+  manyBuffersGraph,
+  manyInputsGraph,
+} from './graphs.ts';
 import type { Feeds } from './graphs.ts';
 
 const adapter = await hasAdapter();
@@ -62,6 +69,13 @@ suite('WGSL target', () => {
     await differential(g, feeds, 2e-4, 'workgroup');
   });
 
+  it('lane matmuls on exactly filled tiles (B as vec4, B transposed) match', async () => {
+    const { g, feeds } = laneTileGraph();
+    const { wgsl } = await emitWgsl(g, { matmul: 'lane', format: false });
+    expect(wgsl).toMatch(/var<storage, read_write> b_v4: array<vec4<f32>>/);
+    await differential(g, feeds, 2e-4, 'lane');
+  });
+
   it('every expression form (incl. random bits, i32 and bool) matches', async () => {
     const { g, feeds } = exprGraph();
     await differential(g, feeds, 5e-4);
@@ -93,6 +107,18 @@ suite('WGSL target', () => {
     expect(wgsl).toMatch(/var<storage, read_write> arena_f32_0: array<f32>/);
     for (const d of plan.dispatches) expect(d.bindings.length).toBeLessThanOrEqual(8);
     await differential(portable.g, portable.feeds);
+  });
+
+  it('over 1000 buffers (more than one bind group holds) bind whole arenas and match', async () => {
+    const { g, feeds } = manyBuffersGraph(100);
+    // 16 storage buffers per stage (as lavapipe has): each kernel alone fits, together they don't.
+    const limits = { ...DEFAULT_LIMITS, maxStorageBuffersPerShaderStage: 16 };
+    const { wgsl, plan, program } = await emitWgsl(g, { limits, format: false });
+    expect(program.buffers.length).toBeGreaterThan(DEFAULT_LIMITS.maxBindingsPerBindGroup);
+    expect(wgsl).toMatch(/Every kernel binds whole arenas/);
+    const bound = new Set(plan.dispatches.flatMap((d) => d.bindings.map((b) => b.binding)));
+    expect(bound.size).toBeLessThanOrEqual(plan.arenas.length);
+    await differential(g, feeds);
   });
 
   it('seed MLP: a few training steps give the same params as TS; run() sees them', async () => {
