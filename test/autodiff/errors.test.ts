@@ -3,27 +3,11 @@
 import { describe, expect, test } from 'vitest';
 import * as B from '../../src/builder/ops.ts';
 import { grad, vjp } from '../../src/autodiff/grad.ts';
-import { GraphError } from '../../src/ir/errors.ts';
 import { Graph } from '../../src/ir/graph.ts';
 import { normal } from '../../src/ir/init.ts';
+import { caught, here } from '../support/errors.ts';
 
 const FILE = 'test/autodiff/errors.test.ts';
-
-function caught(fn: () => unknown): GraphError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GraphError);
-    return e as GraphError;
-  }
-  throw new Error('expected a GraphError');
-}
-
-/** The line of this file that calls `here()`, read from the (source-mapped) stack. */
-function here(): number {
-  const frame = new Error().stack!.split('\n')[2]!;
-  return Number(/errors\.test\.ts:(\d+):\d+/.exec(frame)![1]);
-}
 
 describe('grad errors', () => {
   test('grad of a non-scalar without cotangents', () => {

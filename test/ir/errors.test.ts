@@ -2,26 +2,9 @@
 // shapes (or dtypes) and the user's own file:line, which here is this test file.
 import { describe, expect, test } from 'vitest';
 import * as B from '../../src/builder/ops.ts';
-import { GraphError } from '../../src/ir/errors.ts';
 import { Graph } from '../../src/ir/graph.ts';
 import { zeros } from '../../src/ir/init.ts';
-
-/** The error `fn` throws (fails the test if it does not throw a GraphError). */
-function caught(fn: () => unknown): GraphError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GraphError);
-    return e as GraphError;
-  }
-  throw new Error('expected a GraphError');
-}
-
-/** The line of this file that calls `here()`, read from the (source-mapped) stack. */
-function here(): number {
-  const frame = new Error().stack!.split('\n')[2]!;
-  return Number(/errors\.test\.ts:(\d+):\d+/.exec(frame)![1]);
-}
+import { caught, here } from '../support/errors.ts';
 
 describe('shape errors', () => {
   test('add of [2,3] and [4] names the op, both shapes and this file:line', () => {
