@@ -119,12 +119,7 @@ export function mapPass(k: MapKernel, c: KernelCtx): Pass {
     c.access,
   );
   const lines = [
-    ...header(c.entry, WG),
-    `let flat = ${g.flat} * ${WG}u + lid;`,
-    `if (flat >= ${total}u) {`,
-    'return;',
-    '}',
-    'let gi = i32(flat);',
+    ...perElement(c, g, total, 'gi'),
     ...indexLets('gi', 'i', k.shape, body.join('\n')),
     ...body,
     '}',
@@ -132,16 +127,23 @@ export function mapPass(k: MapKernel, c: KernelCtx): Pass {
   return { entry: c.entry, lines, groups: g.groups, buffers: bufsOf(k) };
 }
 
+/** Entry point header for one invocation per element: `v` is the element's flat index (i32). */
+function perElement(c: KernelCtx, g: { flat: string }, total: number, v: string): string[] {
+  return [
+    ...header(c.entry, WG),
+    `let flat = ${g.flat} * ${WG}u + lid;`,
+    `if (flat >= ${total}u) {`,
+    'return;',
+    '}',
+    `let ${v} = i32(flat);`,
+  ];
+}
+
 /** Copy step as a kernel (a copy within one arena buffer cannot use copyBufferToBuffer). */
 export function copyPass(from: string, to: string, size: number, c: KernelCtx): Pass {
   const g = grid(Math.ceil(size / WG), c.limits);
   const lines = [
-    ...header(c.entry, WG),
-    `let flat = ${g.flat} * ${WG}u + lid;`,
-    `if (flat >= ${size}u) {`,
-    'return;',
-    '}',
-    'let gi = i32(flat);',
+    ...perElement(c, g, size, 'gi'),
     `${c.access(to, 'gi')} = ${c.access(from, 'gi')};`,
     '}',
   ];
@@ -155,12 +157,7 @@ export function scatterPass(k: ScatterKernel, c: KernelCtx): Pass {
   // No float atomics in WGSL: each invocation owns one output element and sums the updates
   // whose index hits it, in index order (deterministic, like the reference).
   const lines = [
-    ...header(c.entry, WG),
-    `let flat = ${g.flat} * ${WG}u + lid;`,
-    `if (flat >= ${total}u) {`,
-    'return;',
-    '}',
-    'let gi = i32(flat);',
+    ...perElement(c, g, total, 'gi'),
     `let pre = gi / ${k.size * k.post}i;`,
     `let slot = (gi / ${k.post}i) % ${k.size}i;`,
     `let post = gi % ${k.post}i;`,
@@ -257,12 +254,7 @@ export function reducePasses(k: ReduceKernel, c: KernelCtx): Pass[] {
   if (parts.red > TREE_ABOVE) return [treePass(k, c, parts)];
   const g = grid(Math.ceil(parts.total / WG), c.limits);
   const lines = [
-    ...header(c.entry, WG),
-    `let flat = ${g.flat} * ${WG}u + lid;`,
-    `if (flat >= ${parts.total}u) {`,
-    'return;',
-    '}',
-    'let oi = i32(flat);',
+    ...perElement(c, g, parts.total, 'oi'),
     ...parts.outLets(both(parts)),
     `var acc = ${INIT(k.op)};`,
     `for (var ri = 0i; ri < ${parts.red}i; ri++) {`,
