@@ -2,7 +2,7 @@
 // nn.fit with per-epoch validation on the held-out set, then measure the final test accuracy.
 import type { ModelOptions } from '../../src/cli/contract.ts';
 import type { Graph } from '../../src/index.ts';
-import { nn } from '../../src/index.ts';
+import { nn } from '../../src/node/index.ts';
 import type { ExampleTarget } from './cli.ts';
 import { compileFor } from './cli.ts';
 

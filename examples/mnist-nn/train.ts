@@ -2,7 +2,8 @@
 // checkpoint and the loss/accuracy curves.
 // Run: npx tsx examples/mnist-nn/train.ts [epochs] [ts|wgsl|interp]
 import type { Target } from '../../src/index.ts';
-import { compile, nn } from '../../src/index.ts';
+import { compile } from '../../src/index.ts';
+import { nn } from '../../src/node/index.ts';
 import { BATCH, evalGraph, trainGraph } from './model.ts';
 
 const epochs = Number(process.argv[2] ?? 3);

@@ -2,7 +2,7 @@
 // ½‖a − y‖² per sample, mini-batch SGD (batch 10, η = 3.0), standard-normal weights and biases.
 import type { ModelOptions, TrainSetup } from '../../src/cli/contract.ts';
 import type { Graph, Node } from '../../src/index.ts';
-import { nn } from '../../src/index.ts';
+import { nn } from '../../src/node/index.ts';
 
 export const BATCH = 10;
 export const ETA = 3.0;

@@ -2,7 +2,7 @@
 // modules and the loss/accuracy curve to gen/, and end with `test accuracy: NN.N%`.
 // Run: npx tsx examples/seed-mlp/train.ts [--target ts|wgsl] [--epochs N] [--train N] [--test N]
 import { join } from 'node:path';
-import { nn } from '../../src/index.ts';
+import { nn } from '../../src/node/index.ts';
 import type { ExampleTarget } from '../common/cli.ts';
 import { accuracyLine, isMain, parseFlags, writeGenerated } from '../common/cli.ts';
 import type { ClassifierResult, ClassifierRun, MnistSplit } from '../common/classify.ts';

@@ -3,7 +3,7 @@
 import { relative } from 'node:path';
 import type { Graph } from '../ir/graph.ts';
 import type { Dataset } from '../nn/data/dataset.ts';
-import { saveCheckpoint } from '../nn/checkpoint.ts';
+import { saveCheckpoint } from '../node/checkpoint.ts';
 import { fit } from '../nn/fit.ts';
 import type { Target } from '../runtime/executable.ts';
 import type { Parsed } from './args.ts';

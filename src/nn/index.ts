@@ -1,5 +1,6 @@
 // gradc's neural-network library: layers, activations, losses, initializers, optimizers,
-// train/eval step builders, data, checkpoints, the training loop and plots.
+// train/eval step builders, data, checkpoint encoding, the training loop and plots. It runs
+// anywhere; the file-system pieces (checkpoint files, MNIST loading, plot files) are src/node/.
 export * from './activations.ts';
 export * from './init.ts';
 export * from './layers.ts';

@@ -1,5 +1,4 @@
 // Loss and accuracy curves as one standalone SVG file (hand-written SVG: no dependencies).
-import { writeFile } from 'node:fs/promises';
 import type { EpochStats } from './fit.ts';
 
 export interface Series {
@@ -102,12 +101,4 @@ export function plotHistory(history: readonly EpochStats[], title = 'training'):
     '</svg>',
     '',
   ].join('\n');
-}
-
-export async function writePlot(
-  path: string,
-  history: readonly EpochStats[],
-  title?: string,
-): Promise<void> {
-  await writeFile(path, plotHistory(history, title));
 }

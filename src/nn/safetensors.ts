@@ -35,8 +35,9 @@ export function encodeSafetensors(
   }
   // Pad the header with spaces to a multiple of 8 so the data starts aligned (as the spec advises).
   let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
-  const head = Buffer.from(json, 'utf8');
+  const utf8 = new TextEncoder();
+  json += ' '.repeat((8 - ((8 + utf8.encode(json).length) % 8)) % 8);
+  const head = utf8.encode(json);
   const out = new Uint8Array(8 + head.length + offset);
   const view = new DataView(out.buffer);
   view.setBigUint64(0, BigInt(head.length), true);
@@ -59,7 +60,7 @@ export function decodeSafetensors(bytes: Uint8Array): Record<string, Tensor> {
   if (8 + n > bytes.length) throw fail(`header length ${n} runs past the end of the file`);
   let header: Record<string, HeaderEntry>;
   try {
-    header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + n)).toString('utf8'));
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
   } catch {
     throw fail('the header is not valid JSON');
   }

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import kerasMlp from '../../examples/keras-mlp/model.ts';
-import { compile, nn } from '../../src/index.ts';
+import { compile } from '../../src/index.ts';
+import { nn } from '../../src/node/index.ts';
 
 test('keras-mlp: save → load → identical predictions and optimizer state', async () => {
   const { train } = nn.loadMnist({ train: 64, test: 0 });

@@ -7,7 +7,7 @@ import { expect, test, vi } from 'vitest';
 import { compile } from '../../src/compile.ts';
 import { Graph } from '../../src/ir/graph.ts';
 import { values } from '../../src/ir/init.ts';
-import { loadCheckpoint, saveCheckpoint } from '../../src/nn/checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint } from '../../src/node/checkpoint.ts';
 
 const failing = vi.hoisted(() => ({ on: false }));
 

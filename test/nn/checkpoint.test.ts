@@ -5,12 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { compile } from '../../src/compile.ts';
 import type { Node } from '../../src/ir/node.ts';
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  loadCheckpoint,
-  saveCheckpoint,
-} from '../../src/nn/checkpoint.ts';
+import { decodeSafetensors, encodeSafetensors } from '../../src/nn/checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint } from '../../src/node/checkpoint.ts';
 import { dense } from '../../src/nn/layers.ts';
 import { sparseCrossEntropy } from '../../src/nn/losses.ts';
 import { adam } from '../../src/nn/optim.ts';

