@@ -1,12 +1,17 @@
-// Where the user created a node: the first stack frame outside gradc itself.
-import { fileURLToPath } from 'node:url';
+// Where the user created a node: the first stack frame outside gradc itself. No Node imports:
+// the core runs in browsers too (there, V8's stack API may be missing and sites are unknown).
 
 export interface Site {
   readonly file: string;
   readonly line: number;
 }
 
-const GRADC_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** A file: URL as a path (other URLs, e.g. a bundle served over http, stay as they are). */
+function urlPath(url: string): string {
+  return url.startsWith('file://') ? decodeURIComponent(new URL(url).pathname) : url;
+}
+
+const GRADC_ROOT = urlPath(new URL('../../', import.meta.url).href);
 const INTERNAL = [
   `${GRADC_ROOT}src/`,
   `${GRADC_ROOT}codegen/`,
@@ -37,6 +42,13 @@ const INTERNAL_RAW = [...INTERNAL, `${ROOT_URL}src/`, `${ROOT_URL}codegen/`, `${
 
 const isInternal = (file: string) => INTERNAL.some((p) => file.startsWith(p) || file.includes(p));
 
+/** The part of V8's CallSite used here (declared locally: the core needs no Node types). */
+interface CallSite {
+  getFileName(): string | null | undefined;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+}
+
 /** The raw position of the first frame outside gradc among the innermost `depth` frames. */
 function firstUserFrame(depth: number): string | null {
   const [prepare, limit] = [Error.prepareStackTrace, Error.stackTraceLimit];
@@ -45,6 +57,7 @@ function firstUserFrame(depth: number): string | null {
   try {
     Error.prepareStackTrace = (_e, cs) => cs;
     Error.stackTraceLimit = depth;
+    if (typeof Error.captureStackTrace !== 'function') return null; // not V8
     Error.captureStackTrace(holder, captureSite);
     frames = holder.stack; // formatted lazily: read it while our prepareStackTrace is installed
   } finally {
@@ -52,7 +65,7 @@ function firstUserFrame(depth: number): string | null {
     Error.stackTraceLimit = limit;
   }
   if (!Array.isArray(frames)) return null;
-  for (const f of frames as NodeJS.CallSite[]) {
+  for (const f of frames as CallSite[]) {
     const name = f.getFileName();
     if (!name || INTERNAL_RAW.some((p) => name.startsWith(p) || name.includes(p))) continue;
     return `${name}:${f.getLineNumber()}:${f.getColumnNumber()}`;
@@ -68,7 +81,7 @@ function siteFromFormattedStack(): Site {
   for (const raw of stack.split('\n').slice(1)) {
     const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):\d+\)?$/.exec(raw.trim());
     if (!m) continue;
-    const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
+    const file = urlPath(m[1]!);
     if (isInternal(file)) continue;
     return { file: relativeFile(file), line: Number(m[2]) };
   }
@@ -76,6 +89,7 @@ function siteFromFormattedStack(): Site {
 }
 
 function relativeFile(file: string): string {
+  if (typeof process === 'undefined' || typeof process.cwd !== 'function') return file;
   const cwd = process.cwd() + '/';
   return file.startsWith(cwd) ? file.slice(cwd.length) : file;
 }
