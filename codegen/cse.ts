@@ -1,6 +1,7 @@
 // Common-subexpression temporaries shared by both renderers: structurally equal subexpressions
 // used more than once in one loop body are computed once and named.
 import type { Expr } from '../src/schedule/expr.ts';
+import { numberKey } from '../src/ir/node.ts';
 import { childrenOf } from '../src/schedule/walk.ts';
 
 /** Stable structural key of an expression (memoized per object). */
@@ -11,7 +12,7 @@ export class Keys {
     if (hit !== undefined) return hit;
     const head =
       e.k === 'num'
-        ? `n${e.v}:${e.t}`
+        ? `n${numberKey(e.v)}:${e.t}`
         : e.k === 'var'
           ? `v${e.name}`
           : e.k === 'load'

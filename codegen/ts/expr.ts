@@ -41,7 +41,8 @@ function num(v: number, t: Expr['t']): string {
   if (t === 'bool') return v ? 'true' : 'false';
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
-  return v < 0 || Object.is(v, -0) ? `(${v})` : String(v);
+  if (Object.is(v, -0)) return '(-0)'; // String(-0) is '0'
+  return v < 0 ? `(${v})` : String(v);
 }
 
 /**

@@ -179,7 +179,27 @@ export class Node {
   }
 }
 
-/** Interning key: op, input identities and attributes. */
+/** Interning key: op, input ids and attributes — short, and distinct for distinct values. */
 export function nodeKey(op: OpName, inputs: readonly Node[], attrs: Attrs): string {
-  return `${op}(${inputs.map((n) => n.id).join(',')})${JSON.stringify(attrs)}`;
+  let key = `${op}(${inputs.map((n) => n.id).join(',')})`;
+  for (const name in attrs) key += `${name}=${attrKey(attrs[name]!)};`;
+  return key;
 }
+
+/**
+ * One attribute value as key text. Not JSON: JSON writes ±∞ and NaN as `null` and −0 as `0`,
+ * which would intern `constant(∞)` and `constant(−∞)` as one node.
+ */
+export function attrKey(v: AttrValue): string {
+  if (typeof v === 'number') return numberKey(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null || typeof v === 'boolean') return String(v);
+  if (!Array.isArray(v)) return JSON.stringify(v);
+  let out = '[';
+  // Elements are numbers by type; nested values (an op's richer attrs) still get distinct keys.
+  for (const x of v as readonly AttrValue[]) out += `${attrKey(x)},`;
+  return `${out}]`;
+}
+
+/** String(v) round-trips every double and spells NaN and ±Infinity; only −0 needs a mark. */
+export const numberKey = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
