@@ -5,7 +5,7 @@ import type { Graph } from '../ir/graph.ts';
 import type { Node } from '../ir/node.ts';
 import { topo } from '../ir/traverse.ts';
 import { OPS } from '../ops/table.ts';
-import { stridedOf } from './views.ts';
+import { matmulOperand, stridedOf } from './views.ts';
 
 export type LowerKind = 'expr' | 'reduce' | 'matmul' | 'scatter' | 'leaf';
 
@@ -106,7 +106,10 @@ export function planFusion(g: Graph): FusionPlan {
   return { order, materialized: mat, heads, anchorOf, notes };
 }
 
-/** A matmul operand must be a strided view of a buffer; anything else is computed first. */
+/**
+ * A matmul operand must be a strided view of a buffer with one batch stride; anything else is
+ * computed (or copied, for views like a head-split permute) into a contiguous buffer first.
+ */
 function materializeMatmulOperands(
   order: readonly Node[],
   mat: Set<Node>,
@@ -116,9 +119,13 @@ function materializeMatmulOperands(
   for (const n of order) {
     if (n.op !== 'matmul') continue;
     for (const x of n.inputs) {
-      if (stridedOf(x, (y) => mat.has(y))) continue;
+      const hasBuffer = (y: Node) => mat.has(y);
+      if (matmulOperand(x, hasBuffer)) continue;
+      const why = stridedOf(x, hasBuffer)
+        ? 'matmul operand view has no single batch stride (copied contiguous)'
+        : 'matmul operand is not a strided view';
       mat.add(x);
-      notes.push(`buffer for ${name(x)}: matmul operand is not a strided view`);
+      notes.push(`buffer for ${name(x)}: ${why}`);
     }
   }
 }

@@ -1,6 +1,7 @@
 // Lowering: turn each kernel head of the fusion plan into a kernel of the kernel IR, inlining
 // every non-materialized producer as a scalar expression over the loop indices.
 import type { Node } from '../ir/node.ts';
+import { opError } from '../ir/errors.ts';
 import { OPS } from '../ops/table.ts';
 import type { LowerCtx } from '../ops/def.ts';
 import * as E from './expr.ts';
@@ -120,7 +121,12 @@ function lowerMatmul(
   const view = (x: Node) => {
     const s = stridedOf(x, (y) => plan.materialized.has(y) && y !== mm);
     const v = s && matmulView(s, x.shape, bufOf(s.base));
-    if (!v) throw new Error(`internal: matmul operand ${x.op} is not strided`);
+    // planFusion copies every other operand into a buffer, so this is a compiler bug: still say
+    // which matmul of the user's it was.
+    if (!v) {
+      const detail = `internal: operand ${x.op} is not a strided view`;
+      throw opError('graph', 'matmul', detail, [a.shape, b.shape], mm.meta.site);
+    }
     return v;
   };
   const batchShape = mm.shape.slice(0, r - 2);

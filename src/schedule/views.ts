@@ -61,6 +61,16 @@ function reshapeStrides(
   return { ...s, strides: to.map((d) => (d === 1 ? 0 : kept[k++]!)) };
 }
 
+/**
+ * A matmul operand `x` [..., R, C] read in place, or null when it must be copied into a buffer
+ * first: it is not a strided view, or its batch axes do not collapse to one stride (a head-split
+ * permute [B,T,H,d] → [B,H,T,d], or a batch broadcast only along some axes).
+ */
+export function matmulOperand(x: Node, hasBuffer: (n: Node) => boolean): Strided | null {
+  const s = stridedOf(x, hasBuffer);
+  return s && matmulView(s, x.shape, '') ? s : null;
+}
+
 /** A matmul operand [..., R, C]: the batch axes must collapse to one stride. */
 export function matmulView(s: Strided, shape: readonly number[], buf: string): StridedView | null {
   const r = shape.length;
