@@ -2,11 +2,9 @@
 // planned peak memory beside the sum of all its intermediates), for one gradc target.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { emitTs } from '../codegen/ts/emit.ts';
 import { compile } from '../src/compile.ts';
 import type { Graph } from '../src/ir/graph.ts';
-import { optimize } from '../src/passes/pipeline.ts';
-import { schedule } from '../src/schedule/program.ts';
+import { emitTs, toProgram } from '../src/pipeline.ts';
 import type { GradcTarget } from './gradc.ts';
 import { ladderGraph, w1Graph, w2Graph } from './gradc-graphs.ts';
 import { now } from './peers/stats.ts';
@@ -112,7 +110,7 @@ export async function w4(target: GradcTarget, cfg: W4Config): Promise<W4Result> 
 
 /** Memory plan of the W2 training step (the TS scheduler's program.stats). */
 export function w5(sizes: number[], cfg: W2Config): W5Result {
-  const { stats } = schedule(optimize(w2Graph(sizes, cfg))); // what emitTs plans, without rendering
+  const { stats } = toProgram(w2Graph(sizes, cfg)); // what emitTs plans, without rendering
   return {
     kernels: stats.kernels,
     peakBytes: stats.peakBytes,

@@ -1,38 +1,10 @@
 // Common-subexpression temporaries shared by both renderers: structurally equal subexpressions
 // used more than once in one loop body are computed once and named.
 import type { Expr } from '../src/schedule/expr.ts';
-import { numberKey } from '../src/ir/node.ts';
-import { childrenOf } from '../src/schedule/walk.ts';
+import { childrenOf, ExprIds as Keys } from '../src/schedule/walk.ts';
 
-/** Stable structural key of an expression (memoized per object). */
-export class Keys {
-  private readonly memo = new Map<Expr, string>();
-  of(e: Expr): string {
-    const hit = this.memo.get(e);
-    if (hit !== undefined) return hit;
-    const head =
-      e.k === 'num'
-        ? `n${numberKey(e.v)}:${e.t}`
-        : e.k === 'var'
-          ? `v${e.name}`
-          : e.k === 'load'
-            ? `l${e.buf}:${e.t}`
-            : e.k === 'un'
-              ? `u${e.op}`
-              : e.k === 'bin'
-                ? `b${e.op}:${e.t}`
-                : e.k === 'cast'
-                  ? `c${e.t}`
-                  : e.k === 'rand'
-                    ? `r${e.dist}${e.seed}`
-                    : e.k;
-    const key = `${head}(${childrenOf(e)
-      .map((c) => this.of(c))
-      .join(',')})`;
-    this.memo.set(e, key);
-    return key;
-  }
-}
+/** Structural keys of expressions (small: ids of children), shared with the lowering. */
+export { ExprIds as Keys } from '../src/schedule/walk.ts';
 
 const trivial = (e: Expr) => e.k === 'num' || e.k === 'var' || e.k === 'acc';
 
@@ -53,18 +25,18 @@ export function renderWithTemps(
   tempPrefix: string,
 ): Rendered {
   const keys = new Keys();
-  const uses = new Map<string, number>();
-  const seen = new Set<string>();
-  const count = (e: Expr) => {
+  const uses = new Map<number, number>();
+  // Count uses per structure; a structure's children are counted once, at its first use.
+  const stack = [...roots];
+  while (stack.length) {
+    const e = stack.pop()!;
     const k = keys.of(e);
-    uses.set(k, (uses.get(k) ?? 0) + 1);
-    if (seen.has(k)) return;
-    seen.add(k);
-    for (const c of childrenOf(e)) count(c);
-  };
-  roots.forEach(count);
+    const n = uses.get(k) ?? 0;
+    uses.set(k, n + 1);
+    if (n === 0) stack.push(...childrenOf(e));
+  }
   const temps: string[] = [];
-  const named = new Map<string, string>();
+  const named = new Map<number, string>();
   const render = (e: Expr): string => {
     const k = keys.of(e);
     const hit = named.get(k);

@@ -1,7 +1,8 @@
-// compile(graph, { target }): the one entry point from a graph to an Executable. This driver is
-// the single place where src/ reaches into codegen/, and it loads each renderer only when used,
-// so importing gradc stays cheap (prettier, ts-morph and Dawn load on the first compile).
+// compile(graph, { target }): a graph to an Executable. The stages are src/pipeline.ts's; this
+// file only turns their output into something that runs, loading each target's code on first
+// use (prettier, ts-morph and Dawn load on the first compile, not on importing gradc).
 import type { Graph } from './ir/graph.ts';
+import { emitTs, forwardOnly } from './pipeline.ts';
 import type { Executable, Target } from './runtime/executable.ts';
 import { interpExecutable } from './runtime/interp-exec.ts';
 
@@ -18,17 +19,17 @@ export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Exec
     case 'interp':
       return interpExecutable(g, seed);
     case 'wgsl': {
+      // Emits for the device's limits once it has one (through the same pipeline).
       const { compileWgsl } = await import('../codegen/wgsl/load.ts');
       return compileWgsl(g, seed);
     }
     case 'ts': {
-      const { emitTs, forwardOnly } = await import('../codegen/ts/emit.ts');
       const { importTs, tsExecutable } = await import('../codegen/ts/load.ts');
       // Unformatted: the text is only transpiled, never read (gradc compile writes formatted files).
-      const main = await importTs((await emitTs(g, { format: false })).source);
-      const forward = async () =>
-        importTs((await emitTs(forwardOnly(g), { format: false })).source);
-      return tsExecutable(g, { main, forward }, seed);
+      const load = async (graph: Graph) =>
+        importTs((await emitTs(graph, { format: false })).source);
+      const main = await load(g);
+      return tsExecutable(g, { main, forward: () => load(forwardOnly(g)) }, seed);
     }
   }
 }

@@ -5,9 +5,8 @@ import { feedConverter, inputsReaching } from '../../src/runtime/feeds.ts';
 import type { Executable, Feeds, Outputs } from '../../src/runtime/executable.ts';
 import { assignParams, createParams } from '../../src/runtime/params.ts';
 import { getDevice } from '../../src/runtime/webgpu.ts';
+import { emitWgsl, forwardOnly } from '../../src/pipeline.ts';
 import { importTs } from '../ts/load.ts';
-import { forwardOnly } from '../ts/emit.ts';
-import { emitWgsl } from './emit.ts';
 import type { WgslLimits } from './layout.ts';
 import type { MatmulStrategy } from './matmul.ts';
 

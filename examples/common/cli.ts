@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { emitTs } from '../../codegen/ts/emit.ts';
+import { emitTs } from '../../src/pipeline.ts';
 import type { Executable, Graph, Target } from '../../src/index.ts';
 import { compile } from '../../src/index.ts';
 

@@ -1,10 +1,10 @@
 // The CLI's programmatic API: compileToFiles(model file or Graph, opts) does what `gradc compile`
 // does — build, emit, write atomically — and returns what it did; plus the model-file contract.
-import type { FileTarget } from '../../codegen/emit.ts';
 import type { Graph } from '../ir/graph.ts';
+import type { FileTarget } from '../pipeline.ts';
+import { emitFiles } from '../pipeline.ts';
 import type { Program } from '../schedule/kernel.ts';
 import type { ModelMode } from './contract.ts';
-import { CliError } from './errors.ts';
 import { loadModel } from './load.ts';
 import { writeFilesAtomic } from './write.ts';
 
@@ -44,12 +44,8 @@ export async function compileToFiles(
     typeof model === 'string'
       ? await (await loadModel(model, opts)).build(opts.mode ?? 'infer', opts.batch)
       : model;
-  // Imported here: the renderers (ts-morph, prettier) take a while to load.
-  const { emitFiles, TargetUnavailableError } = await import('../../codegen/emit.ts');
   const t0 = performance.now();
-  const emitted = await emitFiles(graph, { target }).catch((e: unknown) => {
-    throw e instanceof TargetUnavailableError ? new CliError(e.message) : e;
-  });
+  const emitted = await emitFiles(graph, { target });
   const compileMs = performance.now() - t0;
   const files = await writeFilesAtomic(opts.out ?? 'gen', emitted.files);
   return { graph, program: emitted.program, target, entry: emitted.entry, files, compileMs };

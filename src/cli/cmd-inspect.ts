@@ -4,9 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import type { Graph } from '../ir/graph.ts';
 import { printGraph } from '../ir/print.ts';
-import { optimize } from '../passes/pipeline.ts';
 import { printProgram } from '../schedule/print.ts';
-import { schedule } from '../schedule/program.ts';
+import { toProgram } from '../pipeline.ts';
 import type { Parsed } from './args.ts';
 import { bool, str } from './args.ts';
 import type { Io } from './common.ts';
@@ -25,7 +24,7 @@ export function renderSvg(g: Graph): string {
 }
 
 function render(g: Graph, format: string, kernels: boolean): string {
-  const listing = () => printProgram(schedule(optimize(g)));
+  const listing = () => printProgram(toProgram(g));
   switch (format) {
     case 'dot':
       return toDot(graphView(g));

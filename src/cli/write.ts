@@ -2,7 +2,7 @@
 // directory (same filesystem), then renamed into place; on failure the old files stay untouched.
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { EmittedFile } from '../../codegen/emit.ts';
+import type { EmittedFile } from '../pipeline.ts';
 import { CliError } from './errors.ts';
 
 /** Write `files` under `outDir` atomically; returns the absolute paths written. */

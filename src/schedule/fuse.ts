@@ -1,10 +1,11 @@
-// Fusion decisions: which nodes get a buffer, and which elementwise chains become the epilogue of
-// a matmul or reduction. Everything else inlines into its consumers' loops. Each decision that
-// splits a kernel records its reason, for `--explain-fusion`.
+// Fusion decisions: which nodes get a buffer, which elementwise chains become the epilogue of a
+// matmul or reduction, and which same-shape loops run as one. Everything else inlines into its
+// consumers' loops. Decisions are made once, here, each as an object with its reason.
 import type { Graph } from '../ir/graph.ts';
 import type { Node } from '../ir/node.ts';
 import { topo } from '../ir/traverse.ts';
 import { OPS } from '../ops/table.ts';
+import { groupSiblings } from './siblings.ts';
 import { matmulOperand, stridedOf } from './views.ts';
 
 export type LowerKind = 'expr' | 'reduce' | 'matmul' | 'scatter' | 'leaf';
@@ -40,6 +41,21 @@ const TRANSCENDENTAL: ReadonlySet<string> = new Set([
 const MAX_RECOMPUTE_COST = 2;
 /** Bound on inlined expression depth: keeps kernels readable and renderers non-recursive-safe. */
 const MAX_INLINE_DEPTH = 40;
+/** Bound on one kernel's inlined expression cost: past it an intermediate gets a buffer. */
+export const MAX_KERNEL_COST = 160;
+
+/** One fusion decision and why (XLA's FusionDecision); `--explain-fusion` prints them. */
+export interface FusionDecision {
+  /** buffer: `node` gets its own buffer; epilogue: `node` ends a matmul/reduce kernel; sibling:
+   * `node`'s loop joins an earlier loop of the same shape. */
+  readonly kind: 'buffer' | 'epilogue' | 'sibling';
+  readonly node: Node;
+  readonly reason: string;
+}
+
+/** A decision as one line of text. */
+export const describeDecision = (d: FusionDecision, name: (n: Node) => string): string =>
+  d.kind === 'buffer' ? `buffer for ${name(d.node)}: ${d.reason}` : `${d.kind}: ${d.reason}`;
 
 export interface FusionPlan {
   readonly order: readonly Node[];
@@ -47,10 +63,16 @@ export interface FusionPlan {
   readonly materialized: ReadonlySet<Node>;
   /** Kernel heads in execution order: each is stored by exactly one kernel. */
   readonly heads: readonly Node[];
+  /** The kernels: groups of heads computed in one loop (most groups are one head), in order. */
+  readonly kernels: readonly (readonly Node[])[];
   /** Head → the matmul/reduce whose accumulator its epilogue consumes. */
   readonly anchorOf: ReadonlyMap<Node, Node>;
+  readonly decisions: readonly FusionDecision[];
+  /** The decisions as text, in order. */
   readonly notes: readonly string[];
 }
+
+export const nodeTitle = (n: Node): string => n.label ?? `${n.op}#${n.id}`;
 
 function consumersOf(order: readonly Node[]): Map<Node, Node[]> {
   const cons = new Map<Node, Node[]>();
@@ -69,9 +91,12 @@ export function planFusion(g: Graph): FusionPlan {
   const order = topo([...roots]);
   const cons = consumersOf(order);
   const mat = new Set<Node>();
-  const notes: string[] = [];
+  const decisions: FusionDecision[] = [];
+  const buffer = (node: Node, reason: string) => {
+    mat.add(node);
+    decisions.push({ kind: 'buffer', node, reason });
+  };
   const cost = new Map<Node, number>();
-  const name = (n: Node) => n.label ?? `${n.op}#${n.id}`;
 
   const depth = new Map<Node, number>();
   for (const n of order) {
@@ -87,23 +112,24 @@ export function planFusion(g: Graph): FusionPlan {
     depth.set(n, d);
     const users = cons.get(n) ?? [];
     if (users.length > 1 && c > MAX_RECOMPUTE_COST) {
-      mat.add(n);
-      notes.push(`buffer for ${name(n)}: used by ${users.length} consumers, recompute cost ${c}`);
+      buffer(n, `used by ${users.length} consumers, recompute cost ${c}`);
     } else if (c > 0 && users.some((u) => u.op === 'broadcast')) {
-      mat.add(n);
-      notes.push(`buffer for ${name(n)}: broadcast would recompute it per copy`);
+      buffer(n, 'broadcast would recompute it per copy');
     } else if (users.some((u) => lowerKind(u) === 'scatter')) {
-      mat.add(n);
-      notes.push(`buffer for ${name(n)}: scatter_add reads plain buffers`);
+      buffer(n, 'scatter_add reads plain buffers');
     } else if (d >= MAX_INLINE_DEPTH) {
-      mat.add(n);
-      notes.push(`buffer for ${name(n)}: expression depth ${d} reached the limit`);
+      buffer(n, `expression depth ${d} reached the limit`);
+    } else if (c > MAX_KERNEL_COST) {
+      buffer(n, `expression cost ${c} passed the kernel bound ${MAX_KERNEL_COST}`);
     }
   }
-  materializeMatmulOperands(order, mat, notes, name);
-  const anchorOf = fuseEpilogues(order, cons, roots, mat, notes, name);
+  materializeMatmulOperands(order, mat, buffer);
+  const anchorOf = fuseEpilogues(order, cons, roots, mat, decisions);
   const heads = order.filter((n) => mat.has(n) && lowerKind(n) !== 'leaf');
-  return { order, materialized: mat, heads, anchorOf, notes };
+  const isMap = (h: Node) => !anchorOf.has(h) && lowerKind(h) === 'expr';
+  const kernels = groupSiblings(heads, isMap, mat, decisions, nodeTitle);
+  const notes = decisions.map((d) => describeDecision(d, nodeTitle));
+  return { order, materialized: mat, heads, kernels, anchorOf, decisions, notes };
 }
 
 /**
@@ -112,9 +138,8 @@ export function planFusion(g: Graph): FusionPlan {
  */
 function materializeMatmulOperands(
   order: readonly Node[],
-  mat: Set<Node>,
-  notes: string[],
-  name: (n: Node) => string,
+  mat: ReadonlySet<Node>,
+  buffer: (n: Node, reason: string) => void,
 ): void {
   for (const n of order) {
     if (n.op !== 'matmul') continue;
@@ -124,8 +149,7 @@ function materializeMatmulOperands(
       const why = stridedOf(x, hasBuffer)
         ? 'matmul operand view has no single batch stride (copied contiguous)'
         : 'matmul operand is not a strided view';
-      mat.add(x);
-      notes.push(`buffer for ${name(x)}: ${why}`);
+      buffer(x, why);
     }
   }
 }
@@ -136,8 +160,7 @@ function fuseEpilogues(
   cons: ReadonlyMap<Node, Node[]>,
   roots: ReadonlySet<Node>,
   mat: Set<Node>,
-  notes: string[],
-  name: (n: Node) => string,
+  decisions: FusionDecision[],
 ): Map<Node, Node> {
   const anchorOf = new Map<Node, Node>();
   // A node joins at most one epilogue: in f(sum(x), sum(y)) only the first sum gets f.
@@ -165,7 +188,10 @@ function fuseEpilogues(
       claimed.add(next);
     }
     anchorOf.set(head, a);
-    if (head !== a) notes.push(`epilogue: ${name(a)} → ${name(head)} in one kernel`);
+    if (head !== a) {
+      const reason = `${nodeTitle(a)} → ${nodeTitle(head)} in one kernel`;
+      decisions.push({ kind: 'epilogue', node: head, reason });
+    }
   }
   return anchorOf;
 }

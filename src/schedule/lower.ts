@@ -10,10 +10,12 @@ import type { FusionPlan } from './fuse.ts';
 import { lowerKind } from './fuse.ts';
 import type { Kernel, MatmulKernel, ReduceKernel, ScatterKernel, Store } from './kernel.ts';
 import { matmulView, stridedOf } from './views.ts';
+import { ExprIds } from './walk.ts';
 
 /** Inlines producers into one kernel body; memoized so shared subexpressions stay shared. */
 class Inliner {
   private readonly memo = new Map<string, Expr>();
+  private readonly ids = new ExprIds();
   readonly ops: string[] = [];
   readonly inlined = new Set<Node>();
 
@@ -21,14 +23,19 @@ class Inliner {
     private readonly plan: FusionPlan,
     private readonly bufOf: (n: Node) => string,
     private readonly accFor: Node | null,
+    /** Heads computed earlier in the same loop (the plan only groups element-wise readers). */
+    private readonly siblings: ReadonlyMap<Node, Expr>,
   ) {}
 
   value(n: Node, idx: readonly Expr[]): Expr {
     if (n === this.accFor) return E.ACC;
-    if (this.plan.materialized.has(n) && n !== this.accFor) {
+    const sibling = this.siblings.get(n);
+    if (sibling) return sibling;
+    if (this.plan.materialized.has(n)) {
       return E.load(this.bufOf(n), E.flatIndex(idx, n.shape), n.dtype);
     }
-    const key = `${n.id}:${JSON.stringify(idx)}`;
+    // Small key: the node and the structural ids of its index expressions.
+    const key = `${n.id}:${idx.map((e) => this.ids.of(e)).join(',')}`;
     const hit = this.memo.get(key);
     if (hit) return hit;
     const lowering = OPS[n.op].lower;
@@ -64,15 +71,17 @@ export interface Lowered {
   readonly nodes: readonly Node[];
 }
 
+/** Lower one kernel head; `siblings` are the values of earlier heads of the same loop. */
 export function lowerHead(
   head: Node,
   plan: FusionPlan,
   bufOf: (n: Node) => string,
   name: string,
+  siblings: ReadonlyMap<Node, Expr> = new Map(),
 ): Lowered {
   const anchor = plan.anchorOf.get(head) ?? null;
   const kind = anchor ? lowerKind(anchor) : lowerKind(head);
-  const inl = new Inliner(plan, bufOf, anchor);
+  const inl = new Inliner(plan, bufOf, anchor, siblings);
   const buf = bufOf(head);
   const base = { name, notes: [] as string[], ops: inl.ops };
   let kernel: Kernel;

@@ -1,20 +1,27 @@
-// schedule(graph): fusion plan → kernels → sibling merging → in-place updates → memory plan.
-// The result is a flat, printable step list that every renderer turns into code.
+// The stages between a fusion plan and a Program: lower each planned kernel, place the param
+// updates (in place where safe, hoisted early), then assemble the flat, printable step list.
+// src/pipeline.ts runs them in order; every renderer turns the Program into code.
 import type { Graph } from '../ir/graph.ts';
 import type { Node } from '../ir/node.ts';
-import * as E from './expr.ts';
-import { planFusion } from './fuse.ts';
-import type { BufferInfo, Kernel, MapKernel, OutputInfo, Program, Step } from './kernel.ts';
+import type { Expr } from './expr.ts';
+import type { FusionPlan } from './fuse.ts';
+import type { BufferInfo, Kernel, OutputInfo, Program, Step } from './kernel.ts';
 import { lowerHead } from './lower.ts';
-import { planMemory } from './memory.ts';
+import type { MemoryPlan, TempReq } from './memory.ts';
 import { kernelBaseName, kernelNotes, nodeName, UniqueNames } from './naming.ts';
-import { kernelExprs, mapExpr, readsOf, storeIndex, visit, writesOf } from './walk.ts';
+import { ExprIds, kernelExprs, readsOf, storeIndex, visit, writesOf } from './walk.ts';
 
-/** How far back a map kernel may move to join a sibling (keeps scheduling linear). */
-const MERGE_WINDOW = 12;
+/** Kernels in plan order, with every buffer they name. */
+export interface LoweredProgram {
+  readonly kernels: readonly Kernel[];
+  /** Every buffer by name; placeUpdates removes the temps it writes in place of a param. */
+  readonly buffers: Map<string, BufferInfo>;
+  readonly nameOf: (n: Node) => string;
+  readonly outputs: readonly OutputInfo[];
+}
 
-export function schedule(g: Graph): Program {
-  const plan = planFusion(g);
+/** Stage: one kernel per planned group of heads, buffers named from the user's graph. */
+export function lowerKernels(g: Graph, plan: FusionPlan): LoweredProgram {
   const bufNames = new UniqueNames();
   const kernelNames = new UniqueNames();
   const bufOf = new Map<Node, string>();
@@ -41,44 +48,86 @@ export function schedule(g: Graph): Program {
   for (const n of plan.heads) declare(n, 'temp', nodeName(n) ?? (n.meta.scope || n.op));
   const nameOf = (n: Node) => bufOf.get(n)!;
 
-  let kernels: Kernel[] = plan.heads.map((head) => {
-    const low = lowerHead(head, plan, nameOf, '');
-    const name = kernelNames.take(kernelBaseName(head, low.nodes));
-    const fused = low.kernel.ops.length > 1 ? [`fuses ${low.kernel.ops.join(' → ')}`] : [];
-    return { ...low.kernel, name, notes: [...fused, ...kernelNotes(low.nodes)] };
+  // Kernel names are taken head by head, in plan order, so a head's name does not depend on
+  // whether it shares a loop.
+  const kernels = plan.kernels.map((group) => {
+    const siblings = new Map<Node, Expr>();
+    const parts = group.map((head) => {
+      const low = lowerHead(head, plan, nameOf, '', siblings);
+      const name = kernelNames.take(kernelBaseName(head, low.nodes));
+      const fused = low.kernel.ops.length > 1 ? [`fuses ${low.kernel.ops.join(' → ')}`] : [];
+      const kernel = { ...low.kernel, name, notes: [...fused, ...kernelNotes(low.nodes)] };
+      if (kernel.kind === 'map') siblings.set(head, kernel.stores[0]!.expr);
+      return kernel;
+    });
+    return joinLoop(parts);
   });
-  kernels = mergeSiblings(kernels);
-  const steps: Step[] = kernels.map((kernel) => ({ kind: 'kernel', kernel }));
   const outputs: OutputInfo[] = [...g.outputs].map(([name, n]) => ({
     name,
     buf: nameOf(n),
     shape: n.shape,
     dtype: n.dtype,
   }));
-  const updates = placeUpdates(g, steps, nameOf, buffers, new Set(outputs.map((o) => o.buf)));
+  return { kernels, buffers, nameOf, outputs };
+}
+
+/** The kernels of one planned loop as one kernel: the first one's, with the others' stores. */
+function joinLoop(parts: readonly Kernel[]): Kernel {
+  const [host, ...rest] = parts as [Kernel, ...Kernel[]];
+  if (host.kind !== 'map' || rest.length === 0) return host;
+  const more = rest as Extract<Kernel, { kind: 'map' }>[];
+  return {
+    ...host,
+    ops: [...host.ops, ...more.flatMap((k) => k.ops)],
+    notes: [...host.notes, ...more.flatMap((k) => [`also computes ${k.name}:`, ...k.notes])],
+    stores: [...host.stores, ...more.flatMap((k) => k.stores)],
+  };
+}
+
+/** Stage: write each param's new value in place where safe (else copy at the end), then hoist. */
+export function placeUpdates(
+  g: Graph,
+  low: LoweredProgram,
+): { steps: Step[]; updates: Map<string, string> } {
+  const steps: Step[] = low.kernels.map((kernel) => ({ kind: 'kernel', kernel }));
+  const outputBufs = new Set(low.outputs.map((o) => o.buf));
+  const updates = updateInPlace(g, steps, low.nameOf, low.buffers, outputBufs);
   hoistUpdates(
     steps,
-    new Set([...g.params.values()].map((p) => nameOf(p.node))),
-    (b) => buffers.get(b)?.size ?? 0,
+    new Set([...g.params.values()].map((p) => low.nameOf(p.node))),
+    (b) => low.buffers.get(b)?.size ?? 0,
   );
-  const temps = [...buffers.values()].filter((b) => b.role === 'temp');
-  const pinned = new Set(outputs.map((o) => o.buf));
-  const mem = planMemory(
-    steps,
-    temps.map((t) => ({ name: t.name, dtype: t.dtype, size: t.size, pinned: pinned.has(t.name) })),
-  );
-  const finalBuffers = [...buffers.values()].map((b) =>
+  return { steps, updates };
+}
+
+/** The temps the memory plan places (outputs stay live to the end). */
+export function tempsOf(low: LoweredProgram): TempReq[] {
+  const pinned = new Set(low.outputs.map((o) => o.buf));
+  return [...low.buffers.values()]
+    .filter((b) => b.role === 'temp')
+    .map((t) => ({ name: t.name, dtype: t.dtype, size: t.size, pinned: pinned.has(t.name) }));
+}
+
+/** Stage: the Program every renderer consumes. */
+export function assemble(
+  g: Graph,
+  plan: FusionPlan,
+  low: LoweredProgram,
+  placed: { readonly steps: readonly Step[]; readonly updates: ReadonlyMap<string, string> },
+  mem: MemoryPlan,
+): Program {
+  const buffers = [...low.buffers.values()].map((b) =>
     b.role === 'temp' ? { ...b, slot: mem.slotOf.get(b.name) ?? -1 } : b,
   );
   return {
     name: g.name,
-    buffers: finalBuffers,
-    steps,
-    outputs,
-    updates,
+    buffers,
+    steps: placed.steps,
+    outputs: low.outputs,
+    updates: placed.updates,
     slots: mem.slots,
     stats: {
-      kernels: steps.filter((s) => s.kind === 'kernel').length,
+      kernels: placed.steps.filter((s) => s.kind === 'kernel').length,
       peakBytes: mem.peakBytes,
       unplannedBytes: mem.unplannedBytes,
       fusionNotes: plan.notes,
@@ -86,69 +135,8 @@ export function schedule(g: Graph): Program {
   };
 }
 
-const identityKey = (k: MapKernel) =>
-  JSON.stringify(
-    E.flatIndex(
-      k.shape.map((_, i) => E.ivar(`i${i}`)),
-      k.shape,
-    ),
-  );
-
-/** Merge same-shape map kernels into one loop; loads of a sibling's store reuse its value. */
-function mergeSiblings(kernels: readonly Kernel[]): Kernel[] {
-  const out: Kernel[] = [];
-  for (const k of kernels) {
-    const at = k.kind === 'map' ? findSibling(out, k) : -1;
-    if (at < 0) {
-      out.push(k);
-      continue;
-    }
-    const host = out[at] as MapKernel;
-    const km = k as MapKernel;
-    const id = identityKey(host);
-    const stored = new Map(host.stores.map((s) => [s.buf, s.expr]));
-    const memo = new Map<E.Expr, E.Expr>();
-    const subst = (e: E.Expr) =>
-      mapExpr(
-        e,
-        (x) => (x.k === 'load' && JSON.stringify(x.at) === id ? (stored.get(x.buf) ?? null) : null),
-        memo,
-      );
-    out[at] = {
-      ...host,
-      name: host.name,
-      ops: [...host.ops, ...km.ops],
-      notes: [...host.notes, `also computes ${km.name}:`, ...km.notes],
-      stores: [...host.stores, ...km.stores.map((s) => ({ buf: s.buf, expr: subst(s.expr) }))],
-    };
-  }
-  return out;
-}
-
-function findSibling(out: readonly Kernel[], k: MapKernel): number {
-  const reads = readsOf(k);
-  for (let i = out.length - 1; i >= Math.max(0, out.length - MERGE_WINDOW); i--) {
-    const c = out[i]!;
-    if (c.kind === 'map' && c.shape.join() === k.shape.join() && loadsOk(c, k)) return i;
-    // k may only move above kernels that do not produce what it reads.
-    for (const w of writesOf(c)) if (reads.has(w)) return -1;
-  }
-  return -1;
-}
-
-/** k may join host only if it reads host's outputs at the same element. */
-function loadsOk(host: MapKernel, k: MapKernel): boolean {
-  const written = writesOf(host);
-  const id = identityKey(host);
-  let ok = true;
-  visit(kernelExprs(k), (e) => {
-    if (e.k === 'load' && written.has(e.buf) && JSON.stringify(e.at) !== id) ok = false;
-  });
-  return ok;
-}
-
 /** Write each param's new value in place when nothing later reads the old one; else copy at the end. */
-function placeUpdates(
+function updateInPlace(
   g: Graph,
   steps: Step[],
   nameOf: (n: Node) => string,
@@ -190,11 +178,11 @@ function canWriteInPlace(
   if (s.kind !== 'kernel' || s.kernel.kind === 'scatter' || outputBufs.has(ubuf)) return false;
   const k = s.kernel;
   if (k.kind === 'matmul' && (k.a.buf === pbuf || k.b.buf === pbuf)) return false;
-  const id = JSON.stringify(storeIndex(k));
+  const ids = new ExprIds();
+  const id = ids.of(storeIndex(k));
   let ok = true;
   visit(kernelExprs(k), (e) => {
-    if (e.k === 'load' && (e.buf === ubuf || (e.buf === pbuf && JSON.stringify(e.at) !== id)))
-      ok = false;
+    if (e.k === 'load' && (e.buf === ubuf || (e.buf === pbuf && ids.of(e.at) !== id))) ok = false;
   });
   for (const later of steps.slice(at + 1)) {
     const r = later.kind === 'kernel' ? readsOf(later.kernel) : new Set([later.from]);

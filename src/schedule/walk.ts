@@ -1,4 +1,6 @@
-// Small utilities over kernel expressions: visiting loads, substituting, reading/writing sets.
+// Small utilities over kernel expressions: visiting loads, substituting, reading/writing sets,
+// and structural ids (hash-consing) so equal subexpressions are found with small keys.
+import { numberKey } from '../ir/node.ts';
 import * as E from './expr.ts';
 import type { Expr } from './expr.ts';
 import type { Kernel } from './kernel.ts';
@@ -18,6 +20,66 @@ export function childrenOf(e: Expr): Expr[] {
       return [e.counter, e.at];
     default:
       return [];
+  }
+}
+
+/** What distinguishes an expression from others with the same children. */
+function headKey(e: Expr): string {
+  switch (e.k) {
+    case 'num':
+      return `n${numberKey(e.v)}:${e.t}`;
+    case 'var':
+      return `v${e.name}`;
+    case 'load':
+      return `l${e.buf}:${e.t}`;
+    case 'un':
+      return `u${e.op}`;
+    case 'bin':
+      return `b${e.op}:${e.t}`;
+    case 'cast':
+      return `c${e.t}`;
+    case 'rand':
+      return `r${e.dist}${e.seed}`;
+    default:
+      return e.k;
+  }
+}
+
+/**
+ * Structural ids: two expressions get the same id exactly when they are structurally equal. Keys
+ * are the head and the children's ids, so they stay small however deep the expression is.
+ */
+export class ExprIds {
+  private readonly ids = new Map<Expr, number>();
+  private readonly byKey = new Map<string, number>();
+
+  of(root: Expr): number {
+    const hit = this.ids.get(root);
+    if (hit !== undefined) return hit;
+    // Post-order with an explicit stack: an expression gets its id after all its children.
+    const stack = [root];
+    while (stack.length) {
+      const e = stack[stack.length - 1]!;
+      if (this.ids.has(e)) {
+        stack.pop();
+        continue;
+      }
+      const kids = childrenOf(e);
+      const missing = kids.filter((c) => !this.ids.has(c));
+      if (missing.length) {
+        stack.push(...missing);
+        continue;
+      }
+      stack.pop();
+      const key = `${headKey(e)}(${kids.map((c) => this.ids.get(c)!).join(',')})`;
+      let id = this.byKey.get(key);
+      if (id === undefined) {
+        id = this.byKey.size;
+        this.byKey.set(key, id);
+      }
+      this.ids.set(e, id);
+    }
+    return this.ids.get(root)!;
   }
 }
 

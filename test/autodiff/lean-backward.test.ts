@@ -6,7 +6,7 @@ import type { Node } from '../../src/index.ts';
 import { topo } from '../../src/ir/traverse.ts';
 import { optimize } from '../../src/passes/pipeline.ts';
 import { kernelsOf } from '../../src/schedule/kernel.ts';
-import { schedule } from '../../src/schedule/program.ts';
+import { toProgram } from '../../src/pipeline.ts';
 
 function seedMlp(batch: number): { g: Graph; loss: Node; params: Node[] } {
   const g = new Graph('seed_mlp');
@@ -55,7 +55,7 @@ describe('the seed MLP backward graph after optimize()', () => {
   });
 
   it('never gives a broadcast of a gradient a buffer of its own', () => {
-    const program = schedule(opt);
+    const program = toProgram(opt, { optimize: false });
     const copies = kernelsOf(program).filter(
       (k) =>
         k.kind === 'map' && k.ops.every((op) => ['broadcast', 'reshape', 'permute'].includes(op)),

@@ -9,9 +9,8 @@ import { toSvg } from '../../src/cli/render/svg.ts';
 import { graphView } from '../../src/cli/render/view.ts';
 import { writeFilesAtomic } from '../../src/cli/write.ts';
 import { Graph, init } from '../../src/index.ts';
-import { optimize } from '../../src/passes/pipeline.ts';
 import { printProgram } from '../../src/schedule/print.ts';
-import { schedule } from '../../src/schedule/program.ts';
+import { toProgram } from '../../src/pipeline.ts';
 import { tempDir } from './run.ts';
 
 function affine(): Graph {
@@ -36,7 +35,7 @@ describe('compileToFiles', () => {
 
 describe('printProgram', () => {
   it('lists each kernel with kind, shape, ops and buffers, then the memory plan', () => {
-    const text = printProgram(schedule(optimize(affine())));
+    const text = printProgram(toProgram(affine()));
     expect(text).toMatch(/^program affine relu \{\nkernel 0: /);
     expect(text).toMatch(/ {2}kind {4}matmul \[2,3\]·\[3,4\]/);
     expect(text).toMatch(/ {2}ops {5}matmul → relu/);

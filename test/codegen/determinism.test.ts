@@ -1,7 +1,7 @@
 // Generated code is deterministic: the same graph, emitted twice or built twice from scratch,
 // gives byte-identical source.
 import { describe, expect, it } from 'vitest';
-import { emitTs } from '../../codegen/ts/emit.ts';
+import { emitTs } from '../../src/pipeline.ts';
 import { fuzzGraph } from '../../src/testing/fuzz.ts';
 import { addGradOutputs } from './harness.ts';
 import { reluAdamStep, seedMlpStep } from './models.ts';

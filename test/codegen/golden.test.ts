@@ -1,7 +1,7 @@
 // Golden generated code: the seed MLP training step as a real .ts file (typechecked and
 // prettier-checked with the project), and strict typechecking of emitted modules in memory.
 import { describe, expect, it } from 'vitest';
-import { emitTs } from '../../codegen/ts/emit.ts';
+import { emitTs } from '../../src/pipeline.ts';
 import { fuzzGraph } from '../../src/testing/fuzz.ts';
 import { addGradOutputs, addSgdUpdates } from './harness.ts';
 import { reluAdamStep, seedMlpStep } from './models.ts';

@@ -2,7 +2,7 @@
 // names that collide after sanitizing) compile to valid, strictly typed code that runs correctly.
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { emitTs } from '../../codegen/ts/emit.ts';
+import { emitTs } from '../../src/pipeline.ts';
 import { grad } from '../../src/autodiff/grad.ts';
 import * as B from '../../src/builder/ops.ts';
 import { Graph } from '../../src/ir/graph.ts';

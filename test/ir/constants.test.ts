@@ -130,7 +130,7 @@ describe.each(targets)('hard constants on %s', (target) => {
 
 describe.runIf(adapter)('hard constants in WGSL text', () => {
   it('0 and −0 stay distinct literals in one fused kernel', async () => {
-    const { emitWgsl } = await import('../../codegen/wgsl/emit.ts');
+    const { emitWgsl } = await import('../../src/pipeline.ts');
     // Few outputs, so each buffer is bound alone (by name) rather than inside an arena.
     const g = new Graph('zeros');
     const x = g.input('x', [4]);

@@ -1,7 +1,7 @@
 // What the scheduler makes of the two reference training steps: exact kernel counts (printed for
 // the README), epilogue fusion, views instead of copies, in-place updates and the memory plan.
 import { describe, expect, it } from 'vitest';
-import { emitTs } from '../../codegen/ts/emit.ts';
+import { emitTs } from '../../src/pipeline.ts';
 import type { Expr } from '../../src/schedule/expr.ts';
 import type { Kernel, Program } from '../../src/schedule/kernel.ts';
 import { kernelsOf } from '../../src/schedule/kernel.ts';

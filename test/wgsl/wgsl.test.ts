@@ -9,7 +9,7 @@ import type { Executable } from '../../src/runtime/executable.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
 import { fuzzGraph } from '../../src/testing/fuzz.ts';
 import { importTs } from '../../codegen/ts/load.ts';
-import { emitWgsl } from '../../codegen/wgsl/emit.ts';
+import { emitWgsl } from '../../src/pipeline.ts';
 import { DEFAULT_LIMITS } from '../../codegen/wgsl/layout.ts';
 import { compileWgsl, StaleParamsError } from '../../codegen/wgsl/load.ts';
 import { seedMlpStep } from '../codegen/models.ts';

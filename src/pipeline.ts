@@ -1,0 +1,83 @@
+// THE compile pipeline: every stage from a graph to generated text, in order, top to bottom.
+// compile(), `gradc compile|inspect`, compileToFiles and the benchmarks all come through here;
+// renderers only render the Program they are given. Renderers load on first use (ts-morph and
+// prettier are slow to import), so importing gradc stays cheap.
+//
+//   optimize → fuse → lower → place updates → memory plan → render (TS | WGSL + host)
+import type { RenderedTs } from '../codegen/ts/emit.ts';
+import type { RenderedWgsl, WgslOptions } from '../codegen/wgsl/emit.ts';
+import type { Graph } from './ir/graph.ts';
+import { rebuild } from './ir/rebuild.ts';
+import { optimize } from './passes/pipeline.ts';
+import { planFusion } from './schedule/fuse.ts';
+import type { Program } from './schedule/kernel.ts';
+import { planMemory } from './schedule/memory.ts';
+import { assemble, lowerKernels, placeUpdates, tempsOf } from './schedule/program.ts';
+
+export type FileTarget = 'ts' | 'wgsl';
+
+export interface EmittedFile {
+  /** Relative to the output directory. */
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface ProgramOptions {
+  /** Run the graph passes first (default true; tests of later stages turn them off). */
+  readonly optimize?: boolean;
+}
+
+/** Graph → Program: the stages every target shares. */
+export function toProgram(g: Graph, opts: ProgramOptions = {}): Program {
+  const graph = opts.optimize === false ? g : optimize(g); // strip, fold, simplify, dce
+  const plan = planFusion(graph); // buffers, epilogues, shared loops: each with its reason
+  const lowered = lowerKernels(graph, plan); // kernel IR: one kernel per planned loop
+  const placed = placeUpdates(graph, lowered); // param updates in place, hoisted early
+  const memory = planMemory(placed.steps, tempsOf(lowered)); // liveness → reusable slots
+  return assemble(graph, plan, lowered, placed, memory);
+}
+
+/** 'step' when the graph has updates (a training step), else 'run'. */
+export const entryOf = (g: Graph): 'step' | 'run' => (g.updates.size > 0 ? 'step' : 'run');
+
+interface Emitted {
+  readonly program: Program;
+  readonly entry: 'step' | 'run';
+}
+
+export interface EmitOptions {
+  readonly header?: readonly string[];
+  /** prettier-format the output (default true; in-process compiles skip it). */
+  readonly format?: boolean;
+}
+
+/** Graph → one TypeScript module. */
+export async function emitTs(g: Graph, opts: EmitOptions = {}): Promise<RenderedTs & Emitted> {
+  const program = toProgram(g);
+  const entry = entryOf(g);
+  const { renderTs } = await import('../codegen/ts/emit.ts');
+  return { ...(await renderTs(program, { ...opts, name: g.name, entry })), program, entry };
+}
+
+/** Graph → WGSL shaders and their TypeScript WebGPU host. */
+export async function emitWgsl(g: Graph, opts: WgslOptions = {}): Promise<RenderedWgsl & Emitted> {
+  const program = toProgram(g);
+  const entry = entryOf(g);
+  const { renderWgsl } = await import('../codegen/wgsl/emit.ts');
+  return { ...(await renderWgsl(program, { ...opts, name: g.name, entry })), program, entry };
+}
+
+/** Graph → the files a build writes for `target` (what `gradc compile` writes). */
+export async function emitFiles(
+  g: Graph,
+  opts: { readonly target: FileTarget },
+): Promise<{ readonly files: readonly EmittedFile[] } & Emitted> {
+  return opts.target === 'ts' ? emitTs(g) : emitWgsl(g);
+}
+
+/** The same graph without its updates: what run() computes on a training graph. */
+export function forwardOnly(g: Graph): Graph {
+  const copy = rebuild(g).graph;
+  copy.updates.clear();
+  return rebuild(copy).graph;
+}

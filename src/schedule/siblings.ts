@@ -1,0 +1,87 @@
+// Sibling fusion: a map kernel joins an earlier map kernel of the same shape when it reads that
+// kernel's outputs only element by element, so both run as one loop and a value one stores is
+// used by the other straight from registers. Decided on the graph, before anything is lowered.
+import type { Node } from '../ir/node.ts';
+import type { FusionDecision } from './fuse.ts';
+
+/** How far back a map kernel may move to join a sibling (keeps planning linear). */
+const MERGE_WINDOW = 12;
+
+/** Ops that hand their input the index they were given (everything else elementwise does too). */
+const PASSTHROUGH: ReadonlySet<string> = new Set(['stop_gradient', 'custom_vjp']);
+/** Ops that read their input at another index than their own. */
+const REINDEX: ReadonlySet<string> = new Set([
+  'reshape',
+  'permute',
+  'broadcast',
+  'slice',
+  'pad',
+  'concat',
+  'gather',
+]);
+
+/**
+ * The buffers a map kernel headed by `head` reads: buffer node → true when every read is at the
+ * kernel's own element (only elementwise ops between), false when some read is re-indexed.
+ */
+export function readsOfMap(head: Node, mat: ReadonlySet<Node>): Map<Node, boolean> {
+  const reads = new Map<Node, boolean>();
+  // A node is walked at most twice: once at identity, once more if reached re-indexed.
+  const walked = new Map<Node, boolean>();
+  const stack: [Node, boolean][] = [[head, true]];
+  while (stack.length) {
+    const [n, same] = stack.pop()!;
+    const keeps = same && (PASSTHROUGH.has(n.op) || !REINDEX.has(n.op));
+    for (const x of n.inputs) {
+      if (mat.has(x)) {
+        reads.set(x, (reads.get(x) ?? true) && keeps);
+        continue;
+      }
+      const before = walked.get(x);
+      if (before === false || before === keeps) continue;
+      walked.set(x, keeps);
+      stack.push([x, keeps]);
+    }
+  }
+  return reads;
+}
+
+/** Group kernel heads (in order) into kernels; records each join as a 'sibling' decision. */
+export function groupSiblings(
+  heads: readonly Node[],
+  isMap: (head: Node) => boolean,
+  mat: ReadonlySet<Node>,
+  decisions: FusionDecision[],
+  name: (n: Node) => string,
+): Node[][] {
+  const groups: Node[][] = [];
+  for (const k of heads) {
+    const at = isMap(k) ? findHost(groups, k, readsOfMap(k, mat), isMap) : -1;
+    if (at < 0) {
+      groups.push([k]);
+      continue;
+    }
+    const host = groups[at]![0]!;
+    groups[at]!.push(k);
+    const reason = `${name(k)} joins the loop of ${name(host)} (same shape [${k.shape.join(',')}])`;
+    decisions.push({ kind: 'sibling', node: k, reason });
+  }
+  return groups;
+}
+
+function findHost(
+  groups: readonly (readonly Node[])[],
+  k: Node,
+  reads: ReadonlyMap<Node, boolean>,
+  isMap: (head: Node) => boolean,
+): number {
+  const shape = k.shape.join();
+  for (let i = groups.length - 1; i >= Math.max(0, groups.length - MERGE_WINDOW); i--) {
+    const c = groups[i]!;
+    const elementwise = c.every((h) => reads.get(h) !== false);
+    if (isMap(c[0]!) && c[0]!.shape.join() === shape && elementwise) return i;
+    // k may only move above kernels that do not produce what it reads.
+    if (c.some((h) => reads.has(h))) return -1;
+  }
+  return -1;
+}
