@@ -4,6 +4,7 @@ import * as B from '../builder/ops.ts';
 import { GraphError } from '../ir/errors.ts';
 import { Graph } from '../ir/graph.ts';
 import type { Node } from '../ir/node.ts';
+import { captureSite, withSite } from '../ir/site.ts';
 import { topo } from '../ir/traverse.ts';
 import { OPS } from '../ops/table.ts';
 
@@ -90,6 +91,11 @@ function replay(g: Graph, root: Node, back: Map<Node, Node>): Node {
 
 /** Vector-Jacobian product: cotangents of `xs` given cotangents `cts` of `ys`. */
 export function vjp(ys: readonly Node[], xs: readonly Node[], cts: readonly Node[]): Node[] {
+  // Every node grad builds cites the user's grad call: one stack capture, not one per node.
+  return withSite(captureSite(), () => vjpNodes(ys, xs, cts));
+}
+
+function vjpNodes(ys: readonly Node[], xs: readonly Node[], cts: readonly Node[]): Node[] {
   if (ys.length === 0) throw new GraphError('grad', 'vjp: no outputs to differentiate');
   if (cts.length !== ys.length)
     throw new GraphError('grad', 'vjp: one cotangent per output is needed');

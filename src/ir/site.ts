@@ -22,8 +22,26 @@ const INTERNAL = [
 
 export const UNKNOWN_SITE: Site = Object.freeze({ file: '<unknown>', line: 0 });
 
+/** Set by withSite: the site of every node built meanwhile. */
+let pinned: Site | null = null;
+
+/**
+ * Run `fn` with every node it builds given `site` (no stack capture per node): for transforms like
+ * grad, which build many nodes for one user call.
+ */
+export function withSite<T>(site: Site, fn: () => T): T {
+  const saved = pinned;
+  pinned = site;
+  try {
+    return fn();
+  } finally {
+    pinned = saved;
+  }
+}
+
 /** Capture the user's file:line from the current stack (cheap enough to run per node). */
 export function captureSite(): Site {
+  if (pinned) return pinned;
   // Raw call sites are cheap; source-mapping a formatted stack is not (~100 µs). So find the
   // first user frame raw, and format the stack only the first time that position is seen.
   const raw = firstUserFrame(16) ?? firstUserFrame(64);
