@@ -44,17 +44,12 @@ describe('optimize', () => {
     expect(text(optimize(once))).toBe(text(once));
   });
 
-  it('optimizes a 10,000-node graph in well under a second (after JIT warm-up)', () => {
-    optimize(chainGraph(1700)); // warm the JIT: time the passes, not their compilation
+  it('optimizes a 10,000-node graph to the expected size (speed lives in the W4 benchmark)', () => {
     const g = chainGraph(1700);
     expect(g.nodes.length).toBeGreaterThan(10_000);
-    const t0 = performance.now();
     const out = optimize(g);
-    const ms = performance.now() - t0;
     // Per step: one constant, add, tanh (step 0 adds 0, so both vanish); the dead exp is gone.
     expect(reachable(out)).toBe(1 + 3 * 1700 - 2);
-    console.log(`optimize: ${g.nodes.length} nodes → ${reachable(out)} in ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(1000);
     expectSameValues(g, out, [1]);
   });
 });
