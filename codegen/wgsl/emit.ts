@@ -46,7 +46,7 @@ export async function renderWgsl(program: Program, opts: RenderWgslOptions): Pro
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const { wgsl, plan } = renderWgslModule(program, { limits, header, matmul: opts.matmul });
   const wgslFile = `${base}.wgsl`;
-  const host = await renderHost(wgsl, plan, {
+  const host = await renderHost(plan, {
     ...{ name: opts.name, entry: opts.entry, header, wgslFile },
     format: opts.format,
   });

@@ -64,18 +64,19 @@ fn pow_js(a: f32, b: f32) -> f32 {
   },
 };
 
-/** The text of the helpers in `used`, with their dependencies, in a fixed order. */
-export function helperText(used: ReadonlySet<string>): string[] {
+/** The helpers a kernel calls (any of `idents`), with their dependencies, in a fixed order. */
+export function helpersCalled(idents: ReadonlySet<string>): string[] {
   const want = new Set<string>();
-  for (const u of used) {
-    want.add(u);
-    const dep = HELPERS[u]?.needs;
-    if (dep) want.add(dep);
+  for (const [k, h] of Object.entries(HELPERS)) {
+    if (!idents.has(k)) continue;
+    want.add(k);
+    if (h.needs) want.add(h.needs);
   }
-  return Object.keys(HELPERS)
-    .filter((k) => want.has(k))
-    .map((k) => HELPERS[k]!.text);
+  return Object.keys(HELPERS).filter((k) => want.has(k));
 }
+
+/** The WGSL text of helper `key`. */
+export const helperText = (key: string): string => HELPERS[key]!.text;
 
 /** Module-scope names the helpers and kernels declare, never given to buffers. */
 export const HELPER_NAMES = [

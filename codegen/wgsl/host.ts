@@ -1,9 +1,9 @@
-// Host plan → the generated TypeScript WebGPU host: buffers, pipelines and bind groups created
-// once; a step is one command buffer; only outputs are read back. Takes any GPUDevice.
+// Host plan → the generated TypeScript WebGPU host: typed Inputs/Params/Outputs, the program as
+// data, and the engine (src/runtime/wgsl-host.ts) embedded verbatim. Takes any GPUDevice.
 import { commentText, quote, sanitize } from '../names.ts';
 import { formatTs } from '../format.ts';
-import { engine } from './host-engine.ts';
-import type { HostPlan, TensorPlan } from './module.ts';
+import { ENGINE_SOURCE } from './engine-source.ts';
+import type { DispatchPlan, HostPlan, TensorPlan } from './module.ts';
 
 export interface HostOptions {
   readonly name: string;
@@ -40,51 +40,87 @@ function table(items: readonly TensorPlan[]): string {
   return `{\n${rows.join('\n')}\n}`;
 }
 
-function dataSection(plan: HostPlan): string {
-  const dispatches = plan.dispatches.map((d) => {
-    const b = d.bindings.map((x) => `[${x.binding}, ${x.arena}, ${x.offset}, ${x.size}]`);
-    const src = d.source.map(([from, to]) => `[${from}, ${to}]`);
-    return `{ entry: ${quote(d.entry)}, groups: [${d.groups.join(', ')}], bindings: [${b.join(', ')}], source: [${src.join(', ')}] },`;
+function dataSection(plan: HostPlan, label: string): string {
+  const ranges = (d: DispatchPlan) => d.bindings.map((x) => `[${x.arena}, ${x.offset}, ${x.size}]`);
+  const dispatches = plan.dispatches.map(
+    (d) =>
+      `{ shader: ${d.shader}, groups: [${d.groups.join(', ')}], ranges: [${ranges(d).join(', ')}] }, // ${commentText(d.entry)}`,
+  );
+  const shaders = plan.shaders.map((s) => {
+    const bindings = s.bindings.map(([name, type]) => `[${quote(name)}, ${quote(type)}]`);
+    const uses = s.uses.map(quote).join(', ');
+    return `{ entry: ${quote(s.entry)}, bindings: [${bindings.join(', ')}], uses: [${uses}], line: ${s.line},\nbody: ${templateLiteral(s.body)} },`;
   });
+  const common = Object.entries(plan.common).map(([k, v]) => `${prop(k)}: ${templateLiteral(v)},`);
   const consts = plan.consts.map((c) => `[${region(c)}, [${c.values.join(', ')}]],`);
   return `
-type Dtype = 'f32' | 'i32';
-/** [arena, element offset, elements, storage type]: where a tensor lives on the device. */
-type Region = readonly [number, number, number, Dtype];
-interface Dispatch {
-  readonly entry: string;
-  readonly groups: readonly [number, number, number];
-  /** [binding, arena, element offset, elements] */
-  readonly bindings: readonly (readonly [number, number, number, number])[];
-  /** Line ranges [start, end) of \`wgsl\` that form this entry point's shader module. */
-  readonly source: readonly (readonly [number, number])[];
-}
-
-/** Arena buffers (elements of 4 bytes): every tensor lives at a fixed offset in one of them. */
-const ARENAS: readonly (readonly [Dtype, number])[] = [${plan.arenas.map((a) => `['${a.dtype}', ${a.size}]`).join(', ')}];
-const INPUTS: { readonly [K in keyof Inputs]: Region } = ${table(plan.inputs)};
-const PARAMS: { readonly [K in keyof Params]: Region } = ${table(plan.params)};
-const OUTPUTS: { readonly [K in keyof Outputs]: Region } = ${table(plan.outputs)};
-const CONSTS: readonly (readonly [Region, readonly number[]])[] = [${consts.join('\n')}];
-/** One step, in order: every kernel (and param copy) is one dispatch. */
-const DISPATCHES: readonly Dispatch[] = [
+/** The program as data: arenas, where tensors live, each distinct shader, one step's dispatches. */
+const PROGRAM: ProgramData<Inputs, Params, Outputs> = {
+  label: ${quote(label)},
+  /** Arena buffers (elements of 4 bytes): every tensor lives at a fixed offset in one of them. */
+  arenas: [${plan.arenas.map((a) => `['${a.dtype}', ${a.size}]`).join(', ')}],
+  inputs: ${table(plan.inputs)},
+  params: ${table(plan.params)},
+  outputs: ${table(plan.outputs)},
+  consts: [${consts.join('\n')}],
+  common: {
+${common.join('\n')}
+  },
+  shaders: [
+${shaders.join('\n')}
+  ],
+  /** One step, in order: every kernel (and param copy) is one dispatch. */
+  dispatches: [
 ${dispatches.join('\n')}
-];
+  ],
+  requiredLimits,
+};
 `;
 }
 
-export async function renderHost(wgsl: string, plan: HostPlan, opts: HostOptions): Promise<string> {
-  const text = hostText(wgsl, plan, opts);
+export async function renderHost(plan: HostPlan, opts: HostOptions): Promise<string> {
+  const text = hostText(plan, opts);
   return opts.format === false ? text : formatTs(text);
 }
 
-function hostText(wgsl: string, plan: HostPlan, opts: HostOptions): string {
+function modelText(entry: 'step' | 'run'): string {
+  const doc =
+    entry === 'step'
+      ? 'One training step: forward, backward and update; params change on the device.'
+      : 'Evaluate the graph; params are not changed.';
+  return `
+export interface Model {
+  /** ${doc} Resolves with the outputs. */
+  ${entry}(inputs: Inputs): Promise<Outputs>;
+  /** Read every param back from the device. */
+  readParams(): Promise<Params>;
+  /** Overwrite some params on the device (takes effect before the next ${entry}). */
+  writeParams(values: Partial<Params>): void;
+  /** Where each param lives on the device (for device-to-device copies). */
+  readonly paramBindings: { readonly [K in keyof Params]: GPUBufferBinding };
+  /** Pipelines, layouts, bind groups and buffers this model created. */
+  readonly stats: ProgramStats;
+  /** Destroys the buffers and drops every device object. */
+  dispose(): void;
+}
+
+/** Creates buffers, pipelines and bind groups once, and uploads consts and the initial params. */
+export async function createModel(device: GPUDevice, params: Params): Promise<Model> {
+  const p = await createProgram(device, PROGRAM, params);
+  const { readParams, writeParams, paramBindings, stats, dispose } = p;
+  return { ${entry}: p.run, readParams, writeParams, paramBindings, stats, dispose };
+}
+`;
+}
+
+function hostText(plan: HostPlan, opts: HostOptions): string {
   const limits = Object.entries(plan.requiredLimits).map(([k, v]) => `${k}: ${v},`);
   const head = [
     ...(opts.header ?? []),
     `WebGPU host for ${opts.wgslFile}: works with Node's \`webgpu\` package and a browser's navigator.gpu.`,
   ].map((l) => `// ${commentText(l)}`);
-  const text = `${head.join('\n')}
+  const label = `${commentText(opts.name)} (${opts.wgslFile})`;
+  return `${head.join('\n')}
 
 ${iface('Inputs', plan.inputs, true)}
 ${iface('Params', plan.params, true)}
@@ -95,9 +131,8 @@ export const requiredLimits: Readonly<Record<string, number>> = {
 ${limits.join('\n')}
 };
 
-/** The WGSL module (the same text as ${commentText(opts.wgslFile)}). */
-export const wgsl = ${templateLiteral(wgsl)};
-${dataSection(plan)}
-${engine(opts.name, opts.entry, opts.wgslFile)}`;
-  return text;
+// The engine below is src/runtime/wgsl-host.ts, embedded so that this file stands alone.
+${ENGINE_SOURCE}
+${dataSection(plan, label)}
+${modelText(opts.entry)}`;
 }

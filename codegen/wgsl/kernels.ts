@@ -5,6 +5,8 @@ import type { Expr } from '../../src/schedule/expr.ts';
 import type { MapKernel, ReduceKernel, ScatterKernel, Store } from '../../src/schedule/kernel.ts';
 import { mapExpr, readsOf, writesOf } from '../../src/schedule/walk.ts';
 import { Keys } from '../cse.ts';
+import { block } from './code.ts';
+import type { Code } from './code.ts';
 import { literal, renderExprs, storeValue } from './expr.ts';
 import type { Access } from './expr.ts';
 import type { WgslLimits } from './layout.ts';
@@ -13,7 +15,8 @@ import { PARTIALS } from './layout.ts';
 /** One dispatch: an entry point, its workgroup grid, and the buffers it touches. */
 export interface Pass {
   readonly entry: string;
-  readonly lines: readonly string[];
+  /** The entry point function: attribute, signature and body as nested blocks. */
+  readonly code: readonly Code[];
   readonly groups: readonly [number, number, number];
   readonly buffers: readonly string[];
   /** Buffers (also in `buffers`) the pass reads through a vec4 view too. */
@@ -29,8 +32,8 @@ export interface KernelCtx {
   /** A further unique module-scope name (for a second pass). */
   readonly fresh: (base: string) => string;
   readonly limits: WgslLimits;
-  /** Module-scope declarations (workgroup arrays), deduplicated by the module. */
-  readonly shared: Set<string>;
+  /** Module-scope workgroup arrays the pass declares, by name (shared by the kernels using them). */
+  readonly shared: Map<string, string>;
 }
 
 /** Invocations per workgroup for element-wise work and tree reductions. */
@@ -43,7 +46,7 @@ const CHUNK = 8192;
 const TWO_PASS_MAX_OUT = 1024;
 const MAX_CHUNKS = WG;
 
-const SHARED = `var<workgroup> red_sh: array<f32, ${WG}>;`;
+const SHARED: readonly [string, string] = ['red_sh', `var<workgroup> red_sh: array<f32, ${WG}>;`];
 
 /** A grid of `n` workgroups within the per-dimension limit, and the flat workgroup index. */
 export function grid(
@@ -57,14 +60,11 @@ export function grid(
   return { groups: [gx, Math.max(gy, 1), 1], flat: gy > 1 ? `(wid.x + wid.y * ${gx}u)` : 'wid.x' };
 }
 
-const SIG = (wgSize: string) => [
-  `@compute @workgroup_size(${wgSize})`,
-  '(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {',
-];
+const PARAMS = '(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32)';
 
-function header(entry: string, wgSize: string | number): string[] {
-  const [attr, params] = SIG(String(wgSize));
-  return [attr!, `fn ${entry}${params!}`];
+/** The entry point `entry` with `body`, one workgroup of `wgSize` invocations. */
+function entryFn(entry: string, wgSize: number, body: readonly Code[]): Code[] {
+  return [`@compute @workgroup_size(${wgSize})`, ...block(`fn ${entry}${PARAMS}`, body)];
 }
 
 /** `let v0 = …;` for each variable of a multi-index of the flat i32 `flat` that the body uses. */
@@ -118,36 +118,34 @@ export function mapPass(k: MapKernel, c: KernelCtx): Pass {
     'gi',
     c.access,
   );
-  const lines = [
-    ...perElement(c, g, total, 'gi'),
+  const code = perElement(c, g, total, 'gi', [
     ...indexLets('gi', 'i', k.shape, body.join('\n')),
     ...body,
-    '}',
-  ];
-  return { entry: c.entry, lines, groups: g.groups, buffers: bufsOf(k) };
+  ]);
+  return { entry: c.entry, code, groups: g.groups, buffers: bufsOf(k) };
 }
 
-/** Entry point header for one invocation per element: `v` is the element's flat index (i32). */
-function perElement(c: KernelCtx, g: { flat: string }, total: number, v: string): string[] {
-  return [
-    ...header(c.entry, WG),
+/** An entry point with one invocation per element: `v` is the element's flat index (i32). */
+function perElement(
+  c: KernelCtx,
+  g: { flat: string },
+  total: number,
+  v: string,
+  body: readonly Code[],
+): Code[] {
+  return entryFn(c.entry, WG, [
     `let flat = ${g.flat} * ${WG}u + lid;`,
-    `if (flat >= ${total}u) {`,
-    'return;',
-    '}',
+    ...block(`if (flat >= ${total}u)`, ['return;']),
     `let ${v} = i32(flat);`,
-  ];
+    ...body,
+  ]);
 }
 
 /** Copy step as a kernel (a copy within one arena buffer cannot use copyBufferToBuffer). */
 export function copyPass(from: string, to: string, size: number, c: KernelCtx): Pass {
   const g = grid(Math.ceil(size / WG), c.limits);
-  const lines = [
-    ...perElement(c, g, size, 'gi'),
-    `${c.access(to, 'gi')} = ${c.access(from, 'gi')};`,
-    '}',
-  ];
-  return { entry: c.entry, lines, groups: g.groups, buffers: [from, to] };
+  const code = perElement(c, g, size, 'gi', [`${c.access(to, 'gi')} = ${c.access(from, 'gi')};`]);
+  return { entry: c.entry, code, groups: g.groups, buffers: [from, to] };
 }
 
 export function scatterPass(k: ScatterKernel, c: KernelCtx): Pass {
@@ -156,21 +154,20 @@ export function scatterPass(k: ScatterKernel, c: KernelCtx): Pass {
   const a = c.access;
   // No float atomics in WGSL: each invocation owns one output element and sums the updates
   // whose index hits it, in index order (deterministic, like the reference).
-  const lines = [
-    ...perElement(c, g, total, 'gi'),
+  const hit = `clamp(${a(k.indices, 'uj')}, 0i, ${k.size - 1}i) == slot`;
+  const code = perElement(c, g, total, 'gi', [
     `let pre = gi / ${k.size * k.post}i;`,
     `let slot = (gi / ${k.post}i) % ${k.size}i;`,
     `let post = gi % ${k.post}i;`,
     'var acc = 0f;',
-    `for (var uj = 0i; uj < ${k.count}i; uj++) {`,
-    `if (clamp(${a(k.indices, 'uj')}, 0i, ${k.size - 1}i) == slot) {`,
-    `acc += ${a(k.updates, `(pre * ${k.count}i + uj) * ${k.post}i + post`)};`,
-    '}',
-    '}',
+    ...block(`for (var uj = 0i; uj < ${k.count}i; uj++)`, [
+      ...block(`if (${hit})`, [
+        `acc += ${a(k.updates, `(pre * ${k.count}i + uj) * ${k.post}i + post`)};`,
+      ]),
+    ]),
     `${a(k.out, 'gi')} = acc;`,
-    '}',
-  ];
-  return { entry: c.entry, lines, groups: g.groups, buffers: bufsOf(k) };
+  ]);
+  return { entry: c.entry, code, groups: g.groups, buffers: bufsOf(k) };
 }
 
 const FOLD = (op: 'sum' | 'max', acc: string, v: string) =>
@@ -178,18 +175,16 @@ const FOLD = (op: 'sum' | 'max', acc: string, v: string) =>
 const INIT = (op: 'sum' | 'max') => (op === 'sum' ? '0f' : literal(-Infinity, 'f32'));
 
 /** Tree reduction of `part` over the workgroup into red_sh[0] (leaves lid 0 holding the result). */
-function treeLines(op: 'sum' | 'max'): string[] {
+function treeLines(op: 'sum' | 'max'): Code[] {
   const combine =
     op === 'sum' ? 'red_sh[lid] + red_sh[lid + s]' : 'max(red_sh[lid], red_sh[lid + s])';
   return [
     'red_sh[lid] = part;',
     'workgroupBarrier();',
-    `for (var s = ${WG / 2}u; s > 0u; s >>= 1u) {`,
-    'if (lid < s) {',
-    `red_sh[lid] = ${combine};`,
-    '}',
-    'workgroupBarrier();',
-    '}',
+    ...block(`for (var s = ${WG / 2}u; s > 0u; s >>= 1u)`, [
+      ...block('if (lid < s)', [`red_sh[lid] = ${combine};`]),
+      'workgroupBarrier();',
+    ]),
   ];
 }
 
@@ -253,48 +248,35 @@ export function reducePasses(k: ReduceKernel, c: KernelCtx): Pass[] {
   if (chunks > 1) return twoPass(k, c, parts, chunks);
   if (parts.red > TREE_ABOVE) return [treePass(k, c, parts)];
   const g = grid(Math.ceil(parts.total / WG), c.limits);
-  const lines = [
-    ...perElement(c, g, parts.total, 'oi'),
+  const code = perElement(c, g, parts.total, 'oi', [
     ...parts.outLets(both(parts)),
     `var acc = ${INIT(k.op)};`,
-    `for (var ri = 0i; ri < ${parts.red}i; ri++) {`,
-    ...parts.fold('acc'),
-    '}',
+    ...block(`for (var ri = 0i; ri < ${parts.red}i; ri++)`, parts.fold('acc')),
     ...parts.epilogue,
-    '}',
-  ];
-  return [{ entry: c.entry, lines, groups: g.groups, buffers: bufsOf(k) }];
+  ]);
+  return [{ entry: c.entry, code, groups: g.groups, buffers: bufsOf(k) }];
 }
 
 /** One workgroup per output: strided partial sums, a tree, then the epilogue on lid 0. */
 function treePass(k: ReduceKernel, c: KernelCtx, parts: ReduceParts): Pass {
-  c.shared.add(SHARED);
+  c.shared.set(...SHARED);
   const g = grid(parts.total, c.limits);
-  const lines = [
-    ...header(c.entry, WG),
+  const code = entryFn(c.entry, WG, [
     `let go = ${g.flat};`,
-    `if (go >= ${parts.total}u) {`,
-    'return;',
-    '}',
+    ...block(`if (go >= ${parts.total}u)`, ['return;']),
     'let oi = i32(go);',
     ...parts.outLets(both(parts)),
     `var part = ${INIT(k.op)};`,
-    `for (var ri = i32(lid); ri < ${parts.red}i; ri += ${WG}i) {`,
-    ...parts.fold('part'),
-    '}',
+    ...block(`for (var ri = i32(lid); ri < ${parts.red}i; ri += ${WG}i)`, parts.fold('part')),
     ...treeLines(k.op),
-    'if (lid == 0u) {',
-    'let acc = red_sh[0];',
-    ...parts.epilogue,
-    '}',
-    '}',
-  ];
-  return { entry: c.entry, lines, groups: g.groups, buffers: bufsOf(k) };
+    ...block('if (lid == 0u)', ['let acc = red_sh[0];', ...parts.epilogue]),
+  ]);
+  return { entry: c.entry, code, groups: g.groups, buffers: bufsOf(k) };
 }
 
 /** Long reductions with few outputs: chunks reduced into partials, then one tree per output. */
 function twoPass(k: ReduceKernel, c: KernelCtx, parts: ReduceParts, chunks: number): Pass[] {
-  c.shared.add(SHARED);
+  c.shared.set(...SHARED);
   const g1 = grid(parts.total * chunks, c.limits);
   const g2 = grid(parts.total, c.limits);
   const finish = c.fresh(`${c.entry}_finish`);
@@ -302,13 +284,13 @@ function twoPass(k: ReduceKernel, c: KernelCtx, parts: ReduceParts, chunks: numb
   return [
     {
       entry: c.entry,
-      lines: chunkLines(k, c, parts, chunks, g1.flat),
+      code: chunkLines(k, c, parts, chunks, g1.flat),
       groups: g1.groups,
       buffers: [...readsOf({ ...k, stores: [] }), PARTIALS],
     },
     {
       entry: finish,
-      lines: finishLines(k, c, parts, chunks, finish, g2.flat),
+      code: finishLines(k, c, parts, chunks, finish, g2.flat),
       groups: g2.groups,
       buffers: [...new Set([PARTIALS, ...epiBufs, ...writesOf(k)])],
     },
@@ -322,28 +304,23 @@ function chunkLines(
   parts: ReduceParts,
   chunks: number,
   flat: string,
-): string[] {
+): Code[] {
   const per = Math.ceil(parts.red / chunks);
-  return [
-    ...header(c.entry, WG),
+  return entryFn(c.entry, WG, [
     `let gw = ${flat};`,
-    `if (gw >= ${parts.total * chunks}u) {`,
-    'return;',
-    '}',
+    ...block(`if (gw >= ${parts.total * chunks}u)`, ['return;']),
     `let oi = i32(gw / ${chunks}u);`,
     `let chunk = i32(gw % ${chunks}u);`,
     ...parts.outLets(parts.valueText),
     `let r_end = min((chunk + 1i) * ${per}i, ${parts.red}i);`,
     `var part = ${INIT(k.op)};`,
-    `for (var ri = chunk * ${per}i + i32(lid); ri < r_end; ri += ${WG}i) {`,
-    ...parts.fold('part'),
-    '}',
+    ...block(
+      `for (var ri = chunk * ${per}i + i32(lid); ri < r_end; ri += ${WG}i)`,
+      parts.fold('part'),
+    ),
     ...treeLines(k.op),
-    'if (lid == 0u) {',
-    `${c.access(PARTIALS, 'i32(gw)')} = red_sh[0];`,
-    '}',
-    '}',
-  ];
+    ...block('if (lid == 0u)', [`${c.access(PARTIALS, 'i32(gw)')} = red_sh[0];`]),
+  ]);
 }
 
 /** Second pass: one workgroup per output reduces its partials, then the epilogue. */
@@ -354,24 +331,17 @@ function finishLines(
   chunks: number,
   entry: string,
   flat: string,
-): string[] {
-  return [
-    ...header(entry, WG),
+): Code[] {
+  return entryFn(entry, WG, [
     `let go = ${flat};`,
-    `if (go >= ${parts.total}u) {`,
-    'return;',
-    '}',
+    ...block(`if (go >= ${parts.total}u)`, ['return;']),
     'let oi = i32(go);',
     ...parts.outLets(parts.epilogue.join('\n')),
     `var part = ${INIT(k.op)};`,
-    `if (lid < ${chunks}u) {`,
-    `part = ${c.access(PARTIALS, `oi * ${chunks}i + i32(lid)`)};`,
-    '}',
+    ...block(`if (lid < ${chunks}u)`, [
+      `part = ${c.access(PARTIALS, `oi * ${chunks}i + i32(lid)`)};`,
+    ]),
     ...treeLines(k.op),
-    'if (lid == 0u) {',
-    'let acc = red_sh[0];',
-    ...parts.epilogue,
-    '}',
-    '}',
-  ];
+    ...block('if (lid == 0u)', ['let acc = red_sh[0];', ...parts.epilogue]),
+  ]);
 }

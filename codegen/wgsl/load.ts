@@ -6,6 +6,7 @@ import type { Executable, Feeds, Outputs } from '../../src/runtime/executable.ts
 import { assignParams, createParams } from '../../src/runtime/params.ts';
 import { getDevice } from '../../src/runtime/webgpu.ts';
 import { emitWgsl, forwardOnly } from '../../src/pipeline.ts';
+import type { ProgramStats } from '../../src/runtime/wgsl-host.ts';
 import { importTs } from '../ts/load.ts';
 import type { WgslLimits } from './layout.ts';
 import type { MatmulStrategy } from './matmul.ts';
@@ -19,10 +20,17 @@ interface HostModel {
   readParams(): Promise<Arrays>;
   writeParams(values: Arrays): void;
   readonly paramBindings: Record<string, GPUBufferBinding>;
+  readonly stats: ProgramStats;
   dispose(): void;
 }
 interface HostModule {
   createModel(device: GPUDevice, params: Arrays): Promise<HostModel>;
+}
+
+/** compile(g, { target: 'wgsl' })'s executable, with what it created on the device. */
+export interface WgslExecutable extends Executable {
+  /** The step/run program's device objects, and the forward program's once run() built it. */
+  readonly stats: { readonly main: ProgramStats; readonly forward: ProgramStats | null };
 }
 
 export class StaleParamsError extends Error {
@@ -81,7 +89,7 @@ export async function compileWgsl(
   g: Graph,
   seed = 0,
   opts: { readonly matmul?: MatmulStrategy } = {},
-): Promise<Executable> {
+): Promise<WgslExecutable> {
   const device = await getDevice();
   const params = createParams(g, seed);
   const feeds = feedConverter(g, new Set(g.inputs.keys()));
@@ -99,6 +107,9 @@ export async function compileWgsl(
   return {
     graph: g,
     target: 'wgsl',
+    get stats() {
+      return { main: main.stats, forward: forward?.stats ?? null };
+    },
     get params() {
       if (stale) {
         throw new StaleParamsError(

@@ -2,6 +2,8 @@
 // several outputs per invocation, operands read through their strided views, epilogue stores.
 import type { MatmulKernel, StridedView } from '../../src/schedule/kernel.ts';
 import { readsOf, storeIndex, writesOf } from '../../src/schedule/walk.ts';
+import { block } from './code.ts';
+import type { Code } from './code.ts';
 import { renderExprs, storeValue } from './expr.ts';
 import type { KernelCtx, Pass } from './kernels.ts';
 
@@ -73,19 +75,15 @@ function tileLoad(
   cols: number,
   at: { row: string; col: string; rowMax: number; colMax: number; b: string | null },
   threads: number,
-): string[] {
+): Code[] {
   const src = c.access(view.buf, viewIndex(view, at.b, 'gr', 'gc'));
-  return [
-    `for (var te = i32(lid); te < ${rows * cols}i; te += ${threads}i) {`,
+  return block(`for (var te = i32(lid); te < ${rows * cols}i; te += ${threads}i)`, [
     `let gr = ${at.row} + te / ${cols}i;`,
     `let gc = ${at.col} + te % ${cols}i;`,
     'var tv = 0f;',
-    `if (gr < ${at.rowMax}i && gc < ${at.colMax}i) {`,
-    `tv = ${src};`,
-    '}',
+    ...block(`if (gr < ${at.rowMax}i && gc < ${at.colMax}i)`, [`tv = ${src};`]),
     `${dst}[te] = tv;`,
-    '}',
-  ];
+  ]);
 }
 
 export function matmulPass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pass {
@@ -98,20 +96,11 @@ export function matmulPass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pa
   const [bm, bn, threads] = [wy * tm, wx * tn, wx * wy];
   const sa = `mm_a_${bm}x${bk}`;
   const sb = `mm_b_${bk}x${bn}`;
-  c.shared.add(`var<workgroup> ${sa}: array<f32, ${bm * bk}>;`);
-  c.shared.add(`var<workgroup> ${sb}: array<f32, ${bk * bn}>;`);
+  c.shared.set(sa, `var<workgroup> ${sa}: array<f32, ${bm * bk}>;`);
+  c.shared.set(sb, `var<workgroup> ${sb}: array<f32, ${bk * bn}>;`);
   const b = k.batch > 1 ? 'b' : null;
   const groups: [number, number, number] = [Math.ceil(k.n / bn), Math.ceil(k.m / bm), k.batch];
-  const lines = [
-    `@compute @workgroup_size(${wx}, ${wy})`,
-    `fn ${c.entry}(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {`,
-    ...(b ? ['let b = i32(wid.z);'] : []),
-    `let row0 = i32(wid.y) * ${bm}i;`,
-    `let col0 = i32(wid.x) * ${bn}i;`,
-    `let tr = i32(tid.y) * ${tm}i;`,
-    `let tc = i32(tid.x) * ${tn}i;`,
-    `var sums: array<f32, ${tm * tn}>;`,
-    `for (var k0 = 0i; k0 < ${k.k}i; k0 += ${bk}i) {`,
+  const loop: Code[] = [
     ...tileLoad(
       c,
       k.a,
@@ -131,37 +120,48 @@ export function matmulPass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pa
       threads,
     ),
     'workgroupBarrier();',
-    `for (var kk = 0i; kk < ${bk}i; kk++) {`,
-    ...Array.from({ length: tm }, (_, r) => `let av${r} = ${sa}[(tr + ${r}i) * ${bk}i + kk];`),
-    ...Array.from({ length: tn }, (_, q) => `let bv${q} = ${sb}[kk * ${bn}i + tc + ${q}i];`),
-    ...Array.from({ length: tm * tn }, (_, x) => {
-      const [r, q] = [Math.floor(x / tn), x % tn];
-      return `sums[${x}] += av${r} * bv${q};`;
-    }),
-    '}',
+    ...block(`for (var kk = 0i; kk < ${bk}i; kk++)`, [
+      ...Array.from({ length: tm }, (_, r) => `let av${r} = ${sa}[(tr + ${r}i) * ${bk}i + kk];`),
+      ...Array.from({ length: tn }, (_, q) => `let bv${q} = ${sb}[kk * ${bn}i + tc + ${q}i];`),
+      ...Array.from({ length: tm * tn }, (_, x) => {
+        const [r, q] = [Math.floor(x / tn), x % tn];
+        return `sums[${x}] += av${r} * bv${q};`;
+      }),
+    ]),
     'workgroupBarrier();',
-    '}',
-    ...epilogue(k, c, tm * tn, `row0 + tr + xy / ${tn}i`, `col0 + tc + xy % ${tn}i`),
-    '}',
   ];
-  return { entry: c.entry, lines, groups, buffers: [...new Set([...readsOf(k), ...writesOf(k)])] };
+  const builtins =
+    '@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, ' +
+    '@builtin(local_invocation_index) lid: u32';
+  const code = [
+    `@compute @workgroup_size(${wx}, ${wy})`,
+    ...block(`fn ${c.entry}(${builtins})`, [
+      ...(b ? ['let b = i32(wid.z);'] : []),
+      `let row0 = i32(wid.y) * ${bm}i;`,
+      `let col0 = i32(wid.x) * ${bn}i;`,
+      `let tr = i32(tid.y) * ${tm}i;`,
+      `let tc = i32(tid.x) * ${tn}i;`,
+      `var sums: array<f32, ${tm * tn}>;`,
+      ...block(`for (var k0 = 0i; k0 < ${k.k}i; k0 += ${bk}i)`, loop),
+      ...epilogue(k, c, tm * tn, `row0 + tr + xy / ${tn}i`, `col0 + tc + xy % ${tn}i`),
+    ]),
+  ];
+  return { entry: c.entry, code, groups, buffers: [...new Set([...readsOf(k), ...writesOf(k)])] };
 }
 
 /** Epilogue over the register tile: output xy sits at row `row`, column `col` (WGSL i32 texts). */
-function epilogue(k: MatmulKernel, c: KernelCtx, n: number, row: string, col: string): string[] {
+function epilogue(k: MatmulKernel, c: KernelCtx, n: number, row: string, col: string): Code[] {
   const epi = renderExprs([...k.stores.map((s) => s.expr), storeIndex(k)], c.access);
   const at = epi.roots[k.stores.length]!;
-  return [
-    `for (var xy = 0i; xy < ${n}i; xy++) {`,
+  return block(`for (var xy = 0i; xy < ${n}i; xy++)`, [
     `let i = ${row};`,
     `let j = ${col};`,
-    `if (i < ${k.m}i && j < ${k.n}i) {`,
-    'let acc = sums[xy];',
-    ...epi.temps,
-    ...k.stores.map((s, x) => `${c.access(s.buf, at)} = ${storeValue(epi.roots[x]!, s.expr.t)};`),
-    '}',
-    '}',
-  ];
+    ...block(`if (i < ${k.m}i && j < ${k.n}i)`, [
+      'let acc = sums[xy];',
+      ...epi.temps,
+      ...k.stores.map((s, x) => `${c.access(s.buf, at)} = ${storeValue(epi.roots[x]!, s.expr.t)};`),
+    ]),
+  ]);
 }
 
 /**
@@ -189,14 +189,7 @@ function lanePass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pass {
       ? `col0 + (xy % ${tn}i) * ${wx}i`
       : `${w}i * col0 + (xy % ${tn}i) / ${w}i * ${wx * w}i + xy % ${w}i`;
   const cells = Array.from({ length: tm * tn }, (_, x) => [Math.floor(x / tn), x % tn] as const);
-  const lines = [
-    `@compute @workgroup_size(${wx}, 1)`,
-    `fn ${c.entry}(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {`,
-    ...(b ? ['let b = i32(wid.z);'] : []),
-    `let row0 = i32(wid.y) * ${tm}i;`,
-    `let col0 = i32(wid.x) * ${(wx * tn) / w}i + i32(lid);`,
-    `var sums: array<f32, ${tm * tn}>;`,
-    `for (var kp = 0i; kp < ${k.k}i; kp++) {`,
+  const loop = [
     ...Array.from({ length: tm }, (_, r) => {
       return `let av${r} = ${c.access(k.a.buf, viewIndex(k.a, b, rowAt(r), 'kp'))};`;
     }),
@@ -204,13 +197,22 @@ function lanePass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pass {
       return `let bv${q} = ${bLoad(k.b.buf, viewIndex(bView, b, 'kp', colAt(q)))};`;
     }),
     ...cells.map(([r, q], x) => `sums[${x}] = fma(av${r}, ${bv(q)}, sums[${x}]);`),
-    '}',
-    ...epilogue(k, c, tm * tn, `row0 + xy / ${tn}i`, col),
-    '}',
+  ];
+  const builtins = '@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32';
+  const code = [
+    `@compute @workgroup_size(${wx}, 1)`,
+    ...block(`fn ${c.entry}(${builtins})`, [
+      ...(b ? ['let b = i32(wid.z);'] : []),
+      `let row0 = i32(wid.y) * ${tm}i;`,
+      `let col0 = i32(wid.x) * ${(wx * tn) / w}i + i32(lid);`,
+      `var sums: array<f32, ${tm * tn}>;`,
+      ...block(`for (var kp = 0i; kp < ${k.k}i; kp++)`, loop),
+      ...epilogue(k, c, tm * tn, `row0 + xy / ${tn}i`, col),
+    ]),
   ];
   const scalar = w === 1 ? k : { ...k, b: k.a }; // B only through its vec4 view
   const buffers = [...new Set([...readsOf(scalar), ...writesOf(k)])];
-  return { entry: c.entry, lines, groups, buffers, vec4: w === 4 ? [k.b.buf] : [] };
+  return { entry: c.entry, code, groups, buffers, vec4: w === 4 ? [k.b.buf] : [] };
 }
 
 /** The view in units of w elements (its strides and offset are multiples of w). */

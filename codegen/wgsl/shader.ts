@@ -1,0 +1,93 @@
+// One dispatch's shader as data: renderers write buffer accesses as placeholders; here they become
+// bindings numbered from 0 in order of first use, named so they never meet the body's own names.
+import type { ShaderData } from '../../src/runtime/wgsl-host.ts';
+import { lines } from './code.ts';
+import type { Code } from './code.ts';
+import { helpersCalled } from './helpers.ts';
+
+/** What a placeholder stands for: a buffer (scalar or vec4 view) or a whole arena. */
+export interface Bound {
+  /** The program-wide name of the buffer or arena (used unless the body already has it). */
+  readonly name: string;
+  readonly type: string;
+  readonly doc: string;
+  readonly arena: number;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** Placeholders for bound resources: `\u0001n\u0002` can collide with no WGSL text. */
+export class Placeholders {
+  private readonly keys = new Map<string, number>();
+  readonly bound: Bound[] = [];
+  of(key: string, what: () => Bound): string {
+    let n = this.keys.get(key);
+    if (n === undefined) {
+      n = this.bound.length;
+      this.keys.set(key, n);
+      this.bound.push(what());
+    }
+    return `\u0001${n}\u0002`;
+  }
+}
+
+const PLACEHOLDER = /\u0001(\d+)\u0002/g;
+/** Names the body declares or calls (not members such as `wid.x`, not literal suffixes). */
+const IDENT = /(?<![.\w])[A-Za-z_]\w*/g;
+
+export interface RenderedShader {
+  readonly shader: ShaderData;
+  /** Equal for shaders that differ only in names (one pipeline serves them all). */
+  readonly key: string;
+  /** The bindings in binding order. */
+  readonly bindings: readonly Bound[];
+  /** The entry function with this dispatch's own names (for the .wgsl file). */
+  readonly text: string;
+  /** Workgroup arrays (by name) and helpers (by key) the module declares. */
+  readonly uses: readonly string[];
+}
+
+/**
+ * Resolves the placeholders of one entry point's code: binding n is the n-th resource the body
+ * mentions; a name the body already uses (a local, a helper) gets a `_buf` suffix.
+ */
+export function resolveShader(
+  entry: string,
+  code: readonly Code[],
+  ph: Placeholders,
+  shared: ReadonlyMap<string, string>,
+): RenderedShader {
+  const raw = lines(code).join('\n');
+  const idents = new Set(raw.match(IDENT) ?? []);
+  const order: number[] = [];
+  for (const m of raw.matchAll(PLACEHOLDER)) {
+    const n = Number(m[1]);
+    if (!order.includes(n)) order.push(n);
+  }
+  const taken = new Set(idents);
+  const names = new Map<number, string>();
+  for (const n of order) {
+    let name = ph.bound[n]!.name;
+    while (taken.has(name)) name = `${name}_buf`;
+    taken.add(name);
+    names.set(n, name);
+  }
+  const uses = [
+    ...[...shared.keys()].filter((s) => idents.has(s)).sort(),
+    ...helpersCalled(idents),
+  ];
+  const bindings = order.map((n) => ph.bound[n]!);
+  const text = raw.replace(PLACEHOLDER, (_, n: string) => names.get(Number(n))!);
+  const canonical = raw
+    .replace(PLACEHOLDER, (_, n: string) => `b${order.indexOf(Number(n))}`)
+    .replace(`fn ${entry}(`, 'fn main(');
+  const types = bindings.map((b) => b.type).join(',');
+  const shader: ShaderData = {
+    entry,
+    bindings: order.map((n, i) => [names.get(n)!, bindings[i]!.type] as const),
+    uses,
+    body: text,
+    line: 0,
+  };
+  return { shader, key: `${types}|${uses.join(',')}|${canonical}`, bindings, text, uses };
+}
