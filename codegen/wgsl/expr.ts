@@ -2,7 +2,7 @@
 // repeated subexpressions hoisted into `let` temporaries, as the TypeScript renderer does.
 import type { DType } from '../../src/ir/dtype.ts';
 import type { Expr } from '../../src/schedule/expr.ts';
-import { visit } from '../../src/schedule/walk.ts';
+import { childrenOf, visit } from '../../src/schedule/walk.ts';
 import { renderWithTemps } from '../cse.ts';
 import type { Rendered } from '../cse.ts';
 
@@ -144,7 +144,32 @@ function renderOne(e: Expr, r: (e: Expr) => string, access: Access): string {
  */
 export function renderExprs(roots: readonly Expr[], access: Access, tempPrefix = 't'): Rendered {
   const one = (e: Expr, r: (e: Expr) => string) => renderOne(e, r, access);
-  return renderWithTemps(roots, one, (name, text) => `let ${name} = ${text};`, tempPrefix);
+  // Deep subexpressions go first as extra roots: used twice, each becomes a `let`.
+  const deep = deepNodes(roots);
+  const declare = (name: string, text: string) => `let ${name} = ${text};`;
+  const r = renderWithTemps([...deep, ...roots], one, declare, tempPrefix);
+  return { temps: r.temps, roots: r.roots.slice(deep.length) };
+}
+
+/** Tint's parser rejects deep nesting (a sum of 130 gradient norms): a `let` every 24 levels. */
+const MAX_NEST = 24;
+
+/** Subexpressions whose height is a positive multiple of MAX_NEST, innermost first. */
+function deepNodes(roots: readonly Expr[]): Expr[] {
+  const height = new Map<Expr, number>();
+  const stack: [Expr, boolean][] = roots.map((e) => [e, false]);
+  while (stack.length) {
+    const [e, done] = stack.pop()!;
+    if (height.has(e)) continue;
+    const kids = childrenOf(e);
+    if (done || kids.length === 0) {
+      height.set(e, kids.length ? 1 + Math.max(...kids.map((c) => height.get(c)!)) : 0);
+      continue;
+    }
+    stack.push([e, true], ...kids.map((c): [Expr, boolean] => [c, false]));
+  }
+  const deep = [...height].filter(([, h]) => h > 0 && h % MAX_NEST === 0);
+  return deep.sort((a, b) => a[1] - b[1]).map(([e]) => e);
 }
 
 /** The value written into a buffer element: booleans become i32 0/1. */

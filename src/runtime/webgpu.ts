@@ -20,6 +20,8 @@ const COMPUTE_LIMITS = [
   'maxComputeWorkgroupSizeY',
   'maxComputeWorkgroupsPerDimension',
   'maxBindingsPerBindGroup',
+  // Bind groups are shared across dispatches, which then give their offsets at dispatch time.
+  'maxDynamicStorageBuffersPerPipelineLayout',
 ] as const;
 
 // Module-level on purpose: Dawn crashes (futex errors) if the GPU object is collected while a
@@ -43,9 +45,13 @@ async function loadGpu(): Promise<GPU> {
   return (gpu = webgpu.create([]));
 }
 
+// Held for the life of the process too: nothing a device may still use is left to the collector.
+let adapterRef: GPUAdapter | undefined;
+
 async function openDevice(): Promise<GPUDevice> {
   const adapter = await (await loadGpu()).requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new NoAdapterError(NO_ADAPTER);
+  adapterRef = adapter;
   const have = adapter.limits as unknown as Record<string, number>;
   const requiredLimits: Record<string, number> = {};
   for (const k of COMPUTE_LIMITS) if (have[k] !== undefined) requiredLimits[k] = have[k];

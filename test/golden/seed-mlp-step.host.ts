@@ -123,7 +123,8 @@ async function checkCompile(module: GPUShaderModule, s: ShaderData, code: string
   const err = info.messages.find((m) => m.type === 'error');
   if (!err) return;
   const lines = code.split('\n');
-  const bodyAt = lines.length - s.body.split('\n').length; // lines before the body (0-based)
+  // Lines before the body (the module ends with a newline, so its last line is empty).
+  const bodyAt = lines.length - 1 - s.body.split('\n').length;
   // In the body: the line of the program's .wgsl file; before it, the module's own line.
   const inBody = err.lineNum > bodyAt;
   const line = inBody ? s.line + err.lineNum - bodyAt - 1 : err.lineNum;
@@ -151,30 +152,39 @@ async function scoped<T>(device: GPUDevice, what: string, fn: () => T | Promise<
 
 /**
  * Every device object of a program, held strongly until dispose(): layouts are shared by kernels
- * with the same number of bindings, pipelines by kernels with the same shader, bind groups by
- * dispatches with the same layout and ranges.
+ * with the same number of bindings, pipelines by kernels with the same shader, and bind groups by
+ * dispatches that bind the same arenas with the same sizes (offsets are dynamic, given per
+ * dispatch), so a program needs few of each however many kernels it has.
  */
 interface Resources {
   readonly arenas: GPUBuffer[];
   readonly staging: GPUBuffer[];
   readonly modules: GPUShaderModule[];
-  readonly layouts: Map<number, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>;
+  readonly layouts: Map<number, Layout>;
   readonly pipelines: GPUComputePipeline[];
   readonly groups: GPUBindGroup[];
-  /** Per dispatch: its pipeline and bind group. */
-  readonly steps: { pipeline: GPUComputePipeline; group: GPUBindGroup }[];
+  /** Per dispatch: its pipeline, bind group and dynamic offsets (bytes). */
+  readonly steps: { pipeline: GPUComputePipeline; group: GPUBindGroup; offsets: number[] }[];
 }
 
-function layoutFor(device: GPUDevice, res: Resources, n: number, label: string) {
+interface Layout {
+  readonly group: GPUBindGroupLayout;
+  readonly pipeline: GPUPipelineLayout;
+  /** Offsets given at dispatch (when the device allows that many dynamic storage buffers). */
+  readonly dynamic: boolean;
+}
+
+function layoutFor(device: GPUDevice, res: Resources, n: number, label: string): Layout {
   let l = res.layouts.get(n);
   if (!l) {
+    const dynamic = n <= device.limits.maxDynamicStorageBuffersPerPipelineLayout;
     const entries = Array.from({ length: n }, (_, binding) => ({
       binding,
       visibility: COMPUTE,
-      buffer: { type: 'storage' as const },
+      buffer: { type: 'storage' as const, hasDynamicOffset: dynamic },
     }));
     const group = device.createBindGroupLayout({ label: `${label} ${n} bindings`, entries });
-    l = { group, pipeline: device.createPipelineLayout({ bindGroupLayouts: [group] }) };
+    l = { group, pipeline: device.createPipelineLayout({ bindGroupLayouts: [group] }), dynamic };
     res.layouts.set(n, l);
   }
   return l;
@@ -220,26 +230,32 @@ async function createResources<I, P, O>(
   });
   // One after another: lavapipe compiles on the CPU, and parallel creation only adds memory.
   for (const s of data.shaders) res.pipelines.push(await createPipeline(device, res, data, s));
-  const groupOf = new Map<string, GPUBindGroup>();
-  await scoped(device, 'creating bind groups', () => {
-    for (const d of data.dispatches) {
-      const s = data.shaders[d.shader]!;
-      const key = d.ranges.map((r) => r.join(':')).join(',');
-      let group = groupOf.get(key);
-      if (!group) {
-        const layout = layoutFor(device, res, s.bindings.length, data.label).group;
-        const entries = d.ranges.map(([a, off, n], binding) => ({
-          binding,
-          resource: { buffer: res.arenas[a]!, offset: off * 4, size: Math.max(n, 1) * 4 },
-        }));
-        group = device.createBindGroup({ label: s.entry, layout, entries });
-        groupOf.set(key, group);
-        res.groups.push(group);
-      }
-      res.steps.push({ pipeline: res.pipelines[d.shader]!, group });
-    }
-  });
+  await scoped(device, 'creating bind groups', () => createGroups(device, res, data));
   return res;
+}
+
+/** One bind group per distinct (arena, size) list, or per range list without dynamic offsets. */
+function createGroups<I, P, O>(device: GPUDevice, res: Resources, data: ProgramData<I, P, O>) {
+  const groupOf = new Map<string, GPUBindGroup>();
+  for (const d of data.dispatches) {
+    const s = data.shaders[d.shader]!;
+    const layout = layoutFor(device, res, s.bindings.length, data.label);
+    // Bound as [arena, offset in the group, elements]; dynamic offsets move each binding.
+    const bound = d.ranges.map(([a, off, n]) => [a, layout.dynamic ? 0 : off, n] as const);
+    const key = bound.map((r) => r.join(':')).join(',');
+    let group = groupOf.get(key);
+    if (!group) {
+      const entries = bound.map(([a, off, n], binding) => ({
+        binding,
+        resource: { buffer: res.arenas[a]!, offset: off * 4, size: Math.max(n, 1) * 4 },
+      }));
+      group = device.createBindGroup({ label: s.entry, layout: layout.group, entries });
+      groupOf.set(key, group);
+      res.groups.push(group);
+    }
+    const offsets = layout.dynamic ? d.ranges.map(([, off]) => off * 4) : [];
+    res.steps.push({ pipeline: res.pipelines[d.shader]!, group, offsets });
+  }
 }
 
 /** Every dispatch of a step in one compute pass. */
@@ -247,9 +263,9 @@ function encodeStep<I, P, O>(device: GPUDevice, res: Resources, data: ProgramDat
   const enc = device.createCommandEncoder({ label: data.label });
   const pass = enc.beginComputePass();
   data.dispatches.forEach((d, i) => {
-    const { pipeline, group } = res.steps[i]!;
+    const { pipeline, group, offsets } = res.steps[i]!;
     pass.setPipeline(pipeline);
-    pass.setBindGroup(0, group);
+    pass.setBindGroup(0, group, offsets);
     pass.dispatchWorkgroups(d.groups[0], d.groups[1], d.groups[2]);
   });
   pass.end();

@@ -122,3 +122,13 @@ export function laneTileGraph(): { g: Graph; feeds: Feeds } {
   const feeds = { a: floats(128, 31), b: floats(1024, 32), c: floats(512, 33) };
   return { g, feeds };
 }
+
+/** A chain of `links` small matmuls with a tanh epilogue: one kernel per link, all alike. */
+export function longChainGraph(links: number): { g: Graph; feeds: Feeds } {
+  const g = new Graph(`chain_${links}`);
+  const w = g.param('w', [8, 8], init.normal(0.4));
+  let h = g.input('x', [4, 8]);
+  for (let l = 0; l < links; l++) h = h.matmul(w).add(0.01 * (l % 7)).tanh();
+  g.output('h', h);
+  return { g, feeds: { x: floats(32, 41) } };
+}

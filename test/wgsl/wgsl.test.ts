@@ -154,14 +154,19 @@ suite('WGSL target', () => {
   });
 
   it('a WGSL compile error names the kernel and quotes the line', async () => {
-    const { host } = await emitWgsl(seedMlpStep().g);
+    const { host, wgsl } = await emitWgsl(seedMlpStep().g);
     const broken = host.replace('(1f / (1f + exp(', '(1f / (1f + nosuchfn(');
     const mod = (await importTs(broken)) as unknown as {
       createModel(d: GPUDevice, p: Record<string, Float32Array>): Promise<unknown>;
     };
     const exe: Executable = await compile(seedMlpStep().g, { target: 'interp' });
-    await expect(mod.createModel(await getDevice(), exe.params)).rejects.toThrow(
+    const err: unknown = await mod.createModel(await getDevice(), exe.params).catch((e) => e);
+    const message = (err as Error).message;
+    expect(message).toMatch(
       /kernel a1_matmul_bias_sigmoid at line \d+:\d+ of .*seed_mlp_step.wgsl.*: .*\n.*nosuchfn/,
     );
+    // The line number is the line of the .wgsl file holding the broken call.
+    const line = Number(/at line (\d+):/.exec(message)![1]);
+    expect(wgsl.split('\n')[line - 1]).toContain('(1f / (1f + exp(');
   });
 });
