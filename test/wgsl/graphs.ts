@@ -128,7 +128,21 @@ export function longChainGraph(links: number): { g: Graph; feeds: Feeds } {
   const g = new Graph(`chain_${links}`);
   const w = g.param('w', [8, 8], init.normal(0.4));
   let h = g.input('x', [4, 8]);
-  for (let l = 0; l < links; l++) h = h.matmul(w).add(0.01 * (l % 7)).tanh();
+  for (let l = 0; l < links; l++)
+    h = h
+      .matmul(w)
+      .add(0.01 * (l % 7))
+      .tanh();
   g.output('h', h);
   return { g, feeds: { x: floats(32, 41) } };
+}
+
+/** √(Σᵢ Σ xᵢ²) over `n` inputs, as gradient clipping computes it: one sum nested n deep. */
+export function globalNormGraph(n: number): { g: Graph; feeds: Feeds } {
+  const g = new Graph(`global_norm_${n}`);
+  const xs = Array.from({ length: n }, (_, i) => g.input(`x${i}`, [3]));
+  const sq = xs.map((x) => B.sum(B.mul(x, x))).reduce((a, b) => B.add(a, b));
+  g.output('norm', B.sqrt(sq));
+  const feeds = Object.fromEntries(xs.map((_, i) => [`x${i}`, floats(3, 500 + i)]));
+  return { g, feeds };
 }

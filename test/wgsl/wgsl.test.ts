@@ -16,6 +16,7 @@ import { seedMlpStep } from '../codegen/models.ts';
 import {
   bigReduceGraph,
   exprGraph,
+  globalNormGraph,
   kindsGraph,
   laneTileGraph,
   manyBuffersGraph,
@@ -107,6 +108,13 @@ suite('WGSL target', () => {
     expect(wgsl).toMatch(/var<storage, read_write> arena_f32_0: array<f32>/);
     for (const d of plan.dispatches) expect(d.bindings.length).toBeLessThanOrEqual(8);
     await differential(portable.g, portable.feeds);
+  });
+
+  it('a global norm of 150 tensors (past the WGSL parser depth) is split by lets and matches', async () => {
+    const { g, feeds } = globalNormGraph(150);
+    const { wgsl } = await emitWgsl(g, { format: false });
+    expect(wgsl).toMatch(/let t\d+ = /);
+    await differential(g, feeds);
   });
 
   it('over 1000 buffers: each shader numbers its own bindings from 0, and they match', async () => {
