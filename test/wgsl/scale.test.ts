@@ -6,7 +6,7 @@ import { compile } from '../../src/compile.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
 import type { ProgramStats } from '../../src/runtime/wgsl-host.ts';
 import { importTs } from '../../codegen/ts/load.ts';
-import { emitWgsl } from '../../codegen/wgsl/emit.ts';
+import { emitWgsl } from '../../src/pipeline.ts';
 import { compileWgsl, limitsOf } from '../../codegen/wgsl/load.ts';
 import { longChainGraph, manyInputsGraph } from './graphs.ts';
 import { transformer } from './transformer.ts';
