@@ -30,7 +30,7 @@ export interface RenderWgslOptions extends WgslOptions {
 }
 
 export interface RenderedWgsl {
-  /** `<name>.wgsl` (the shaders) and `<name>.ts` (the host, with the same WGSL embedded). */
+  /** `<name>.wgsl` (the shaders) and `<name>.ts` (the host, with the same shaders embedded as data). */
   readonly files: readonly EmittedFile[];
   readonly plan: HostPlan;
   readonly wgsl: string;
