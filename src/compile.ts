@@ -1,6 +1,6 @@
 // compile(graph, { target }): a graph to an Executable. The stages are src/pipeline.ts's; this
 // file only turns their output into something that runs, loading each target's code on first
-// use (prettier, ts-morph and Dawn load on the first compile, not on importing gradc).
+// use. The TS target renders plain JavaScript in process: no TypeScript compiler, no prettier.
 import type { Graph } from './ir/graph.ts';
 import { emitTs, forwardOnly } from './pipeline.ts';
 import type { Executable, Target } from './runtime/executable.ts';
@@ -24,10 +24,12 @@ export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Exec
       return compileWgsl(g, seed);
     }
     case 'ts': {
-      const { importTs, tsExecutable } = await import('../codegen/ts/load.ts');
-      // Unformatted: the text is only transpiled, never read (gradc compile writes formatted files).
+      const { importJs } = await import('../codegen/ts/js.ts');
+      const { tsExecutable } = await import('../codegen/ts/load.ts');
+      type Mod = import('../codegen/ts/load.ts').GeneratedModule;
+      // JavaScript, unformatted: it is only run (gradc compile writes formatted TypeScript).
       const load = async (graph: Graph) =>
-        importTs((await emitTs(graph, { format: false })).source);
+        importJs<Mod>((await emitTs(graph, { format: false, lang: 'js' })).source);
       const main = await load(g);
       return tsExecutable(g, { main, forward: () => load(forwardOnly(g)) }, seed);
     }

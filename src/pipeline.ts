@@ -49,6 +49,8 @@ export interface EmitOptions {
   readonly header?: readonly string[];
   /** prettier-format the output (default true; in-process compiles skip it). */
   readonly format?: boolean;
+  /** TypeScript files ('ts', default) or the same module as plain JavaScript ('js', in process). */
+  readonly lang?: 'ts' | 'js';
 }
 
 /** Graph → one TypeScript module. */

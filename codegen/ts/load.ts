@@ -1,24 +1,15 @@
-// In-process execution of a generated TypeScript module: transpile to JavaScript, import it from
-// a data: URL, and wrap it as an Executable. No files are written.
-import ts from 'typescript';
+// In-process execution of a generated module (rendered as JavaScript by js.ts, imported from a
+// data: URL), wrapped as an Executable. No files are written.
 import type { Graph } from '../../src/ir/graph.ts';
 import type { Executable, Outputs } from '../../src/runtime/executable.ts';
 import { assignParams, createParams } from '../../src/runtime/params.ts';
 import { feedConverter, inputsReaching } from '../../src/runtime/feeds.ts';
 
 /** What a generated module exports (see codegen/ts/module.ts). */
-interface GeneratedModule {
+export interface GeneratedModule {
   createWorkspace(): unknown;
   step?(inputs: unknown, params: unknown, ws: unknown): Record<string, Float32Array | Int32Array>;
   run?(inputs: unknown, params: unknown, ws: unknown): Record<string, Float32Array | Int32Array>;
-}
-
-export async function importTs(source: string): Promise<GeneratedModule> {
-  const js = ts.transpileModule(source, {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-  }).outputText;
-  const url = `data:text/javascript;base64,${Buffer.from(js).toString('base64')}`;
-  return (await import(url)) as GeneratedModule;
 }
 
 function copyOutputs(r: Record<string, Float32Array | Int32Array>): Outputs {

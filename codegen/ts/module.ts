@@ -1,9 +1,10 @@
 // Program → one self-contained TypeScript module: shapes as constants, one function per kernel
 // (named after what it computes, with its chain-rule step above it), and a step/run function.
-// Assembled with ts-morph's code writer, formatted with prettier; byte-identical for one graph.
-import { CodeBlockWriter } from 'ts-morph';
+// Assembled with a code writer and formatted by the caller's formatter (prettier for files);
+// byte-identical for one graph. `lang: 'js'` writes the same module without types, so in-process
+// compiles need no TypeScript compiler (and no formatter) at run time.
+import CodeBlockWriter from 'code-block-writer';
 import type { BufferInfo, Program, Step } from '../../src/schedule/kernel.ts';
-import { formatTs } from '../format.ts';
 import { commentText, NameManager, quote, sanitize } from '../names.ts';
 import { kernelBuffers, renderKernel } from './kernels.ts';
 import { randomHelpers } from './random.ts';
@@ -12,9 +13,14 @@ export interface TsModuleOptions {
   /** 'step' for training graphs (applies updates), 'run' otherwise. */
   readonly entry: 'step' | 'run';
   readonly header?: readonly string[];
-  /** Run prettier (default). In-process compiles skip it: nobody reads that text. */
-  readonly format?: boolean;
+  /** Formats each top-level chunk (prettier for files); in-process compiles skip it. */
+  readonly format?: (chunk: string) => Promise<string>;
+  /** 'ts' (default) for files; 'js' for in-process execution: the same code without types. */
+  readonly lang?: 'ts' | 'js';
 }
+
+/** `text` in TypeScript output, nothing in JavaScript: type annotations and declarations. */
+type Typed = (text: string) => string;
 
 /** Loop indices and temporaries the kernel bodies use: user names never take these. */
 const LOCAL_NAMES = /^([a-z]|[a-z]\d+|[a-z]\d+_\d+)$/;
@@ -56,6 +62,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
     ],
     LOCALS,
   );
+  const t: Typed = opts.lang === 'js' ? () => '' : (text) => text;
   const kernelIds = new Map<string, string>();
   const bufIds = new Map<string, string>();
   for (const b of p.buffers) bufIds.set(b.name, ids.take(b.name));
@@ -71,14 +78,14 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
     `// Kernels: ${p.stats.kernels}. Temporary memory: ${p.stats.peakBytes} bytes in ${p.slots.length} reused buffers.`,
   );
   w.blankLine();
-  writeShapes(w, p);
-  writeInterfaces(w, p, byName);
-  writeWorkspace(w, p);
+  writeShapes(w, p, t);
+  if (opts.lang !== 'js') writeInterfaces(w, p, byName);
+  writeWorkspace(w, p, t);
   for (const b of p.buffers) {
     if (b.role === 'const')
       w.writeLine(`const ${names(b.name)} = new Float32Array([${(b.values ?? []).join(', ')}]);`);
   }
-  const helpers = randomHelpers(p);
+  const helpers = randomHelpers(p, opts.lang ?? 'ts');
   if (helpers) w.writeLine(helpers);
   chunks.push(w.toString());
   for (const step of p.steps) {
@@ -96,20 +103,20 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
     w = writer();
     for (const s of text.setup) w.writeLine(s);
     for (const note of k.notes) w.writeLine(`// ${commentText(note)}`);
-    const params = kernelBuffers(k).map((b) => `${names(b)}: ${arrayType(byName.get(b)!)}`);
-    w.write(`function ${id}(${params.join(', ')}): void`).block(() => {
+    const params = kernelBuffers(k).map((b) => names(b) + t(`: ${arrayType(byName.get(b)!)}`));
+    w.write(`function ${id}(${params.join(', ')})${t(': void')}`).block(() => {
       for (const line of text.body) w.writeLine(line);
     });
     chunks.push(w.toString());
   }
   w = writer();
-  writeEntry(w, p, opts.entry, kernelIds, names, byName);
+  writeEntry(w, p, opts.entry, kernelIds, names, byName, t);
   chunks.push(w.toString());
-  const done = opts.format === false ? chunks : await Promise.all(chunks.map(formatTs));
+  const done = opts.format ? await Promise.all(chunks.map(opts.format)) : chunks;
   return done.map((c) => c.trimEnd() + '\n').join('\n');
 }
 
-function writeShapes(w: CodeBlockWriter, p: Program): void {
+function writeShapes(w: CodeBlockWriter, p: Program, t: Typed): void {
   const entries = (role: BufferInfo['role']) =>
     p.buffers.filter((b) => b.role === role).map((b) => `${prop(b.name)}: [${b.shape.join(', ')}]`);
   w.writeLine('/** Static shapes of the compiled graph (row-major). */');
@@ -120,7 +127,9 @@ function writeShapes(w: CodeBlockWriter, p: Program): void {
       `outputs: { ${p.outputs.map((o) => `${prop(o.name)}: [${o.shape.join(', ')}]`).join(', ')} },`,
     );
   });
-  w.write(' as const;').newLine().blankLine();
+  w.write(`${t(' as const')};`)
+    .newLine()
+    .blankLine();
 }
 
 function writeInterfaces(w: CodeBlockWriter, p: Program, byName: Map<string, BufferInfo>): void {
@@ -150,15 +159,17 @@ function writeInterfaces(w: CodeBlockWriter, p: Program, byName: Map<string, Buf
   );
 }
 
-function writeWorkspace(w: CodeBlockWriter, p: Program): void {
+function writeWorkspace(w: CodeBlockWriter, p: Program, t: Typed): void {
   w.writeLine(
     '/** Temporary buffers, allocated once: values whose lifetimes do not overlap share a slot. */',
   );
-  w.write('export interface Workspace').block(() => {
-    p.slots.forEach((s, i) => w.writeLine(`readonly s${i}: ${arrayType(s)};`));
-  });
-  w.blankLine();
-  w.write('export function createWorkspace(): Workspace').block(() => {
+  if (t('ts')) {
+    w.write('export interface Workspace').block(() => {
+      p.slots.forEach((s, i) => w.writeLine(`readonly s${i}: ${arrayType(s)};`));
+    });
+    w.blankLine();
+  }
+  w.write(`export function createWorkspace()${t(': Workspace')}`).block(() => {
     w.write('return ').inlineBlock(() => {
       p.slots.forEach((s, i) => w.writeLine(`s${i}: new ${arrayType(s)}(${s.size}),`));
     });
@@ -186,28 +197,26 @@ function writeEntry(
   kernelIds: Map<string, string>,
   names: (b: string) => string,
   byName: Map<string, BufferInfo>,
+  t: Typed,
 ): void {
   const doc =
     entry === 'step'
       ? 'One training step: forward, backward and update. Params are updated in place.'
       : 'Evaluate the graph. Params are not changed.';
   w.writeLine(`/** ${doc} Outputs are views into the workspace, valid until the next call. */`);
-  w.write(`export function ${entry}(inputs: Inputs, params: Params, ws: Workspace): Outputs`).block(
-    () => {
-      for (const s of p.steps) writeStep(w, s, kernelIds, names, byName);
-      w.write('return ').inlineBlock(() => {
-        for (const o of p.outputs) {
-          const b = byName.get(o.buf)!;
-          const size = o.shape.reduce((a, d) => a * d, 1);
-          const arr = argOf(b, names);
-          w.writeLine(
-            `${prop(o.name)}: ${b.role === 'temp' ? `${arr}.subarray(0, ${size})` : arr},`,
-          );
-        }
-      });
-      w.write(';').newLine();
-    },
-  );
+  const sig = t('inputs: Inputs, params: Params, ws: Workspace): Outputs') || 'inputs, params, ws)';
+  w.write(`export function ${entry}(${sig}`).block(() => {
+    for (const s of p.steps) writeStep(w, s, kernelIds, names, byName);
+    w.write('return ').inlineBlock(() => {
+      for (const o of p.outputs) {
+        const b = byName.get(o.buf)!;
+        const size = o.shape.reduce((a, d) => a * d, 1);
+        const arr = argOf(b, names);
+        w.writeLine(`${prop(o.name)}: ${b.role === 'temp' ? `${arr}.subarray(0, ${size})` : arr},`);
+      }
+    });
+    w.write(';').newLine();
+  });
 }
 
 function writeStep(

@@ -14,23 +14,24 @@ export function randomDists(p: Program): Set<RandDist> {
   return found;
 }
 
-const BITS = `
-function pcgHash(v: number): number {
+/** Each helper's text, given its one type annotation (`: number`, or '' for JavaScript). */
+const BITS = (n: string) => `
+function pcgHash(v${n})${n} {
   const state = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;
   const word = Math.imul(((state >>> ((state >>> 28) + 4)) ^ state) >>> 0, 277803737) >>> 0;
   return ((word >>> 22) ^ word) >>> 0;
 }
-function randBits(seed: number, counter: number, index: number): number {
+function randBits(seed${n}, counter${n}, index${n})${n} {
   return pcgHash((seed ^ pcgHash((counter ^ pcgHash(index >>> 0)) >>> 0)) >>> 0);
 }`;
 
-const UNIFORM = `
-function randUniform(seed: number, counter: number, index: number): number {
+const UNIFORM = (n: string) => `
+function randUniform(seed${n}, counter${n}, index${n})${n} {
   return (randBits(seed, counter, index) >>> 8) / 16777216;
 }`;
 
-const NORMAL = `
-function randNormal(seed: number, counter: number, index: number): number {
+const NORMAL = (n: string) => `
+function randNormal(seed${n}, counter${n}, index${n})${n} {
   const h1 = pcgHash(randBits(seed, counter, index));
   const h2 = pcgHash(h1);
   const u1 = 1 - (h1 >>> 8) / 16777216;
@@ -38,8 +39,14 @@ function randNormal(seed: number, counter: number, index: number): number {
 }`;
 
 /** The helper functions for the program's random draws ('' when it draws none). */
-export function randomHelpers(p: Program): string {
+export function randomHelpers(p: Program, lang: 'ts' | 'js' = 'ts'): string {
   const dists = randomDists(p);
   if (dists.size === 0) return '';
-  return [BITS, dists.has('uniform') ? UNIFORM : '', dists.has('normal') ? NORMAL : ''].join('');
+  const n = lang === 'ts' ? ': number' : '';
+  const text = [
+    BITS(n),
+    dists.has('uniform') ? UNIFORM(n) : '',
+    dists.has('normal') ? NORMAL(n) : '',
+  ];
+  return text.join('');
 }

@@ -7,7 +7,7 @@ import { assignParams, createParams } from '../../src/runtime/params.ts';
 import { getDevice } from '../../src/runtime/webgpu.ts';
 import { emitWgsl, forwardOnly } from '../../src/pipeline.ts';
 import type { ProgramStats } from '../../src/runtime/wgsl-host.ts';
-import { importTs } from '../ts/load.ts';
+import { importTs } from '../ts/strip.ts';
 import type { WgslLimits } from './layout.ts';
 import type { MatmulStrategy } from './matmul.ts';
 
@@ -61,7 +61,7 @@ async function loadModel(
   matmul = matmulStrategy(device),
 ): Promise<HostModel> {
   const { host } = await emitWgsl(g, { limits: limitsOf(device), matmul, format: false });
-  const mod = (await importTs(host)) as unknown as HostModule;
+  const mod = await importTs<HostModule>(host);
   return mod.createModel(device, params);
 }
 

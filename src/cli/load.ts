@@ -64,7 +64,17 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<M
   };
 }
 
+/**
+ * Model files are TypeScript: when this file itself runs as TypeScript a loader (tsx) is active;
+ * the built CLI registers tsx on the first model it loads.
+ */
+let tsxReady = import.meta.url.endsWith('.ts');
+
 async function importModel(file: string): Promise<Record<string, unknown>> {
+  if (!tsxReady) {
+    (await import('tsx/esm/api')).register();
+    tsxReady = true;
+  }
   return guarded(
     file,
     async () => (await import(pathToFileURL(file).href)) as Record<string, unknown>,

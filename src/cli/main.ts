@@ -1,12 +1,12 @@
 // The gradc command line: dispatch to a command, map errors to one message and an exit code
-// (1 failure, 2 usage), and keep stack traces for --verbose. bin/gradc.js runs this under tsx.
-import { readFileSync } from 'node:fs';
+// (1 failure, 2 usage), and keep stack traces for --verbose. bin/gradc.js runs this (built, or under tsx).
 import type { CommandSpec, Parsed } from './args.ts';
 import { parseArgs } from './args.ts';
 import type { Io } from './common.ts';
 import { reportError, UsageError } from './errors.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { checkSpec, compileSpec, inspectSpec, trainSpec } from './specs.ts';
+import { gradcVersion } from './version.ts';
 
 type Runner = (p: Parsed, io: Io) => Promise<number>;
 
@@ -23,12 +23,7 @@ const COMMANDS: readonly Command[] = [
   { spec: trainSpec, load: async () => (await import('./cmd-train.ts')).runTrain },
 ];
 
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
+export const version = gradcVersion;
 
 /** Run the CLI on `argv` (without node and script); returns the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {

@@ -26,7 +26,9 @@ const options = (ts: Ts): ts.CompilerOptions => ({
 export async function typecheckModel(file: string): Promise<void> {
   if (knownClean(file)) return;
   // Loaded on demand: the compiler takes a moment to load, and a cached clean check skips it.
-  const ts = (await import('typescript')).default;
+  // TypeScript is an optional peer dependency: without it models are only transpiled (by tsx).
+  const ts = await loadTypescript();
+  if (!ts) return;
   const opts = options(ts);
   // Parse the model alone first: a syntax error needs no program of all its imports.
   const syntax =
@@ -46,6 +48,15 @@ export async function typecheckModel(file: string): Promise<void> {
     file,
     deps.filter((f) => !f.includes('/node_modules/typescript/lib/')),
   );
+}
+
+async function loadTypescript(): Promise<Ts | null> {
+  try {
+    return (await import('typescript')).default;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw e;
+  }
 }
 
 function readModel(file: string): string {

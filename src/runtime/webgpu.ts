@@ -27,6 +27,8 @@ const COMPUTE_LIMITS = [
 // Module-level on purpose: Dawn crashes (futex errors) if the GPU object is collected while a
 // device is alive, so it stays referenced for the whole process.
 let gpu: GPU | undefined;
+/** A variable specifier: bundlers leave Dawn (a native Node addon) out of browser bundles. */
+const WEBGPU = 'webgpu';
 let device: Promise<GPUDevice> | undefined;
 
 async function loadGpu(): Promise<GPU> {
@@ -35,10 +37,13 @@ async function loadGpu(): Promise<GPU> {
   if (nav?.gpu) return (gpu = nav.gpu);
   let webgpu: { create: (opts: string[]) => GPU; globals: object };
   try {
-    webgpu = (await import('webgpu')) as unknown as typeof webgpu;
+    webgpu = (await import(/* @vite-ignore */ WEBGPU)) as unknown as typeof webgpu;
   } catch (e) {
+    const missing = (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
     throw new NoAdapterError(
-      `cannot load the 'webgpu' package: ${(e as Error).message}; ${NO_ADAPTER}`,
+      missing
+        ? "the WGSL target in Node needs the optional peer dependency 'webgpu' (Dawn): npm install webgpu"
+        : `cannot load the 'webgpu' package: ${(e as Error).message}; ${NO_ADAPTER}`,
     );
   }
   Object.assign(globalThis, webgpu.globals);

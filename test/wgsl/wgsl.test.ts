@@ -8,7 +8,7 @@ import type { Graph } from '../../src/ir/graph.ts';
 import type { Executable } from '../../src/runtime/executable.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
 import { fuzzGraph } from '../../src/testing/fuzz.ts';
-import { importTs } from '../../codegen/ts/load.ts';
+import { importTs } from '../../codegen/ts/strip.ts';
 import { emitWgsl } from '../../src/pipeline.ts';
 import { DEFAULT_LIMITS } from '../../codegen/wgsl/layout.ts';
 import { compileWgsl, StaleParamsError } from '../../codegen/wgsl/load.ts';
@@ -164,9 +164,9 @@ suite('WGSL target', () => {
   it('a WGSL compile error names the kernel and quotes the line', async () => {
     const { host, wgsl } = await emitWgsl(seedMlpStep().g);
     const broken = host.replace('(1f / (1f + exp(', '(1f / (1f + nosuchfn(');
-    const mod = (await importTs(broken)) as unknown as {
+    const mod = await importTs<{
       createModel(d: GPUDevice, p: Record<string, Float32Array>): Promise<unknown>;
-    };
+    }>(broken);
     const exe: Executable = await compile(seedMlpStep().g, { target: 'interp' });
     const err: unknown = await mod.createModel(await getDevice(), exe.params).catch((e) => e);
     const message = (err as Error).message;
