@@ -1,0 +1,156 @@
+// gradc as an installed npm package: the tarball's contents, a plain `node` ESM import that runs
+// a compiled step without loading TypeScript, prettier or ts-morph, strict `tsc` consumers
+// (node16 and bundler resolution, skipLibCheck off), and a browser bundle with no Node built-ins.
+import { execFileSync } from 'node:child_process';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { Scratch } from './scratch.ts';
+import { ROOT, scratchProject } from './scratch.ts';
+
+let p: Scratch;
+beforeAll(() => {
+  p = scratchProject();
+}, 300_000);
+
+/** A training step built, differentiated, compiled to TypeScript and run: prints two losses. */
+const PROGRAM = `import { Graph, compile, grad, init, sigmoid, sub, square, sum } from 'gradc';
+
+const g = new Graph('tiny');
+const x = g.input('x', [4, 3]);
+const y = g.input('y', [4, 2]);
+const W = g.param('W', [3, 2], init.normal(1));
+const loss = sum(square(sub(sigmoid(x.matmul(W)), y))).named('loss');
+g.output('loss', loss);
+const [dW] = grad(loss, [W]);
+g.update('W', W.sub(dW!.mul(2)));
+const exe = await compile(g, { target: 'ts', seed: 3 });
+const feeds = { x: Float32Array.from({ length: 12 }, (_, i) => (i % 5) / 4), y: new Float32Array(8).fill(0.25) };
+const first = (await exe.step(feeds))['loss']![0]!;
+const second = (await exe.step(feeds))['loss']![0]!;
+console.log(JSON.stringify([first, second]));
+`;
+const asJs = (ts: string) => ts.replaceAll('!', '');
+
+/** Resolve hook: the core's in-process compile must never reach the compiler or formatter. */
+const FORBID = `export async function resolve(spec, ctx, next) {
+  if (/^(typescript|prettier|ts-morph)(\\/|$)/.test(spec)) throw new Error('gradc loaded ' + spec);
+  return next(spec, ctx);
+}`;
+
+const node = (args: string[]) =>
+  execFileSync(process.execPath, args, { cwd: p.dir, encoding: 'utf8' });
+const losses = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!) as [number, number];
+
+describe('the packed package', () => {
+  test('ships dist JavaScript, declarations, the bin and a LICENSE; no sources or tests', () => {
+    const files = p.packed.files;
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/gradc.js'])
+      expect(files).toContain(f);
+    for (const f of ['src/index', 'src/nn/index', 'src/node/index', 'src/cli/api']) {
+      expect(files).toContain(`dist/${f}.js`);
+      expect(files).toContain(`dist/${f}.d.ts`);
+    }
+    const stray = files.filter((f) => !/^(dist\/|bin\/|LICENSE|README\.md|package\.json)/.test(f));
+    expect(stray).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  test('plain node imports it (ESM) and trains without TypeScript, prettier or ts-morph', () => {
+    p.write('forbid.mjs', FORBID);
+    p.write(
+      'register.mjs',
+      `import { register } from 'node:module';\nregister('./forbid.mjs', import.meta.url);\n`,
+    );
+    p.write('main.mjs', asJs(PROGRAM));
+    const [first, second] = losses(node(['--import', './register.mjs', 'main.mjs']));
+    expect(second).toBeLessThan(first);
+    // The other entries load too.
+    p.write(
+      'entries.mjs',
+      `const [core, nn, node, cli] = await Promise.all(
+  ['gradc', 'gradc/nn', 'gradc/node', 'gradc/cli'].map((m) => import(m)),
+);
+const kinds = [core.nn.dense, nn.adam, node.loadMnist, node.nn.saveCheckpoint, cli.compileToFiles];
+console.log(JSON.stringify(kinds.map((f) => typeof f)));`,
+    );
+    expect(node(['entries.mjs']).trim()).toBe(
+      '["function","function","function","function","function"]',
+    );
+  });
+
+  test.each(['node16', 'bundler'])(
+    'a strict tsc project (%s resolution) type-checks with zero errors',
+    (res) => {
+      p.write('main.ts', PROGRAM);
+      p.write(
+        'uses.ts',
+        `import { nn, loadMnist, saveCheckpoint } from 'gradc/node';
+import { adam, dense } from 'gradc/nn';
+import { compileToFiles } from 'gradc/cli';
+import type { ModelOptions, TrainSetup } from 'gradc/cli';
+import type { Executable, Feeds } from 'gradc';
+export const opts: ModelOptions = { batch: 1, mode: 'train' };
+export const setup: TrainSetup | undefined = undefined;
+export const feeds: Feeds = {};
+export const used = [nn.dense, dense, adam, loadMnist, saveCheckpoint, compileToFiles];
+export type E = Executable;
+`,
+      );
+      const config = {
+        compilerOptions: {
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+          target: 'ES2022',
+          module: res === 'node16' ? 'node16' : 'esnext',
+          moduleResolution: res,
+          types: [],
+          lib: ['ES2022', 'DOM'],
+        },
+        files: ['main.ts', 'uses.ts'],
+      };
+      p.write(`tsconfig.${res}.json`, JSON.stringify(config));
+      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+      let out = '';
+      try {
+        out = node([tsc, '-p', `tsconfig.${res}.json`]);
+      } catch (e) {
+        out = String((e as { stdout?: string }).stdout ?? e);
+      }
+      expect(out).toBe('');
+    },
+  );
+
+  test('a browser bundle of builder + grad + compile-to-TS + run has no Node built-ins', async () => {
+    const entry = p.write('browser.mjs', asJs(PROGRAM));
+    const r = await build({
+      entryPoints: [entry],
+      absWorkingDir: p.dir,
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      minify: true,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      outfile: join(p.dir, 'bundle.js'),
+    });
+    const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+    const inputs = Object.keys(r.metafile.inputs);
+    expect(inputs.filter((i) => builtins.has(i) || i.startsWith('node:'))).toEqual([]);
+    const deps = /node_modules\/(typescript|prettier|ts-morph|webgpu|esbuild)\//;
+    expect(inputs.filter((i) => deps.test(i))).toEqual([]);
+    expect(Object.values(r.metafile.outputs)[0]!.imports).toEqual([]);
+    const js = r.outputFiles[0]!.text;
+    const gz = gzipSync(js).length;
+    console.log(`browser bundle: ${js.length} bytes minified, ${gz} gzipped`);
+    expect(gz).toBeLessThan(100_000);
+    // The bundle runs (here in Node, which has no globals it needs beyond a browser's).
+    p.write('bundle.mjs', js);
+    const [first, second] = losses(node(['bundle.mjs']));
+    expect(second).toBeLessThan(first);
+  });
+});
