@@ -19,6 +19,8 @@ async function force<T>(v: Lazy<T>): Promise<T> {
 
 export async function runTrain(p: Parsed, io: Io): Promise<number> {
   const typecheck = !bool(p, 'no-typecheck');
+  // On a terminal, say what is happening (main.ts already said "loading"): compiling takes seconds.
+  const status = (s: string) => io.isTTY && io.out(`${s}\n`);
   const model = await loadModel(p.positionals[0]!, { typecheck });
   const setup = model.train;
   const shown = relative(process.cwd(), model.file);
@@ -36,6 +38,7 @@ export async function runTrain(p: Parsed, io: Io): Promise<number> {
   }
   const target = str(p, 'target') as Target;
   const seed = num(p, 'seed')!;
+  status(`compiling '${graph.name}' for ${target}`);
   const { compile } = await import('../compile.ts'); // the renderers load slowly: only on use
   const exe = await compile(graph, { target, seed });
   const val = setup.validation

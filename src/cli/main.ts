@@ -3,6 +3,7 @@
 import type { CommandSpec, Parsed } from './args.ts';
 import { parseArgs } from './args.ts';
 import type { Io } from './common.ts';
+import { runFiltered, wantsFilter } from './dawn.ts';
 import { reportError, UsageError } from './errors.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { checkSpec, compileSpec, inspectSpec, trainSpec } from './specs.ts';
@@ -53,6 +54,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.out(commandHelp(cmd.spec));
       return 0;
     }
+    // Training prints nothing for seconds otherwise: on a terminal, say so before loading anything.
+    if (io.isTTY && cmd.spec.name === 'train') io.out(`loading ${parsed.positionals[0]}\n`);
     return await (
       await cmd.load()
     )(parsed, io);
@@ -65,6 +68,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 /** The process entry point (bin/gradc.js): real stdout/stderr and process.exitCode. */
 export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  if (wantsFilter(argv)) {
+    process.exitCode = await runFiltered(argv);
+    return;
+  }
   const io: Io = {
     out: (s) => void process.stdout.write(s),
     err: (s) => void process.stderr.write(s),

@@ -1,7 +1,8 @@
 // gradc as an installed npm package: the tarball's contents, a plain `node` ESM import that runs
 // a compiled step without loading TypeScript, prettier or ts-morph, strict `tsc` consumers
 // (node16 and bundler resolution, skipLibCheck off), and a browser bundle with no Node built-ins.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -152,5 +153,43 @@ export type E = Executable;
     p.write('bundle.mjs', js);
     const [first, second] = losses(node(['bundle.mjs']));
     expect(second).toBeLessThan(first);
+  });
+
+  test('the gradc bin runs built JavaScript: --help loads no compiler; compile writes the module', () => {
+    // Runs the bin in this process after a resolve hook that forbids the heavy packages, and
+    // reports the process's CPU time (wall time on this shared machine says little).
+    p.write(
+      'forbid-all.mjs',
+      FORBID.replace('typescript|prettier|ts-morph', 'typescript|prettier|ts-morph|tsx'),
+    );
+    const cli = (args: string[], hook: string) =>
+      p.write(
+        'cli.mjs',
+        `import { register } from 'node:module';
+${hook ? `register('./${hook}', import.meta.url);` : ''}
+process.argv = [process.argv[0], 'gradc', ...${JSON.stringify(args)}];
+process.on('exit', () => {
+  const u = process.cpuUsage();
+  process.stderr.write('cpu ' + Math.round((u.user + u.system) / 1000) + '\\n');
+});
+await import('./node_modules/gradc/bin/gradc.js');`,
+      );
+    const run = (args: string[], hook: string) => {
+      cli(args, hook);
+      const r = spawnSync(process.execPath, ['cli.mjs'], { cwd: p.dir, encoding: 'utf8' });
+      const cpu = Number(/cpu (\d+)/.exec(r.stderr)?.[1]);
+      console.log(`gradc ${args.join(' ')}: ${cpu} ms CPU`);
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    expect(run(['--help'], 'forbid-all.mjs')).toMatch(/usage: gradc <command>/);
+    const model = readFileSync(join(ROOT, 'examples/seed-mlp/model.ts'), 'utf8')
+      .replace("'../../src/node/index.ts'", "'gradc/node'")
+      .replace("'../../src/index.ts'", "'gradc'")
+      .replace("'../../src/cli/contract.ts'", "'gradc/cli'");
+    p.write('model.ts', model);
+    const out = run(['compile', 'model.ts', '--mode', 'train', '--out', 'gen'], '');
+    expect(out).toMatch(/wrote gen\/seed_mlp\.ts/);
+    expect(readFileSync(join(p.dir, 'gen/seed_mlp.ts'), 'utf8')).toMatch(/export function step\(/);
   });
 });
