@@ -50,7 +50,13 @@ describe('the packed package', () => {
     const files = p.packed.files;
     for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/gradc.js'])
       expect(files).toContain(f);
-    for (const f of ['src/index', 'src/nn/index', 'src/node/index', 'src/cli/api']) {
+    for (const f of [
+      'src/index',
+      'src/nn/index',
+      'src/node/index',
+      'src/cli/api',
+      'src/plugins/vite',
+    ]) {
       expect(files).toContain(`dist/${f}.js`);
       expect(files).toContain(`dist/${f}.d.ts`);
     }
@@ -92,11 +98,14 @@ console.log(JSON.stringify(kinds.map((f) => typeof f)));`,
 import { adam, dense } from 'gradc/nn';
 import { compileToFiles } from 'gradc/cli';
 import type { ModelOptions, TrainSetup } from 'gradc/cli';
+import { gradcPlugin as esbuildPlugin } from 'gradc/esbuild';
+import { gradcPlugin as vitePlugin } from 'gradc/vite';
 import type { Executable, Feeds } from 'gradc';
 export const opts: ModelOptions = { batch: 1, mode: 'train' };
 export const setup: TrainSetup | undefined = undefined;
 export const feeds: Feeds = {};
 export const used = [nn.dense, dense, adam, loadMnist, saveCheckpoint, compileToFiles];
+export const plugins = [esbuildPlugin(), vitePlugin()];
 export type E = Executable;
 `,
       );
