@@ -8,6 +8,7 @@ import { reportError, UsageError } from './errors.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { checkSpec, compileSpec, inspectSpec, trainSpec } from './specs.ts';
 import { gradcVersion } from './version.ts';
+import { isWatchRun, runWatch } from './watch.ts';
 
 type Runner = (p: Parsed, io: Io) => Promise<number>;
 
@@ -70,6 +71,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   if (wantsFilter(argv)) {
     process.exitCode = await runFiltered(argv);
+    return;
+  }
+  if (isWatchRun(argv) && !argv.includes('--help')) {
+    process.exitCode = await runWatch(argv);
     return;
   }
   const io: Io = {

@@ -21,6 +21,7 @@ export const compileSpec: CommandSpec = {
       type: 'boolean',
       help: "print each kernel's notes and why nodes were not fused",
     },
+    watch: { type: 'boolean', help: "compile again whenever a file in the model's folder changes" },
   },
 };
 
