@@ -1,6 +1,6 @@
 // What the build-tool plugins share: `./model.ts?gradc` (with `&target=wgsl`, `&mode=train`,
 // `&batch=N`) names the module gradc generates from a model file, generated at build time.
-import type { FileTarget } from '../../codegen/emit.ts';
+import type { FileTarget } from '../pipeline.ts';
 import { CliError } from '../cli/errors.ts';
 import type { ModelMode } from '../cli/contract.ts';
 import { loadModel } from '../cli/load.ts';
@@ -42,7 +42,7 @@ export function parseGradcImport(spec: string): GradcImport | null {
 export async function generateModule(file: string, imp: GradcImport): Promise<string> {
   const model = await loadModel(file, { typecheck: false });
   const graph = await model.build(imp.mode, imp.batch);
-  const { emitFiles } = await import('../../codegen/emit.ts');
+  const { emitFiles } = await import('../pipeline.ts');
   const { files } = await emitFiles(graph, { target: imp.target });
   return files.find((f) => f.path.endsWith('.ts'))!.text;
 }
