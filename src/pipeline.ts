@@ -58,7 +58,8 @@ export async function emitTs(g: Graph, opts: EmitOptions = {}): Promise<Rendered
   const program = toProgram(g);
   const entry = entryOf(g);
   const { renderTs } = await import('../codegen/ts/emit.ts');
-  return { ...(await renderTs(program, { ...opts, name: g.name, entry })), program, entry };
+  const inits = new Map([...g.params].map(([name, p]) => [name, p.init]));
+  return { ...(await renderTs(program, { ...opts, name: g.name, entry, inits })), program, entry };
 }
 
 /** Graph → WGSL shaders and their TypeScript WebGPU host. */
@@ -72,9 +73,10 @@ export async function emitWgsl(g: Graph, opts: WgslOptions = {}): Promise<Render
 /** Graph → the files a build writes for `target` (what `gradc compile` writes). */
 export async function emitFiles(
   g: Graph,
-  opts: { readonly target: FileTarget },
+  opts: { readonly target: FileTarget; readonly header?: readonly string[] },
 ): Promise<{ readonly files: readonly EmittedFile[] } & Emitted> {
-  return opts.target === 'ts' ? emitTs(g) : emitWgsl(g);
+  const header = opts.header;
+  return opts.target === 'ts' ? emitTs(g, { header }) : emitWgsl(g, { header });
 }
 
 /** The same graph without its updates: what run() computes on a training graph. */

@@ -1,6 +1,7 @@
 // Program → one TypeScript module (text and file). A renderer only: src/pipeline.ts runs every
 // stage before it and calls it.
 import type { EmittedFile } from '../../src/pipeline.ts';
+import type { InitSpec } from '../../src/ir/init.ts';
 import type { Program } from '../../src/schedule/kernel.ts';
 import { formatTs } from '../format.ts';
 import { sanitize } from '../names.ts';
@@ -16,6 +17,8 @@ export interface RenderTsOptions {
   readonly format?: boolean;
   /** 'ts' (default); 'js' renders the same module without types, for in-process execution. */
   readonly lang?: 'ts' | 'js';
+  /** Each param's initializer (the module's initParams reproduces them). */
+  readonly inits?: ReadonlyMap<string, InitSpec>;
 }
 
 export interface RenderedTs {
@@ -35,6 +38,7 @@ export async function renderTs(program: Program, opts: RenderTsOptions): Promise
     header,
     format,
     lang: opts.lang,
+    inits: opts.inits,
   });
   return { source, files: [{ path: `${sanitize(opts.name)}.ts`, text: source }] };
 }

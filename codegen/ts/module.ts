@@ -4,7 +4,9 @@
 // byte-identical for one graph. `lang: 'js'` writes the same module without types, so in-process
 // compiles need no TypeScript compiler (and no formatter) at run time.
 import CodeBlockWriter from 'code-block-writer';
+import type { InitSpec } from '../../src/ir/init.ts';
 import type { BufferInfo, Program, Step } from '../../src/schedule/kernel.ts';
+import { API_NAMES, renderApi } from './api.ts';
 import { commentText, NameManager, quote, sanitize } from '../names.ts';
 import { kernelBuffers, renderKernel } from './kernels.ts';
 import { randomHelpers } from './random.ts';
@@ -17,6 +19,8 @@ export interface TsModuleOptions {
   readonly format?: (chunk: string) => Promise<string>;
   /** 'ts' (default) for files; 'js' for in-process execution: the same code without types. */
   readonly lang?: 'ts' | 'js';
+  /** Each param's initializer, for the module's initParams (a param without one starts at 0). */
+  readonly inits?: ReadonlyMap<string, InitSpec>;
 }
 
 /** `text` in TypeScript output, nothing in JavaScript: type annotations and declarations. */
@@ -59,6 +63,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
       'Params',
       'Outputs',
       'Workspace',
+      ...API_NAMES,
     ],
     LOCALS,
   );
@@ -112,6 +117,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   w = writer();
   writeEntry(w, p, opts.entry, kernelIds, names, byName, t);
   chunks.push(w.toString());
+  chunks.push(renderApi(p, opts.inits ?? new Map(), opts.entry, opts.lang ?? 'ts').trim());
   const done = opts.format ? await Promise.all(chunks.map(opts.format)) : chunks;
   return done.map((c) => c.trimEnd() + '\n').join('\n');
 }

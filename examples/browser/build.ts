@@ -1,12 +1,11 @@
 // Build the browser example: compile the seed network (examples/seed-mlp/model.ts) to the
-// TypeScript and the WGSL module, write a few thousand MNIST digits and the initial params as
-// one binary file, and bundle main.ts for the page. The page itself compiles nothing.
+// TypeScript and the WGSL module, write a few thousand MNIST digits as one binary file, and
+// bundle main.ts for the page. The page itself compiles nothing (initParams comes with the module).
 // Run: npx tsx examples/browser/build.ts   then serve examples/browser/ and open index.html.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { compileToFiles } from '../../src/cli/api.ts';
-import { initParams } from '../../src/interp/interpret.ts';
 import { loadMnist } from '../../src/node/mnist.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -19,17 +18,15 @@ export const SEED = 2;
 export async function buildExample(): Promise<void> {
   mkdirSync(GEN, { recursive: true });
   const opts = { mode: 'train', typecheck: false } as const;
-  const ts = await compileToFiles(MODEL, { ...opts, target: 'ts', out: `${GEN}/ts` });
+  await compileToFiles(MODEL, { ...opts, target: 'ts', out: `${GEN}/ts` });
   await compileToFiles(MODEL, { ...opts, target: 'wgsl', out: `${GEN}/wgsl` });
-  // data.bin: images [n, 784], one-hot targets [n, 10], then the initial params in the order
-  // that data.json lists them.
+  // data.bin: images [n, 784], then one-hot targets [n, 10].
   const { train } = loadMnist({ train: DIGITS, test: 0, seed: SEED });
-  const init = initParams(ts.graph, SEED);
-  const names = [...ts.graph.params.keys()];
-  const parts = [train.images, train.oneHot, ...names.map((k) => init[k]!)];
-  writeFileSync(`${GEN}/data.bin`, Buffer.concat(parts.map((p) => Buffer.from(f32(p).buffer))));
-  const index = { digits: train.n, params: names.map((k) => [k, init[k]!.length]) };
-  writeFileSync(`${GEN}/data.json`, JSON.stringify(index));
+  const parts = [train.images, train.oneHot].map((p) =>
+    Buffer.from(p.buffer, p.byteOffset, p.byteLength),
+  );
+  writeFileSync(`${GEN}/data.bin`, Buffer.concat(parts));
+  writeFileSync(`${GEN}/data.json`, JSON.stringify({ digits: train.n, seed: SEED }));
   await build({
     entryPoints: [`${HERE}main.ts`],
     bundle: true,
@@ -40,7 +37,5 @@ export async function buildExample(): Promise<void> {
     logLevel: 'warning',
   });
 }
-
-const f32 = (v: ArrayLike<number>) => (v instanceof Float32Array ? v : Float32Array.from(v));
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildExample();

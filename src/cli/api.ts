@@ -1,11 +1,13 @@
 // The CLI's programmatic API: compileToFiles(model file or Graph, opts) does what `gradc compile`
 // does — build, emit, write atomically — and returns what it did; plus the model-file contract.
+import { relative, resolve } from 'node:path';
 import type { Graph } from '../ir/graph.ts';
 import type { FileTarget } from '../pipeline.ts';
 import { emitFiles } from '../pipeline.ts';
 import type { Program } from '../schedule/kernel.ts';
 import type { ModelMode } from './contract.ts';
 import { loadModel } from './load.ts';
+import { gradcVersion } from './version.ts';
 import { writeFilesAtomic } from './write.ts';
 
 export type { ModelExport, ModelFn, ModelMode, ModelOptions, TrainSetup } from './contract.ts';
@@ -22,6 +24,8 @@ export interface CompileToFilesOptions {
   readonly batch?: number;
   /** Type-check a model file before loading it (default true). */
   readonly typecheck?: boolean;
+  /** The model file a Graph came from, named in the generated header. */
+  readonly modelFile?: string;
 }
 
 export interface CompileToFilesResult {
@@ -44,8 +48,13 @@ export async function compileToFiles(
     typeof model === 'string'
       ? await (await loadModel(model, opts)).build(opts.mode ?? 'infer', opts.batch)
       : model;
+  const file = typeof model === 'string' ? model : opts.modelFile;
+  // Which gradc wrote the files, from which model: both stable, so output stays byte-identical.
+  const header = [
+    `gradc ${gradcVersion()}${file ? `, model ${relative(process.cwd(), resolve(file))}` : ''}`,
+  ];
   const t0 = performance.now();
-  const emitted = await emitFiles(graph, { target });
+  const emitted = await emitFiles(graph, { target, header });
   const compileMs = performance.now() - t0;
   const files = await writeFilesAtomic(opts.out ?? 'gen', emitted.files);
   return { graph, program: emitted.program, target, entry: emitted.entry, files, compileMs };

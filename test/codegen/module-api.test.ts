@@ -1,0 +1,91 @@
+// The generated module's outer API: initParams(seed) gives exactly gradc's initial params (every
+// initializer kind), and create(params?) checks every feed's size on every call, naming it.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { compileToFiles } from '../../src/cli/api.ts';
+import { gradcVersion } from '../../src/cli/version.ts';
+import { importJs } from '../../codegen/ts/js.ts';
+import { compile } from '../../src/compile.ts';
+import { Graph } from '../../src/ir/graph.ts';
+import * as init from '../../src/ir/init.ts';
+import { emitTs } from '../../src/pipeline.ts';
+import { createParams } from '../../src/runtime/params.ts';
+import { reluAdamStep, seedMlpStep } from './models.ts';
+
+type Arrays = Record<string, Float32Array>;
+interface Module {
+  shapes: { inputs: Record<string, readonly number[]> };
+  initParams(seed?: number): Arrays;
+  create(params?: Arrays): {
+    step(inputs: Arrays): { loss: Float32Array };
+    params: Arrays;
+    dispose(): void;
+  };
+}
+
+const load = async (g: Graph) =>
+  importJs<Module>((await emitTs(g, { format: false, lang: 'js' })).source);
+
+/** A graph with one param of each initializer kind. */
+function everyInit(): Graph {
+  const g = new Graph('inits');
+  const x = g.input('x', [2, 3]);
+  const ps = [
+    g.param('n', [3, 4], init.normal(0.5, 0.25)),
+    g.param('u', [3, 4], init.uniform(-2, 3)),
+    g.param('z', [3, 4], init.zeros),
+    g.param('c', [3, 4], init.constant(-0.75)),
+    g.param('v', [3, 4], init.values(Array.from({ length: 12 }, (_, i) => i / 7))),
+  ];
+  g.output('y', ps.reduce((acc, p) => acc.add(x.matmul(p)), x.matmul(ps[0]!)).sum());
+  return g;
+}
+
+describe('generated module API', () => {
+  test.each([
+    ['seed MLP', () => seedMlpStep().g],
+    ['ReLU + Adam', () => reluAdamStep().g],
+    ['every initializer kind', everyInit],
+  ])('initParams(seed) equals gradc initial params: %s', async (_name, build) => {
+    const g = build();
+    const mod = await load(g);
+    for (const seed of [0, 7]) {
+      const ours = mod.initParams(seed);
+      const gradc = createParams(g, seed);
+      expect(Object.keys(ours).length).toBeGreaterThan(0);
+      for (const [name, v] of Object.entries(ours)) expect(v).toEqual(gradc[name]);
+    }
+    expect(mod.initParams(1)).not.toEqual(mod.initParams(2));
+  });
+
+  test('create() trains like compile(), and checks feed sizes on every call', async () => {
+    const g = seedMlpStep({ batch: 4, sizes: [6, 5, 3] }).g;
+    const mod = await load(g);
+    const model = mod.create();
+    const exe = await compile(g, { target: 'ts', seed: 0 });
+    const x = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i));
+    const y = Float32Array.from({ length: 12 }, (_, i) => i % 2);
+    for (let i = 0; i < 3; i++) {
+      expect(model.step({ x, y }).loss[0]).toBe((await exe.step({ x, y }))['loss']![0]);
+    }
+    expect(() => model.step({ x: x.subarray(1), y })).toThrow(
+      "input 'x' needs 24 values (shape [4, 6]), got 23",
+    );
+    expect(() => model.step({ x } as Arrays)).toThrow(
+      "input 'y' needs 12 values (shape [4, 3]), got none",
+    );
+    const bad = { ...mod.initParams(), W1: new Float32Array(3) };
+    expect(() => mod.create(bad)).toThrow("param 'W1' needs 30 values (shape [6, 5]), got 3");
+    model.dispose();
+  });
+
+  test('the header names the gradc version and the model file', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'gradc-header-'));
+    const res = await compileToFiles('examples/models/xor-mlp.ts', { out, typecheck: false });
+    const head = readFileSync(res.files[0]!, 'utf8').split('\n').slice(0, 2);
+    expect(gradcVersion()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(head[1]).toBe(`// gradc ${gradcVersion()}, model examples/models/xor-mlp.ts`);
+  });
+});
