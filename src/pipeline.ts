@@ -67,7 +67,12 @@ export async function emitWgsl(g: Graph, opts: WgslOptions = {}): Promise<Render
   const program = toProgram(g);
   const entry = entryOf(g);
   const { renderWgsl } = await import('../codegen/wgsl/emit.ts');
-  return { ...(await renderWgsl(program, { ...opts, name: g.name, entry })), program, entry };
+  const inits = new Map([...g.params].map(([name, p]) => [name, p.init]));
+  return {
+    ...(await renderWgsl(program, { ...opts, name: g.name, entry, inits })),
+    program,
+    entry,
+  };
 }
 
 /** Graph → the files a build writes for `target` (what `gradc compile` writes). */

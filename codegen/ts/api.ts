@@ -4,11 +4,11 @@
 // checked on every call. Text for the TS renderer, typed ('ts') or plain ('js').
 import type { InitSpec } from '../../src/ir/init.ts';
 import { hashString } from '../../src/ir/init.ts';
-import type { BufferInfo, Program } from '../../src/schedule/kernel.ts';
+import type { Program } from '../../src/schedule/kernel.ts';
 import { quote, sanitize } from '../names.ts';
 
 /** `text` in TypeScript output, nothing in JavaScript. */
-type Typed = (text: string) => string;
+export type Typed = (text: string) => string;
 
 /** Module-level names this file's text defines (user names never take them). */
 export const API_NAMES = [
@@ -57,8 +57,14 @@ function initUniform(n${t(': number')}, lo${t(': number')}, hi${t(': number')}, 
   return out;
 }`;
 
+/** A param as the API text needs it. */
+interface ParamSize {
+  readonly name: string;
+  readonly size: number;
+}
+
 /** One param's initial value as an expression. */
-function initExpr(b: BufferInfo, spec: InitSpec): string {
+function initExpr(b: ParamSize, spec: InitSpec): string {
   const seed = `(seed ^ 0x${hashString(b.name).toString(16)}) >>> 0`;
   switch (spec.kind) {
     case 'zeros':
@@ -74,7 +80,7 @@ function initExpr(b: BufferInfo, spec: InitSpec): string {
   }
 }
 
-const CHECK = (t: Typed) => `
+export const CHECK = (t: Typed) => `
 /** Throws a RangeError naming the first value whose length is not its shape's size. */
 function checkSizes(what${t(': string')}, values${t(': object')}, table${t(': Readonly<Record<string, readonly number[]>>')})${t(': void')} {
   for (const [name, shape] of Object.entries(table)) {
@@ -88,6 +94,29 @@ function checkSizes(what${t(': string')}, values${t(': object')}, table${t(': Re
   }
 }`;
 
+/** initParams and the PRNG helpers it uses (shared by the TS module and the WGSL host). */
+export function initParamsText(
+  params: readonly ParamSize[],
+  inits: ReadonlyMap<string, InitSpec>,
+  t: Typed,
+): string {
+  const specs = params.map((b) => inits.get(b.name) ?? { kind: 'zeros' as const });
+  const used = new Set(specs.map((s) => s.kind));
+  const fields = params.map((b, i) => `    ${prop(b.name)}: ${initExpr(b, specs[i]!)},`);
+  return [
+    used.has('normal') || used.has('uniform') ? PRNG(t) : '',
+    used.has('normal') ? NORMAL(t) : '',
+    used.has('uniform') ? UNIFORM(t) : '',
+    `
+/** The graph's initial params for \`seed\`: the values gradc's initParams(graph, seed) gives. */
+export function initParams(seed = 0)${t(': Params')} {
+  return {
+${fields.join('\n')}
+  };
+}`,
+  ].join('\n');
+}
+
 /** initParams, create and their helpers, for a module whose entry function is `entry`. */
 export function renderApi(
   p: Program,
@@ -97,26 +126,14 @@ export function renderApi(
 ): string {
   const t: Typed = lang === 'js' ? () => '' : (text) => text;
   const params = p.buffers.filter((b) => b.role === 'param');
-  const specs = params.map((b) => inits.get(b.name) ?? { kind: 'zeros' as const });
-  const used = new Set(specs.map((s) => s.kind));
-  const fields = params.map((b, i) => `    ${prop(b.name)}: ${initExpr(b, specs[i]!)},`);
   const doc =
     entry === 'step'
       ? 'One training step (params change in place); checks every input size.'
       : 'Evaluate the graph; checks every input size.';
   return [
-    used.has('normal') || used.has('uniform') ? PRNG(t) : '',
-    used.has('normal') ? NORMAL(t) : '',
-    used.has('uniform') ? UNIFORM(t) : '',
     CHECK(t),
-    `
-/** The graph's initial params for \`seed\`: the values gradc's initParams(graph, seed) gives. */
-export function initParams(seed = 0)${t(': Params')} {
-  return {
-${fields.join('\n')}
-  };
-}
-${t(`
+    initParamsText(params, inits, t),
+    `${t(`
 /** A compiled model: its params (updated in place by step) and size-checked calls. */
 export interface Model {
   /** ${doc} Outputs are views into the workspace, valid until the next call. */

@@ -2,6 +2,7 @@
 // compile(…, { target: 'wgsl' }) loads in process). A renderer only: src/pipeline.ts runs every
 // stage before it and calls it.
 import type { EmittedFile } from '../../src/pipeline.ts';
+import type { InitSpec } from '../../src/ir/init.ts';
 import type { Program } from '../../src/schedule/kernel.ts';
 import { sanitize } from '../names.ts';
 import { renderHost } from './host.ts';
@@ -27,6 +28,8 @@ export interface RenderWgslOptions extends WgslOptions {
   readonly name: string;
   /** 'step' when the graph has updates (a training step), else 'run'. */
   readonly entry: 'step' | 'run';
+  /** Each param's initializer, for the host's initParams. */
+  readonly inits?: ReadonlyMap<string, InitSpec>;
 }
 
 export interface RenderedWgsl {
@@ -47,7 +50,7 @@ export async function renderWgsl(program: Program, opts: RenderWgslOptions): Pro
   const { wgsl, plan } = renderWgslModule(program, { limits, header, matmul: opts.matmul });
   const wgslFile = `${base}.wgsl`;
   const host = await renderHost(plan, {
-    ...{ name: opts.name, entry: opts.entry, header, wgslFile },
+    ...{ name: opts.name, entry: opts.entry, header, wgslFile, inits: opts.inits },
     format: opts.format,
   });
   const files = [

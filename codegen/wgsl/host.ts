@@ -4,6 +4,8 @@ import { commentText, quote, sanitize } from '../names.ts';
 import { formatTs } from '../format.ts';
 import { ENGINE_SOURCE } from './engine-source.ts';
 import type { DispatchPlan, HostPlan, TensorPlan } from './module.ts';
+import type { InitSpec } from '../../src/ir/init.ts';
+import { renderHostApi } from './api.ts';
 
 export interface HostOptions {
   readonly name: string;
@@ -14,6 +16,8 @@ export interface HostOptions {
   readonly wgslFile: string;
   /** Run prettier over the host (default true; in-process compiles skip it: it is slow). */
   readonly format?: boolean;
+  /** Each param's initializer, for the host's initParams. */
+  readonly inits?: ReadonlyMap<string, InitSpec>;
 }
 
 const isIdent = (s: string) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) && sanitize(s) === s;
@@ -134,5 +138,7 @@ ${limits.join('\n')}
 // The engine below is src/runtime/wgsl-host.ts, embedded so that this file stands alone.
 ${ENGINE_SOURCE}
 ${dataSection(plan, label)}
-${modelText(opts.entry)}`;
+${modelText(opts.entry)}
+${renderHostApi(plan, opts.inits ?? new Map(), opts.entry)}
+`;
 }

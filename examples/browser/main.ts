@@ -37,7 +37,7 @@ async function webgpuStep(params: Params): Promise<Step | null> {
   const adapter = await navigator.gpu?.requestAdapter();
   if (!adapter) return null;
   const device = await adapter.requestDevice({ requiredLimits: gpu.requiredLimits });
-  const model = await gpu.createModel(device, params);
+  const model = await gpu.create(device, params);
   return async (inputs) => (await model.step(inputs)).loss[0]!;
 }
 

@@ -7,10 +7,12 @@ import { describe, expect, test } from 'vitest';
 import { compileToFiles } from '../../src/cli/api.ts';
 import { gradcVersion } from '../../src/cli/version.ts';
 import { importJs } from '../../codegen/ts/js.ts';
+import { importTs } from '../../codegen/ts/strip.ts';
 import { compile } from '../../src/compile.ts';
+import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
 import { Graph } from '../../src/ir/graph.ts';
 import * as init from '../../src/ir/init.ts';
-import { emitTs } from '../../src/pipeline.ts';
+import { emitTs, emitWgsl } from '../../src/pipeline.ts';
 import { createParams } from '../../src/runtime/params.ts';
 import { reluAdamStep, seedMlpStep } from './models.ts';
 
@@ -42,6 +44,9 @@ function everyInit(): Graph {
   g.output('y', ps.reduce((acc, p) => acc.add(x.matmul(p)), x.matmul(ps[0]!)).sum());
   return g;
 }
+
+const adapter = await hasAdapter();
+if (!adapter) console.warn('\n*** WGSL module API test SKIPPED: no WebGPU adapter ***\n');
 
 describe('generated module API', () => {
   test.each([
@@ -87,5 +92,37 @@ describe('generated module API', () => {
     const head = readFileSync(res.files[0]!, 'utf8').split('\n').slice(0, 2);
     expect(gradcVersion()).toMatch(/^\d+\.\d+\.\d+/);
     expect(head[1]).toBe(`// gradc ${gradcVersion()}, model examples/models/xor-mlp.ts`);
+  });
+
+  test.skipIf(!adapter)('the WGSL host: shapes, initParams and create(device) checks', async () => {
+    const g = seedMlpStep({ batch: 4, sizes: [6, 5, 3] }).g;
+    const host = await importTs<{
+      shapes: Module['shapes'];
+      initParams(seed?: number): Arrays;
+      create(
+        d: GPUDevice,
+        p?: Arrays,
+      ): Promise<{
+        step(i: Arrays): Promise<{ loss: Float32Array }>;
+        dispose(): void;
+      }>;
+    }>((await emitWgsl(g, { format: false })).host);
+    const cpu = await load(g);
+    expect(host.shapes).toEqual(cpu.shapes);
+    expect(host.initParams(3)).toEqual(cpu.initParams(3));
+    const device = await getDevice();
+    const bad = { ...host.initParams(), b1: new Float32Array(2) };
+    await expect(host.create(device, bad)).rejects.toThrow(
+      "param 'b1' needs 5 values (shape [5]), got 2",
+    );
+    const model = await host.create(device);
+    const x = Float32Array.from({ length: 24 }, (_, i) => Math.cos(i));
+    const y = new Float32Array(12).fill(0.5);
+    expect(() => model.step({ x, y: y.subarray(2) })).toThrow(
+      "input 'y' needs 12 values (shape [4, 3]), got 10",
+    );
+    const gpuLoss = (await model.step({ x, y })).loss[0]!;
+    expect(gpuLoss).toBeCloseTo(cpu.create().step({ x, y }).loss[0]!, 5);
+    model.dispose();
   });
 });

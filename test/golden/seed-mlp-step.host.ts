@@ -947,3 +947,73 @@ export async function createModel(device: GPUDevice, params: Params): Promise<Mo
   const { readParams, writeParams, paramBindings, stats, dispose } = p;
   return { step: p.run, readParams, writeParams, paramBindings, stats, dispose };
 }
+
+/** Static shapes of the compiled graph (row-major), as in the TypeScript target's module. */
+export const shapes = {
+  inputs: { x: [10, 784], y: [10, 10] },
+  params: { W1: [784, 30], b1: [30], W2: [30, 10], b2: [10] },
+  outputs: { loss: [] },
+} as const;
+
+/** Throws a RangeError naming the first value whose length is not its shape's size. */
+function checkSizes(
+  what: string,
+  values: object,
+  table: Readonly<Record<string, readonly number[]>>,
+): void {
+  for (const [name, shape] of Object.entries(table)) {
+    const n = shape.reduce((a, d) => a * d, 1);
+    const got = (values as Record<string, { length: number } | undefined>)[name]?.length;
+    if (got !== n) {
+      throw new RangeError(
+        `${what} '${name}' needs ${n} values (shape [${shape.join(', ')}]), got ${got ?? 'none'}`,
+      );
+    }
+  }
+}
+
+/** mulberry32, as in gradc's src/ir/init.ts: one stream per param, from the seed. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function initNormal(n: number, mean: number, std: number, seed: number): Float32Array {
+  const rand = mulberry32(seed);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = 1 - rand(); // Box–Muller, as gradc's normalSampler
+    out[i] = mean + std * (Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand()));
+  }
+  return out;
+}
+
+/** The graph's initial params for `seed`: the values gradc's initParams(graph, seed) gives. */
+export function initParams(seed = 0): Params {
+  return {
+    W1: initNormal(23520, 0, 0.03571428571428571, (seed ^ 0x8ff84fa5) >>> 0),
+    b1: initNormal(30, 0, 1, (seed ^ 0x8c2c24bc) >>> 0),
+    W2: initNormal(300, 0, 0.18257418583505536, (seed ^ 0x8cf84aec) >>> 0),
+    b2: initNormal(10, 0, 1, (seed ^ 0x8f2c2975) >>> 0),
+  };
+}
+
+/** A ready model on `device`: params (default initParams(0)) after a size check; every
+ * step's inputs are checked too (same messages as the TypeScript target). */
+export async function create(device: GPUDevice, params: Params = initParams()): Promise<Model> {
+  checkSizes('param', params, shapes.params);
+  const model = await createModel(device, params);
+  return {
+    ...model,
+    step: (inputs: Inputs) => {
+      checkSizes('input', inputs, shapes.inputs);
+      return model.step(inputs);
+    },
+  };
+}

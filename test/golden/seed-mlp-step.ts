@@ -232,6 +232,23 @@ export function step(inputs: Inputs, params: Params, ws: Workspace): Outputs {
   };
 }
 
+/** Throws a RangeError naming the first value whose length is not its shape's size. */
+function checkSizes(
+  what: string,
+  values: object,
+  table: Readonly<Record<string, readonly number[]>>,
+): void {
+  for (const [name, shape] of Object.entries(table)) {
+    const n = shape.reduce((a, d) => a * d, 1);
+    const got = (values as Record<string, { length: number } | undefined>)[name]?.length;
+    if (got !== n) {
+      throw new RangeError(
+        `${what} '${name}' needs ${n} values (shape [${shape.join(', ')}]), got ${got ?? 'none'}`,
+      );
+    }
+  }
+}
+
 /** mulberry32, as in gradc's src/ir/init.ts: one stream per param, from the seed. */
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -252,23 +269,6 @@ function initNormal(n: number, mean: number, std: number, seed: number): Float32
     out[i] = mean + std * (Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand()));
   }
   return out;
-}
-
-/** Throws a RangeError naming the first value whose length is not its shape's size. */
-function checkSizes(
-  what: string,
-  values: object,
-  table: Readonly<Record<string, readonly number[]>>,
-): void {
-  for (const [name, shape] of Object.entries(table)) {
-    const n = shape.reduce((a, d) => a * d, 1);
-    const got = (values as Record<string, { length: number } | undefined>)[name]?.length;
-    if (got !== n) {
-      throw new RangeError(
-        `${what} '${name}' needs ${n} values (shape [${shape.join(', ')}]), got ${got ?? 'none'}`,
-      );
-    }
-  }
 }
 
 /** The graph's initial params for `seed`: the values gradc's initParams(graph, seed) gives. */
