@@ -12,6 +12,8 @@ export type Typed = (text: string) => string;
 
 /** Module-level names this file's text defines (user names never take them). */
 export const API_NAMES = [
+  'sizesOf',
+  'Sizes',
   'initParams',
   'create',
   'Model',
@@ -81,10 +83,15 @@ function initExpr(b: ParamSize, spec: InitSpec): string {
 }
 
 export const CHECK = (t: Typed) => `
+/** [name, elements, shape] of each entry of a shapes table: computed once, checked per call. */
+function sizesOf(table${t(': Readonly<Record<string, readonly number[]>>')})${t(': Sizes')} {
+  return Object.entries(table).map(([name, shape]) => [name, shape.reduce((a, d) => a * d, 1), shape]);
+}
+${t('type Sizes = readonly (readonly [string, number, readonly number[]])[];\n')}
 /** Throws a RangeError naming the first value whose length is not its shape's size. */
-function checkSizes(what${t(': string')}, values${t(': object')}, table${t(': Readonly<Record<string, readonly number[]>>')})${t(': void')} {
-  for (const [name, shape] of Object.entries(table)) {
-    const n = shape.reduce((a, d) => a * d, 1);
+function checkSizes(what${t(': string')}, values${t(': object')}, sizes${t(': Sizes')})${t(': void')} {
+  for (let i = 0; i < sizes.length; i++) {
+    const [name, n, shape] = sizes[i]${t('!')};
     const got = (values${t(' as Record<string, { length: number } | undefined>')})[name]?.length;
     if (got !== n) {
       throw new RangeError(
@@ -145,11 +152,12 @@ export interface Model {
 `)}
 /** A ready model: \`params\` (default initParams(0)) after a size check, and its own workspace. */
 export function create(params${t(': Params')} = initParams())${t(': Model')} {
-  checkSizes('param', params, shapes.params);
+  checkSizes('param', params, sizesOf(shapes.params));
   const ws = createWorkspace();
+  const inputSizes = sizesOf(shapes.inputs);
   return {
     ${entry}: (inputs${t(': Inputs')}) => {
-      checkSizes('input', inputs, shapes.inputs);
+      checkSizes('input', inputs, inputSizes);
       return ${entry}(inputs, params, ws);
     },
     params,

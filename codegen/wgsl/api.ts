@@ -34,12 +34,13 @@ export const shapes = {
 /** A ready model on \`device\`: params (default initParams(0)) after a size check; every
  * ${entry}'s inputs are checked too (same messages as the TypeScript target). */
 export async function create(device: GPUDevice, params: Params = initParams()): Promise<Model> {
-  checkSizes('param', params, shapes.params);
+  checkSizes('param', params, sizesOf(shapes.params));
   const model = await createModel(device, params);
+  const inputSizes = sizesOf(shapes.inputs);
   return {
     ...model,
     ${entry}: (inputs: Inputs) => {
-      checkSizes('input', inputs, shapes.inputs);
+      checkSizes('input', inputs, inputSizes);
       return model.${entry}(inputs);
     },
   };

