@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { scaleGraph } from '../../bench/scale-graphs.ts';
+import { formatWithin } from '../../codegen/format.ts';
 import { emitTs, toProgram } from '../../src/pipeline.ts';
 import { MAX_KERNEL_COST } from '../../src/schedule/fuse.ts';
 import type { Kernel } from '../../src/schedule/kernel.ts';
@@ -51,6 +52,13 @@ describe('compile cost', () => {
       const ks = kernelsOf(toProgram(scaleGraph(kind, 600)));
       expect(Math.max(...ks.map(exprSize)), kind).toBeLessThan(4 * MAX_KERNEL_COST);
     }
+  });
+
+  it('prettier formats pieces up to the budget and leaves the rest as written', async () => {
+    const pieces = ['const  a=1', 'const  b=2', 'const  c=3'];
+    const done = await formatWithin(pieces, 20);
+    expect(done.chunks).toEqual(['const a = 1;\n', 'const b = 2;\n', 'const  c=3']);
+    expect(done.skipped).toBe(1);
   });
 
   it('a 30,000-op chain and its gradient compile and run with a 160 KB stack', () => {
