@@ -51,6 +51,19 @@ export interface BenchOutcome {
 /** W4 generated graphs (node counts) and the limit on one compile of them, full and quick. */
 const W4_LADDER = { full: [1000, 10000], quick: [100, 1000] } as const;
 const W4_TIMEOUT_MS = { full: 120_000, quick: 30_000 } as const;
+/** W4 scale cases (issue #12): each with its gradient, in process and to formatted files. */
+const W4_SCALE = {
+  full: [
+    ['chain', 20_000],
+    ['branches', 10_000],
+    ['mixed', 10_000],
+    ['mixed', 100_000],
+  ],
+  quick: [
+    ['chain', 500],
+    ['mixed', 500],
+  ],
+} as const;
 
 function supports(impl: Impl, w: Workload): boolean {
   const p = impl.peer;
@@ -74,7 +87,16 @@ async function measure(impl: Impl, w: Workload, o: BenchOptions, data: Mnist): P
       const [small, large] = W4_LADDER[size];
       const ladder: [number, number] = o.ladder ?? [small, large];
       const ladderTimeoutMs = W4_TIMEOUT_MS[size];
-      return w4(target, { w1: cfg.w1, sizes: seedMlpParams().sizes, ladder, ladderTimeoutMs });
+      const scale = W4_SCALE[size].flatMap(([kind, n]) =>
+        (['inproc', 'files'] as const).map((mode) => ({ kind, n, mode })),
+      );
+      return w4(target, {
+        w1: cfg.w1,
+        sizes: seedMlpParams().sizes,
+        ladder,
+        ladderTimeoutMs,
+        scale,
+      });
     }
     case 'W5':
       return w5(heMlpParams().sizes, cfg.w2);

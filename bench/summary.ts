@@ -1,6 +1,6 @@
 // Reduces repetitions to figures: the primary metric of each workload, median and min–max per
 // implementation, ratios against the best peer, and the issue's targets as met / missed.
-import type { W4Result, W5Result } from './gradc-compile.ts';
+import type { ScaleTime, W4Result, W5Result } from './gradc-compile.ts';
 import type { AnyResult, BenchOutcome, Series, Workload } from './harness.ts';
 import { median } from './peers/stats.ts';
 import type { W1Result, W2Result, W3Result } from './peers/types.ts';
@@ -62,6 +62,8 @@ function extra(w: Workload, runs: AnyResult[]): Figure['extra'] {
         .join(' ')
         .trim(),
       ladderRatio: r.ladderRatio,
+      // The scale cases as JSON (report.ts tabulates them).
+      ...(r.scale.length ? { scale: JSON.stringify(r.scale) } : {}),
     };
   }
   const r = last as W5Result;
@@ -163,6 +165,7 @@ export function targets(all: Partial<Record<Workload, Figure[]>>): Target[] {
   if (c4?.extra['largeTimedOut'] === true && r4 !== undefined && r4 <= 12)
     out.push({ text: `W4 ${big}`, verdict: 'not judged (timed out)', measured: `≥ ${x(r4)}` });
   else out.push(judge(`W4 ${big}`, r4, (v) => v <= 12, x(r4)));
+  out.push(...scaleTargets(c4?.extra['scale']));
   const m5 = fig(w5, 'gradc-ts')?.extra['ratio'];
   const r5 = typeof m5 === 'number' ? m5 : undefined;
   out.push(
@@ -181,5 +184,33 @@ export function summarize(o: BenchOutcome): Partial<Record<Workload, Figure[]>> 
   const out: Partial<Record<Workload, Figure[]>> = {};
   for (const [w, series] of Object.entries(o.results) as Array<[Workload, Series[]]>)
     if (series.length) out[w] = figures(w, series);
+  return out;
+}
+
+/** Issue #12: grad + compile of each scale case < 60 s and < 2 GB; mixed 10k → 100k ≤ 12×. */
+function scaleTargets(json: unknown): Target[] {
+  if (typeof json !== 'string') return [];
+  const runs = JSON.parse(json) as ScaleTime[];
+  const out: Target[] = [];
+  for (const r of runs) {
+    const what = `W4 ${r.kind} ${r.n} (${r.mode}): grad + compile < 60 s, < 2 GB`;
+    if (r.error || r.compileMs === undefined) {
+      out.push({ text: what, verdict: 'missed', measured: r.error ?? 'no result' });
+      continue;
+    }
+    const s = (r.buildGradMs! + r.compileMs) / 1000;
+    const ok = s < 60 && r.maxRssMB! < 2048;
+    const measured = `${s.toFixed(1)} s (cpu ${(r.cpuMs! / 1000).toFixed(1)} s), ${r.maxRssMB!.toFixed(0)} MB`;
+    out.push({ text: what, verdict: ok ? 'met' : 'missed', measured });
+  }
+  for (const mode of ['inproc', 'files'] as const) {
+    const mixed = runs.filter((r) => r.kind === 'mixed' && r.mode === mode && r.compileMs);
+    if (mixed.length < 2) continue;
+    const [a, b] = [mixed[0]!, mixed[mixed.length - 1]!];
+    const ratio = b.compileMs! / a.compileMs!;
+    out.push(
+      judge(`W4 mixed ${a.n} → ${b.n} compile (${mode}) ≤ 12×`, ratio, (v) => v <= 12, x(ratio)),
+    );
+  }
   return out;
 }

@@ -1,6 +1,6 @@
 // In-process execution of a generated TypeScript module: transpile to JavaScript, import it from
 // a data: URL, and wrap it as an Executable. No files are written.
-import ts from 'typescript';
+import { transformSync } from 'esbuild';
 import type { Graph } from '../../src/ir/graph.ts';
 import type { Executable, Outputs } from '../../src/runtime/executable.ts';
 import { assignParams, createParams } from '../../src/runtime/params.ts';
@@ -14,9 +14,8 @@ interface GeneratedModule {
 }
 
 export async function importTs(source: string): Promise<GeneratedModule> {
-  const js = ts.transpileModule(source, {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-  }).outputText;
+  // esbuild strips the types (tsc's transpileModule took ~7x longer on multi-MB modules).
+  const js = transformSync(source, { loader: 'ts', format: 'esm', target: 'es2022' }).code;
   const url = `data:text/javascript;base64,${Buffer.from(js).toString('base64')}`;
   return (await import(url)) as GeneratedModule;
 }
