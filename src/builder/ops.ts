@@ -84,6 +84,22 @@ export const sigmoid = (x: Node): Node => unary('sigmoid', x);
 export const relu = (x: Node): Node => unary('relu', x);
 export const abs = (x: Node): Node => unary('abs', x);
 export const sign = (x: Node): Node => unary('sign', x);
+export const log1p = (x: Node): Node => unary('log1p', x);
+export const expm1 = (x: Node): Node => unary('expm1', x);
+export const erf = (x: Node): Node => unary('erf', x);
+export const tan = (x: Node): Node => unary('tan', x);
+export const asin = (x: Node): Node => unary('asin', x);
+export const acos = (x: Node): Node => unary('acos', x);
+export const atan = (x: Node): Node => unary('atan', x);
+export const sinh = (x: Node): Node => unary('sinh', x);
+export const cosh = (x: Node): Node => unary('cosh', x);
+export const asinh = (x: Node): Node => unary('asinh', x);
+export const atanh = (x: Node): Node => unary('atanh', x);
+/** Round down; its gradient is zero (as in PyTorch). */
+export const floor = (x: Node): Node => unary('floor', x);
+export const ceil = (x: Node): Node => unary('ceil', x);
+/** Round half to even, as torch.round. */
+export const round = (x: Node): Node => unary('round', x);
 export const square = (x: Node): Node => mul(x, x);
 
 export function where(c: Node, a: Operand, b: Operand): Node {

@@ -4,38 +4,27 @@
 import type { Graph } from '../ir/graph.ts';
 import type { Node } from '../ir/node.ts';
 import { canBroadcastTo, sameShape } from '../ir/shape.ts';
+import { factsOf, finiteByConstruction, isOp } from '../ops/dispatch.ts';
 import { broadcastAxes } from '../ops/movement.ts';
 import { make, rewriteGraph } from './rewrite.ts';
 import type { PassResult, Rule } from './rewrite.ts';
 
 /** The value of a uniform constant node, or null. */
 function constValue(n: Node): number | null {
-  return n.op === 'constant' ? (n.attrs as { value: number }).value : null;
+  return isOp(n, 'constant') ? n.attrs.value : null;
 }
 
 const is = (n: Node, v: number): boolean => constValue(n) === v;
 
 /**
- * Our choice for `x·0 → 0`: fire only when x's values are finite by construction — a literal with
- * finite values, an iota or random draw, or an input or param (fed values are assumed finite), seen
- * through views. Any computed x (exp, div, log, …) may be ±∞ or NaN, where x·0 is NaN, not 0.
+ * Our choice for `x·0 → 0`: fire only when x's values are finite by construction (the op table's
+ * `finite` fact: finite literals, iota, random draws, fed inputs and params), seen through
+ * relayouts. Any computed x (exp, div, log, …) may be ±∞ or NaN, where x·0 is NaN, not 0.
  */
 function finiteLeaf(x: Node): boolean {
   let n = x;
-  while (n.op === 'broadcast' || n.op === 'reshape' || n.op === 'permute') n = n.inputs[0]!;
-  switch (n.op) {
-    case 'input':
-    case 'param':
-    case 'iota':
-    case 'random':
-      return true;
-    case 'constant':
-      return Number.isFinite(constValue(n));
-    case 'tensor':
-      return (n.attrs as { values: readonly number[] }).values.every(Number.isFinite);
-    default:
-      return false;
-  }
+  while (factsOf(n.op).layout) n = n.inputs[0]!;
+  return finiteByConstruction(n);
 }
 
 function zerosOf(like: Node): Node {
@@ -48,16 +37,15 @@ function reshapeTo(like: Node, x: Node, shape: readonly number[]): Node {
 }
 
 type In = readonly Node[];
-const attr = <T>(n: Node): T => n.attrs as T;
 const sameAxes = (a: readonly number[], b: readonly number[]) =>
   a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** sum over exactly the axes a broadcast added → the value, reshaped, times the count. */
 function sumOfBroadcast(n: Node): Node | null {
   const b = n.inputs[0]!;
-  if (b.op !== 'broadcast') return null;
+  if (!isOp(n, 'sum') || b.op !== 'broadcast') return null;
   const x = b.inputs[0]!;
-  const axes = attr<{ axes: readonly number[] }>(n).axes;
+  const axes = n.attrs.axes;
   if (!sameAxes(axes, broadcastAxes(x.shape, b.shape))) return null;
   const count = axes.reduce((c, a) => c * b.shape[a]!, 1);
   const k = make(n, 'constant', [], { value: count, shape: [...n.shape], dtype: n.dtype });
@@ -116,9 +104,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'view(constant) → constant',
     apply: (n) => {
-      const v = ['reshape', 'permute', 'broadcast'].includes(n.op)
-        ? constValue(n.inputs[0]!)
-        : null;
+      const v = factsOf(n.op).layout ? constValue(n.inputs[0]!) : null;
       if (v === null) return null;
       return make(n, 'constant', [], { value: v, shape: [...n.shape], dtype: n.dtype });
     },
@@ -145,9 +131,9 @@ export const RULES: readonly Rule[] = [
     name: 'permute∘permute → permute',
     apply: (n) => {
       const r = n.inputs[0]!;
-      if (n.op !== 'permute' || r.op !== 'permute') return null;
-      const p = attr<{ perm: readonly number[] }>(r).perm;
-      const perm = attr<{ perm: readonly number[] }>(n).perm.map((q) => p[q]!);
+      if (!isOp(n, 'permute') || !isOp(r, 'permute')) return null;
+      const p = r.attrs.perm;
+      const perm = n.attrs.perm.map((q) => p[q]!);
       if (perm.every((v, i) => v === i)) return r.inputs[0]!;
       return make(n, 'permute', [r.inputs[0]!], { perm });
     },

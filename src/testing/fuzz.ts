@@ -9,7 +9,7 @@ import type { Node } from '../ir/node.ts';
 import { broadcastShapes, size } from '../ir/shape.ts';
 import type { Shape } from '../ir/shape.ts';
 import { topo } from '../ir/traverse.ts';
-import { OPS } from '../ops/table.ts';
+import { evalNode } from '../ops/dispatch.ts';
 
 export interface FuzzOptions {
   readonly seed?: number;
@@ -108,11 +108,8 @@ class Gen {
     for (const m of topo([n])) {
       if (this.env.has(m)) continue;
       const leaf = this.leafValues.get(m);
-      const def = OPS[m.op] as {
-        eval(i: readonly Float64Array[], at: unknown, n: Node): Float64Array;
-      };
       const ins = m.inputs.map((x) => this.env.get(x)!);
-      this.env.set(m, leaf ?? def.eval(ins, m.attrs, m));
+      this.env.set(m, leaf ?? evalNode(m, ins));
     }
     return this.env.get(n)!;
   }

@@ -5,6 +5,8 @@ import * as B from '../../src/builder/ops.ts';
 import * as C from '../../src/builder/composite.ts';
 import { avgPool2d, conv2d, maxPool2d } from '../../src/builder/conv.ts';
 import type { Node } from '../../src/ir/node.ts';
+import { UNARY_OPS } from '../../src/ops/names.ts';
+import type { OpName, UnaryOp } from '../../src/ops/names.ts';
 
 /** Where the values of an operand are drawn from. */
 export type Domain =
@@ -128,19 +130,43 @@ function shaped<A>(
   return { name, domain: opts.domain ?? ANY, tol: opts.tol ?? 1e-6, order: opts.order ?? 2, cases };
 }
 
+/**
+ * Every unary primitive of the op table, with the domain its row draws from: a mapped type, so a
+ * new unary op without a row fails to typecheck.
+ */
+const UNARY_DOMAIN: { readonly [P in UnaryOp]: Domain } = {
+  neg: ANY,
+  exp: ANY,
+  log: POS,
+  sqrt: POS,
+  reciprocal: POS,
+  sin: ANY,
+  cos: ANY,
+  tanh: ANY,
+  sigmoid: U(-4, 4),
+  relu: AWAY,
+  abs: AWAY,
+  sign: AWAY,
+  log1p: U(-0.6, 3),
+  expm1: ANY,
+  softplus: U(-4, 4),
+  erf: ANY,
+  tan: U(-1.2, 1.2),
+  asin: U(-0.85, 0.85),
+  acos: U(-0.85, 0.85),
+  atan: ANY,
+  sinh: ANY,
+  cosh: ANY,
+  asinh: ANY,
+  atanh: U(-0.85, 0.85),
+  // Zero gradient: values are kept away from the integers (and half-integers) where they jump.
+  floor: { kind: 'nonInteger' },
+  ceil: { kind: 'nonInteger' },
+  round: U(0.1, 0.4),
+};
+
 const ELEMENTWISE: GradRow[] = [
-  unary('neg', B.neg),
-  unary('exp', B.exp),
-  unary('log', B.log, POS),
-  unary('sqrt', B.sqrt, POS),
-  unary('reciprocal', B.reciprocal, POS),
-  unary('sin', B.sin),
-  unary('cos', B.cos),
-  unary('tanh', B.tanh),
-  unary('sigmoid', B.sigmoid, U(-4, 4)),
-  unary('relu', B.relu, AWAY),
-  unary('abs', B.abs, AWAY),
-  unary('sign', B.sign, AWAY),
+  ...UNARY_OPS.map((op) => unary(op, (x) => B.unary(op, x), UNARY_DOMAIN[op])),
   unary('square', B.square),
   binary('add', B.add, ANY, ANY),
   binary('sub', B.sub, ANY, ANY),
@@ -383,5 +409,8 @@ const COMPOSITE: GradRow[] = [
   poolRow('maxPool2d', maxPool2d, { kind: 'distinct' }),
   poolRow('avgPool2d', avgPool2d, ANY),
 ];
+
+/** Differentiable ops that no row exercises, each with the reason. */
+export const GRAD_EXCLUDED: { readonly [P in OpName]?: string } = {};
 
 export const GRAD_TABLE: readonly GradRow[] = [...ELEMENTWISE, ...MOVEMENT, ...INDEX, ...COMPOSITE];
