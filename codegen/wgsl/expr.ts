@@ -47,7 +47,12 @@ interface UnRender {
   readonly text: (a: string, t: DType) => string;
   readonly helper?: string;
 }
-const fn = (name: string, helper?: string): UnRender => ({ text: (a) => `${name}(${a})`, helper });
+/** Functions the kernels call: buffers must never take these names (a var would shadow them). */
+export const WGSL_CALLS = new Set<string>(['max', 'min', 'clamp', 'select', 'tanh', 'exp', 'pow']);
+const fn = (name: string, helper?: string): UnRender => {
+  WGSL_CALLS.add(name);
+  return { text: (a) => `${name}(${a})`, helper };
+};
 
 /** One entry per scalar function: a missing one fails to typecheck. */
 const UN: { readonly [P in UnOp]: UnRender } = {

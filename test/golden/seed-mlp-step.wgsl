@@ -153,7 +153,7 @@ fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
 // ∂L/∂sub = ∂L/∂mul ⊙ sub
 // ∂L/∂sub = Σ over the uses of sub
 // ∂L/∂add = ∂L/∂a2 ⊙ σ'(add) = ∂L/∂a2 ⊙ a2(1 − a2)
-// from test/codegen/models.ts:33, test/codegen/models.ts:35
+// from test/codegen/models.ts:33, test/codegen/models.ts:34, test/codegen/models.ts:31
 // temp a2: f32[10, 10] (slot 1)
 @group(0) @binding(0) var<storage, read_write> a2: array<f32>;
 // input y: f32[10, 10]
@@ -174,7 +174,7 @@ fn d_add_sub_mul_add(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
 
 // fuses sum → constant → mul → sub
 // ∂L/∂b2 = ∂L/∂broadcast summed over the broadcast axes
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 // temp d_add: f32[10, 10] (slot 3)
 @group(0) @binding(0) var<storage, read_write> d_add: array<f32>;
 // param b2: f32[10]
@@ -198,7 +198,7 @@ fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
 // fuses matmul → mul → constant → sub → mul
 // ∂L/∂a1 = ∂L/∂matmul · W2ᵀ
 // ∂L/∂add = ∂L/∂a1 ⊙ σ'(add) = ∂L/∂a1 ⊙ a1(1 − a1)
-// from test/codegen/models.ts:35
+// from test/codegen/models.ts:31
 // temp d_add: f32[10, 10] (slot 3)
 @group(0) @binding(0) var<storage, read_write> d_add: array<f32>;
 // param W2: f32[30, 10]
@@ -260,7 +260,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
 
 // fuses matmul → constant → mul → sub
 // ∂L/∂W2 = a1ᵀ · ∂L/∂matmul
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 // temp a1: f32[10, 30] (slot 0)
 @group(0) @binding(0) var<storage, read_write> a1: array<f32>;
 // temp d_add: f32[10, 10] (slot 3)
@@ -319,7 +319,7 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 
 // fuses sum → constant → mul → sub
 // ∂L/∂b1 = ∂L/∂broadcast summed over the broadcast axes
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 // temp d_add_2: f32[10, 30] (slot 1)
 @group(0) @binding(0) var<storage, read_write> d_add_2: array<f32>;
 // param b1: f32[30]
@@ -342,7 +342,7 @@ fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
 
 // fuses matmul → constant → mul → sub
 // ∂L/∂W1 = xᵀ · ∂L/∂matmul
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 // input x: f32[10, 784]
 @group(0) @binding(0) var<storage, read_write> x: array<f32>;
 // temp d_add_2: f32[10, 30] (slot 1)
