@@ -48,7 +48,16 @@ interface UnRender {
   readonly helper?: string;
 }
 /** Functions the kernels call: buffers must never take these names (a var would shadow them). */
-export const WGSL_CALLS = new Set<string>(['max', 'min', 'clamp', 'select', 'tanh', 'exp', 'pow']);
+export const WGSL_CALLS = new Set<string>([
+  'max',
+  'min',
+  'clamp',
+  'select',
+  'tanh',
+  'exp',
+  'pow',
+  'atan2',
+]);
 const fn = (name: string, helper?: string): UnRender => {
   WGSL_CALLS.add(name);
   return { text: (a) => `${name}(${a})`, helper };
@@ -75,8 +84,8 @@ const UN: { readonly [P in UnOp]: UnRender } = {
   // WGSL has no erf: a float32-accurate approximation (helpers.ts).
   erf: fn('erf_f', 'erf_f'),
   tan: fn('tan'),
-  asin: fn('asin'),
-  acos: fn('acos'),
+  asin: fn('asin_f', 'asin_f'),
+  acos: fn('acos_f', 'acos_f'),
   atan: fn('atan'),
   sinh: fn('sinh'),
   cosh: fn('cosh'),

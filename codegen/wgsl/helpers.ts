@@ -101,6 +101,17 @@ fn erf_f(x: f32) -> f32 {
   return sign(x) * (1f - r);
 }`,
   },
+  asin_f: {
+    text: `// asin and acos through atan2: some drivers' builtins err by 1e-4 (Mesa's lavapipe).
+fn asin_f(x: f32) -> f32 {
+  return atan2(x, sqrt((1f - x) * (1f + x)));
+}`,
+  },
+  acos_f: {
+    text: `fn acos_f(x: f32) -> f32 {
+  return atan2(sqrt((1f - x) * (1f + x)), x);
+}`,
+  },
 };
 
 /** The helpers a kernel calls (any of `idents`), with their dependencies, in a fixed order. */
@@ -129,5 +140,7 @@ export const HELPER_NAMES = [
   'log1p_f',
   'expm1_f',
   'erf_f',
+  'asin_f',
+  'acos_f',
   'red_sh',
 ];

@@ -134,7 +134,7 @@ function shaped<A>(
  * Every unary primitive of the op table, with the domain its row draws from: a mapped type, so a
  * new unary op without a row fails to typecheck.
  */
-const UNARY_DOMAIN: { readonly [P in UnaryOp]: Domain } = {
+export const UNARY_DOMAIN: { readonly [P in UnaryOp]: Domain } = {
   neg: ANY,
   exp: ANY,
   log: POS,
