@@ -213,8 +213,18 @@ export function concat(xs: readonly Node[], axis = 0): Node {
   return g.apply('concat', xs, { axis: ax });
 }
 
-/** Batched matmul [..., M, K] · [..., K, N]; vectors are promoted; a 2-D right operand is shared. */
+/**
+ * Batched matmul [..., M, K] · [..., K, N]; a 2-D right operand is shared. Vectors as in numpy:
+ * vector·vector is the dot product, vector·matrix and matrix·vector drop the promoted axis.
+ */
 export function matmul(a: Node, b: Node): Node {
+  if (a.rank === 1 && b.rank === 1) {
+    // The dot product, as numpy and PyTorch: [k]·[k] → a scalar.
+    if (a.shape[0] !== b.shape[0]) {
+      throw opError('shape', 'matmul', 'vector lengths differ', [a.shape, b.shape], captureSite());
+    }
+    return reshape(matmul(reshape(a, [1, a.shape[0]!]), reshape(b, [b.shape[0]!, 1])), []);
+  }
   if (a.rank === 1) return reshape(matmul(reshape(a, [1, a.shape[0]!]), b), dropAxis(b, -2));
   if (b.rank === 1) return reshape(matmul(a, reshape(b, [b.shape[0]!, 1])), a.shape.slice(0, -1));
   if (a.rank > 2 && b.rank === 2) {
