@@ -1,6 +1,8 @@
 // Algebraic simplification: the rules, as data, applied by the rewrite engine. Each rule looks only
 // at one node and its inputs. Every rule preserves values exactly for finite inputs, and for ±∞/NaN
-// too except `x·0 → 0`, which fires only when x is a leaf whose values are finite (see below).
+// too except `x·0 → 0`, which fires only when x is a leaf whose values are finite (see below); the
+// scale-merging and sum-merging rules reassociate (as any reduction order does), so they agree up
+// to float rounding.
 import type { Graph } from '../ir/graph.ts';
 import type { Node } from '../ir/node.ts';
 import { canBroadcastTo, sameShape } from '../ir/shape.ts';
@@ -50,6 +52,51 @@ function sumOfBroadcast(n: Node): Node | null {
   const count = axes.reduce((c, a) => c * b.shape[a]!, 1);
   const k = make(n, 'constant', [], { value: count, shape: [...n.shape], dtype: n.dtype });
   return make(n, 'mul', [reshapeTo(n, x, n.shape), k]);
+}
+
+/** A uniform constant shaped like `like`. */
+function uniform(like: Node, value: number): Node {
+  return make(like, 'constant', [], { value, shape: [...like.shape], dtype: like.dtype });
+}
+
+/** Split a product into (x, k) when one side is a uniform constant k. */
+function scaled(n: Node): [Node, number] | null {
+  if (n.op !== 'mul') return null;
+  const [a, b] = n.inputs as [Node, Node];
+  const kb = constValue(b);
+  if (kb !== null) return [a, kb];
+  const ka = constValue(a);
+  return ka !== null ? [b, ka] : null;
+}
+
+function doubledScale(n: Node): Node | null {
+  const s = n.op === 'add' && n.inputs[0] === n.inputs[1] ? scaled(n.inputs[0]!) : null;
+  return s && n.dtype === 'f32' ? make(n, 'mul', [s[0], uniform(n, 2 * s[1])]) : null;
+}
+
+function mergeScales(n: Node): Node | null {
+  const outer = scaled(n);
+  const inner = outer && scaled(outer[0]);
+  if (!outer || !inner || n.dtype !== 'f32') return null;
+  return make(n, 'mul', [inner[0], uniform(n, inner[1] * outer[1])]);
+}
+
+function sumOfScaled(n: Node): Node | null {
+  if (!isOp(n, 'sum')) return null;
+  const s = scaled(n.inputs[0]!);
+  // Only where the scale hides a reduce under this one (then sum∘sum merges them).
+  if (!s || n.dtype !== 'f32' || s[0].op !== 'sum') return null;
+  const inner = make(n, 'sum', [s[0]], { axes: [...n.attrs.axes] });
+  return make(n, 'mul', [sumOfSum(inner) ?? inner, uniform(n, s[1])]);
+}
+
+function sumOfSum(n: Node): Node | null {
+  const r = n.inputs[0]!;
+  if (!isOp(n, 'sum') || !isOp(r, 'sum')) return null;
+  // The outer sum's axes name axes of the inner result: map them back to axes of x.
+  const kept = r.inputs[0]!.shape.map((_, i) => i).filter((i) => !r.attrs.axes.includes(i));
+  const axes = [...r.attrs.axes, ...n.attrs.axes.map((a) => kept[a]!)].sort((p, q) => p - q);
+  return make(n, 'sum', [r.inputs[0]!], { axes });
 }
 
 export const RULES: readonly Rule[] = [
@@ -152,6 +199,14 @@ export const RULES: readonly Rule[] = [
   },
   // sum over the axes a broadcast added → x·count
   { name: 'sum(broadcast x) → x·count', apply: (n) => (n.op === 'sum' ? sumOfBroadcast(n) : null) },
+  // x·k + x·k → x·2k: the fan-in sum of a value used twice (as in d·d); exact (2k·x = 2·(k·x))
+  { name: 'x·k + x·k → x·2k', apply: doubledScale },
+  // (x·a)·b → x·(a·b) for constants a, b (reassociates: rounds once instead of twice)
+  { name: '(x·a)·b → x·(ab)', apply: mergeScales },
+  // Σ(Σx·k) → (Σx)·k over the union of axes, for a constant k (linearity, then sum∘sum)
+  { name: 'sum(sum(x)·k) → sum(x)·k', apply: sumOfScaled },
+  // sum(sum(x, A), B) → sum(x, A ∪ B): one reduction instead of two (reassociates the sum)
+  { name: 'sum∘sum → sum', apply: sumOfSum },
 ];
 
 export function simplify(g: Graph): PassResult {

@@ -110,19 +110,16 @@ function div_sub_mul_sum_div(y: Float32Array, a2_: Float32Array, div: Float32Arr
   div[0] = (acc * 0.5) / 10;
 }
 
-// fuses sub → constant → mul → add → mul → constant → sub → mul
-// ∂L/∂mul = broadcast(∂L/∂sum)
-// ∂L/∂sub = ∂L/∂mul ⊙ sub
+// fuses sub → constant → mul → mul → constant → sub → mul
 // ∂L/∂sub = Σ over the uses of sub
 // ∂L/∂add = ∂L/∂a2 ⊙ σ'(add) = ∂L/∂a2 ⊙ a2(1 − a2)
-// from test/codegen/models.ts:33, test/codegen/models.ts:34, test/codegen/models.ts:31
-function d_add_sub_mul_add(a2_: Float32Array, y: Float32Array, d_add: Float32Array): void {
+// from test/codegen/models.ts:33, test/codegen/models.ts:31
+function d_add_sub_mul(a2_: Float32Array, y: Float32Array, d_add: Float32Array): void {
   for (let i0 = 0; i0 < 10; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       const t0 = i0 * 10 + i1;
       const t1 = a2_[t0];
-      const t2 = 0.05 * (t1 - y[t0]);
-      d_add[t0] = (t2 + t2) * t1 * (1 - t1);
+      d_add[t0] = (t1 - y[t0]) * 0.1 * t1 * (1 - t1);
     }
   }
 }
@@ -221,7 +218,7 @@ export function step(inputs: Inputs, params: Params, ws: Workspace): Outputs {
   a1_matmul_bias_sigmoid(inputs.x, params.W1, params.b1, ws.s0);
   a2_matmul_bias_sigmoid(ws.s0, params.W2, params.b2, ws.s1);
   div_sub_mul_sum_div(inputs.y, ws.s1, ws.s2);
-  d_add_sub_mul_add(ws.s1, inputs.y, ws.s3);
+  d_add_sub_mul(ws.s1, inputs.y, ws.s3);
   b2_next_sum_mul_sub(params.b2, ws.s3);
   d_add_matmul_mul_sub(ws.s3, params.W2, ws.s0, ws.s1);
   W2_next_matmul_mul_sub(ws.s0, ws.s3, params.W2);
