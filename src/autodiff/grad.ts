@@ -46,7 +46,8 @@ function activeSet(order: readonly Node[], xs: readonly Node[]): Set<Node> {
 
 /** Vector-Jacobian product: cotangents of `xs` given cotangents `cts` of `ys`. */
 export function vjp(ys: readonly Node[], xs: readonly Node[], cts: readonly Node[]): Node[] {
-  // Every node grad builds cites the user's grad call: one stack capture, not one per node.
+  // Every node grad builds carries provenance, and so the site of the forward op it differentiates
+  // (Graph.apply): no stack capture per node. withSite covers any node built without one.
   return withSite(captureSite(), () => vjpNodes(ys, xs, cts));
 }
 

@@ -65,6 +65,8 @@ export interface OpFacts<P extends OpName> {
   readonly cost?: number;
   /** Picks input elements by index arithmetic (a view): never an epilogue step. */
   readonly view?: boolean;
+  /** Reads its input at another index than its own (a view that moves elements). */
+  readonly reindex?: boolean;
   /** A pure relayout (reshape, permute, broadcast): same values, new shape. */
   readonly layout?: boolean;
   /** A value known at compile time (constant, literal tensor, iota): folding reads it. */

@@ -86,7 +86,7 @@ function reduceAs<P extends OpName>(n: Node, op: P) {
 /** The facts that do not depend on attributes. */
 export type PlainFacts = Pick<
   OpFacts<OpName>,
-  'cost' | 'view' | 'layout' | 'literal' | 'noFold' | 'quietName'
+  'cost' | 'view' | 'reindex' | 'layout' | 'literal' | 'noFold' | 'quietName'
 >;
 
 /** The op's plain facts (fields the entry leaves out are absent). */

@@ -62,7 +62,7 @@ export const gather: OpDef<'gather'> = {
       return c.input(0, [...c.idx.slice(0, a.axis), safe, ...c.idx.slice(a.axis + ir)]);
     },
   },
-  facts: { cost: 0, view: true },
+  facts: { cost: 0, view: true, reindex: true },
 };
 
 export const scatterAdd: OpDef<'scatter_add'> = {

@@ -38,6 +38,7 @@ const inShapeOf = (node: Node, i = 0): Shape => node.inputs[i]!.shape;
 const RELAYOUT = {
   cost: 0,
   view: true,
+  reindex: true,
   layout: true,
   uniform: 'first',
   quietName: true,
@@ -166,7 +167,7 @@ export const slice: OpDef<'slice'> = {
       step: '∂L/∂{0} = ∂L/∂{out} placed back into zeros (pad)',
     },
   ],
-  facts: { cost: 0, view: true, uniform: 'first' },
+  facts: { cost: 0, view: true, reindex: true, uniform: 'first' },
   lower: {
     kind: 'expr',
     expr: (c, a) =>
@@ -216,7 +217,7 @@ export const pad: OpDef<'pad'> = {
       step: '∂L/∂{0} = ∂L/∂{out} with the padding cut away (slice)',
     },
   ],
-  facts: { cost: 0, view: true },
+  facts: { cost: 0, view: true, reindex: true },
   lower: {
     kind: 'expr',
     expr: (c, a) => {
@@ -282,7 +283,7 @@ export const concat: OpDef<'concat'> = {
       step: '∂L/∂{i} = the matching slice of ∂L/∂{out}',
     },
   ],
-  facts: { cost: 0, view: true },
+  facts: { cost: 0, view: true, reindex: true },
   lower: {
     kind: 'expr',
     expr: (c, a) => {
