@@ -7,6 +7,7 @@ import { formatWithin } from '../format.ts';
 import { commentText, NameManager, quote, sanitize } from '../names.ts';
 import { kernelBuffers, renderKernel } from './kernels.ts';
 import { randomHelpers } from './random.ts';
+import { SCALAR_HELPER_NAMES, scalarHelpers } from './scalar.ts';
 
 export interface TsModuleOptions {
   /** 'step' for training graphs (applies updates), 'run' otherwise. */
@@ -44,6 +45,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
       'randNormal',
       'pcgHash',
       'randBits',
+      ...SCALAR_HELPER_NAMES,
       'panel',
       'shapes',
       'createWorkspace',
@@ -78,7 +80,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
     if (b.role === 'const')
       w.writeLine(`const ${names(b.name)} = new Float32Array([${(b.values ?? []).join(', ')}]);`);
   }
-  const helpers = randomHelpers(p);
+  const helpers = randomHelpers(p) + scalarHelpers(p);
   if (helpers) w.writeLine(helpers);
   chunks.push(w.toString());
   for (const step of p.steps) {

@@ -5,6 +5,7 @@ import type { ShaderData } from '../../src/runtime/wgsl-host.ts';
 import type { BufferInfo, Kernel, Program, Step } from '../../src/schedule/kernel.ts';
 import { readsOf, writesOf } from '../../src/schedule/walk.ts';
 import { commentText, NameManager, sanitize } from '../names.ts';
+import { WGSL_CALLS } from './expr.ts';
 import { HELPER_NAMES, helpersCalled, helperText } from './helpers.ts';
 import type { Arena, Layout, Region, WgslLimits } from './layout.ts';
 import { DEFAULT_LIMITS, PARTIALS, planLayout, WgslLimitError } from './layout.ts';
@@ -82,7 +83,7 @@ const WGSL_RESERVED = new Set(
 
 /** Program-wide names of buffers, their vec4 views and entry points (unique among themselves). */
 class Names {
-  private readonly ids = new NameManager(HELPER_NAMES);
+  private readonly ids = new NameManager([...HELPER_NAMES, ...WGSL_CALLS]);
   private readonly bufs = new Map<string, string>();
   private readonly vec4s = new Map<string, string>();
   take(name: string): string {

@@ -9,7 +9,7 @@ import type { Shape } from '../ir/shape.ts';
 import { topo } from '../ir/traverse.ts';
 import { checkFeeds, initParams } from '../interp/interpret.ts';
 import type { Values } from '../interp/interpret.ts';
-import { OPS } from '../ops/table.ts';
+import { evalNode, isOp } from '../ops/dispatch.ts';
 import { grad } from './grad.ts';
 
 export interface GradCheckOptions {
@@ -67,13 +67,9 @@ function resolveTargets(g: Graph, wrt: readonly (Node | string)[]): Node[] {
 
 function leafEvaluator(inputs: Values, params: Values): Evaluator {
   return (node, ins) => {
-    const name = (node.attrs as { name?: string }).name!;
-    if (node.op === 'input') return Float64Array.from(inputs[name]!);
-    if (node.op === 'param') return Float64Array.from(params[name]!);
-    const def = OPS[node.op] as {
-      eval(i: readonly Float64Array[], at: unknown, n: Node): Float64Array;
-    };
-    return def.eval(ins, node.attrs, node);
+    if (isOp(node, 'input')) return Float64Array.from(inputs[node.attrs.name]!);
+    if (isOp(node, 'param')) return Float64Array.from(params[node.attrs.name]!);
+    return evalNode(node, ins);
   };
 }
 

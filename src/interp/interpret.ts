@@ -5,7 +5,7 @@ import { hashString, materialize } from '../ir/init.ts';
 import type { Node } from '../ir/node.ts';
 import { fmtShape } from '../ir/shape.ts';
 import { topo } from '../ir/traverse.ts';
-import { OPS } from '../ops/table.ts';
+import { evalNode, isOp } from '../ops/dispatch.ts';
 
 export type Values = Readonly<Record<string, ArrayLike<number>>>;
 
@@ -76,15 +76,11 @@ export function interpret(
   checkFeeds(g, inputs, params);
   const env = new Map<Node, Float64Array>();
   for (const node of topo([...g.roots(), ...extra])) {
-    const a = node.attrs as { name?: string };
-    if (node.op === 'input') env.set(node, Float64Array.from(inputs[a.name!]!));
-    else if (node.op === 'param') env.set(node, Float64Array.from(params[a.name!]!));
+    if (isOp(node, 'input')) env.set(node, Float64Array.from(inputs[node.attrs.name]!));
+    else if (isOp(node, 'param')) env.set(node, Float64Array.from(params[node.attrs.name]!));
     else {
       const ins = node.inputs.map((x) => env.get(x)!);
-      const def = OPS[node.op] as {
-        eval(i: readonly Float64Array[], at: unknown, n: Node): Float64Array;
-      };
-      env.set(node, def.eval(ins, node.attrs, node));
+      env.set(node, evalNode(node, ins));
     }
   }
   const pick = (m: ReadonlyMap<string, Node>) =>

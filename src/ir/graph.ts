@@ -7,7 +7,7 @@ import type { Attrs, NodeMeta, Provenance } from './node.ts';
 import type { Shape } from './shape.ts';
 import { captureSite } from './site.ts';
 import type { OpName } from '../ops/names.ts';
-import { OPS } from '../ops/table.ts';
+import { inferOp } from '../ops/dispatch.ts';
 
 export interface ParamSpec {
   readonly name: string;
@@ -51,9 +51,9 @@ export class Graph {
     const key = nodeKey(op, inputs, attrs);
     const found = this.table.get(key);
     if (found) return found;
-    const site = given?.site ?? captureSite();
-    const def = OPS[op];
-    const res = def.infer(inputs, attrs as never);
+    // A gradient node cites the user line of the forward op it differentiates.
+    const site = given?.site ?? this.prov?.forward.meta.site ?? captureSite();
+    const res = inferOp(op, inputs, attrs);
     if (typeof res === 'string') {
       const code = res.startsWith('dtype') ? 'dtype' : 'shape';
       throw opError(

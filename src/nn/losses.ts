@@ -92,6 +92,45 @@ export function sparseCrossEntropy(logits: Node, labels: Node): Node {
   return batchMean(C.softmaxCrossEntropy(logits, C.oneHot(labels, classes))).named('loss');
 }
 
+/** Negative log-likelihood from log-probabilities [N, C] and i32 labels [N] (torch's nll_loss). */
+export function nllLoss(logProbs: Node, labels: Node): Node {
+  if (
+    labels.dtype !== 'i32' ||
+    logProbs.rank !== 2 ||
+    labels.shape.join() !== `${logProbs.shape[0]}`
+  ) {
+    throw opError(
+      'shape',
+      'nllLoss',
+      'expects log-probabilities [N, C] and i32 labels [N]',
+      [logProbs.shape, labels.shape],
+      captureSite(),
+    );
+  }
+  return B.neg(C.mean(C.takeAlongLastAxis(logProbs, labels))).named('loss');
+}
+
+/**
+ * KL divergence from log q (the input, as torch's kl_div) to target probabilities p:
+ * Σ p·(log p − log q) per sample, averaged over the batch ('batchmean'); 0·log 0 counts as 0.
+ */
+export function klDiv(logQ: Node, p: Node): Node {
+  checkSame('klDiv', logQ, p);
+  const pos = B.gt(p, 0);
+  const logP = B.log(B.where(pos, p, 1));
+  return batchMean(perSampleSum(B.where(pos, B.mul(p, B.sub(logP, logQ)), 0))).named('loss');
+}
+
+/** Huber loss (torch's huber_loss, mean): ½d² where |d| < δ, δ(|d| − ½δ) beyond. */
+export function huberLoss(pred: Node, target: Node, delta = 1): Node {
+  checkSame('huberLoss', pred, target);
+  const d = B.sub(pred, target);
+  const a = B.abs(d);
+  const quad = B.mul(B.mul(d, d), 0.5);
+  const lin = B.mul(B.sub(a, 0.5 * delta), delta);
+  return C.mean(B.where(B.lt(a, delta), quad, lin)).named('loss');
+}
+
 /** λ·Σ|w| over the given weights. */
 export function l1Penalty(weights: readonly Node[], lambda: number): Node {
   return B.mul(sumOver(weights, B.abs), lambda).named('l1_penalty');

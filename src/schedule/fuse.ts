@@ -4,6 +4,7 @@
 import type { Graph } from '../ir/graph.ts';
 import type { Node } from '../ir/node.ts';
 import { topo } from '../ir/traverse.ts';
+import { costOf, factsOf } from '../ops/dispatch.ts';
 import { OPS } from '../ops/table.ts';
 import { groupSiblings } from './siblings.ts';
 import { matmulOperand, stridedOf } from './views.ts';
@@ -12,31 +13,6 @@ export type LowerKind = 'expr' | 'reduce' | 'matmul' | 'scatter' | 'leaf';
 
 export const lowerKind = (n: Node): LowerKind => OPS[n.op].lower.kind;
 
-const VIEW_OPS: ReadonlySet<string> = new Set([
-  'reshape',
-  'permute',
-  'broadcast',
-  'slice',
-  'pad',
-  'concat',
-  'gather',
-  'stop_gradient',
-  'custom_vjp',
-]);
-const FREE_OPS: ReadonlySet<string> = new Set(['constant', 'iota']);
-const TRANSCENDENTAL: ReadonlySet<string> = new Set([
-  'exp',
-  'log',
-  'sqrt',
-  'sin',
-  'cos',
-  'tanh',
-  'sigmoid',
-  'pow',
-  'random',
-  'div',
-  'reciprocal',
-]);
 /** Inline a multi-use value into each consumer only while recomputing it is this cheap. */
 const MAX_RECOMPUTE_COST = 2;
 /** Bound on inlined expression depth: keeps kernels readable and renderers non-recursive-safe. */
@@ -106,7 +82,7 @@ export function planFusion(g: Graph): FusionPlan {
       continue;
     }
     const live = n.inputs.filter((x) => !mat.has(x));
-    const own = VIEW_OPS.has(n.op) || FREE_OPS.has(n.op) ? 0 : TRANSCENDENTAL.has(n.op) ? 4 : 1;
+    const own = costOf(n.op);
     let c = own;
     let d = 0;
     for (const x of live) {
@@ -137,8 +113,12 @@ export function planFusion(g: Graph): FusionPlan {
   const anchorOf = fuseEpilogues(order, cons, roots, mat, decisions);
   const heads = order.filter((n) => mat.has(n) && lowerKind(n) !== 'leaf');
   const isMap = (h: Node) => !anchorOf.has(h) && lowerKind(h) === 'expr';
-  const costOf = (h: Node) => Math.max(1, cost.get(h) ?? 1);
-  const kernels = groupSiblings(heads, { isMap, costOf, mat, bound: MAX_KERNEL_COST }, decisions);
+  const kernelCost = (h: Node) => Math.max(1, cost.get(h) ?? 1);
+  const kernels = groupSiblings(
+    heads,
+    { isMap, costOf: kernelCost, mat, bound: MAX_KERNEL_COST },
+    decisions,
+  );
   const notes = decisions.map((d) => describeDecision(d, nodeTitle));
   return { order, materialized: mat, heads, kernels, anchorOf, decisions, notes };
 }
@@ -186,7 +166,7 @@ function fuseEpilogues(
       if (roots.has(head) || users.length !== 1 || !next) break;
       if (
         lowerKind(next) !== 'expr' ||
-        VIEW_OPS.has(next.op) ||
+        factsOf(next.op).view ||
         claimed.has(next) ||
         next.shape.join() !== head.shape.join()
       ) {

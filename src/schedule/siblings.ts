@@ -2,23 +2,11 @@
 // kernel's outputs only element by element, so both run as one loop and a value one stores is
 // used by the other straight from registers. Decided on the graph, before anything is lowered.
 import type { Node } from '../ir/node.ts';
+import { factsOf } from '../ops/dispatch.ts';
 import type { FusionDecision } from './fuse.ts';
 
 /** How far back a map kernel may move to join a sibling (keeps planning linear). */
 const MERGE_WINDOW = 12;
-
-/** Ops that hand their input the index they were given (everything else elementwise does too). */
-const PASSTHROUGH: ReadonlySet<string> = new Set(['stop_gradient', 'custom_vjp']);
-/** Ops that read their input at another index than their own. */
-const REINDEX: ReadonlySet<string> = new Set([
-  'reshape',
-  'permute',
-  'broadcast',
-  'slice',
-  'pad',
-  'concat',
-  'gather',
-]);
 
 /**
  * The buffers a map kernel headed by `head` reads: buffer node → true when every read is at the
@@ -31,7 +19,7 @@ export function readsOfMap(head: Node, mat: ReadonlySet<Node>): Map<Node, boolea
   const stack: [Node, boolean][] = [[head, true]];
   while (stack.length) {
     const [n, same] = stack.pop()!;
-    const keeps = same && (PASSTHROUGH.has(n.op) || !REINDEX.has(n.op));
+    const keeps = same && !factsOf(n.op).reindex;
     for (const x of n.inputs) {
       if (mat.has(x)) {
         reads.set(x, (reads.get(x) ?? true) && keeps);

@@ -110,26 +110,23 @@ function div_sub_mul_sum_div(y: Float32Array, a2_: Float32Array, div: Float32Arr
   div[0] = (acc * 0.5) / 10;
 }
 
-// fuses sub → constant → mul → add → mul → constant → sub → mul
-// ∂L/∂mul = broadcast(∂L/∂sum)
-// ∂L/∂sub = ∂L/∂mul ⊙ sub
+// fuses sub → constant → mul → mul → constant → sub → mul
 // ∂L/∂sub = Σ over the uses of sub
 // ∂L/∂add = ∂L/∂a2 ⊙ σ'(add) = ∂L/∂a2 ⊙ a2(1 − a2)
-// from test/codegen/models.ts:33, test/codegen/models.ts:35
-function d_add_sub_mul_add(a2_: Float32Array, y: Float32Array, d_add: Float32Array): void {
+// from test/codegen/models.ts:33, test/codegen/models.ts:31
+function d_add_sub_mul(a2_: Float32Array, y: Float32Array, d_add: Float32Array): void {
   for (let i0 = 0; i0 < 10; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       const t0 = i0 * 10 + i1;
       const t1 = a2_[t0];
-      const t2 = 0.05 * (t1 - y[t0]);
-      d_add[t0] = (t2 + t2) * t1 * (1 - t1);
+      d_add[t0] = (t1 - y[t0]) * 0.1 * t1 * (1 - t1);
     }
   }
 }
 
 // fuses sum → constant → mul → sub
 // ∂L/∂b2 = ∂L/∂broadcast summed over the broadcast axes
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 function b2_next_sum_mul_sub(b2_: Float32Array, d_add: Float32Array): void {
   for (let o0 = 0; o0 < 10; o0++) {
     let acc = 0;
@@ -143,7 +140,7 @@ function b2_next_sum_mul_sub(b2_: Float32Array, d_add: Float32Array): void {
 // fuses matmul → mul → constant → sub → mul
 // ∂L/∂a1 = ∂L/∂matmul · W2ᵀ
 // ∂L/∂add = ∂L/∂a1 ⊙ σ'(add) = ∂L/∂a1 ⊙ a1(1 − a1)
-// from test/codegen/models.ts:35
+// from test/codegen/models.ts:31
 function d_add_matmul_mul_sub(
   d_add: Float32Array,
   W2: Float32Array,
@@ -164,7 +161,7 @@ function d_add_matmul_mul_sub(
 const W2_next_matmul_mul_sub_row = new Float64Array(10);
 // fuses matmul → constant → mul → sub
 // ∂L/∂W2 = a1ᵀ · ∂L/∂matmul
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 function W2_next_matmul_mul_sub(a1_: Float32Array, d_add: Float32Array, W2: Float32Array): void {
   for (let i = 0; i < 30; i++) {
     W2_next_matmul_mul_sub_row.fill(0);
@@ -184,7 +181,7 @@ function W2_next_matmul_mul_sub(a1_: Float32Array, d_add: Float32Array, W2: Floa
 
 // fuses sum → constant → mul → sub
 // ∂L/∂b1 = ∂L/∂broadcast summed over the broadcast axes
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 function b1_next_sum_mul_sub(b1_: Float32Array, d_add_2: Float32Array): void {
   for (let o0 = 0; o0 < 30; o0++) {
     let acc = 0;
@@ -198,7 +195,7 @@ function b1_next_sum_mul_sub(b1_: Float32Array, d_add_2: Float32Array): void {
 const W1_next_matmul_mul_sub_row = new Float64Array(30);
 // fuses matmul → constant → mul → sub
 // ∂L/∂W1 = xᵀ · ∂L/∂matmul
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 function W1_next_matmul_mul_sub(x: Float32Array, d_add_2: Float32Array, W1: Float32Array): void {
   for (let i = 0; i < 784; i++) {
     W1_next_matmul_mul_sub_row.fill(0);
@@ -221,7 +218,7 @@ export function step(inputs: Inputs, params: Params, ws: Workspace): Outputs {
   a1_matmul_bias_sigmoid(inputs.x, params.W1, params.b1, ws.s0);
   a2_matmul_bias_sigmoid(ws.s0, params.W2, params.b2, ws.s1);
   div_sub_mul_sum_div(inputs.y, ws.s1, ws.s2);
-  d_add_sub_mul_add(ws.s1, inputs.y, ws.s3);
+  d_add_sub_mul(ws.s1, inputs.y, ws.s3);
   b2_next_sum_mul_sub(params.b2, ws.s3);
   d_add_matmul_mul_sub(ws.s3, params.W2, ws.s0, ws.s1);
   W2_next_matmul_mul_sub(ws.s0, ws.s3, params.W2);
