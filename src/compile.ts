@@ -3,7 +3,8 @@
 // use (prettier, ts-morph and Dawn load on the first compile, not on importing gradc).
 import type { Graph } from './ir/graph.ts';
 import { emitTs, forwardOnly } from './pipeline.ts';
-import type { Executable, Target } from './runtime/executable.ts';
+import type { ProgramStats } from './schedule/kernel.ts';
+import type { CompileReport, Executable, Target } from './runtime/executable.ts';
 import { interpExecutable } from './runtime/interp-exec.ts';
 
 export interface CompileOptions {
@@ -15,21 +16,35 @@ export interface CompileOptions {
 export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Executable> {
   const target = opts.target ?? 'ts';
   const seed = opts.seed ?? 0;
+  const t0 = performance.now();
+  const report = (s: ProgramStats): CompileReport => ({
+    kernels: s.kernels,
+    peakBytes: s.peakBytes,
+    unplannedBytes: s.unplannedBytes,
+    compileMs: performance.now() - t0,
+  });
   switch (target) {
     case 'interp':
       return interpExecutable(g, seed);
     case 'wgsl': {
       // Emits for the device's limits once it has one (through the same pipeline).
       const { compileWgsl } = await import('../codegen/wgsl/load.ts');
-      return compileWgsl(g, seed);
+      const exe = await compileWgsl(g, seed);
+      return withReport(exe, report(exe.program));
     }
     case 'ts': {
       const { importTs, tsExecutable } = await import('../codegen/ts/load.ts');
       // Unformatted: the text is only transpiled, never read (gradc compile writes formatted files).
-      const load = async (graph: Graph) =>
-        importTs((await emitTs(graph, { format: false })).source);
-      const main = await load(g);
-      return tsExecutable(g, { main, forward: () => load(forwardOnly(g)) }, seed);
+      const emitted = await emitTs(g, { format: false });
+      const main = await importTs(emitted.source);
+      const forward = async () =>
+        importTs((await emitTs(forwardOnly(g), { format: false })).source);
+      return withReport(tsExecutable(g, { main, forward }, seed), report(emitted.program.stats));
     }
   }
+}
+
+/** Attach the report without copying the executable (its `params` may be a getter). */
+function withReport<E extends Executable>(exe: E, report: CompileReport): E {
+  return Object.defineProperty(exe, 'report', { value: report, enumerable: true });
 }

@@ -7,6 +7,7 @@ import { assignParams, createParams } from '../../src/runtime/params.ts';
 import { getDevice } from '../../src/runtime/webgpu.ts';
 import { emitWgsl, forwardOnly } from '../../src/pipeline.ts';
 import type { ProgramStats } from '../../src/runtime/wgsl-host.ts';
+import type { Program } from '../../src/schedule/kernel.ts';
 import { importTs } from '../ts/load.ts';
 import type { WgslLimits } from './layout.ts';
 import type { MatmulStrategy } from './matmul.ts';
@@ -31,6 +32,8 @@ interface HostModule {
 export interface WgslExecutable extends Executable {
   /** The step/run program's device objects, and the forward program's once run() built it. */
   readonly stats: { readonly main: ProgramStats; readonly forward: ProgramStats | null };
+  /** The step/run program's kernels and memory plan (for compile()'s report). */
+  readonly program: Program['stats'];
 }
 
 export class StaleParamsError extends Error {
@@ -59,10 +62,10 @@ async function loadModel(
   device: GPUDevice,
   params: Arrays,
   matmul = matmulStrategy(device),
-): Promise<HostModel> {
-  const { host } = await emitWgsl(g, { limits: limitsOf(device), matmul, format: false });
+): Promise<HostModel & { readonly program: Program['stats'] }> {
+  const { host, program } = await emitWgsl(g, { limits: limitsOf(device), matmul, format: false });
   const mod = (await importTs(host)) as unknown as HostModule;
-  return mod.createModel(device, params);
+  return Object.assign(await mod.createModel(device, params), { program: program.stats });
 }
 
 const toF32 = (r: Arrays): Outputs =>
@@ -110,6 +113,7 @@ export async function compileWgsl(
     get stats() {
       return { main: main.stats, forward: forward?.stats ?? null };
     },
+    program: main.program,
     get params() {
       if (stale) {
         throw new StaleParamsError(

@@ -45,6 +45,11 @@ export interface FitOptions {
   readonly lrSchedule?: LrSchedule | number;
   /** Seed of the per-epoch shuffles (epoch e uses seed + e); `false` keeps the data's order. */
   readonly shuffleSeed?: number | false;
+  /**
+   * Micro-batches per optimizer step, for a graph built with `accumulate` (input `accum.apply`):
+   * the update applies on every k-th batch, and the schedule counts optimizer steps.
+   */
+  readonly accumulate?: number;
   /** Step index of the first batch (to continue a schedule and the dropout counter). */
   readonly initialStep?: number;
   /** Evaluated after each epoch: params are copied into it from the training executable. */
@@ -89,6 +94,12 @@ export async function fit(exe: Executable, data: Dataset, opts: FitOptions): Pro
   if (exe.graph.inputs.has('lr') && !lr) {
     throw new GraphError('input', "fit: the graph's input 'lr' needs an lrSchedule");
   }
+  if (exe.graph.inputs.has('accum.apply') !== (opts.accumulate ?? 1) > 1) {
+    throw new GraphError(
+      'input',
+      `fit: accumulate ${opts.accumulate ?? 1} does not match the graph, which ${exe.graph.inputs.has('accum.apply') ? 'accumulates' : 'does not accumulate'} gradients`,
+    );
+  }
   const loop: Loop = {
     exe,
     batchSize,
@@ -131,7 +142,9 @@ async function runEpoch(loop: Loop, ds: Dataset, epoch: number): Promise<EpochSt
   let [lossSum, correct, seen, batch, lastDraw] = [0, 0, 0, 0, 0];
   for (const b of batches(ds, batchSize)) {
     const feeds: Record<string, Feeds[string]> = { x: b.x, y: b.y };
-    if (lr) feeds['lr'] = [lr(loop.step)];
+    const k = opts.accumulate ?? 1;
+    if (lr) feeds['lr'] = [lr(Math.floor(loop.step / k))];
+    if (k > 1) feeds['accum.apply'] = [(loop.step + 1) % k === 0 ? 1 : 0];
     if (exe.graph.inputs.has('step')) feeds['step'] = [loop.step];
     const res = await exe.step(feeds);
     loop.step++;

@@ -14,3 +14,7 @@ export * from './fit.ts';
 export * from './plot.ts';
 export * from './data/dataset.ts';
 export * from './data/mnist.ts';
+export * from './attention.ts';
+export * from './lora.ts';
+export * from './transformer.ts';
+export * from './sample.ts';

@@ -6,6 +6,7 @@ import { GraphError, opError } from '../ir/errors.ts';
 import type { Node } from '../ir/node.ts';
 import { fmtShape, sameShape } from '../ir/shape.ts';
 import { captureSite } from '../ir/site.ts';
+import { declareIndexBound } from '../runtime/index-bounds.ts';
 
 function checkSame(loss: string, pred: Node, target: Node): void {
   if (!sameShape(pred.shape, target.shape)) {
@@ -76,7 +77,11 @@ export function crossEntropy(logits: Node, targets: Node): Node {
   return batchMean(C.softmaxCrossEntropy(logits, targets)).named('loss');
 }
 
-/** Softmax cross-entropy from logits [N, C] and i32 class labels [N]. */
+/**
+ * Softmax cross-entropy from logits [..., C] and i32 class labels [...], averaged over every
+ * position (a language model's [B, T, V] logits and [B, T] labels give one scalar). Labels are
+ * range-checked where they are fed.
+ */
 export function sparseCrossEntropy(logits: Node, labels: Node): Node {
   const rows = logits.shape.slice(0, -1);
   if (labels.dtype !== 'i32' || !sameShape(labels.shape, rows)) {
@@ -89,7 +94,12 @@ export function sparseCrossEntropy(logits: Node, labels: Node): Node {
     );
   }
   const classes = logits.shape[logits.rank - 1]!;
-  return batchMean(C.softmaxCrossEntropy(logits, C.oneHot(labels, classes))).named('loss');
+  declareIndexBound(
+    labels,
+    classes,
+    `sparseCrossEntropy labels of logits ${fmtShape(logits.shape)}`,
+  );
+  return C.mean(C.softmaxCrossEntropy(logits, C.oneHot(labels, classes))).named('loss');
 }
 
 /** Negative log-likelihood from log-probabilities [N, C] and i32 labels [N] (torch's nll_loss). */

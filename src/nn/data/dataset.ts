@@ -164,6 +164,9 @@ export function countCorrect(
 ): number {
   const cols = pred.length / batch;
   let ok = 0;
+  const labelsPerPosition =
+    target.length > batch && target.length < pred.length && pred.length % target.length === 0;
+  if (labelsPerPosition) return countCorrectPositions(pred, target, rows, batch);
   if (cols === 1) {
     for (let r = 0; r < rows; r++) ok += Number(pred[r]! > threshold === target[r]! > 0.5);
     return ok;
@@ -172,4 +175,21 @@ export function countCorrect(
   const t = target.length === batch ? target : argmax(target, batch);
   for (let r = 0; r < rows; r++) ok += Number(p[r] === t[r]);
   return ok;
+}
+
+/**
+ * Sequences: pred [batch, T, C] against labels [batch, T]; each sample counts the fraction of its
+ * positions predicted right, so accuracy is per position.
+ */
+function countCorrectPositions(
+  pred: ArrayLike<number>,
+  target: ArrayLike<number>,
+  rows: number,
+  batch: number,
+): number {
+  const positions = target.length / batch;
+  const p = argmax(pred, target.length);
+  let ok = 0;
+  for (let i = 0; i < rows * positions; i++) ok += Number(p[i] === target[i]);
+  return ok / positions;
 }
