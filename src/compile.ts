@@ -10,6 +10,11 @@ export interface CompileOptions {
   readonly target?: Target;
   /** Seed for param initialization. */
   readonly seed?: number;
+  /**
+   * TS target: run the hot kernels as WebAssembly SIMD ('auto', the default: large matmuls with
+   * their fused epilogues), every map/reduce/matmul ('all', for tests) or none ('off').
+   */
+  readonly wasm?: 'auto' | 'all' | 'off';
 }
 
 export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Executable> {
@@ -26,8 +31,9 @@ export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Exec
     case 'ts': {
       const { importTs, tsExecutable } = await import('../codegen/ts/load.ts');
       // Unformatted: the text is only transpiled, never read (gradc compile writes formatted files).
+      const wasm = opts.wasm ?? 'auto';
       const load = async (graph: Graph) =>
-        importTs((await emitTs(graph, { format: false })).source);
+        importTs((await emitTs(graph, { format: false, wasm })).source);
       const main = await load(g);
       return tsExecutable(g, { main, forward: () => load(forwardOnly(g)) }, seed);
     }

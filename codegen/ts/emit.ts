@@ -3,6 +3,7 @@
 import type { EmittedFile } from '../../src/pipeline.ts';
 import type { Program } from '../../src/schedule/kernel.ts';
 import { sanitize } from '../names.ts';
+import type { WasmSelect } from '../wasm/module.ts';
 import { renderTsModule } from './module.ts';
 
 export interface RenderTsOptions {
@@ -13,6 +14,8 @@ export interface RenderTsOptions {
   readonly header?: readonly string[];
   /** prettier-format the module (default true; in-process compiles skip it). */
   readonly format?: boolean;
+  /** WebAssembly SIMD kernels: 'auto' (default) where they are faster, 'all', or 'off'. */
+  readonly wasm?: WasmSelect | 'off';
 }
 
 export interface RenderedTs {
@@ -28,4 +31,5 @@ export async function renderTs(program: Program, opts: RenderTsOptions): Promise
   ];
   const source = await renderTsModule(program, { entry: opts.entry, header, format: opts.format });
   return { source, files: [{ path: `${sanitize(opts.name)}.ts`, text: source }] };
+import type { WasmSelect } from '../wasm/module.ts';
 }

@@ -38,6 +38,14 @@ export function tsExecutable(g: Graph, mods: TsModules, seed = 0): Executable {
   // run() on a training graph computes only the outputs: inputs such as `lr` are not needed.
   const forwardFeeds = feedConverter(g, inputsReaching(g, [...g.outputs.values()]));
   const ws = mods.main.createWorkspace();
+  // A wasm workspace holds the params in its memory: use those arrays, so no step copies them.
+  const own = (ws as { params?: Record<string, Float32Array> }).params;
+  if (own) {
+    for (const [k, v] of Object.entries(params)) {
+      own[k]!.set(v);
+      params[k] = own[k]!;
+    }
+  }
   let fwd: { mod: GeneratedModule; ws: unknown } | null = null;
   const paramsView = Object.freeze({ ...params });
   return {
