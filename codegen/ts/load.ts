@@ -42,8 +42,10 @@ export function tsExecutable(g: Graph, mods: TsModules, seed = 0): Executable {
   const own = (ws as { params?: Record<string, Float32Array> }).params;
   if (own) {
     for (const [k, v] of Object.entries(params)) {
-      own[k]!.set(v);
-      params[k] = own[k]!;
+      const mine = own[k]; // absent for params the optimized graph no longer reads
+      if (!mine) continue;
+      mine.set(v);
+      params[k] = mine;
     }
   }
   let fwd: { mod: GeneratedModule; ws: unknown } | null = null;

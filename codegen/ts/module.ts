@@ -8,7 +8,7 @@ import { commentText, NameManager, quote, sanitize } from '../names.ts';
 import { kernelBuffers, renderKernel } from './kernels.ts';
 import { randomHelpers } from './random.ts';
 import { writeWasmDeclarations, writeWasmEntry, writeWasmWorkspace } from './simd.ts';
-import { renderWasm } from '../wasm/module.ts';
+import { renderWasm, runsInWasm } from '../wasm/module.ts';
 import type { WasmModule, WasmSelect } from '../wasm/module.ts';
 
 export interface TsModuleOptions {
@@ -62,6 +62,12 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
       'wasm',
       'wasmBytes',
       'memory',
+      'host',
+      'env',
+      'bytes',
+      'instance',
+      'WasmApi',
+      'WasmMemory',
       'out',
       'stepInMemory',
       'runInMemory',
@@ -73,11 +79,14 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   for (const b of p.buffers) bufIds.set(b.name, ids.take(b.name));
   const names = (buf: string) => bufIds.get(buf)!;
   const byName = new Map(p.buffers.map((b) => [b.name, b]));
-  const wasm = opts.wasm && opts.wasm !== 'off' ? renderWasm(p, opts.wasm) : null;
+  const select = opts.wasm === 'off' ? undefined : opts.wasm;
+  const useWasm =
+    select && p.steps.some((s) => s.kind === 'kernel' && runsInWasm(s.kernel, select));
   // With wasm, kernel ids are taken first: they are also the wasm export names.
-  for (const step of wasm ? p.steps : []) {
+  for (const step of useWasm ? p.steps : []) {
     if (step.kind === 'kernel') kernelIds.set(step.kernel.name, ids.take(step.kernel.name));
   }
+  const wasm = select && useWasm ? renderWasm(p, select, (k) => kernelIds.get(k)!) : null;
   // Each top-level piece is written and formatted on its own, so formatting stays linear in
   // the number of kernels (prettier on one huge file is not).
   const chunks: string[] = [];

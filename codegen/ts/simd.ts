@@ -39,6 +39,17 @@ export function writeWasmDeclarations(
   );
   w.writeLine(`const wasmBytes = ${quote(base64(wasm.bytes))};`);
   w.blankLine();
+  // The few WebAssembly and base64 APIs used, typed here so the module checks under any lib.
+  w.writeLine('interface WasmMemory { readonly buffer: ArrayBuffer; }');
+  w.write('interface WasmApi').block(() => {
+    w.writeLine('Memory: new (d: { initial: number }) => WasmMemory;');
+    w.writeLine('Module: new (bytes: Uint8Array) => object;');
+    w.writeLine('Instance: new (m: object, imports: object) => { readonly exports: object };');
+  });
+  w.writeLine(
+    'const host = globalThis as unknown as { WebAssembly: WasmApi; atob(s: string): string };',
+  );
+  w.blankLine();
   w.writeLine(
     '/** The kernels that run in WebAssembly; each reads and writes the workspace memory. */',
   );
@@ -67,7 +78,7 @@ export function writeWasmWorkspace(
     w.writeLine('/** Pass these as the inputs and params of step() to skip copying them in. */');
     w.writeLine('readonly inputs: Inputs;');
     w.writeLine('readonly params: Params;');
-    w.writeLine('readonly memory: WebAssembly.Memory;');
+    w.writeLine('readonly memory: WasmMemory;');
     w.writeLine(
       '/** null where WebAssembly SIMD is unavailable: the TypeScript kernels run instead. */',
     );
@@ -75,17 +86,18 @@ export function writeWasmWorkspace(
   });
   w.blankLine();
   w.write('export function createWorkspace(): Workspace').block(() => {
-    w.writeLine(`const memory = new WebAssembly.Memory({ initial: ${wasm.layout.pages} });`);
+    w.writeLine(`const memory = new host.WebAssembly.Memory({ initial: ${wasm.layout.pages} });`);
     for (const b of role('const'))
       w.writeLine(`${view(b, at(b.name), b.size)}.set(${names(b.name)});`);
     w.writeLine('let wasm: WasmKernels | null = null;');
     w.write('try').block(() => {
-      w.writeLine('const bytes = Uint8Array.from(atob(wasmBytes), (c) => c.charCodeAt(0));');
+      w.writeLine('const bytes = Uint8Array.from(host.atob(wasmBytes), (c) => c.charCodeAt(0));');
       const imports = wasm.imports.map((n) => `${n}: ${IMPORT_VALUE[n]}`);
       w.writeLine(`const env = { memory, ${imports.join(', ')} };`);
       w.writeLine(
-        'wasm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env }).exports as unknown as WasmKernels;',
+        'const instance = new host.WebAssembly.Instance(new host.WebAssembly.Module(bytes), { env });',
       );
+      w.writeLine('wasm = instance.exports as WasmKernels;');
     });
     w.write(' catch').block(() => {
       w.writeLine('wasm = null; // no SIMD support (or a browser refusing synchronous compiles)');

@@ -255,7 +255,7 @@ export class ModuleBuilder {
     return this.imports.length + this.funcs.length - 1;
   }
 
-  encode(): Uint8Array {
+  encode(): Uint8Array<ArrayBuffer> {
     const types = this.types.map((key) => {
       const [ps, rs] = key.split('>').map((s) => (s ? (s.split(',') as ValType[]) : []));
       return [0x60, ...vec(ps!.map((p) => [VAL[p]])), ...vec(rs!.map((r) => [VAL[r]]))];

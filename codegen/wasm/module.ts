@@ -84,7 +84,11 @@ function renderKernel(
 }
 
 /** The wasm module for a program, or null when no kernel runs in wasm. */
-export function renderWasm(p: Program, select: WasmSelect): WasmModule | null {
+export function renderWasm(
+  p: Program,
+  select: WasmSelect,
+  exportName: (kernel: string) => string = (k) => k,
+): WasmModule | null {
   const chosen: Kernel[] = [];
   for (const s of p.steps)
     if (s.kind === 'kernel' && runsInWasm(s.kernel, select)) chosen.push(s.kernel);
@@ -107,7 +111,11 @@ export function renderWasm(p: Program, select: WasmSelect): WasmModule | null {
   }
   const fn = (n: ImportName) => fnIndex.get(n)!;
   for (const k of chosen) {
-    mod.func(k.name, { params: [], results: [] }, renderKernel(k, place, lay.scratch, fn));
+    mod.func(
+      exportName(k.name),
+      { params: [], results: [] },
+      renderKernel(k, place, lay.scratch, fn),
+    );
   }
   return {
     bytes: mod.encode(),
