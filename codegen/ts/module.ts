@@ -66,6 +66,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
       'env',
       'bytes',
       'instance',
+      'api',
       'WasmApi',
       'WasmMemory',
       'out',

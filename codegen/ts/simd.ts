@@ -47,7 +47,7 @@ export function writeWasmDeclarations(
     w.writeLine('Instance: new (m: object, imports: object) => { readonly exports: object };');
   });
   w.writeLine(
-    'const host = globalThis as unknown as { WebAssembly: WasmApi; atob(s: string): string };',
+    'const host = globalThis as unknown as { WebAssembly?: WasmApi; atob(s: string): string };',
   );
   w.blankLine();
   w.writeLine(
@@ -86,21 +86,26 @@ export function writeWasmWorkspace(
   });
   w.blankLine();
   w.write('export function createWorkspace(): Workspace').block(() => {
-    w.writeLine(`const memory = new host.WebAssembly.Memory({ initial: ${wasm.layout.pages} });`);
+    const pages = wasm.layout.pages;
+    w.writeLine('const api = host.WebAssembly;');
+    w.writeLine(
+      `const memory = api ? new api.Memory({ initial: ${pages} }) : { buffer: new ArrayBuffer(${pages * 65536}) };`,
+    );
     for (const b of role('const'))
       w.writeLine(`${view(b, at(b.name), b.size)}.set(${names(b.name)});`);
     w.writeLine('let wasm: WasmKernels | null = null;');
     w.write('try').block(() => {
+      w.writeLine("if (!api) throw new Error('no WebAssembly');");
       w.writeLine('const bytes = Uint8Array.from(host.atob(wasmBytes), (c) => c.charCodeAt(0));');
       const imports = wasm.imports.map((n) => `${n}: ${IMPORT_VALUE[n]}`);
       w.writeLine(`const env = { memory, ${imports.join(', ')} };`);
-      w.writeLine(
-        'const instance = new host.WebAssembly.Instance(new host.WebAssembly.Module(bytes), { env });',
-      );
+      w.writeLine('const instance = new api.Instance(new api.Module(bytes), { env });');
       w.writeLine('wasm = instance.exports as WasmKernels;');
     });
     w.write(' catch').block(() => {
-      w.writeLine('wasm = null; // no SIMD support (or a browser refusing synchronous compiles)');
+      w.writeLine(
+        'wasm = null; // no WebAssembly SIMD (or a browser refusing synchronous compiles): TS kernels',
+      );
     });
     w.write('return ').inlineBlock(() => {
       p.slots.forEach((s, i) => w.writeLine(`s${i}: ${view(s, wasm.layout.slots[i]!, s.size)},`));
