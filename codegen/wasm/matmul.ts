@@ -13,7 +13,7 @@ import type { ExprEnv, ImportName, BufferPlace } from './expr.ts';
 export const MR = 4;
 export const NR = 8;
 const KC = 256;
-const MC = 128;
+const MC = MR * Math.floor(128 / MR);
 
 const ceilTo = (x: number, m: number) => Math.ceil(x / m) * m;
 

@@ -9,6 +9,7 @@ import { imports } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import { renderMap, renderReduce } from './loops.ts';
 import { matmulScratch, renderMatmul } from './matmul.ts';
+import { renderVectorMap, vectorRefusal } from './vector.ts';
 
 /**
  * Which kernels run in wasm: 'auto' picks the kernels the SIMD code makes faster (the size rule
@@ -25,9 +26,20 @@ export type WasmSelect = 'auto' | 'all';
 export const MIN_MATMUL_WORK = 1 << 17;
 export const MIN_DIM = 16;
 
-export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
+/** Maps of at least this many elements run in wasm when every lane can be computed in f32x4. */
+export const MIN_VECTOR_MAP = 1 << 14;
+
+export function runsInWasm(
+  k: Kernel,
+  select: WasmSelect,
+  dtypeOf: (buf: string) => string,
+): boolean {
   if (k.kind === 'scatter') return false;
   if (select === 'all') return true;
+  if (k.kind === 'map') {
+    const size = k.shape.reduce((a, d) => a * d, 1);
+    return size >= MIN_VECTOR_MAP && vectorRefusal(k, dtypeOf) === null;
+  }
   if (k.kind !== 'matmul') return false;
   return Math.min(k.m, k.n, k.k) >= MIN_DIM && k.m * k.n * k.k * k.batch >= MIN_MATMUL_WORK;
 }
@@ -70,12 +82,15 @@ function renderKernel(
   place: (buf: string) => BufferPlace,
   scratch: number,
   fn: (n: ImportName) => number,
+  dtypeOf: (buf: string) => string,
 ): FuncBuilder {
   switch (k.kind) {
     case 'matmul':
       return renderMatmul(k, place, scratch, fn);
     case 'map':
-      return renderMap(k, place, fn);
+      return vectorRefusal(k, dtypeOf) === null
+        ? renderVectorMap(k, place, fn)
+        : renderMap(k, place, fn);
     case 'reduce':
       return renderReduce(k, place, fn);
     case 'scatter':
@@ -89,13 +104,15 @@ export function renderWasm(
   select: WasmSelect,
   exportName: (kernel: string) => string = (k) => k,
 ): WasmModule | null {
+  const byName = new Map<string, BufferInfo>(p.buffers.map((b) => [b.name, b]));
+  const dtypeOf = (buf: string) => byName.get(buf)!.dtype;
   const chosen: Kernel[] = [];
-  for (const s of p.steps)
-    if (s.kind === 'kernel' && runsInWasm(s.kernel, select)) chosen.push(s.kernel);
+  for (const s of p.steps) {
+    if (s.kind === 'kernel' && runsInWasm(s.kernel, select, dtypeOf)) chosen.push(s.kernel);
+  }
   if (!chosen.length) return null;
   const matmuls = chosen.filter((k): k is MatmulKernel => k.kind === 'matmul');
   const lay = layout(p, Math.max(0, ...matmuls.map(matmulScratch)));
-  const byName = new Map<string, BufferInfo>(p.buffers.map((b) => [b.name, b]));
   const place = (buf: string): BufferPlace => {
     const b = byName.get(buf)!;
     return { at: lay.buffers.get(buf)!, size: b.size, dtype: b.dtype };
@@ -114,7 +131,7 @@ export function renderWasm(
     mod.func(
       exportName(k.name),
       { params: [], results: [] },
-      renderKernel(k, place, lay.scratch, fn),
+      renderKernel(k, place, lay.scratch, fn, dtypeOf),
     );
   }
   return {

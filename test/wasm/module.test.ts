@@ -76,7 +76,8 @@ describe('TS module with wasm kernels', () => {
     const off = await emitTs(seedMlpStep().g, { wasm: 'off', format: false });
     expect(seed.source).toBe(off.source);
     const { program } = await emitTs(adam(), { format: false });
-    const picked = kernelsOf(program).filter((k) => runsInWasm(k, 'auto'));
+    const dtype = (b: string) => program.buffers.find((x) => x.name === b)!.dtype;
+    const picked = kernelsOf(program).filter((k) => runsInWasm(k, 'auto', dtype));
     expect(picked.length).toBeGreaterThanOrEqual(2); // x·W1 and xᵀ·δ; the 64×10 ones stay TS
     expect(picked.every((k) => k.kind === 'matmul')).toBe(true);
   });
