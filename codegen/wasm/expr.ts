@@ -77,6 +77,8 @@ export function imports(roots: readonly Expr[]): Set<ImportName> {
 /** Emits a group of expressions evaluated in one loop iteration, sharing repeated values. */
 export class ScalarEmitter {
   private readonly keys = new Keys();
+  /** Keys of expressions under a select's arms (their loads are clamped). */
+  private readonly guarded = new Set<string>();
   private readonly uses = new Map<string, number>();
   private readonly saved = new Map<string, number>();
 
@@ -93,6 +95,23 @@ export class ScalarEmitter {
       for (const c of childrenOf(e)) count(c);
     };
     roots.forEach(count);
+    // Loads under a select's arms: evaluated eagerly here, so their index may be one the TS code
+    // never reads (a pad or concat's other side). Only those are clamped into their buffer.
+    const mark = (e: Expr) => {
+      const k = this.keys.of(e);
+      if (this.guarded.has(k)) return;
+      this.guarded.add(k);
+      for (const c of childrenOf(e)) mark(c);
+    };
+    const visited = new Set<string>();
+    const find = (e: Expr) => {
+      const k = this.keys.of(e);
+      if (visited.has(k)) return;
+      visited.add(k);
+      if (e.k === 'sel') [e.a, e.b].forEach(mark);
+      for (const c of childrenOf(e)) find(c);
+    };
+    roots.forEach(find);
   }
 
   /** Push the value of `e`: f64 for f32/i32 values, i32 for booleans. */
@@ -112,14 +131,13 @@ export class ScalarEmitter {
     }
   }
 
-  /** Push the byte address of element `at` of `buf`, clamped into the buffer. */
-  address(buf: string, at: Expr): number {
+  /** Push the byte address of element `at` of `buf` (clamped into the buffer when asked). */
+  address(buf: string, at: Expr, clamp = false): number {
     const f = this.env.f;
     const p = this.env.place(buf);
     this.emit(at);
     f.misc(MISC.i32_trunc_sat_f64_s);
-    // Clamp: a select evaluates both arms, so an arm's load may see an index the TS code never
-    // reads; it must not leave the buffer (the value is discarded anyway).
+    if (!clamp) return this.scale(p.at);
     const t = f.local('i32');
     f.tee(t).i32(0).get(t).i32(0).op(OP.i32_gt_s).op(OP.select);
     f.tee(t)
@@ -128,8 +146,12 @@ export class ScalarEmitter {
       .i32(p.size - 1)
       .op(OP.i32_lt_s)
       .op(OP.select);
-    f.i32(2).op(OP.i32_shl);
-    return p.at;
+    return this.scale(p.at);
+  }
+
+  private scale(at: number): number {
+    this.env.f.i32(2).op(OP.i32_shl);
+    return at;
   }
 
   /**
@@ -181,7 +203,7 @@ export class ScalarEmitter {
         f.get(this.env.acc!);
         return;
       case 'load': {
-        const offset = this.address(e.buf, e.at);
+        const offset = this.address(e.buf, e.at, this.guarded.has(this.keys.of(e)));
         if (this.env.place(e.buf).dtype === 'f32') {
           f.mem(OP.f32_load, offset).op(OP.f64_promote_f32);
           if (e.t === 'bool') f.f64(0).op(OP.f64_ne);
