@@ -82,10 +82,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   const byName = new Map(p.buffers.map((b) => [b.name, b]));
   const select = opts.wasm === 'off' ? undefined : opts.wasm;
   const useWasm =
-    select &&
-    p.steps.some(
-      (s) => s.kind === 'kernel' && runsInWasm(s.kernel, select, (b) => byName.get(b)!.dtype),
-    );
+    select && p.steps.some((s) => s.kind === 'kernel' && runsInWasm(s.kernel, select));
   // With wasm, kernel ids are taken first: they are also the wasm export names.
   for (const step of useWasm ? p.steps : []) {
     if (step.kind === 'kernel') kernelIds.set(step.kernel.name, ids.take(step.kernel.name));

@@ -12,36 +12,30 @@ import { matmulScratch, renderMatmul } from './matmul.ts';
 import { renderVectorMap, vectorRefusal } from './vector.ts';
 
 /**
- * Which kernels run in wasm: 'auto' picks the kernels the SIMD code makes faster (the size rule
- * below); 'all' every map, reduce and matmul (differential tests exercise the wasm code on tiny
- * shapes with it).
+ * Which kernels run in wasm: 'auto' all but the tiniest (the size rule below); 'all' every map,
+ * reduce and matmul (differential tests exercise the wasm code on tiny shapes with it).
  */
 export type WasmSelect = 'auto' | 'all';
 
 /**
- * Matmuls run in wasm SIMD from this many multiply-adds and with every dimension at least
- * MIN_DIM; below that, packing costs more than it saves, and the TS row form (which skips zero
- * rows of A, as in the seed network's input images) wins. Measured in bench/wasm-rule.ts.
+ * A kernel runs in wasm from this much work (multiply-adds of a matmul, elements of a map,
+ * output × reduced elements of a reduction); tinier kernels stay TS, where a call costs less.
+ * Measured with scripts/wasm-rule.mts (interleaved, on this shared 2-core machine): wasm won at
+ * every size tried, from a 16×16×16 matmul (2.7×) to the seed network's 10×784×30 forward and
+ * 784×10×30 zero-skipping weight gradient (whole W1 step 3.7× the scalar TS).
  */
-export const MIN_MATMUL_WORK = 1 << 17;
-export const MIN_DIM = 16;
+export const MIN_WASM_WORK = 1 << 10;
 
-/** Maps of at least this many elements run in wasm when every lane can be computed in f32x4. */
-export const MIN_VECTOR_MAP = 1 << 14;
+function work(k: Exclude<Kernel, { kind: 'scatter' }>): number {
+  const n = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
+  if (k.kind === 'matmul') return k.batch * k.m * k.n * k.k;
+  if (k.kind === 'map') return n(k.shape);
+  return n(k.outShape) * n(k.redShape);
+}
 
-export function runsInWasm(
-  k: Kernel,
-  select: WasmSelect,
-  dtypeOf: (buf: string) => string,
-): boolean {
+export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
   if (k.kind === 'scatter') return false;
-  if (select === 'all') return true;
-  if (k.kind === 'map') {
-    const size = k.shape.reduce((a, d) => a * d, 1);
-    return size >= MIN_VECTOR_MAP && vectorRefusal(k, dtypeOf) === null;
-  }
-  if (k.kind !== 'matmul') return false;
-  return Math.min(k.m, k.n, k.k) >= MIN_DIM && k.m * k.n * k.k * k.batch >= MIN_MATMUL_WORK;
+  return select === 'all' || work(k) >= MIN_WASM_WORK;
 }
 
 export interface WasmLayout {
@@ -108,7 +102,7 @@ export function renderWasm(
   const dtypeOf = (buf: string) => byName.get(buf)!.dtype;
   const chosen: Kernel[] = [];
   for (const s of p.steps) {
-    if (s.kind === 'kernel' && runsInWasm(s.kernel, select, dtypeOf)) chosen.push(s.kernel);
+    if (s.kind === 'kernel' && runsInWasm(s.kernel, select)) chosen.push(s.kernel);
   }
   if (!chosen.length) return null;
   const matmuls = chosen.filter((k): k is MatmulKernel => k.kind === 'matmul');
