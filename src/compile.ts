@@ -11,8 +11,8 @@ export interface CompileOptions {
   /** Seed for param initialization. */
   readonly seed?: number;
   /**
-   * TS target: run the hot kernels as WebAssembly SIMD ('auto', the default: large matmuls with
-   * their fused epilogues), every map/reduce/matmul ('all', for tests) or none ('off').
+   * TS target: kernels in WebAssembly SIMD ('auto', the default: all but the tiniest, see
+   * codegen/wasm/module.ts), every map/reduce/matmul ('all', for tests) or none ('off').
    */
   readonly wasm?: 'auto' | 'all' | 'off';
 }

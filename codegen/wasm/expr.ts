@@ -78,15 +78,15 @@ export function imports(roots: readonly Expr[]): Set<ImportName> {
 export class ScalarEmitter {
   private readonly keys = new Keys();
   /** Keys of expressions under a select's arms (their loads are clamped). */
-  private readonly guarded = new Set<string>();
-  private readonly uses = new Map<string, number>();
-  private readonly saved = new Map<string, number>();
+  private readonly guarded = new Set<number>();
+  private readonly uses = new Map<number, number>();
+  private readonly saved = new Map<number, number>();
 
   constructor(
     private readonly env: ExprEnv,
     roots: readonly Expr[],
   ) {
-    const seen = new Set<string>();
+    const seen = new Set<number>();
     const count = (e: Expr) => {
       const k = this.keys.of(e);
       this.uses.set(k, (this.uses.get(k) ?? 0) + 1);
@@ -103,7 +103,7 @@ export class ScalarEmitter {
       this.guarded.add(k);
       for (const c of childrenOf(e)) mark(c);
     };
-    const visited = new Set<string>();
+    const visited = new Set<number>();
     const find = (e: Expr) => {
       const k = this.keys.of(e);
       if (visited.has(k)) return;

@@ -93,8 +93,8 @@ export function renderVectorMap(
   const body = Math.floor(size / 4) * 4;
   const at = f.local('i32'); // byte offset of the current element (4 lanes)
   const keys = new Keys();
-  const uses = new Map<string, number>();
-  const seen = new Set<string>();
+  const uses = new Map<number, number>();
+  const seen = new Set<number>();
   const count = (e: Expr) => {
     const key = keys.of(e);
     uses.set(key, (uses.get(key) ?? 0) + 1);
@@ -103,7 +103,7 @@ export function renderVectorMap(
     for (const c of childrenOf(e)) count(c);
   };
   k.stores.forEach((s) => count(s.expr));
-  const saved = new Map<string, number>();
+  const saved = new Map<number, number>();
   const emit = (e: Expr): void => {
     const key = keys.of(e);
     const hit = saved.get(key);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { grad } from '../../src/autodiff/grad.ts';
 import * as B from '../../src/builder/ops.ts';
 import { compile } from '../../src/compile.ts';
-import { emitTs } from '../../codegen/ts/emit.ts';
+import { emitTs } from '../../src/pipeline.ts';
 import { renderWasm } from '../../codegen/wasm/module.ts';
 import { Graph } from '../../src/ir/graph.ts';
 import * as init from '../../src/ir/init.ts';

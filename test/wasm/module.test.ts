@@ -2,7 +2,7 @@
 // embedded, the readable TS of every kernel kept (and used when WebAssembly is unavailable), no
 // allocation per step, params living in the wasm memory, and the size rule choosing the kernels.
 import { describe, expect, it } from 'vitest';
-import { emitTs } from '../../codegen/ts/emit.ts';
+import { emitTs } from '../../src/pipeline.ts';
 import { importTs } from '../../codegen/ts/load.ts';
 import { runsInWasm } from '../../codegen/wasm/module.ts';
 import { fuzzGraph } from '../../src/testing/fuzz.ts';

@@ -1,7 +1,7 @@
 // Long elementwise maps in f32x4 (Adam-style updates, ReLU, selects on comparisons, scalars
 // broadcast): the vector loop plus its scalar tail against the interpreter and the TS kernels.
 import { describe, expect, it } from 'vitest';
-import { emitTs } from '../../codegen/ts/emit.ts';
+import { emitTs } from '../../src/pipeline.ts';
 import { vectorRefusal } from '../../codegen/wasm/vector.ts';
 import { runsInWasm } from '../../codegen/wasm/module.ts';
 import * as B from '../../src/builder/ops.ts';
