@@ -67,7 +67,7 @@ const W4_SCALE = {
 
 function supports(impl: Impl, w: Workload): boolean {
   const p = impl.peer;
-  if (w === 'W4' || w === 'W5') return impl.kind === 'gradc';
+  if (w === 'W4' || w === 'W5') return impl.kind === 'gradc' && !p.name.endsWith('-scalar');
   return (w === 'W1' ? p.w1 : w === 'W2' ? p.w2 : p.w3) !== undefined;
 }
 
@@ -107,6 +107,7 @@ async function measure(impl: Impl, w: Workload, o: BenchOptions, data: Mnist): P
 async function setupAll(only: readonly string[]): Promise<Impl[]> {
   const peers: Array<[Peer, Impl['kind']]> = [
     [gradcPeer('ts'), 'gradc'],
+    [gradcPeer('ts', 'off'), 'gradc'],
     [gradcPeer('wgsl'), 'gradc'],
     ...allPeers().map((p): [Peer, Impl['kind']] => [p, 'peer']),
     ...baselines().map((p): [Peer, Impl['kind']] => [p, 'baseline']),

@@ -150,6 +150,7 @@ export function targets(all: Partial<Record<Workload, Figure[]>>): Target[] {
   const ikj = fig(w3, 'js-ikj')?.median;
   const r3 = ts3 !== undefined && ikj !== undefined ? ts3 / ikj : undefined;
   out.push(judge('W3 TS ≥ 3× plain JS i-k-j loop', r3, (v) => v >= 3, x(r3)));
+  out.push(...simdTargets(w1, w2, w3));
   const c4 = fig(w4, 'gradc-ts');
   out.push(
     judge(
@@ -178,6 +179,33 @@ export function targets(all: Partial<Record<Workload, Figure[]>>): Target[] {
   );
   // Only the targets of workloads that ran (each text starts with its workload).
   return out.filter((t) => all[t.text.slice(0, 2) as Workload] !== undefined);
+}
+
+/** Ratio a/b of two implementations' medians, when both ran. */
+function ratio(figs: Figure[], a: string, b: string): number | undefined {
+  const [x, y] = [fig(figs, a)?.median, fig(figs, b)?.median];
+  return x !== undefined && y !== undefined ? x / y : undefined;
+}
+
+/** Issue #18 (the WebAssembly SIMD CPU path): single-threaded targets, plus W3's ceilings. */
+function simdTargets(w1: Figure[], w2: Figure[], w3: Figure[]): Target[] {
+  const out: Target[] = [];
+  const np1 = ratio(w1, 'gradc-ts', 'numpy-1t');
+  out.push(judge('W1 TS ≥ numpy network.py (1 thread)', np1, (v) => v >= 1, x(np1)));
+  const jax = ratio(w2, 'jax-js-wasm', 'gradc-ts');
+  out.push(judge('W2 TS step ≤ 0.8× jax-js wasm (1 thread)', jax, (v) => v >= 1.25, x(jax)));
+  const tf = ratio(w3, 'gradc-ts', 'tfjs-wasm');
+  out.push(judge('W3 TS ≥ 1.3× tfjs-wasm GFLOP/s (1 thread)', tf, (v) => v >= 1.3, x(tf)));
+  for (const [of, name] of [
+    ['wasm-simd-peak', 'the wasm SIMD peak'],
+    ['numpy-1t', 'numpy/OpenBLAS 1 thread'],
+    ['numpy-2t', 'numpy/OpenBLAS 2 threads'],
+  ] as const) {
+    const r = ratio(w3, 'gradc-ts', of);
+    const measured = r === undefined ? 'n/a' : `${(r * 100).toFixed(0)}%`;
+    out.push({ text: `W3 TS as a fraction of ${name}`, verdict: 'reported', measured });
+  }
+  return out;
 }
 
 export function summarize(o: BenchOutcome): Partial<Record<Workload, Figure[]>> {

@@ -11,6 +11,11 @@ export interface CompileOptions {
   readonly target?: Target;
   /** Seed for param initialization. */
   readonly seed?: number;
+  /**
+   * TS target: kernels in WebAssembly SIMD ('auto', the default: all but the tiniest, see
+   * codegen/wasm/module.ts), every map/reduce/matmul ('all', for tests) or none ('off').
+   */
+  readonly wasm?: 'auto' | 'all' | 'off';
 }
 
 export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Executable> {
@@ -35,10 +40,11 @@ export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Exec
     case 'ts': {
       const { importTs, tsExecutable } = await import('../codegen/ts/load.ts');
       // Unformatted: the text is only transpiled, never read (gradc compile writes formatted files).
-      const emitted = await emitTs(g, { format: false });
+      const wasm = opts.wasm ?? 'auto';
+      const emitted = await emitTs(g, { format: false, wasm });
       const main = await importTs(emitted.source);
       const forward = async () =>
-        importTs((await emitTs(forwardOnly(g), { format: false })).source);
+        importTs((await emitTs(forwardOnly(g), { format: false, wasm })).source);
       return withReport(tsExecutable(g, { main, forward }, seed), report(emitted.program.stats));
     }
   }

@@ -49,6 +49,8 @@ export interface EmitOptions {
   readonly header?: readonly string[];
   /** prettier-format the output (default true; in-process compiles skip it). */
   readonly format?: boolean;
+  /** TS target: WebAssembly SIMD kernels ('auto' by default; 'all'; 'off': TypeScript only). */
+  readonly wasm?: 'auto' | 'all' | 'off';
 }
 
 /** Graph → one TypeScript module. */

@@ -8,6 +8,9 @@ import { commentText, NameManager, quote, sanitize } from '../names.ts';
 import { kernelBuffers, renderKernel } from './kernels.ts';
 import { randomHelpers } from './random.ts';
 import { SCALAR_HELPER_NAMES, scalarHelpers } from './scalar.ts';
+import { writeWasmDeclarations, writeWasmEntry, writeWasmWorkspace } from './simd.ts';
+import { renderWasm, runsInWasm } from '../wasm/module.ts';
+import type { WasmModule, WasmSelect } from '../wasm/module.ts';
 
 export interface TsModuleOptions {
   /** 'step' for training graphs (applies updates), 'run' otherwise. */
@@ -15,6 +18,8 @@ export interface TsModuleOptions {
   readonly header?: readonly string[];
   /** Run prettier (default). In-process compiles skip it: nobody reads that text. */
   readonly format?: boolean;
+  /** Kernels in WebAssembly SIMD ('auto': where faster; 'all': every map/reduce/matmul). */
+  readonly wasm?: WasmSelect | 'off';
 }
 
 /** Loop indices and temporaries the kernel bodies use: user names never take these. */
@@ -55,6 +60,20 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
       'Params',
       'Outputs',
       'Workspace',
+      'WasmKernels',
+      'wasm',
+      'wasmBytes',
+      'memory',
+      'host',
+      'env',
+      'bytes',
+      'instance',
+      'api',
+      'WasmApi',
+      'WasmMemory',
+      'out',
+      'stepInMemory',
+      'runInMemory',
     ],
     LOCALS,
   );
@@ -63,6 +82,14 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   for (const b of p.buffers) bufIds.set(b.name, ids.take(b.name));
   const names = (buf: string) => bufIds.get(buf)!;
   const byName = new Map(p.buffers.map((b) => [b.name, b]));
+  const select = opts.wasm === 'off' ? undefined : opts.wasm;
+  const useWasm =
+    select && p.steps.some((s) => s.kind === 'kernel' && runsInWasm(s.kernel, select));
+  // With wasm, kernel ids are taken first: they are also the wasm export names.
+  for (const step of useWasm ? p.steps : []) {
+    if (step.kind === 'kernel') kernelIds.set(step.kernel.name, ids.take(step.kernel.name));
+  }
+  const wasm = select && useWasm ? renderWasm(p, select, (k) => kernelIds.get(k)!) : null;
   // Each top-level piece is written and formatted on its own, so formatting stays linear in
   // the number of kernels (prettier on one huge file is not).
   const chunks: string[] = [];
@@ -75,7 +102,10 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   w.blankLine();
   writeShapes(w, p);
   writeInterfaces(w, p, byName);
-  writeWorkspace(w, p);
+  if (wasm) {
+    writeWasmDeclarations(w, wasm, (k) => kernelIds.get(k)!);
+    writeWasmWorkspace(w, p, wasm, names);
+  } else writeWorkspace(w, p);
   for (const b of p.buffers) {
     if (b.role === 'const')
       w.writeLine(`const ${names(b.name)} = new Float32Array([${(b.values ?? []).join(', ')}]);`);
@@ -86,7 +116,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   for (const step of p.steps) {
     if (step.kind !== 'kernel') continue;
     const k = step.kernel;
-    const id = ids.take(k.name);
+    const id = kernelIds.get(k.name) ?? ids.take(k.name);
     kernelIds.set(k.name, id);
     const scratch = {
       row: ids.take(`${id}_row`),
@@ -105,7 +135,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
     chunks.push(w.toString());
   }
   w = writer();
-  writeEntry(w, p, opts.entry, kernelIds, names, byName);
+  writeEntry(w, p, opts.entry, kernelIds, names, byName, wasm);
   chunks.push(w.toString());
   if (opts.format === false) return chunks.map((c) => c.trimEnd() + '\n').join('\n');
   const done = await formatWithin(chunks);
@@ -194,28 +224,36 @@ function writeEntry(
   kernelIds: Map<string, string>,
   names: (b: string) => string,
   byName: Map<string, BufferInfo>,
+  wasm: WasmModule | null,
 ): void {
   const doc =
     entry === 'step'
       ? 'One training step: forward, backward and update. Params are updated in place.'
       : 'Evaluate the graph. Params are not changed.';
-  w.writeLine(`/** ${doc} Outputs are views into the workspace, valid until the next call. */`);
-  w.write(`export function ${entry}(inputs: Inputs, params: Params, ws: Workspace): Outputs`).block(
-    () => {
-      for (const s of p.steps) writeStep(w, s, kernelIds, names, byName);
-      w.write('return ').inlineBlock(() => {
-        for (const o of p.outputs) {
-          const b = byName.get(o.buf)!;
-          const size = o.shape.reduce((a, d) => a * d, 1);
-          const arr = argOf(b, names);
-          w.writeLine(
-            `${prop(o.name)}: ${b.role === 'temp' ? `${arr}.subarray(0, ${size})` : arr},`,
-          );
-        }
-      });
-      w.write(';').newLine();
-    },
-  );
+  let fn = `export function ${entry}`;
+  if (wasm) {
+    writeWasmEntry(w, p, entry, doc);
+    w.blankLine();
+    w.writeLine(
+      '/** The kernels, on views into the workspace memory: wasm where it runs, else TypeScript. */',
+    );
+    fn = `function ${entry}InMemory`;
+  } else {
+    w.writeLine(`/** ${doc} Outputs are views into the workspace, valid until the next call. */`);
+  }
+  w.write(`${fn}(inputs: Inputs, params: Params, ws: Workspace): Outputs`).block(() => {
+    if (wasm) w.writeLine('const wasm = ws.wasm;');
+    for (const s of p.steps) writeStep(w, s, kernelIds, names, byName, wasm);
+    w.write('return ').inlineBlock(() => {
+      for (const o of p.outputs) {
+        const b = byName.get(o.buf)!;
+        const size = o.shape.reduce((a, d) => a * d, 1);
+        const arr = argOf(b, names);
+        w.writeLine(`${prop(o.name)}: ${b.role === 'temp' ? `${arr}.subarray(0, ${size})` : arr},`);
+      }
+    });
+    w.write(';').newLine();
+  });
 }
 
 function writeStep(
@@ -224,6 +262,7 @@ function writeStep(
   kernelIds: Map<string, string>,
   names: (b: string) => string,
   byName: Map<string, BufferInfo>,
+  wasm: WasmModule | null,
 ): void {
   if (s.kind === 'copy') {
     const from = argOf(byName.get(s.from)!, names);
@@ -231,5 +270,7 @@ function writeStep(
     return;
   }
   const args = kernelBuffers(s.kernel).map((b) => argOf(byName.get(b)!, names));
-  w.writeLine(`${kernelIds.get(s.kernel.name)}(${args.join(', ')});`);
+  const id = kernelIds.get(s.kernel.name)!;
+  if (wasm?.kernels.has(s.kernel.name)) w.writeLine(`if (wasm) wasm.${id}();`).write('else ');
+  w.writeLine(`${id}(${args.join(', ')});`);
 }
