@@ -12,10 +12,25 @@ const fail = (msg: string) => new GraphError('checkpoint', `checkpoint: ${msg}`)
 
 /** Every param of the model (trainable and state), with its shape. */
 export function modelTensors(exe: Pick<Executable, 'graph' | 'params'>): Record<string, Tensor> {
-  const out: Record<string, Tensor> = {};
+  const out = Object.create(null) as Record<string, Tensor>; // param names are user text
   for (const [name, p] of exe.graph.params)
     out[name] = { shape: p.node.shape, data: exe.params[name]! };
   return out;
+}
+
+export interface SaveOptions {
+  /** Save even when a param holds NaN or ±∞ (default false: such a save is refused). */
+  readonly allowNonFinite?: boolean;
+}
+
+/** The first non-finite value among the tensors, as `name[index] = value`, or null. */
+export function firstNonFinite(tensors: Readonly<Record<string, Tensor>>): string | null {
+  for (const name of Object.keys(tensors).sort()) {
+    const data = tensors[name]!.data;
+    for (let i = 0; i < data.length; i++)
+      if (!Number.isFinite(data[i]!)) return `'${name}'[${i}] = ${data[i]}`;
+  }
+  return null;
 }
 
 /**

@@ -7,22 +7,33 @@ import {
   checkAgainst,
   decodeSafetensors,
   encodeSafetensors,
+  firstNonFinite,
   modelTensors,
 } from '../nn/checkpoint.ts';
+import type { SaveOptions } from '../nn/checkpoint.ts';
 
 const fail = (msg: string) => new GraphError('checkpoint', `checkpoint: ${msg}`);
 
 /**
  * Write every param to `path`: first to a temp file beside it, flushed, then renamed over `path`,
- * so a failed save leaves the previous checkpoint intact.
+ * so a failed save leaves the previous checkpoint intact. A param holding NaN or ±∞ is refused
+ * (a diverged run must not replace a good checkpoint) unless `allowNonFinite` is set.
  */
 export async function saveCheckpoint(
   path: string,
   exe: Pick<Executable, 'graph' | 'params' | 'syncParams'>,
   metadata: Readonly<Record<string, string>> = {},
+  opts: SaveOptions = {},
 ): Promise<void> {
   await exe.syncParams?.(); // WebGPU: the current values live on the device
-  const bytes = encodeSafetensors(modelTensors(exe), metadata);
+  const tensors = modelTensors(exe);
+  const bad = opts.allowNonFinite ? null : firstNonFinite(tensors);
+  if (bad) {
+    throw fail(
+      `refusing to save '${path}': param ${bad} is not finite (pass allowNonFinite to save it anyway)`,
+    );
+  }
+  const bytes = encodeSafetensors(tensors, metadata);
   const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
   try {
     const fh = await open(tmp, 'wx');
@@ -53,7 +64,7 @@ export async function loadCheckpoint(
   }
   const tensors = decodeSafetensors(bytes);
   checkAgainst(tensors, exe.graph);
-  const values: Record<string, Float32Array> = {};
+  const values = Object.create(null) as Record<string, Float32Array>; // param names are user text
   for (const name of exe.graph.params.keys()) values[name] = tensors[name]!.data;
   exe.setParams(values);
 }
