@@ -4,7 +4,7 @@
 import { CodeBlockWriter } from 'ts-morph';
 import type { BufferInfo, Program, Step } from '../../src/schedule/kernel.ts';
 import { formatTs } from '../format.ts';
-import { commentText, NameManager, quote, sanitize } from '../names.ts';
+import { commentText, NameManager, numberLiteral, quote, sanitize } from '../names.ts';
 import { kernelBuffers, renderKernel } from './kernels.ts';
 import { randomHelpers } from './random.ts';
 
@@ -76,7 +76,9 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   writeWorkspace(w, p);
   for (const b of p.buffers) {
     if (b.role === 'const')
-      w.writeLine(`const ${names(b.name)} = new Float32Array([${(b.values ?? []).join(', ')}]);`);
+      w.writeLine(
+        `const ${names(b.name)} = new Float32Array([${(b.values ?? []).map(numberLiteral).join(', ')}]);`,
+      );
   }
   const helpers = randomHelpers(p);
   if (helpers) w.writeLine(helpers);

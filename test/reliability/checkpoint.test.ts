@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { GraphError } from '../../src/ir/errors.ts';
-import { mulberry32 } from '../../src/ir/init.ts';
+import { mulberry32, zeros } from '../../src/ir/init.ts';
 import { Graph } from '../../src/ir/graph.ts';
 import { saveCheckpoint } from '../../src/node/checkpoint.ts';
 import { decodeSafetensors, encodeSafetensors } from '../../src/nn/safetensors.ts';
@@ -96,7 +96,7 @@ describe('checkpoint validation (as the safetensors format specifies)', () => {
 
   test('a non-finite param is never saved unless asked', async () => {
     const g = new Graph('nan_ckpt');
-    g.param('w', [3]);
+    g.param('w', [3], zeros);
     const dir = await mkdtemp(join(tmpdir(), 'gradc-ckpt-nan-'));
     const exe = { graph: g, params: { w: Float32Array.of(1, NaN, 2) } };
     await expect(saveCheckpoint(join(dir, 'w.safetensors'), exe)).rejects.toThrow(
