@@ -5,6 +5,7 @@ import type { Graph } from './ir/graph.ts';
 import { emitTs, forwardOnly } from './pipeline.ts';
 import type { Executable, Target } from './runtime/executable.ts';
 import { interpExecutable } from './runtime/interp-exec.ts';
+import { checkAllocatable } from './runtime/params.ts';
 
 export interface CompileOptions {
   readonly target?: Target;
@@ -15,6 +16,7 @@ export interface CompileOptions {
 export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Executable> {
   const target = opts.target ?? 'ts';
   const seed = opts.seed ?? 0;
+  checkAllocatable(g); // before any work: a too-large param fails fast, naming itself
   switch (target) {
     case 'interp':
       return interpExecutable(g, seed);
