@@ -140,3 +140,10 @@ function checkTiling(entries: Entry[], dataBytes: number): void {
   if (at !== dataBytes)
     throw fail(`the tensors cover ${at} bytes but the data section has ${dataBytes}`);
 }
+
+/** Does `head` (the first bytes of a file) start like a safetensors file (length, then `{`)? */
+export function looksLikeSafetensors(head: Uint8Array): boolean {
+  if (head.length < 10) return false;
+  const n = new DataView(head.buffer, head.byteOffset, head.byteLength).getBigUint64(0, true);
+  return n >= 2n && n < 100_000_000n && head[8] === 0x7b;
+}
