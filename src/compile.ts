@@ -5,16 +5,29 @@ import type { Graph } from './ir/graph.ts';
 import { emitTs, forwardOnly } from './pipeline.ts';
 import type { Executable, Target } from './runtime/executable.ts';
 import { interpExecutable } from './runtime/interp-exec.ts';
+import { guardNumerics } from './runtime/numerics.ts';
 import { checkAllocatable } from './runtime/params.ts';
 
 export interface CompileOptions {
   readonly target?: Target;
   /** Seed for param initialization. */
   readonly seed?: number;
+  /**
+   * The numerics guard: stop at the first NaN/±∞ and name the kernel, op and user line. TS checks
+   * after every kernel; WGSL checks each call's outputs and params and then replays the call
+   * op by op in float32 to find the first op that produced it.
+   */
+  readonly checkNumerics?: boolean;
 }
 
 export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Executable> {
+  const exe = await compileTarget(g, opts);
+  return opts.checkNumerics ? guardNumerics(exe) : exe;
+}
+
+async function compileTarget(g: Graph, opts: CompileOptions): Promise<Executable> {
   const target = opts.target ?? 'ts';
+  const checkNumerics = opts.checkNumerics === true;
   const seed = opts.seed ?? 0;
   checkAllocatable(g); // before any work: a too-large param fails fast, naming itself
   switch (target) {
@@ -29,7 +42,7 @@ export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Exec
       const { importTs, tsExecutable } = await import('../codegen/ts/load.ts');
       // Unformatted: the text is only transpiled, never read (gradc compile writes formatted files).
       const load = async (graph: Graph) =>
-        importTs((await emitTs(graph, { format: false })).source);
+        importTs((await emitTs(graph, { format: false, checkNumerics })).source);
       const main = await load(g);
       return tsExecutable(g, { main, forward: () => load(forwardOnly(g)) }, seed);
     }

@@ -47,6 +47,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
       'panel',
       'shapes',
       'createWorkspace',
+      'checkFinite',
       'step',
       'run',
       'Inputs',
@@ -82,6 +83,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   }
   const helpers = randomHelpers(p);
   if (helpers) w.writeLine(helpers);
+  if (p.steps.some((s) => s.kind === 'check')) w.writeLine(CHECK_FINITE);
   chunks.push(w.toString());
   for (const step of p.steps) {
     if (step.kind !== 'kernel') continue;
@@ -224,6 +226,25 @@ function writeStep(
     w.writeLine(`${argOf(byName.get(s.to)!, names)}.set(${from}.subarray(0, ${s.size}));`);
     return;
   }
+  if (s.kind === 'check') {
+    const buf = argOf(byName.get(s.buf)!, names);
+    w.writeLine(`checkFinite(${buf}, ${s.size}, ${quote(commentText(s.what))}, ${quote(s.buf)});`);
+    return;
+  }
   const args = kernelBuffers(s.kernel).map((b) => argOf(byName.get(b)!, names));
   w.writeLine(`${kernelIds.get(s.kernel.name)}(${args.join(', ')});`);
 }
+
+/** The numerics guard's scan (see src/schedule/numerics.ts): throws at the first NaN or ±∞. */
+const CHECK_FINITE = `
+/** Numerics guard: stop at the first non-finite value a kernel wrote. */
+function checkFinite(a: Float32Array, n: number, what: string, buf: string): void {
+  for (let i = 0; i < n; i++) {
+    const v = a[i]!;
+    if (v - v !== 0) {
+      throw Object.assign(new Error(\`non-finite value \${v} in \${buf}[\${i}] after \${what}\`), {
+        name: 'NumericsError',
+      });
+    }
+  }
+}`;

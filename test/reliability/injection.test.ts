@@ -9,7 +9,7 @@ import { Graph } from '../../src/ir/graph.ts';
 import { values } from '../../src/ir/init.ts';
 import type { Target } from '../../src/runtime/executable.ts';
 import { hasAdapter } from '../../src/runtime/webgpu.ts';
-import { emitFiles } from '../../codegen/emit.ts';
+import { emitFiles } from '../../src/pipeline.ts';
 import { commentText } from '../../codegen/names.ts';
 
 const adapter = await hasAdapter();
