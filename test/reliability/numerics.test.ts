@@ -92,7 +92,6 @@ describe('fit on non-finite losses and bad settings', () => {
     const xs = Float32Array.of(1, 2, 3, NaN, 5, 6);
     return {
       g,
-      line,
       data: dataset(
         xs,
         xs.map((v) => 2 * v),
