@@ -9,8 +9,7 @@ import { Graph } from '../../src/ir/graph.ts';
 import { mulberry32, values } from '../../src/ir/init.ts';
 import type { Executable } from '../../src/runtime/executable.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
-import { emitFiles } from '../../codegen/emit.ts';
-import { emitTs } from '../../codegen/ts/emit.ts';
+import { emitFiles, emitTs } from '../../src/pipeline.ts';
 import { typecheckModules } from '../codegen/typecheck.ts';
 
 const adapter = await hasAdapter();

@@ -13,7 +13,7 @@ import { dataset } from '../../src/nn/data/dataset.ts';
 import { fit } from '../../src/nn/fit.ts';
 import type { Target } from '../../src/runtime/executable.ts';
 import { hasAdapter } from '../../src/runtime/webgpu.ts';
-import { emitTs } from '../../codegen/ts/emit.ts';
+import { emitTs } from '../../src/pipeline.ts';
 import { ROOT, tempDir } from '../cli/run.ts';
 
 const adapter = await hasAdapter();
