@@ -6,6 +6,8 @@ import { emitTs, forwardOnly } from './pipeline.ts';
 import type { ProgramStats } from './schedule/kernel.ts';
 import type { CompileReport, Executable, Target } from './runtime/executable.ts';
 import { interpExecutable } from './runtime/interp-exec.ts';
+import { guardNumerics } from './runtime/numerics.ts';
+import { checkAllocatable } from './runtime/params.ts';
 
 export interface CompileOptions {
   readonly target?: Target;
@@ -16,10 +18,22 @@ export interface CompileOptions {
    * codegen/wasm/module.ts), every map/reduce/matmul ('all', for tests) or none ('off').
    */
   readonly wasm?: 'auto' | 'all' | 'off';
+  /**
+   * The numerics guard: stop at the first NaN/±∞ and name the kernel, op and user line. TS checks
+   * after every kernel; WGSL checks each call's outputs and params and then replays the call
+   * op by op in float32 to find the first op that produced it.
+   */
+  readonly checkNumerics?: boolean;
 }
 
 export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Executable> {
+  const exe = await compileTarget(g, opts);
+  return opts.checkNumerics ? guardNumerics(exe) : exe;
+}
+
+async function compileTarget(g: Graph, opts: CompileOptions): Promise<Executable> {
   const target = opts.target ?? 'ts';
+  const checkNumerics = opts.checkNumerics === true;
   const seed = opts.seed ?? 0;
   const t0 = performance.now();
   const report = (s: ProgramStats): CompileReport => ({
@@ -28,6 +42,7 @@ export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Exec
     unplannedBytes: s.unplannedBytes,
     compileMs: performance.now() - t0,
   });
+  checkAllocatable(g); // before any work: a too-large param fails fast, naming itself
   switch (target) {
     case 'interp':
       return interpExecutable(g, seed);
@@ -41,10 +56,10 @@ export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Exec
       const { importTs, tsExecutable } = await import('../codegen/ts/load.ts');
       // Unformatted: the text is only transpiled, never read (gradc compile writes formatted files).
       const wasm = opts.wasm ?? 'auto';
-      const emitted = await emitTs(g, { format: false, wasm });
+      const emitted = await emitTs(g, { format: false, wasm, checkNumerics });
       const main = await importTs(emitted.source);
       const forward = async () =>
-        importTs((await emitTs(forwardOnly(g), { format: false, wasm })).source);
+        importTs((await emitTs(forwardOnly(g), { format: false, wasm, checkNumerics })).source);
       return withReport(tsExecutable(g, { main, forward }, seed), report(emitted.program.stats));
     }
   }

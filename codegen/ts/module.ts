@@ -4,7 +4,7 @@
 import { CodeBlockWriter } from 'ts-morph';
 import type { BufferInfo, Program, Step } from '../../src/schedule/kernel.ts';
 import { formatWithin } from '../format.ts';
-import { commentText, NameManager, quote, sanitize } from '../names.ts';
+import { commentText, NameManager, numberLiteral, quote, sanitize } from '../names.ts';
 import { kernelBuffers, renderKernel } from './kernels.ts';
 import { randomHelpers } from './random.ts';
 import { SCALAR_HELPER_NAMES, scalarHelpers } from './scalar.ts';
@@ -54,6 +54,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
       'panel',
       'shapes',
       'createWorkspace',
+      'checkFinite',
       'step',
       'run',
       'Inputs',
@@ -108,10 +109,13 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   } else writeWorkspace(w, p);
   for (const b of p.buffers) {
     if (b.role === 'const')
-      w.writeLine(`const ${names(b.name)} = new Float32Array([${(b.values ?? []).join(', ')}]);`);
+      w.writeLine(
+        `const ${names(b.name)} = new Float32Array([${(b.values ?? []).map(numberLiteral).join(', ')}]);`,
+      );
   }
   const helpers = randomHelpers(p) + scalarHelpers(p);
   if (helpers) w.writeLine(helpers);
+  if (p.steps.some((s) => s.kind === 'check')) w.writeLine(CHECK_FINITE);
   chunks.push(w.toString());
   for (const step of p.steps) {
     if (step.kind !== 'kernel') continue;
@@ -269,8 +273,27 @@ function writeStep(
     w.writeLine(`${argOf(byName.get(s.to)!, names)}.set(${from}.subarray(0, ${s.size}));`);
     return;
   }
+  if (s.kind === 'check') {
+    const buf = argOf(byName.get(s.buf)!, names);
+    w.writeLine(`checkFinite(${buf}, ${s.size}, ${quote(commentText(s.what))}, ${quote(s.buf)});`);
+    return;
+  }
   const args = kernelBuffers(s.kernel).map((b) => argOf(byName.get(b)!, names));
   const id = kernelIds.get(s.kernel.name)!;
   if (wasm?.kernels.has(s.kernel.name)) w.writeLine(`if (wasm) wasm.${id}();`).write('else ');
   w.writeLine(`${id}(${args.join(', ')});`);
 }
+
+/** The numerics guard's scan (see src/schedule/numerics.ts): throws at the first NaN or ±∞. */
+const CHECK_FINITE = `
+/** Numerics guard: stop at the first non-finite value a kernel wrote. */
+function checkFinite(a: Float32Array, n: number, what: string, buf: string): void {
+  for (let i = 0; i < n; i++) {
+    const v = a[i]!;
+    if (v - v !== 0) {
+      throw Object.assign(new Error(\`non-finite value \${v} in \${buf}[\${i}] after \${what}\`), {
+        name: 'NumericsError',
+      });
+    }
+  }
+}`;

@@ -107,6 +107,12 @@ export async function compileWgsl(
     forwardStale = false;
     return forward;
   };
+  let busy: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = busy.then(fn);
+    busy = run.catch(() => {});
+    return run;
+  };
   return {
     graph: g,
     target: 'wgsl',
@@ -122,21 +128,26 @@ export async function compileWgsl(
       }
       return params;
     },
-    async run(inputs) {
-      if (main.run) return toF32(await main.run(feeds(inputs)));
-      return toF32(await (await syncForward()).run!(forwardFeeds(inputs)));
-    },
-    async step(inputs) {
-      const out = main.step ? await main.step(feeds(inputs)) : await main.run!(feeds(inputs));
-      if (main.step) [stale, forwardStale] = [true, true];
-      return toF32(out);
-    },
-    async syncParams() {
-      if (!stale) return;
-      const values = await main.readParams();
-      for (const [k, v] of Object.entries(values)) params[k]!.set(v);
-      stale = false;
-    },
+    // Calls run one at a time: the converted feeds live in one reused buffer per input, so a
+    // second call converting before the first has uploaded would train both on its batch.
+    run: (inputs) =>
+      serial(async () => {
+        if (main.run) return toF32(await main.run(feeds(inputs)));
+        return toF32(await (await syncForward()).run!(forwardFeeds(inputs)));
+      }),
+    step: (inputs) =>
+      serial(async () => {
+        const out = main.step ? await main.step(feeds(inputs)) : await main.run!(feeds(inputs));
+        if (main.step) [stale, forwardStale] = [true, true];
+        return toF32(out);
+      }),
+    syncParams: () =>
+      serial(async () => {
+        if (!stale) return;
+        const values = await main.readParams();
+        for (const [k, v] of Object.entries(values)) params[k]!.set(v);
+        stale = false;
+      }),
     setParams(values) {
       assignParams(g, params, values);
       const subset = Object.fromEntries(Object.keys(values).map((k) => [k, params[k]!]));

@@ -106,6 +106,7 @@ class Names {
 const arenaId = (a: number, arena: Arena) => `arena_${arena.dtype}_${a}`;
 
 function stepBuffers(s: Step): string[] {
+  if (s.kind === 'check') return [];
   if (s.kind === 'copy') return [s.from, s.to];
   const k = s.kernel;
   const bufs = new Set([...readsOf(k), ...writesOf(k)]);
@@ -125,6 +126,7 @@ function scratchSize(p: Program): number {
 }
 
 function renderPasses(s: Step, c: KernelCtx, strategy: MatmulStrategy): Pass[] {
+  if (s.kind === 'check') return []; // the WGSL host checks outputs and params instead
   if (s.kind === 'copy') return [copyPass(s.from, s.to, s.size, c)];
   const k: Kernel = s.kernel;
   switch (k.kind) {
@@ -213,6 +215,7 @@ class ModuleBuilder {
   }
 
   addStep(s: Step): void {
+    if (s.kind === 'check') return;
     const kname = s.kind === 'kernel' ? s.kernel.name : `copy_${s.from}_to_${s.to}`;
     const count = stepBuffers(s).length;
     const max = this.limits.maxStorageBuffersPerShaderStage;

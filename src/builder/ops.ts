@@ -18,6 +18,10 @@ function graphOf(...xs: Operand[]): Graph {
 }
 
 export function constant(g: Graph, value: number, shape: Shape = [], dtype: DType = 'f32'): Node {
+  if (typeof value !== 'number') {
+    const msg = `constant: the value must be a number, got ${describeValue(value)}`;
+    throw new GraphError('attr', msg, captureSite());
+  }
   return g.apply('constant', [], { value, shape: [...shape], dtype });
 }
 
@@ -30,7 +34,17 @@ export function tensor(g: Graph, values: readonly number[], shape: Shape = [valu
       captureSite(),
     );
   }
+  // Values are pasted into generated code: anything but a number is refused here.
+  const bad = values.findIndex((v) => typeof v !== 'number');
+  if (bad >= 0) {
+    const msg = `tensor: value [${bad}] must be a number, got ${describeValue(values[bad])}`;
+    throw new GraphError('attr', msg, captureSite());
+  }
   return g.apply('tensor', [], { values: [...values], shape: [...shape] });
+}
+
+function describeValue(v: unknown): string {
+  return typeof v === 'string' ? `the string ${JSON.stringify(v.slice(0, 40))}` : typeof v;
 }
 
 export function zerosLike(x: Node): Node {

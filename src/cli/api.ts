@@ -5,8 +5,11 @@ import type { FileTarget } from '../pipeline.ts';
 import { emitFiles } from '../pipeline.ts';
 import type { Program } from '../schedule/kernel.ts';
 import type { ModelMode } from './contract.ts';
+import { CliError } from './errors.ts';
 import { loadModel } from './load.ts';
-import { writeFilesAtomic } from './write.ts';
+import { checkReplaceable } from './guard.ts';
+import { makeDir, reason, writeFilesAtomic } from './write.ts';
+import { join, resolve } from 'node:path';
 
 export type { ModelExport, ModelFn, ModelMode, ModelOptions, TrainSetup } from './contract.ts';
 export { loadModel } from './load.ts';
@@ -22,6 +25,10 @@ export interface CompileToFilesOptions {
   readonly batch?: number;
   /** Type-check a model file before loading it (default true). */
   readonly typecheck?: boolean;
+  /** Emit the numerics guard (a finiteness check after every kernel; TS target). */
+  readonly checkNumerics?: boolean;
+  /** Files never to overwrite (the model file; added automatically when `model` is a path). */
+  readonly protect?: readonly string[];
 }
 
 export interface CompileToFilesResult {
@@ -40,13 +47,20 @@ export async function compileToFiles(
   opts: CompileToFilesOptions = {},
 ): Promise<CompileToFilesResult> {
   const target = opts.target ?? 'ts';
+  const outDir = opts.out ?? 'gen';
+  // The output directory first: a bad --out fails before any work.
+  await makeDir(resolve(outDir)).catch((e: unknown) => {
+    throw new CliError(`cannot write to output directory '${outDir}': ${reason(e)}`);
+  });
+  const protect = [...(opts.protect ?? []), ...(typeof model === 'string' ? [model] : [])];
   const graph =
     typeof model === 'string'
       ? await (await loadModel(model, opts)).build(opts.mode ?? 'infer', opts.batch)
       : model;
   const t0 = performance.now();
-  const emitted = await emitFiles(graph, { target });
+  const emitted = await emitFiles(graph, { target, checkNumerics: opts.checkNumerics });
   const compileMs = performance.now() - t0;
-  const files = await writeFilesAtomic(opts.out ?? 'gen', emitted.files);
+  for (const f of emitted.files) checkReplaceable(join(outDir, f.path), 'text', protect);
+  const files = await writeFilesAtomic(outDir, emitted.files);
   return { graph, program: emitted.program, target, entry: emitted.entry, files, compileMs };
 }

@@ -8,9 +8,14 @@ import { loadFromArgs } from './common.ts';
 import { formatCompileSummary } from './summary.ts';
 
 export async function runCompile(p: Parsed, io: Io): Promise<number> {
-  const { graph } = await loadFromArgs(p, 'compile');
+  const { graph, model } = await loadFromArgs(p, 'compile');
   const target = str(p, 'target') as FileTarget;
-  const res = await compileToFiles(graph, { target, out: str(p, 'out') });
+  const res = await compileToFiles(graph, {
+    target,
+    out: str(p, 'out'),
+    protect: [model.file],
+    checkNumerics: bool(p, 'check-numerics'),
+  });
   io.out(formatCompileSummary(res, bool(p, 'explain-fusion')));
   return 0;
 }

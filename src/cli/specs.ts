@@ -21,6 +21,10 @@ export const compileSpec: CommandSpec = {
       type: 'boolean',
       help: "print each kernel's notes and why nodes were not fused",
     },
+    'check-numerics': {
+      type: 'boolean',
+      help: 'emit a finiteness check after every kernel (reports kernel, op and line)',
+    },
   },
 };
 
@@ -90,5 +94,13 @@ export const trainSpec: CommandSpec = {
     lr: { type: 'number', arg: 'X', help: "learning rate (default: the model's train.lr)" },
     seed: { type: 'number', default: 0, arg: 'N', help: 'seed of param init and shuffling' },
     save: { type: 'string', arg: 'FILE', help: 'write the trained params to FILE (safetensors)' },
+    'check-numerics': {
+      type: 'boolean',
+      help: 'on a non-finite value, name the first op (and its line) that produced it',
+    },
+    'allow-non-finite': {
+      type: 'boolean',
+      help: 'keep training through a NaN/∞ loss and save non-finite params anyway',
+    },
   },
 };

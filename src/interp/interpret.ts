@@ -50,6 +50,13 @@ export function checkFeeds(
   ) => {
     if (!v)
       throw new GraphError(kind, `missing ${kind} '${name}' ${node.dtype}${fmtShape(node.shape)}`);
+    if (v instanceof BigInt64Array || v instanceof BigUint64Array || typeof v !== 'object') {
+      const got = typeof v === 'object' ? (v as object).constructor.name : typeof v;
+      throw new GraphError(
+        kind,
+        `${kind} '${name}': got ${got}; pass a Float32Array, Int32Array or an array of numbers`,
+      );
+    }
     if (v.length !== node.size) {
       throw new GraphError(
         kind,
@@ -57,10 +64,13 @@ export function checkFeeds(
       );
     }
   };
+  // Own properties only: a graph input named 'constructor' is not Object.prototype's.
+  const own = (vs: Values, k: string) => (Object.hasOwn(vs, k) ? vs[k] : undefined);
   for (const [name, node] of g.inputs) {
-    if (needed.has(name) || inputs[name]) check('input', node, name, inputs[name]);
+    const v = own(inputs, name);
+    if (needed.has(name) || v) check('input', node, name, v);
   }
-  if (params) for (const [name, p] of g.params) check('param', p.node, name, params[name]);
+  if (params) for (const [name, p] of g.params) check('param', p.node, name, own(params, name));
 }
 
 /**

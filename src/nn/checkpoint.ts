@@ -15,11 +15,28 @@ export function modelTensors(
   exe: Pick<Executable, 'graph' | 'params'>,
   keep: (name: string) => boolean = () => true,
 ): Record<string, Tensor> {
-  const out: Record<string, Tensor> = {};
+  const out = Object.create(null) as Record<string, Tensor>; // param names are user text
   for (const [name, p] of exe.graph.params) {
     if (keep(name)) out[name] = { shape: p.node.shape, data: exe.params[name]! };
   }
   return out;
+}
+
+export interface SaveOptions {
+  /** Save even when a param holds NaN or ±∞ (default false: such a save is refused). */
+  readonly allowNonFinite?: boolean;
+  /** Save only the params this accepts (e.g. weights without optimizer state). */
+  readonly keep?: (name: string) => boolean;
+}
+
+/** The first non-finite value among the tensors, as `name[index] = value`, or null. */
+export function firstNonFinite(tensors: Readonly<Record<string, Tensor>>): string | null {
+  for (const name of Object.keys(tensors).sort()) {
+    const data = tensors[name]!.data;
+    for (let i = 0; i < data.length; i++)
+      if (!Number.isFinite(data[i]!)) return `'${name}'[${i}] = ${data[i]}`;
+  }
+  return null;
 }
 
 /**

@@ -3,6 +3,7 @@
 import { GraphError } from '../ir/errors.ts';
 import { fmtShape, sameShape } from '../ir/shape.ts';
 import type { Executable, Feeds } from '../runtime/executable.ts';
+import { guardNumerics, NumericsError } from '../runtime/numerics.ts';
 import type { Dataset } from './data/dataset.ts';
 import { batches, countCorrect, shuffle } from './data/dataset.ts';
 import type { LrSchedule } from './schedule.ts';
@@ -59,6 +60,13 @@ export interface FitOptions {
   readonly onProgress?: (p: Progress) => void;
   /** null silences the bar and the log lines. */
   readonly out?: ProgressOut | null;
+  /**
+   * The numerics guard: check every step's outputs and params, and on a NaN/±∞ name the first
+   * op that produced it and its line (slow: params are copied before each step).
+   */
+  readonly checkNumerics?: boolean;
+  /** Stop with a NumericsError when the loss is NaN or ±∞ (default true). */
+  readonly stopOnNonFinite?: boolean;
 }
 
 /** Check that the data fits the graph's `x` and `y` inputs; return the graph's batch size. */
@@ -87,8 +95,21 @@ function checkData(exe: Executable, data: Dataset, batchSize: number | undefined
   return b;
 }
 
-export async function fit(exe: Executable, data: Dataset, opts: FitOptions): Promise<EpochStats[]> {
-  const batchSize = checkData(exe, data, opts.batchSize);
+export async function fit(
+  exe0: Executable,
+  data: Dataset,
+  opts: FitOptions,
+): Promise<EpochStats[]> {
+  const batchSize = checkData(exe0, data, opts.batchSize);
+  if (!(Number.isInteger(opts.epochs) && opts.epochs >= 0))
+    throw new GraphError('attr', `fit: epochs must be an integer ≥ 0, got ${opts.epochs}`);
+  if (batchSize > data.n) {
+    throw new GraphError(
+      'input',
+      `fit: the batch of ${batchSize} is larger than the data (${data.n} samples): no step would run`,
+    );
+  }
+  const exe = opts.checkNumerics ? guardNumerics(exe0) : exe0;
   const sched = opts.lrSchedule;
   const lr = typeof sched === 'number' ? () => sched : sched;
   if (exe.graph.inputs.has('lr') && !lr) {
@@ -147,6 +168,12 @@ async function runEpoch(loop: Loop, ds: Dataset, epoch: number): Promise<EpochSt
     if (k > 1) feeds['accum.apply'] = [(loop.step + 1) % k === 0 ? 1 : 0];
     if (exe.graph.inputs.has('step')) feeds['step'] = [loop.step];
     const res = await exe.step(feeds);
+    const loss = res['loss']?.[0];
+    if (opts.stopOnNonFinite !== false && loss !== undefined && !Number.isFinite(loss)) {
+      throw new NumericsError(
+        `fit: the loss is ${loss} at epoch ${epoch}, batch ${batch + 1} (step ${loop.step}); training stopped (checkNumerics names the op that produced it; stopOnNonFinite: false trains on)`,
+      );
+    }
     loop.step++;
     batch++;
     seen += b.rows;

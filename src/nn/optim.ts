@@ -130,6 +130,15 @@ export interface AdamWOptions extends AdamOptions {
 export const adamw = (opts: AdamWOptions = {}): Optimizer =>
   adamCore('adamw', opts, opts.weightDecay ?? 0.01, opts.decay ?? decayWeightsOnly);
 
+/**
+ * √s with a finite derivative at s = 0 (where √'s is ∞, and ∞·0 would make every gradient through
+ * a norm NaN): the double-where trick, so the value is exact and the derivative at 0 is 0.
+ */
+export function safeSqrt(s: Node): Node {
+  const pos = B.gt(s, 0);
+  return B.where(pos, B.sqrt(B.where(pos, s, 1)), 0);
+}
+
 /** Scale every gradient by min(1, maxNorm/‖g‖), ‖g‖ the norm of all gradients together. */
 export function clipByGlobalNorm(
   grads: readonly Node[],
@@ -137,7 +146,7 @@ export function clipByGlobalNorm(
 ): { clipped: Node[]; norm: Node } {
   if (grads.length === 0) throw new GraphError('grad', 'clipByGlobalNorm: no gradients');
   const sq = grads.map((gr) => B.sum(B.mul(gr, gr))).reduce((a, b) => B.add(a, b));
-  const norm = B.sqrt(sq).named('grad_norm');
+  const norm = safeSqrt(sq).named('grad_norm');
   const scale = B.minimum(B.div(maxNorm, B.maximum(norm, 1e-12)), 1).named('clip_scale');
   return { clipped: grads.map((gr) => B.mul(gr, scale)), norm };
 }

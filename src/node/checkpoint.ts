@@ -10,24 +10,34 @@ import {
   checkAgainst,
   decodeSafetensors,
   encodeSafetensors,
+  firstNonFinite,
   modelTensors,
   weightNames,
 } from '../nn/checkpoint.ts';
+import type { SaveOptions } from '../nn/checkpoint.ts';
 
 const fail = (msg: string) => new GraphError('checkpoint', `checkpoint: ${msg}`);
 
 /**
- * Write every param (or those `keep` accepts) to `path`: first to a temp file beside it, flushed, then renamed over `path`,
- * so a failed save leaves the previous checkpoint intact.
+ * Write every param (or those `opts.keep` accepts) to `path`: first to a temp file beside it, flushed, then renamed over `path`,
+ * so a failed save leaves the previous checkpoint intact. A param holding NaN or ±∞ is refused
+ * (a diverged run must not replace a good checkpoint) unless `allowNonFinite` is set.
  */
 export async function saveCheckpoint(
   path: string,
   exe: Pick<Executable, 'graph' | 'params' | 'syncParams'>,
   metadata: Readonly<Record<string, string>> = {},
-  keep?: (name: string) => boolean,
+  opts: SaveOptions = {},
 ): Promise<void> {
   await exe.syncParams?.(); // WebGPU: the current values live on the device
-  const bytes = encodeSafetensors(modelTensors(exe, keep), metadata);
+  const tensors = modelTensors(exe, opts.keep);
+  const bad = opts.allowNonFinite ? null : firstNonFinite(tensors);
+  if (bad) {
+    throw fail(
+      `refusing to save '${path}': param ${bad} is not finite (pass allowNonFinite to save it anyway)`,
+    );
+  }
+  const bytes = encodeSafetensors(tensors, metadata);
   const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
   try {
     const fh = await open(tmp, 'wx');
@@ -62,7 +72,7 @@ export async function loadCheckpoint(
 ): Promise<void> {
   const tensors = await readTensors(path);
   checkAgainst(tensors, exe.graph);
-  const values: Record<string, Float32Array> = {};
+  const values = Object.create(null) as Record<string, Float32Array>; // param names are user text
   for (const name of exe.graph.params.keys()) values[name] = tensors[name]!.data;
   exe.setParams(values);
 }
@@ -74,7 +84,7 @@ export async function saveWeights(
   metadata: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const weights = new Set(weightNames(exe.graph));
-  await saveCheckpoint(path, exe, metadata, (n) => weights.has(n));
+  await saveCheckpoint(path, exe, metadata, { keep: (n) => weights.has(n) });
 }
 
 /**
@@ -95,7 +105,7 @@ export async function saveOptimizerState(
   exe: Pick<Executable, 'graph' | 'params' | 'syncParams'>,
 ): Promise<void> {
   const weights = new Set(weightNames(exe.graph));
-  await saveCheckpoint(path, exe, {}, (n) => !weights.has(n));
+  await saveCheckpoint(path, exe, {}, { keep: (n) => !weights.has(n) });
 }
 
 /** Restore optimizer state saved by `saveOptimizerState`; every state tensor must match. */

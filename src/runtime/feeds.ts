@@ -16,9 +16,9 @@ export function feedConverter(g: Graph, needed: ReadonlySet<string>) {
   return (inputs: Feeds): TypedFeeds => {
     checkFeeds(g, inputs, undefined, needed);
     checkIndexFeeds(bounds, inputs);
-    const out: TypedFeeds = {};
+    const out = Object.create(null) as TypedFeeds; // input names are user text
     for (const [name, node] of g.inputs) {
-      const v = inputs[name];
+      const v = Object.hasOwn(inputs, name) ? inputs[name] : undefined;
       if (!v) continue;
       const want = node.dtype === 'f32' ? Float32Array : Int32Array;
       if (v instanceof want) {
