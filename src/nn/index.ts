@@ -14,3 +14,5 @@ export * from './fit.ts';
 export * from './plot.ts';
 export * from './data/dataset.ts';
 export * from './data/mnist.ts';
+export * from './data/idx.ts';
+export * from './data/mnist-idx.ts';
