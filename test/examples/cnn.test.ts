@@ -5,7 +5,7 @@ import { trainCnn } from '../../examples/cnn/train.ts';
 import { testOnTargets } from './targets.ts';
 
 testOnTargets('cnn (1,000 digits, 1 epoch): > 80% held-out accuracy', async (target) => {
-  const split = { train: 1000, test: 500, split: 0 };
+  const split = { train: 1000, test: 500 };
   const r = await trainCnn({ target, epochs: 1, lr: 2e-3, seed: 0, log: null, ...split });
   expect(r.accuracy).toBeGreaterThan(0.8);
 });
