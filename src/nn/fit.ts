@@ -6,6 +6,7 @@ import type { Executable, Feeds } from '../runtime/executable.ts';
 import type { Dataset } from './data/dataset.ts';
 import type { Batch } from './data/dataset.ts';
 import { batches, countCorrect, gatherBatches, permutation } from './data/dataset.ts';
+import { GRAD_NORM_PREFIX, gradNormsOf } from './gradstats.ts';
 import type { LrSchedule } from './schedule.ts';
 import { copyParams } from './train.ts';
 
@@ -20,6 +21,8 @@ export interface Progress {
   readonly samplesPerSec: number;
   /** Optimizer steps taken so far (over all epochs). */
   readonly step: number;
+  /** This step's gradient norm per param, when the graph outputs them (trainStep's gradStats). */
+  readonly gradNorms?: Readonly<Record<string, number>>;
 }
 
 export interface EpochStats {
@@ -98,6 +101,7 @@ export async function fit(exe: Executable, data: Dataset, opts: FitOptions): Pro
     lr,
     opts,
     out: opts.out === undefined ? process.stdout : opts.out,
+    gradStats: [...exe.graph.outputs.keys()].some((k) => k.startsWith(GRAD_NORM_PREFIX)),
     step: opts.initialStep ?? 0,
   };
   const history: EpochStats[] = [];
@@ -127,6 +131,8 @@ interface Loop {
   readonly lr: LrSchedule | undefined;
   readonly opts: FitOptions;
   readonly out: ProgressOut | null;
+  /** The graph outputs gradient norms (read them into each Progress). */
+  readonly gradStats: boolean;
   step: number;
 }
 
@@ -160,6 +166,7 @@ async function runEpoch(
       accuracy: correct / seen,
       samplesPerSec: seen / Math.max(secs, 1e-9),
       step: loop.step,
+      ...(loop.gradStats ? { gradNorms: gradNormsOf(res) } : {}),
     };
     opts.onProgress?.(p);
     if (out?.isTTY && (performance.now() - lastDraw > 80 || batch === total)) {

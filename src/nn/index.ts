@@ -11,6 +11,7 @@ export * from './schedule.ts';
 export * from './train.ts';
 export * from './checkpoint.ts';
 export * from './fit.ts';
+export * from './gradstats.ts';
 export * from './plot.ts';
 export * from './data/dataset.ts';
 export * from './data/mnist.ts';

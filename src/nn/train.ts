@@ -7,6 +7,7 @@ import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
 import { fmtShape, sameShape } from '../ir/shape.ts';
 import type { Executable } from '../runtime/executable.ts';
+import { addGradNormOutputs } from './gradstats.ts';
 import type { Mode } from './layers.ts';
 import type { Optimizer } from './optim.ts';
 import { minimize } from './optim.ts';
@@ -34,6 +35,8 @@ export interface TrainSpec extends ModelSpec {
   readonly clipNorm?: number;
   /** A term added to the loss, e.g. g => l2Penalty(weightsOf(g), 1e-4). */
   readonly penalty?: (g: Graph) => Node;
+  /** Output each trainable param's gradient norm as `grad_norm.<param>` (see gradstats.ts). */
+  readonly gradStats?: boolean;
 }
 
 /**
@@ -55,6 +58,7 @@ export function trainStep(spec: TrainSpec): Graph {
   }
   g.output('loss', loss);
   g.output('pred', pred);
+  if (spec.gradStats) addGradNormOutputs(g, loss);
   const m = minimize(g, loss, { optimizer: spec.optimizer, clipNorm: spec.clipNorm });
   if (m.gradNorm) g.output('grad_norm', m.gradNorm);
   return g;
