@@ -2,7 +2,7 @@
 // ReLU with residual connections, and ReLU with batch norm — each step also outputs every
 // layer's gradient norm (trainStep's gradStats), to watch gradients vanish and the remedies work.
 import type { Graph, Node } from '../../src/index.ts';
-import { nn } from '../../src/index.ts';
+import { nn } from '../../src/node/index.ts';
 
 export type Variant = 'sigmoid' | 'relu' | 'residual' | 'batchnorm';
 export const VARIANTS: readonly Variant[] = ['sigmoid', 'relu', 'residual', 'batchnorm'];

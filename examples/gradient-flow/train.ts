@@ -4,7 +4,8 @@
 // Run: npx tsx examples/gradient-flow/train.ts [--train N] [--test N] [--epochs N] [--lr X]
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { compile, nn } from '../../src/index.ts';
+import { compile } from '../../src/index.ts';
+import { nn } from '../../src/node/index.ts';
 import { isMain, parseFlags } from '../common/cli.ts';
 import type { Variant } from './deep.ts';
 import { deepNet, LAYER_WEIGHTS, VARIANTS } from './deep.ts';

@@ -1,14 +1,12 @@
 // `gradc explain <model.ts>`: the backward pass gradc derived, as equations in the user's names
 // (text, Markdown with LaTeX, or an HTML page typeset by KaTeX), linked to kernels and lines.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { emitTs } from '../../codegen/ts/emit.ts';
 import { explain } from '../explain/derive.ts';
 import { toMarkdown, toText } from '../explain/format.ts';
 import { toHtml } from '../explain/html.ts';
 import type { Graph } from '../ir/graph.ts';
-import { optimize } from '../passes/pipeline.ts';
 import { kernelsOf } from '../schedule/kernel.ts';
-import { schedule } from '../schedule/program.ts';
+import { emitTs, toProgram } from '../pipeline.ts';
 import type { Parsed } from './args.ts';
 import { str } from './args.ts';
 import type { Io } from './common.ts';
@@ -21,7 +19,7 @@ export async function explainGraph(g: Graph, format: string, generated?: string)
   const e = explain(withGradients(g));
   const path = generated ?? `gen/${g.name.replace(/[^A-Za-z0-9_]/g, '_')}.ts`;
   if (format !== 'html') {
-    const kernels = kernelsOf(schedule(optimize(g))).map((k) => k.name);
+    const kernels = kernelsOf(toProgram(g)).map((k) => k.name);
     return format === 'md' ? toMarkdown(e, { kernels, generated: path }) : toText(e, { kernels });
   }
   const { source, program } = await emitTs(g);

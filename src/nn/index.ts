@@ -16,4 +16,3 @@ export * from './plot.ts';
 export * from './data/dataset.ts';
 export * from './data/mnist.ts';
 export * from './data/idx.ts';
-export * from './data/mnist-idx.ts';

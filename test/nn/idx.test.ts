@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { IdxArray } from '../../src/nn/data/idx.ts';
-import { encodeIdx, parseIdx, readIdx } from '../../src/nn/data/idx.ts';
-import { loadMnistIdx, MNIST_FILES } from '../../src/nn/data/mnist-idx.ts';
+import { encodeIdx, parseIdx } from '../../src/nn/data/idx.ts';
+import { loadMnistIdx, MNIST_FILES, readIdx } from '../../src/node/mnist-idx.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'gradc-idx-'));
 function write(name: string, bytes: Uint8Array | number[]): string {

