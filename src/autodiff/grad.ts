@@ -48,10 +48,30 @@ function activeSet(order: readonly Node[], xs: readonly Node[]): Set<Node> {
 export function vjp(ys: readonly Node[], xs: readonly Node[], cts: readonly Node[]): Node[] {
   // Every node grad builds carries provenance, and so the site of the forward op it differentiates
   // (Graph.apply): no stack capture per node. withSite covers any node built without one.
-  return withSite(captureSite(), () => vjpNodes(ys, xs, cts));
+  return withSite(captureSite(), () => {
+    const total = backprop(ys, xs, cts);
+    const g = ys[0]!.graph;
+    return xs.map(
+      (x) =>
+        total.get(x) ??
+        g.withProvenance({ forward: x, input: null, step: ZERO_STEP }, () => B.zerosLike(x)),
+    );
+  });
 }
 
-function vjpNodes(ys: readonly Node[], xs: readonly Node[], cts: readonly Node[]): Node[] {
+/**
+ * The summed cotangent of every node between `ys` and `xs` (what vjp computes on the way):
+ * `gradc explain` names these δ to write the backward pass as a recursion.
+ */
+export function cotangents(
+  ys: readonly Node[],
+  xs: readonly Node[],
+  cts: readonly Node[],
+): Map<Node, Node> {
+  return withSite(captureSite(), () => backprop(ys, xs, cts));
+}
+
+function backprop(ys: readonly Node[], xs: readonly Node[], cts: readonly Node[]): Map<Node, Node> {
   if (ys.length === 0) throw new GraphError('grad', 'vjp: no outputs to differentiate');
   if (cts.length !== ys.length)
     throw new GraphError('grad', 'vjp: one cotangent per output is needed');
@@ -97,11 +117,7 @@ function vjpNodes(ys: readonly Node[], xs: readonly Node[], cts: readonly Node[]
       if (res) push(x, res);
     });
   }
-  return xs.map(
-    (x) =>
-      total.get(x) ??
-      g.withProvenance({ forward: x, input: null, step: ZERO_STEP }, () => B.zerosLike(x)),
-  );
+  return total;
 }
 
 /** Gradients of a scalar `y` with respect to each of `xs` (inputs, params or inner nodes). */
@@ -113,14 +129,18 @@ export function grad(y: Node, xs: readonly Node[]): Node[] {
       y.meta.site,
     );
   }
-  const seed = y.graph.withProvenance({ forward: y, input: null, step: SEED_STEP }, () =>
-    B.constant(y.graph, 1, y.shape, 'f32'),
-  );
-  const grads = vjp([y], xs, [seed]);
+  const grads = vjp([y], xs, [seedOf(y)]);
   xs.forEach((x, i) => {
     if (x.label) y.graph.label(grads[i]!, `grad_${x.label}`);
   });
   return grads;
+}
+
+/** ∂L/∂L = 1: the cotangent that starts reverse mode from a scalar loss. */
+export function seedOf(y: Node): Node {
+  return y.graph.withProvenance({ forward: y, input: null, step: SEED_STEP }, () =>
+    B.constant(y.graph, 1, y.shape, 'f32'),
+  );
 }
 
 export function valueAndGrad(y: Node, xs: readonly Node[]): { value: Node; grads: Node[] } {

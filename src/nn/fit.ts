@@ -5,7 +5,9 @@ import { fmtShape, sameShape } from '../ir/shape.ts';
 import type { Executable, Feeds } from '../runtime/executable.ts';
 import { guardNumerics, NumericsError } from '../runtime/numerics.ts';
 import type { Dataset } from './data/dataset.ts';
-import { batches, countCorrect, shuffle } from './data/dataset.ts';
+import type { Batch } from './data/dataset.ts';
+import { batches, countCorrect, gatherBatches, permutation } from './data/dataset.ts';
+import { GRAD_NORM_PREFIX, gradNormsOf } from './gradstats.ts';
 import type { LrSchedule } from './schedule.ts';
 import { copyParams } from './train.ts';
 
@@ -20,6 +22,8 @@ export interface Progress {
   readonly samplesPerSec: number;
   /** Optimizer steps taken so far (over all epochs). */
   readonly step: number;
+  /** This step's gradient norm per param, when the graph outputs them (trainStep's gradStats). */
+  readonly gradNorms?: Readonly<Record<string, number>>;
 }
 
 export interface EpochStats {
@@ -58,6 +62,8 @@ export interface FitOptions {
   /** Decision threshold for one-column predictions: 0.5 for probabilities, 0 for logits. */
   readonly threshold?: number;
   readonly onProgress?: (p: Progress) => void;
+  /** The log line printed after each epoch (default epochLine). */
+  readonly epochLine?: (s: EpochStats, epochs: number) => string;
   /** null silences the bar and the log lines. */
   readonly out?: ProgressOut | null;
   /**
@@ -127,12 +133,16 @@ export async function fit(
     lr,
     opts,
     out: opts.out === undefined ? process.stdout : opts.out,
+    gradStats: [...exe.graph.outputs.keys()].some((k) => k.startsWith(GRAD_NORM_PREFIX)),
     step: opts.initialStep ?? 0,
   };
   const history: EpochStats[] = [];
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     const seed = opts.shuffleSeed ?? 0;
-    let stats = await runEpoch(loop, seed === false ? data : shuffle(data, seed + epoch), epoch);
+    // Same order as shuffle(data, seed + epoch), gathered batch by batch into reused buffers.
+    const order = seed === false ? null : permutation(data.n, seed + epoch);
+    const stream = order ? gatherBatches(data, order, batchSize) : batches(data, batchSize);
+    let stats = await runEpoch(loop, stream, Math.floor(data.n / batchSize), epoch);
     if (opts.validation) {
       await exe.syncParams?.(); // WebGPU: bring the device's params back to the host first
       copyParams(exe, opts.validation.executable);
@@ -141,7 +151,8 @@ export async function fit(
     }
     history.push(stats);
     const tty = loop.out?.isTTY === true;
-    loop.out?.write(`${tty ? '\r' : ''}${epochLine(stats, opts.epochs)}${tty ? '\x1b[K' : ''}\n`);
+    const line = (opts.epochLine ?? epochLine)(stats, opts.epochs);
+    loop.out?.write(`${tty ? '\r' : ''}${line}${tty ? '\x1b[K' : ''}\n`);
   }
   return history;
 }
@@ -152,16 +163,22 @@ interface Loop {
   readonly lr: LrSchedule | undefined;
   readonly opts: FitOptions;
   readonly out: ProgressOut | null;
+  /** The graph outputs gradient norms (read them into each Progress). */
+  readonly gradStats: boolean;
   step: number;
 }
 
-/** One pass over the (already shuffled) data: a step per full batch, progress as it goes. */
-async function runEpoch(loop: Loop, ds: Dataset, epoch: number): Promise<EpochStats> {
+/** One pass over the (already shuffled) batches: a step per batch, progress as it goes. */
+async function runEpoch(
+  loop: Loop,
+  stream: Iterable<Batch>,
+  total: number,
+  epoch: number,
+): Promise<EpochStats> {
   const { exe, batchSize, lr, opts, out } = loop;
-  const total = Math.floor(ds.n / batchSize);
   const t0 = performance.now();
   let [lossSum, correct, seen, batch, lastDraw] = [0, 0, 0, 0, 0];
-  for (const b of batches(ds, batchSize)) {
+  for (const b of stream) {
     const feeds: Record<string, Feeds[string]> = { x: b.x, y: b.y };
     const k = opts.accumulate ?? 1;
     if (lr) feeds['lr'] = [lr(Math.floor(loop.step / k))];
@@ -189,6 +206,7 @@ async function runEpoch(loop: Loop, ds: Dataset, epoch: number): Promise<EpochSt
       accuracy: correct / seen,
       samplesPerSec: seen / Math.max(secs, 1e-9),
       step: loop.step,
+      ...(loop.gradStats ? { gradNorms: gradNormsOf(res) } : {}),
     };
     opts.onProgress?.(p);
     if (out?.isTTY && (performance.now() - lastDraw > 80 || batch === total)) {

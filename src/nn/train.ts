@@ -7,6 +7,7 @@ import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
 import { fmtShape, sameShape } from '../ir/shape.ts';
 import type { Executable } from '../runtime/executable.ts';
+import { addGradNormOutputs } from './gradstats.ts';
 import type { Mode } from './layers.ts';
 import type { Optimizer } from './optim.ts';
 import { minimize } from './optim.ts';
@@ -41,6 +42,8 @@ export interface TrainSpec extends ModelSpec {
   readonly trainable?: readonly string[] | ((name: string) => boolean);
   /** Accumulate gradients over this many micro-batches (see `minimize`; `fit` feeds it). */
   readonly accumulate?: number;
+  /** Output each trainable param's gradient norm as `grad_norm.<param>` (see gradstats.ts). */
+  readonly gradStats?: boolean;
 }
 
 /**
@@ -62,6 +65,7 @@ export function trainStep(spec: TrainSpec): Graph {
   }
   g.output('loss', loss);
   g.output('pred', pred);
+  if (spec.gradStats) addGradNormOutputs(g, loss);
   const m = minimize(g, loss, {
     optimizer: spec.optimizer,
     clipNorm: spec.clipNorm,

@@ -10,5 +10,7 @@ export {
 } from './checkpoint.ts';
 export { loadMnist } from './mnist.ts';
 export type { MnistOptions } from './mnist.ts';
+export { loadMnistIdx, readIdx } from './mnist-idx.ts';
+export type { MnistIdxOptions, MnistSplits } from './mnist-idx.ts';
 export { writePlot } from './plot.ts';
 export * as nn from './nn.ts';
