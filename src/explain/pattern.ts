@@ -80,14 +80,29 @@ function oneHotLabels(n: Node): Node | null {
   return null;
 }
 
-/** exp(x − lse(x)) with lse the logsumexp custom rule of the same x: softmax(x). */
+/**
+ * softmax(x), written either way gradc builds it: exp(x − lse(x)) with lse the logsumexp custom
+ * rule of the same x, or the accurate exp((x − max x) − log Σ exp(x − max x)) of the composite.
+ */
 function softmaxOf(n: Node): Node | null {
   if (n.op !== 'exp' || n.inputs[0]!.op !== 'sub') return null;
   const [x, l] = n.inputs[0]!.inputs;
   const lse = strip(l!);
-  return lse.op === 'custom_vjp' && lse.attrs['rule'] === 'logsumexp' && lse.inputs[1] === x
-    ? x!
-    : null;
+  if (lse.op === 'custom_vjp' && lse.attrs['rule'] === 'logsumexp' && lse.inputs[1] === x) {
+    return x!;
+  }
+  return shiftedSoftmaxOf(x!, lse);
+}
+
+/** `s − log Σ exp(s)` with s = x − max x: the x of that softmax, else null. */
+function shiftedSoftmaxOf(s: Node, logSum: Node): Node | null {
+  if (s.op !== 'sub' || logSum.op !== 'log') return null;
+  const sum = strip(logSum.inputs[0]!);
+  if (sum.op !== 'sum' || strip(sum.inputs[0]!).op !== 'exp') return null;
+  if (strip(strip(sum.inputs[0]!).inputs[0]!) !== s) return null;
+  const [x, m] = s.inputs;
+  const max = strip(m!);
+  return max.op === 'max' && strip(max.inputs[0]!) === strip(x!) ? x! : null;
 }
 
 const isPermute2 = (n: Node) =>
