@@ -55,6 +55,33 @@ const I32_CMP: Readonly<Record<string, number>> = {
   ge: OP.i32_ge_s,
 };
 
+/** Unary ops the emitter writes itself or imports from Math (see `unary` below). */
+const WASM_UNARY: ReadonlySet<string> = new Set<string>([
+  'not',
+  'sigmoid',
+  'recip',
+  'sign',
+  'neg',
+  'sqrt',
+  'abs',
+  'relu',
+  ...MATH_IMPORTS,
+]);
+
+/** The first unary op in these expressions that wasm has no code for (its kernel stays TS). */
+export function unsupportedOp(roots: readonly Expr[]): string | null {
+  const stack = [...roots];
+  const seen = new Set<Expr>();
+  while (stack.length) {
+    const e = stack.pop()!;
+    if (seen.has(e)) continue;
+    seen.add(e);
+    if (e.k === 'un' && !WASM_UNARY.has(e.op)) return e.op;
+    stack.push(...childrenOf(e));
+  }
+  return null;
+}
+
 /** The imported helpers these expressions call. */
 export function imports(roots: readonly Expr[]): Set<ImportName> {
   const out = new Set<ImportName>();

@@ -5,7 +5,7 @@ import type { BufferInfo, Kernel, MatmulKernel, Program } from '../../src/schedu
 import { kernelExprs } from '../../src/schedule/walk.ts';
 import { ModuleBuilder } from './encoder.ts';
 import type { FuncBuilder } from './encoder.ts';
-import { imports } from './expr.ts';
+import { imports, unsupportedOp } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import { renderMap, renderReduce } from './loops.ts';
 import { matmulScratch, renderMatmul } from './matmul.ts';
@@ -35,6 +35,8 @@ function work(k: Exclude<Kernel, { kind: 'scatter' }>): number {
 
 export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
   if (k.kind === 'scatter') return false;
+  // Ops without wasm code (erf, softplus, the inverse trig family, …) keep the kernel in TS.
+  if (unsupportedOp(kernelExprs(k)) !== null) return false;
   return select === 'all' || work(k) >= MIN_WASM_WORK;
 }
 
