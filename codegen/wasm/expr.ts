@@ -68,35 +68,34 @@ const WASM_UNARY: ReadonlySet<string> = new Set<string>([
   ...MATH_IMPORTS,
 ]);
 
-/** The first unary op in these expressions that wasm has no code for (its kernel stays TS). */
-export function unsupportedOp(roots: readonly Expr[]): string | null {
+/** Every distinct expression node under `roots`, once each (iterative: no recursion on depth). */
+function distinctExprs(roots: readonly Expr[]): Expr[] {
   const stack = [...roots];
   const seen = new Set<Expr>();
   while (stack.length) {
     const e = stack.pop()!;
     if (seen.has(e)) continue;
     seen.add(e);
-    if (e.k === 'un' && !WASM_UNARY.has(e.op)) return e.op;
     stack.push(...childrenOf(e));
   }
-  return null;
+  return [...seen];
+}
+
+/** The first unary op in these expressions that wasm has no code for (its kernel stays TS). */
+export function unsupportedOp(roots: readonly Expr[]): string | null {
+  const e = distinctExprs(roots).find((x) => x.k === 'un' && !WASM_UNARY.has(x.op));
+  return e?.k === 'un' ? e.op : null;
 }
 
 /** The imported helpers these expressions call. */
 export function imports(roots: readonly Expr[]): Set<ImportName> {
   const out = new Set<ImportName>();
-  const stack = [...roots];
-  const seen = new Set<Expr>();
-  while (stack.length) {
-    const e = stack.pop()!;
-    if (seen.has(e)) continue;
-    seen.add(e);
+  for (const e of distinctExprs(roots)) {
     if (e.k === 'un' && (MATH_IMPORTS as readonly string[]).includes(e.op))
       out.add(e.op as ImportName);
     if (e.k === 'un' && e.op === 'sigmoid') out.add('exp');
     if (e.k === 'bin' && e.op === 'pow') out.add('pow');
     if (e.k === 'rand') out.add(e.dist === 'normal' ? 'randNormal' : 'randUniform');
-    stack.push(...childrenOf(e));
   }
   return out;
 }
