@@ -2,7 +2,9 @@
 // with only w3 (the i-k-j loop streams rows of b and c; the naive i-j-k loop strides down b).
 import { checkMatmul } from './data.ts';
 import type { MatmulInput } from './data.ts';
+import { numpyPeer } from './peers/numpy.ts';
 import { timeSteps } from './peers/stats.ts';
+import { wasmSimdPeak } from './wasm-peak.ts';
 import type { Peer, W3Config, W3Result } from './peers/types.ts';
 
 export function matmulIkj(a: Float32Array, b: Float32Array, n: number): Float32Array {
@@ -53,8 +55,31 @@ function loopPeer(name: string, loop: Loop, notes: string, maxReps: number): Pee
   };
 }
 
+/**
+ * The machine's WebAssembly SIMD ceiling, reported beside W3: not a matmul (nothing to check, so
+ * its check has 0 samples), a loop of independent f32x4 multiply-adds.
+ */
+function wasmPeakPeer(): Peer {
+  return {
+    name: 'wasm-simd-peak',
+    version: process.version,
+    notes: () => 'f32x4 mul+add loop, no memory traffic: the ceiling for 1 thread (not a matmul)',
+    setup: async () => undefined,
+    async w3(input: MatmulInput, cfg: W3Config): Promise<W3Result> {
+      const runs = Array.from({ length: cfg.reps }, () => wasmSimdPeak(10_000_000, 1));
+      const gflops = Math.max(...runs);
+      const ms = (2 * input.n ** 3) / (gflops * 1e6);
+      return { ms, gflops, check: { samples: 0, maxRelErr: 0, ok: true } };
+    },
+    dispose: async () => {},
+  };
+}
+
 export function baselines(): Peer[] {
   return [
+    wasmPeakPeer(),
+    numpyPeer(1),
+    numpyPeer(2),
     loopPeer('js-ikj', matmulIkj, 'plain JS i-k-j triple loop, f32', 3),
     loopPeer('js-naive', matmulNaive, 'plain JS i-j-k triple loop, f32', 1),
   ];

@@ -7,6 +7,7 @@ import type { Graph } from '../src/ir/graph.ts';
 import { emitTs, toProgram } from '../src/pipeline.ts';
 import type { GradcTarget } from './gradc.ts';
 import { ladderGraph, w1Graph, w2Graph } from './gradc-graphs.ts';
+import type { ScaleCase } from './scale-graphs.ts';
 import { now } from './peers/stats.ts';
 import type { W1Config, W2Config } from './peers/types.ts';
 
@@ -17,6 +18,26 @@ export interface W4Config {
   ladder: [number, number];
   /** Wall-clock limit of one ladder compile (it runs in a child process that is killed after). */
   ladderTimeoutMs: number;
+  /** Scale cases (TS target only): grad + compile of each, in a child process per case. */
+  scale: readonly ScaleRun[];
+}
+
+/** One scale case: build, grad, compile in-process (compile()) or to files (compileToFiles). */
+export interface ScaleRun {
+  kind: ScaleCase;
+  n: number;
+  mode: 'inproc' | 'files';
+}
+
+/** What a scale child reports (see bench/scale-child.ts), or why it has no figures. */
+export interface ScaleTime extends ScaleRun {
+  nodes?: number;
+  buildGradMs?: number;
+  compileMs?: number;
+  cpuMs?: number;
+  maxRssMB?: number;
+  kernels?: number;
+  error?: string;
 }
 
 /** A ladder compile: its time, or `timedOut` with ms = the limit (a lower bound), or an error. */
@@ -36,6 +57,7 @@ export interface W4Result {
   ladder: [LadderTime, LadderTime];
   /** ladder[1].ms / ladder[0].ms (a lower bound if the large compile timed out). */
   ladderRatio: number;
+  scale: ScaleTime[];
 }
 
 export interface W5Result {
@@ -99,13 +121,41 @@ export async function w4(target: GradcTarget, cfg: W4Config): Promise<W4Result> 
   const w1EmitMs = now() - t0;
   const small = await ladderCompile(cfg.ladder[0], target, cfg.ladderTimeoutMs);
   const large = await ladderCompile(cfg.ladder[1], target, cfg.ladderTimeoutMs);
+  const scale: ScaleTime[] = [];
+  if (target === 'ts') for (const run of cfg.scale) scale.push(await scaleCompile(run));
   return {
     w1CompileMs,
     w1EmitMs,
     w1Nodes: g.nodes.length,
     ladder: [small, large],
     ladderRatio: large.ms / small.ms,
+    scale,
   };
+}
+
+const SCALE_CHILD = fileURLToPath(new URL('./scale-child.ts', import.meta.url));
+/** A scale case gets 3 minutes: the target is 60 s, so a slow run still reports its figures. */
+const SCALE_TIMEOUT_MS = 180_000;
+
+/** One scale case in a fresh child process: its own peak RSS, nothing shared with this one. */
+function scaleCompile(run: ScaleRun): Promise<ScaleTime> {
+  return new Promise((resolve) => {
+    const args = ['--import', 'tsx', SCALE_CHILD, run.kind, String(run.n), run.mode];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), SCALE_TIMEOUT_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolve({ ...run, ...(JSON.parse(out) as Partial<ScaleTime>) });
+      const why = signal
+        ? `killed (${signal}) after ${SCALE_TIMEOUT_MS / 1000} s`
+        : (err.split('\n').find((l) => /Error|heap/.test(l)) ?? `exit code ${code}`);
+      resolve({ ...run, error: why });
+    });
+  });
 }
 
 /** Memory plan of the W2 training step (the TS scheduler's program.stats). */

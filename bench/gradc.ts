@@ -40,22 +40,26 @@ function batchFeeds(split: Split, start: number, n: number): Feeds {
 /** Waits for the device (WebGPU: copies the params back, like the peers' small readbacks). */
 const sync = async (exe: Executable): Promise<void> => exe.syncParams?.();
 
-export function gradcPeer(target: GradcTarget): GradcPeer {
+/** `wasm: 'off'` gives the scalar TypeScript kernels only (gradc-ts-scalar), for comparison. */
+export function gradcPeer(target: GradcTarget, wasm: 'auto' | 'off' = 'auto'): GradcPeer {
   let notes = '';
   const build = async (g: Graph) => {
-    const exe = await compile(g, { target, seed: 0 });
+    const exe = await compile(g, { target, seed: 0, wasm });
     if (exe.target !== target) throw new Error(`compile() served '${target}' with '${exe.target}'`);
     return exe;
   };
   return {
-    name: `gradc-${target}`,
+    name: wasm === 'off' ? `gradc-${target}-scalar` : `gradc-${target}`,
     version: gradcVersion,
     target,
     notes: () => notes,
 
     async setup() {
       if (target === 'ts') {
-        notes = 'generated TypeScript, 1 thread';
+        notes =
+          wasm === 'off'
+            ? 'generated TypeScript, scalar kernels only, 1 thread'
+            : 'generated TypeScript with WebAssembly SIMD kernels (size rule), 1 thread';
         return undefined;
       }
       const reason = await ensureWebGPU();

@@ -51,10 +51,23 @@ export interface BenchOutcome {
 /** W4 generated graphs (node counts) and the limit on one compile of them, full and quick. */
 const W4_LADDER = { full: [1000, 10000], quick: [100, 1000] } as const;
 const W4_TIMEOUT_MS = { full: 120_000, quick: 30_000 } as const;
+/** W4 scale cases (issue #12): each with its gradient, in process and to formatted files. */
+const W4_SCALE = {
+  full: [
+    ['chain', 20_000],
+    ['branches', 10_000],
+    ['mixed', 10_000],
+    ['mixed', 100_000],
+  ],
+  quick: [
+    ['chain', 500],
+    ['mixed', 500],
+  ],
+} as const;
 
 function supports(impl: Impl, w: Workload): boolean {
   const p = impl.peer;
-  if (w === 'W4' || w === 'W5') return impl.kind === 'gradc';
+  if (w === 'W4' || w === 'W5') return impl.kind === 'gradc' && !p.name.endsWith('-scalar');
   return (w === 'W1' ? p.w1 : w === 'W2' ? p.w2 : p.w3) !== undefined;
 }
 
@@ -74,7 +87,16 @@ async function measure(impl: Impl, w: Workload, o: BenchOptions, data: Mnist): P
       const [small, large] = W4_LADDER[size];
       const ladder: [number, number] = o.ladder ?? [small, large];
       const ladderTimeoutMs = W4_TIMEOUT_MS[size];
-      return w4(target, { w1: cfg.w1, sizes: seedMlpParams().sizes, ladder, ladderTimeoutMs });
+      const scale = W4_SCALE[size].flatMap(([kind, n]) =>
+        (['inproc', 'files'] as const).map((mode) => ({ kind, n, mode })),
+      );
+      return w4(target, {
+        w1: cfg.w1,
+        sizes: seedMlpParams().sizes,
+        ladder,
+        ladderTimeoutMs,
+        scale,
+      });
     }
     case 'W5':
       return w5(heMlpParams().sizes, cfg.w2);
@@ -85,6 +107,7 @@ async function measure(impl: Impl, w: Workload, o: BenchOptions, data: Mnist): P
 async function setupAll(only: readonly string[]): Promise<Impl[]> {
   const peers: Array<[Peer, Impl['kind']]> = [
     [gradcPeer('ts'), 'gradc'],
+    [gradcPeer('ts', 'off'), 'gradc'],
     [gradcPeer('wgsl'), 'gradc'],
     ...allPeers().map((p): [Peer, Impl['kind']] => [p, 'peer']),
     ...baselines().map((p): [Peer, Impl['kind']] => [p, 'baseline']),

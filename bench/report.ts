@@ -2,6 +2,7 @@
 // Markdown files under bench/results/.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Environment } from './env.ts';
+import type { ScaleTime } from './gradc-compile.ts';
 import type { Workload } from './harness.ts';
 import { METRIC } from './summary.ts';
 import type { Figure, Target } from './summary.ts';
@@ -121,6 +122,10 @@ function sections(r: Report, table: (t: string[][]) => string, h: string): strin
   const out: string[] = [];
   for (const [w, figs] of Object.entries(r.figures) as Array<[Workload, Figure[]]>) {
     out.push(`${h}${TITLES[w]}`, '', table(rows(w, figs)), '');
+    const scale = figs.find((f) => typeof f.extra['scale'] === 'string')?.extra['scale'];
+    if (w === 'W4' && typeof scale === 'string') {
+      out.push(`${h}W4 at scale (grad + compile, TS target)`, '', table(scaleRows(scale)), '');
+    }
   }
   const tt = [
     ['target', 'measured', 'verdict'],
@@ -163,4 +168,26 @@ export function writeReport(r: Report, dir: URL, name = 'latest'): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(new URL(`${name}.json`, dir), JSON.stringify(r, null, 2) + '\n');
   writeFileSync(new URL(`${name}.md`, dir), renderMarkdown(r));
+}
+
+/** One row per scale case: nodes after grad, times, CPU time and peak RSS of its child process. */
+function scaleRows(json: string): string[][] {
+  const runs = JSON.parse(json) as ScaleTime[];
+  const head = ['case', 'mode', 'nodes', 'build+grad ms', 'compile ms', 'cpu ms', 'peak RSS MB'];
+  return [
+    head,
+    ...runs.map((r) =>
+      r.error
+        ? [`${r.kind} ${r.n}`, r.mode, r.error, '', '', '', '']
+        : [
+            `${r.kind} ${r.n}`,
+            r.mode,
+            str(r.nodes),
+            str(r.buildGradMs),
+            str(r.compileMs),
+            str(r.cpuMs),
+            str(r.maxRssMB),
+          ],
+    ),
+  ];
 }

@@ -1,6 +1,6 @@
 // Reduces repetitions to figures: the primary metric of each workload, median and min–max per
 // implementation, ratios against the best peer, and the issue's targets as met / missed.
-import type { W4Result, W5Result } from './gradc-compile.ts';
+import type { ScaleTime, W4Result, W5Result } from './gradc-compile.ts';
 import type { AnyResult, BenchOutcome, Series, Workload } from './harness.ts';
 import { median } from './peers/stats.ts';
 import type { W1Result, W2Result, W3Result } from './peers/types.ts';
@@ -62,6 +62,8 @@ function extra(w: Workload, runs: AnyResult[]): Figure['extra'] {
         .join(' ')
         .trim(),
       ladderRatio: r.ladderRatio,
+      // The scale cases as JSON (report.ts tabulates them).
+      ...(r.scale.length ? { scale: JSON.stringify(r.scale) } : {}),
     };
   }
   const r = last as W5Result;
@@ -148,6 +150,7 @@ export function targets(all: Partial<Record<Workload, Figure[]>>): Target[] {
   const ikj = fig(w3, 'js-ikj')?.median;
   const r3 = ts3 !== undefined && ikj !== undefined ? ts3 / ikj : undefined;
   out.push(judge('W3 TS ≥ 3× plain JS i-k-j loop', r3, (v) => v >= 3, x(r3)));
+  out.push(...simdTargets(w1, w2, w3));
   const c4 = fig(w4, 'gradc-ts');
   out.push(
     judge(
@@ -163,6 +166,7 @@ export function targets(all: Partial<Record<Workload, Figure[]>>): Target[] {
   if (c4?.extra['largeTimedOut'] === true && r4 !== undefined && r4 <= 12)
     out.push({ text: `W4 ${big}`, verdict: 'not judged (timed out)', measured: `≥ ${x(r4)}` });
   else out.push(judge(`W4 ${big}`, r4, (v) => v <= 12, x(r4)));
+  out.push(...scaleTargets(c4?.extra['scale']));
   const m5 = fig(w5, 'gradc-ts')?.extra['ratio'];
   const r5 = typeof m5 === 'number' ? m5 : undefined;
   out.push(
@@ -177,9 +181,64 @@ export function targets(all: Partial<Record<Workload, Figure[]>>): Target[] {
   return out.filter((t) => all[t.text.slice(0, 2) as Workload] !== undefined);
 }
 
+/** Ratio a/b of two implementations' medians, when both ran. */
+function ratio(figs: Figure[], a: string, b: string): number | undefined {
+  const [x, y] = [fig(figs, a)?.median, fig(figs, b)?.median];
+  return x !== undefined && y !== undefined ? x / y : undefined;
+}
+
+/** Issue #18 (the WebAssembly SIMD CPU path): single-threaded targets, plus W3's ceilings. */
+function simdTargets(w1: Figure[], w2: Figure[], w3: Figure[]): Target[] {
+  const out: Target[] = [];
+  const np1 = ratio(w1, 'gradc-ts', 'numpy-1t');
+  out.push(judge('W1 TS ≥ numpy network.py (1 thread)', np1, (v) => v >= 1, x(np1)));
+  const jax = ratio(w2, 'jax-js-wasm', 'gradc-ts');
+  out.push(judge('W2 TS step ≤ 0.8× jax-js wasm (1 thread)', jax, (v) => v >= 1.25, x(jax)));
+  const tf = ratio(w3, 'gradc-ts', 'tfjs-wasm');
+  out.push(judge('W3 TS ≥ 1.3× tfjs-wasm GFLOP/s (1 thread)', tf, (v) => v >= 1.3, x(tf)));
+  for (const [of, name] of [
+    ['wasm-simd-peak', 'the wasm SIMD peak'],
+    ['numpy-1t', 'numpy/OpenBLAS 1 thread'],
+    ['numpy-2t', 'numpy/OpenBLAS 2 threads'],
+  ] as const) {
+    const r = ratio(w3, 'gradc-ts', of);
+    const measured = r === undefined ? 'n/a' : `${(r * 100).toFixed(0)}%`;
+    out.push({ text: `W3 TS as a fraction of ${name}`, verdict: 'reported', measured });
+  }
+  return out;
+}
+
 export function summarize(o: BenchOutcome): Partial<Record<Workload, Figure[]>> {
   const out: Partial<Record<Workload, Figure[]>> = {};
   for (const [w, series] of Object.entries(o.results) as Array<[Workload, Series[]]>)
     if (series.length) out[w] = figures(w, series);
+  return out;
+}
+
+/** Issue #12: grad + compile of each scale case < 60 s and < 2 GB; mixed 10k → 100k ≤ 12×. */
+function scaleTargets(json: unknown): Target[] {
+  if (typeof json !== 'string') return [];
+  const runs = JSON.parse(json) as ScaleTime[];
+  const out: Target[] = [];
+  for (const r of runs) {
+    const what = `W4 ${r.kind} ${r.n} (${r.mode}): grad + compile < 60 s, < 2 GB`;
+    if (r.error || r.compileMs === undefined) {
+      out.push({ text: what, verdict: 'missed', measured: r.error ?? 'no result' });
+      continue;
+    }
+    const s = (r.buildGradMs! + r.compileMs) / 1000;
+    const ok = s < 60 && r.maxRssMB! < 2048;
+    const measured = `${s.toFixed(1)} s (cpu ${(r.cpuMs! / 1000).toFixed(1)} s), ${r.maxRssMB!.toFixed(0)} MB`;
+    out.push({ text: what, verdict: ok ? 'met' : 'missed', measured });
+  }
+  for (const mode of ['inproc', 'files'] as const) {
+    const mixed = runs.filter((r) => r.kind === 'mixed' && r.mode === mode && r.compileMs);
+    if (mixed.length < 2) continue;
+    const [a, b] = [mixed[0]!, mixed[mixed.length - 1]!];
+    const ratio = b.compileMs! / a.compileMs!;
+    out.push(
+      judge(`W4 mixed ${a.n} → ${b.n} compile (${mode}) ≤ 12×`, ratio, (v) => v <= 12, x(ratio)),
+    );
+  }
   return out;
 }

@@ -49,9 +49,34 @@ export class NameManager {
   }
 }
 
-/** Text that is safe inside a `//` comment (no line breaks of any kind). */
+/**
+ * Characters shown as `\u{…}` escapes in comments: every control (Cc: includes LF, CR, and
+ * U+000B, U+000C, U+0085, which WGSL counts as line breaks), format characters (Cf: bidi
+ * overrides, zero-width), the line and paragraph separators (JS line terminators), and lone
+ * surrogates. What remains cannot end a `//` comment in TypeScript or WGSL, nor be misread.
+ */
+const UNSAFE_IN_COMMENT = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+
+/** Text that is safe inside a `//` or `/* *\/` comment of either target. */
 export function commentText(text: string): string {
-  return text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/\*\//g, '* /');
+  const escaped = text.replace(
+    UNSAFE_IN_COMMENT,
+    (c) => `\\u{${c.codePointAt(0)!.toString(16).padStart(4, '0')}}`,
+  );
+  // Both comment tokens, so a block comment (nested in WGSL) can neither end nor open.
+  return escaped.replace(/\*\//g, '* /').replace(/\/\*/g, '/ *');
+}
+
+/**
+ * A number as a TypeScript literal: non-finite values as the explicit constants, -0 kept.
+ * Anything that is not a number is refused, so no value can carry code into a module.
+ */
+export function numberLiteral(v: unknown): string {
+  if (typeof v !== 'number') throw new TypeError(`not a number: ${typeof v}`);
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return Object.is(v, -0) ? '-0' : String(v);
 }
 
 /** A string literal (for property keys and messages): JSON quoting is valid TS and WGSL-free. */

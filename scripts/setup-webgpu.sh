@@ -8,6 +8,9 @@
 #   required"), so mesa-vulkan-drivers comes from bookworm-backports (Mesa 25); an installed
 #   old one is upgraded.
 # - Needs root to install. Without root (or without apt) it prints a warning and exits 0.
+# - Never fails the test run (npm's pretest): when apt cannot finish (no network, a held lock,
+#   a broken mirror) it warns and exits 0, and the WGSL tests are then skipped loudly. apt waits
+#   for the dpkg lock and every apt step has a time limit. (.ci/run still requires an adapter.)
 # - The webgpu package's postinstall (build/postinstall.js) only strips the macOS quarantine
 #   xattr from the darwin dawn.node; it does nothing on Linux, so skipping it (npm 11 did) is
 #   harmless. On macOS we run it (it is idempotent).
@@ -17,11 +20,22 @@ set -euo pipefail
 
 MIN_MESA=24 # backports ships 25.0.x; 22.x (bookworm) does not work with Dawn
 PKGS=(mesa-vulkan-drivers libvulkan1)
-LIST=/etc/apt/sources.list.d/gradc-backports.list
+LIST="${GRADC_APT_SOURCES_DIR:-/etc/apt/sources.list.d}/gradc-backports.list"
+APT_TIMEOUT="${GRADC_APT_TIMEOUT:-300}" # seconds per apt step
+APT_OPTS=(-o DPkg::Lock::Timeout=120 -o Acquire::Retries=1 -o Acquire::http::Timeout=20)
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 log() { echo "setup-webgpu: $*"; }
 warn() { echo "setup-webgpu: WARNING: $*" >&2; }
+
+# One apt step with the lock wait and a time limit; on failure: warn, and exit 0 (tests skip).
+apt_step() {
+  if ! timeout "$APT_TIMEOUT" apt-get "${APT_OPTS[@]}" "$@"; then
+    warn "'apt-get $*' failed or timed out (no network, or the dpkg lock is held):" \
+      "WebGPU is not set up and the WGSL tests will be SKIPPED. Re-run $0 when it can finish."
+    exit 0
+  fi
+}
 
 # --- macOS: the only thing needed is webgpu's postinstall (quarantine xattr removal). ---
 if [[ "$(uname -s)" == "Darwin" ]]; then
@@ -70,8 +84,8 @@ if [[ "$codename" != bookworm ]]; then
   # Newer Debian (trixie+) already ships Mesa >= 25 in main.
   log "Debian '$codename': installing ${PKGS[*]} from the default suite"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${PKGS[@]}"
+  apt_step update -qq
+  apt_step install -y -qq "${PKGS[@]}"
 else
   # Reuse the Debian mirror this machine already uses (deb822 or one-line format).
   mirror="$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list \
@@ -83,15 +97,15 @@ else
   opts=""
   [[ -f "$keyring" ]] && opts="[signed-by=$keyring] "
   line="deb ${opts}${mirror} bookworm-backports main"
-  if ! grep -rqsE '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  if ! grep -rqsE '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/ "$(dirname "$LIST")"; then
     log "adding $LIST: $line"
     echo "$line" >"$LIST"
   fi
   export DEBIAN_FRONTEND=noninteractive
   log "apt-get update"
-  apt-get update -qq
+  apt_step update -qq
   log "apt-get install -t bookworm-backports ${PKGS[*]}"
-  apt-get install -y -qq --no-install-recommends -t bookworm-backports "${PKGS[@]}"
+  apt_step install -y -qq --no-install-recommends -t bookworm-backports "${PKGS[@]}"
 fi
 
 if have_lavapipe; then
@@ -100,6 +114,7 @@ if have_lavapipe; then
     (cd "$ROOT_DIR" && node_modules/.bin/tsx scripts/probe-webgpu.ts --short) || warn "probe failed"
   fi
 else
-  warn "install finished but mesa-vulkan-drivers >= $MIN_MESA is not present"
-  exit 1
+  warn "install finished but mesa-vulkan-drivers >= $MIN_MESA is not present:" \
+    "the WGSL tests will be SKIPPED"
+  exit 0
 fi

@@ -1,7 +1,7 @@
 // THE compile pipeline: every stage from a graph to generated text, in order, top to bottom.
 // compile(), `gradc compile|inspect`, compileToFiles and the benchmarks all come through here;
-// renderers only render the Program they are given. Renderers load on first use (ts-morph and
-// prettier are slow to import), so importing gradc stays cheap.
+// renderers only render the Program they are given. Renderers load on first use (the code writer
+// and prettier are slow to import), so importing gradc stays cheap.
 //
 //   optimize → fuse → lower → place updates → memory plan → render (TS | WGSL + host)
 import type { RenderedTs } from '../codegen/ts/emit.ts';
@@ -12,6 +12,7 @@ import { optimize } from './passes/pipeline.ts';
 import { planFusion } from './schedule/fuse.ts';
 import type { Program } from './schedule/kernel.ts';
 import { planMemory } from './schedule/memory.ts';
+import { withNumericsChecks } from './schedule/numerics.ts';
 import { assemble, lowerKernels, placeUpdates, tempsOf } from './schedule/program.ts';
 
 export type FileTarget = 'ts' | 'wgsl';
@@ -25,6 +26,8 @@ export interface EmittedFile {
 export interface ProgramOptions {
   /** Run the graph passes first (default true; tests of later stages turn them off). */
   readonly optimize?: boolean;
+  /** The numerics guard: a finiteness check step after every kernel (schedule/numerics.ts). */
+  readonly checkNumerics?: boolean;
 }
 
 /** Graph → Program: the stages every target shares. */
@@ -34,7 +37,8 @@ export function toProgram(g: Graph, opts: ProgramOptions = {}): Program {
   const lowered = lowerKernels(graph, plan); // kernel IR: one kernel per planned loop
   const placed = placeUpdates(graph, lowered); // param updates in place, hoisted early
   const memory = planMemory(placed.steps, tempsOf(lowered)); // liveness → reusable slots
-  return assemble(graph, plan, lowered, placed, memory);
+  const program = assemble(graph, plan, lowered, placed, memory);
+  return opts.checkNumerics ? withNumericsChecks(program) : program; // after the memory plan
 }
 
 /** 'step' when the graph has updates (a training step), else 'run'. */
@@ -51,11 +55,15 @@ export interface EmitOptions {
   readonly format?: boolean;
   /** TypeScript files ('ts', default) or the same module as plain JavaScript ('js', in process). */
   readonly lang?: 'ts' | 'js';
+  /** TS target: WebAssembly SIMD kernels ('auto' by default; 'all'; 'off': TypeScript only). */
+  readonly wasm?: 'auto' | 'all' | 'off';
+  /** The numerics guard (TS renders its checks; the WGSL host skips them). */
+  readonly checkNumerics?: boolean;
 }
 
 /** Graph → one TypeScript module. */
 export async function emitTs(g: Graph, opts: EmitOptions = {}): Promise<RenderedTs & Emitted> {
-  const program = toProgram(g);
+  const program = toProgram(g, { checkNumerics: opts.checkNumerics });
   const entry = entryOf(g);
   const { renderTs } = await import('../codegen/ts/emit.ts');
   const inits = new Map([...g.params].map(([name, p]) => [name, p.init]));
@@ -78,10 +86,14 @@ export async function emitWgsl(g: Graph, opts: WgslOptions = {}): Promise<Render
 /** Graph → the files a build writes for `target` (what `gradc compile` writes). */
 export async function emitFiles(
   g: Graph,
-  opts: { readonly target: FileTarget; readonly header?: readonly string[] },
+  opts: {
+    readonly target: FileTarget;
+    readonly header?: readonly string[];
+    readonly checkNumerics?: boolean;
+  },
 ): Promise<{ readonly files: readonly EmittedFile[] } & Emitted> {
-  const header = opts.header;
-  return opts.target === 'ts' ? emitTs(g, { header }) : emitWgsl(g, { header });
+  const { header, checkNumerics } = opts;
+  return opts.target === 'ts' ? emitTs(g, { header, checkNumerics }) : emitWgsl(g, { header });
 }
 
 /** The same graph without its updates: what run() computes on a training graph. */

@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOTS = ['src', 'codegen'];
-/** Total lines of TypeScript in src/ and codegen/ (already prettier-formatted: CI checks that). */
-const TOTAL_BUDGET = 16_000;
+/**
+ * Total lines of TypeScript in src/ and codegen/ (already prettier-formatted: CI checks that).
+ * Raised from 16,000 when the WebAssembly SIMD backend (~1,600 lines), the Transformer/LoRA layers
+ * and `gradc explain` landed; the per-file budget is unchanged.
+ */
+const TOTAL_BUDGET = 18_000;
 const FILE_BUDGET = 450;
 
 function files(dir: string): string[] {

@@ -1,10 +1,11 @@
 // Kernel expressions → TypeScript source. Structurally equal subexpressions used more than once
 // become `const` temporaries, so a fused loop body computes each value once.
-import type { Expr } from '../../src/schedule/expr.ts';
+import type { BinOp, Expr, UnOp } from '../../src/schedule/expr.ts';
 import { renderWithTemps } from '../cse.ts';
 import type { Rendered } from '../cse.ts';
 
-const UN: Readonly<Record<string, (a: string) => string>> = {
+/** One entry per scalar function: a missing one fails to typecheck. */
+const UN: { readonly [P in UnOp]: (a: string) => string } = {
   neg: (a) => `-(${a})`,
   exp: (a) => `Math.exp(${a})`,
   log: (a) => `Math.log(${a})`,
@@ -18,24 +19,46 @@ const UN: Readonly<Record<string, (a: string) => string>> = {
   abs: (a) => `Math.abs(${a})`,
   sign: (a) => `Math.sign(${a})`,
   not: (a) => `!(${a})`,
+  log1p: (a) => `Math.log1p(${a})`,
+  expm1: (a) => `Math.expm1(${a})`,
+  erf: (a) => `erf(${a})`,
+  tan: (a) => `Math.tan(${a})`,
+  asin: (a) => `Math.asin(${a})`,
+  acos: (a) => `Math.acos(${a})`,
+  atan: (a) => `Math.atan(${a})`,
+  sinh: (a) => `Math.sinh(${a})`,
+  cosh: (a) => `Math.cosh(${a})`,
+  asinh: (a) => `Math.asinh(${a})`,
+  atanh: (a) => `Math.atanh(${a})`,
+  floor: (a) => `Math.floor(${a})`,
+  ceil: (a) => `Math.ceil(${a})`,
+  round: (a) => `roundEven(${a})`,
 };
 
-const BIN_OP: Readonly<Record<string, string>> = {
-  add: '+',
-  sub: '-',
-  mul: '*',
-  eq: '===',
-  ne: '!==',
-  lt: '<',
-  le: '<=',
-  gt: '>',
-  ge: '>=',
-  and: '&&',
-  or: '||',
-  mod: '%',
+/** Scalar functions that call a helper of the generated module (see scalar.ts). */
+export const UN_HELPER: { readonly [P in UnOp]?: string } = { erf: 'erf', round: 'roundEven' };
+
+/** One entry per binary operator: a missing one fails to typecheck. */
+const BIN: { readonly [P in BinOp]: (a: string, b: string, t: Expr['t']) => string } = {
+  add: (a, b) => `(${a} + ${b})`,
+  sub: (a, b) => `(${a} - ${b})`,
+  mul: (a, b) => `(${a} * ${b})`,
+  div: (a, b, t) => (t === 'f32' ? `(${a} / ${b})` : `Math.floor(${a} / ${b})`),
+  mod: (a, b) => `(${a} % ${b})`,
+  pow: (a, b) => `Math.pow(${a}, ${b})`,
+  max: (a, b) => `Math.max(${a}, ${b})`,
+  min: (a, b) => `Math.min(${a}, ${b})`,
+  eq: (a, b) => `(${a} === ${b})`,
+  ne: (a, b) => `(${a} !== ${b})`,
+  lt: (a, b) => `(${a} < ${b})`,
+  le: (a, b) => `(${a} <= ${b})`,
+  gt: (a, b) => `(${a} > ${b})`,
+  ge: (a, b) => `(${a} >= ${b})`,
+  and: (a, b) => `(${a} && ${b})`,
+  or: (a, b) => `(${a} || ${b})`,
 };
 
-const COMPARE: ReadonlySet<string> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+const COMPARE: ReadonlySet<BinOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 
 function num(v: number, t: Expr['t']): string {
   if (t === 'bool') return v ? 'true' : 'false';
@@ -71,7 +94,7 @@ function renderOne(e: Expr, r: (e: Expr) => string, bufName: (b: string) => stri
       return e.t === 'bool' ? `(${v} !== 0)` : v;
     }
     case 'un':
-      return `(${UN[e.op]!(r(e.a))})`;
+      return `(${UN[e.op](r(e.a))})`;
     case 'bin': {
       // Comparisons see float32 values, as stored: a value recomputed in float64 inside a kernel
       // must equal its stored copy (max's gradient mask compares x with the stored max).
@@ -79,7 +102,7 @@ function renderOne(e: Expr, r: (e: Expr) => string, bufName: (b: string) => stri
         COMPARE.has(e.op) && x.t === 'f32' && x.k !== 'load' && x.k !== 'num'
           ? `Math.fround(${r(x)})`
           : r(x);
-      return renderBin(e.op, side(e.a), side(e.b), e.a.t);
+      return BIN[e.op](side(e.a), side(e.b), e.a.t);
     }
     case 'sel':
       return `(${r(e.c)} ? ${r(e.a)} : ${r(e.b)})`;
@@ -87,21 +110,6 @@ function renderOne(e: Expr, r: (e: Expr) => string, bufName: (b: string) => stri
       return renderCast(r(e.a), e.a.t, e.t);
     case 'rand':
       return `${e.dist === 'normal' ? 'randNormal' : 'randUniform'}(${e.seed}, ${r(e.counter)}, ${r(e.at)})`;
-  }
-}
-
-function renderBin(op: string, a: string, b: string, t: Expr['t']): string {
-  switch (op) {
-    case 'div':
-      return t === 'f32' ? `(${a} / ${b})` : `Math.floor(${a} / ${b})`;
-    case 'pow':
-      return `Math.pow(${a}, ${b})`;
-    case 'max':
-      return `Math.max(${a}, ${b})`;
-    case 'min':
-      return `Math.min(${a}, ${b})`;
-    default:
-      return `(${a} ${BIN_OP[op]!} ${b})`;
   }
 }
 

@@ -29,6 +29,16 @@ export function tsExecutable(g: Graph, mods: TsModules, seed = 0): Executable {
   // run() on a training graph computes only the outputs: inputs such as `lr` are not needed.
   const forwardFeeds = feedConverter(g, inputsReaching(g, [...g.outputs.values()]));
   const ws = mods.main.createWorkspace();
+  // A wasm workspace holds the params in its memory: use those arrays, so no step copies them.
+  const own = (ws as { params?: Record<string, Float32Array> }).params;
+  if (own) {
+    for (const [k, v] of Object.entries(params)) {
+      const mine = own[k]; // absent for params the optimized graph no longer reads
+      if (!mine) continue;
+      mine.set(v);
+      params[k] = mine;
+    }
+  }
   let fwd: { mod: GeneratedModule; ws: unknown } | null = null;
   const paramsView = Object.freeze({ ...params });
   return {

@@ -7,20 +7,27 @@ import CodeBlockWriter from 'code-block-writer';
 import type { InitSpec } from '../../src/ir/init.ts';
 import type { BufferInfo, Program, Step } from '../../src/schedule/kernel.ts';
 import { API_NAMES, renderApi } from './api.ts';
-import { commentText, NameManager, quote, sanitize } from '../names.ts';
+import { formatWithin } from '../format.ts';
+import { commentText, NameManager, numberLiteral, quote, sanitize } from '../names.ts';
 import { kernelBuffers, renderKernel } from './kernels.ts';
 import { randomHelpers } from './random.ts';
+import { SCALAR_HELPER_NAMES, scalarHelpers } from './scalar.ts';
+import { writeWasmDeclarations, writeWasmEntry, writeWasmWorkspace } from './simd.ts';
+import { renderWasm, runsInWasm } from '../wasm/module.ts';
+import type { WasmModule, WasmSelect } from '../wasm/module.ts';
 
 export interface TsModuleOptions {
   /** 'step' for training graphs (applies updates), 'run' otherwise. */
   readonly entry: 'step' | 'run';
   readonly header?: readonly string[];
-  /** Formats each top-level chunk (prettier for files); in-process compiles skip it. */
-  readonly format?: (chunk: string) => Promise<string>;
+  /** Run prettier (default). In-process compiles skip it: nobody reads that text. */
+  readonly format?: boolean;
   /** 'ts' (default) for files; 'js' for in-process execution: the same code without types. */
   readonly lang?: 'ts' | 'js';
   /** Each param's initializer, for the module's initParams (a param without one starts at 0). */
   readonly inits?: ReadonlyMap<string, InitSpec>;
+  /** Kernels in WebAssembly SIMD ('auto': where faster; 'all': every map/reduce/matmul). */
+  readonly wasm?: WasmSelect | 'off';
 }
 
 /** `text` in TypeScript output, nothing in JavaScript: type annotations and declarations. */
@@ -54,15 +61,31 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
       'randNormal',
       'pcgHash',
       'randBits',
+      ...SCALAR_HELPER_NAMES,
       'panel',
       'shapes',
       'createWorkspace',
+      'checkFinite',
       'step',
       'run',
       'Inputs',
       'Params',
       'Outputs',
       'Workspace',
+      'WasmKernels',
+      'wasm',
+      'wasmBytes',
+      'memory',
+      'host',
+      'env',
+      'bytes',
+      'instance',
+      'api',
+      'WasmApi',
+      'WasmMemory',
+      'out',
+      'stepInMemory',
+      'runInMemory',
       ...API_NAMES,
     ],
     LOCALS,
@@ -73,6 +96,14 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   for (const b of p.buffers) bufIds.set(b.name, ids.take(b.name));
   const names = (buf: string) => bufIds.get(buf)!;
   const byName = new Map(p.buffers.map((b) => [b.name, b]));
+  const select = opts.wasm === 'off' ? undefined : opts.wasm;
+  const useWasm =
+    select && p.steps.some((s) => s.kind === 'kernel' && runsInWasm(s.kernel, select));
+  // With wasm, kernel ids are taken first: they are also the wasm export names.
+  for (const step of useWasm ? p.steps : []) {
+    if (step.kind === 'kernel') kernelIds.set(step.kernel.name, ids.take(step.kernel.name));
+  }
+  const wasm = select && useWasm ? renderWasm(p, select, (k) => kernelIds.get(k)!) : null;
   // Each top-level piece is written and formatted on its own, so formatting stays linear in
   // the number of kernels (prettier on one huge file is not).
   const chunks: string[] = [];
@@ -85,18 +116,25 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   w.blankLine();
   writeShapes(w, p, t);
   if (opts.lang !== 'js') writeInterfaces(w, p, byName);
-  writeWorkspace(w, p, t);
+  if (wasm) {
+    writeWasmDeclarations(w, wasm, (k) => kernelIds.get(k)!, t);
+    writeWasmWorkspace(w, p, wasm, names, t);
+  } else writeWorkspace(w, p, t);
   for (const b of p.buffers) {
     if (b.role === 'const')
-      w.writeLine(`const ${names(b.name)} = new Float32Array([${(b.values ?? []).join(', ')}]);`);
+      w.writeLine(
+        `const ${names(b.name)} = new Float32Array([${(b.values ?? []).map(numberLiteral).join(', ')}]);`,
+      );
   }
-  const helpers = randomHelpers(p, opts.lang ?? 'ts');
+  const lang = opts.lang ?? 'ts';
+  const helpers = randomHelpers(p, lang) + scalarHelpers(p, lang);
   if (helpers) w.writeLine(helpers);
+  if (p.steps.some((s) => s.kind === 'check')) w.writeLine(CHECK_FINITE(t));
   chunks.push(w.toString());
   for (const step of p.steps) {
     if (step.kind !== 'kernel') continue;
     const k = step.kernel;
-    const id = ids.take(k.name);
+    const id = kernelIds.get(k.name) ?? ids.take(k.name);
     kernelIds.set(k.name, id);
     const scratch = {
       row: ids.take(`${id}_row`),
@@ -115,11 +153,19 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
     chunks.push(w.toString());
   }
   w = writer();
-  writeEntry(w, p, opts.entry, kernelIds, names, byName, t);
+  writeEntry(w, p, opts.entry, kernelIds, names, byName, wasm, t);
   chunks.push(w.toString());
-  chunks.push(renderApi(p, opts.inits ?? new Map(), opts.entry, opts.lang ?? 'ts').trim());
-  const done = opts.format ? await Promise.all(chunks.map(opts.format)) : chunks;
-  return done.map((c) => c.trimEnd() + '\n').join('\n');
+  chunks.push(renderApi(p, opts.inits ?? new Map(), opts.entry, lang).trim());
+  if (opts.format === false || lang === 'js') {
+    return chunks.map((c) => c.trimEnd() + '\n').join('\n');
+  }
+  const done = await formatWithin(chunks);
+  const note = done.skipped
+    ? [
+        `// Over the formatting budget: the last ${done.skipped} of ${chunks.length} pieces are not prettier-formatted.\n`,
+      ]
+    : [];
+  return [...note, ...done.chunks].map((c) => c.trimEnd() + '\n').join('\n');
 }
 
 function writeShapes(w: CodeBlockWriter, p: Program, t: Typed): void {
@@ -203,16 +249,28 @@ function writeEntry(
   kernelIds: Map<string, string>,
   names: (b: string) => string,
   byName: Map<string, BufferInfo>,
+  wasm: WasmModule | null,
   t: Typed,
 ): void {
   const doc =
     entry === 'step'
       ? 'One training step: forward, backward and update. Params are updated in place.'
       : 'Evaluate the graph. Params are not changed.';
-  w.writeLine(`/** ${doc} Outputs are views into the workspace, valid until the next call. */`);
+  let fn = `export function ${entry}`;
+  if (wasm) {
+    writeWasmEntry(w, p, entry, doc, t);
+    w.blankLine();
+    w.writeLine(
+      '/** The kernels, on views into the workspace memory: wasm where it runs, else TypeScript. */',
+    );
+    fn = `function ${entry}InMemory`;
+  } else {
+    w.writeLine(`/** ${doc} Outputs are views into the workspace, valid until the next call. */`);
+  }
   const sig = t('inputs: Inputs, params: Params, ws: Workspace): Outputs') || 'inputs, params, ws)';
-  w.write(`export function ${entry}(${sig}`).block(() => {
-    for (const s of p.steps) writeStep(w, s, kernelIds, names, byName);
+  w.write(`${fn}(${sig}`).block(() => {
+    if (wasm) w.writeLine('const wasm = ws.wasm;');
+    for (const s of p.steps) writeStep(w, s, kernelIds, names, byName, wasm);
     w.write('return ').inlineBlock(() => {
       for (const o of p.outputs) {
         const b = byName.get(o.buf)!;
@@ -231,12 +289,34 @@ function writeStep(
   kernelIds: Map<string, string>,
   names: (b: string) => string,
   byName: Map<string, BufferInfo>,
+  wasm: WasmModule | null,
 ): void {
   if (s.kind === 'copy') {
     const from = argOf(byName.get(s.from)!, names);
     w.writeLine(`${argOf(byName.get(s.to)!, names)}.set(${from}.subarray(0, ${s.size}));`);
     return;
   }
+  if (s.kind === 'check') {
+    const buf = argOf(byName.get(s.buf)!, names);
+    w.writeLine(`checkFinite(${buf}, ${s.size}, ${quote(commentText(s.what))}, ${quote(s.buf)});`);
+    return;
+  }
   const args = kernelBuffers(s.kernel).map((b) => argOf(byName.get(b)!, names));
-  w.writeLine(`${kernelIds.get(s.kernel.name)}(${args.join(', ')});`);
+  const id = kernelIds.get(s.kernel.name)!;
+  if (wasm?.kernels.has(s.kernel.name)) w.writeLine(`if (wasm) wasm.${id}();`).write('else ');
+  w.writeLine(`${id}(${args.join(', ')});`);
 }
+
+/** The numerics guard's scan (see src/schedule/numerics.ts): throws at the first NaN or ±∞. */
+const CHECK_FINITE = (t: Typed) => `
+/** Numerics guard: stop at the first non-finite value a kernel wrote. */
+function checkFinite(a${t(': Float32Array')}, n${t(': number')}, what${t(': string')}, buf${t(': string')})${t(': void')} {
+  for (let i = 0; i < n; i++) {
+    const v = a[i]${t('!')};
+    if (v - v !== 0) {
+      throw Object.assign(new Error(\`non-finite value \${v} in \${buf}[\${i}] after \${what}\`), {
+        name: 'NumericsError',
+      });
+    }
+  }
+}`;

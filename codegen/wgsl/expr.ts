@@ -1,7 +1,7 @@
 // Kernel expressions → WGSL. Typed literals (f32 `2f`, i32 `2i`), bool as i32 0/1 in buffers, and
 // repeated subexpressions hoisted into `let` temporaries, as the TypeScript renderer does.
 import type { DType } from '../../src/ir/dtype.ts';
-import type { Expr } from '../../src/schedule/expr.ts';
+import type { BinOp, Expr, UnOp } from '../../src/schedule/expr.ts';
 import { childrenOf, visit } from '../../src/schedule/walk.ts';
 import { renderWithTemps } from '../cse.ts';
 import type { Rendered } from '../cse.ts';
@@ -42,36 +42,59 @@ function shortestF32(f: number): string {
   return String(f);
 }
 
-const UN: Readonly<Record<string, (a: string, t: DType) => string>> = {
-  neg: (a) => `-(${a})`,
-  exp: (a) => `exp(${a})`,
-  log: (a) => `log(${a})`,
-  sqrt: (a) => `sqrt(${a})`,
-  recip: (a) => `1f / (${a})`,
-  sin: (a) => `sin(${a})`,
-  cos: (a) => `cos(${a})`,
-  // Clamped: tanh is ±1 in f32 beyond |x| = 15, and some drivers return NaN for large |x|.
-  tanh: (a) => `tanh(clamp(${a}, -15f, 15f))`,
-  sigmoid: (a) => `1f / (1f + exp(-(${a})))`,
-  relu: (a, t) => `max(${a}, ${literal(0, t)})`,
-  abs: (a) => `abs(${a})`,
-  sign: (a) => `sign(${a})`,
-  not: (a) => `!(${a})`,
+/** A scalar function: its WGSL text, and the helper function it calls, if any (helpers.ts). */
+interface UnRender {
+  readonly text: (a: string, t: DType) => string;
+  readonly helper?: string;
+}
+/** Functions the kernels call: buffers must never take these names (a var would shadow them). */
+export const WGSL_CALLS = new Set<string>([
+  'max',
+  'min',
+  'clamp',
+  'select',
+  'tanh',
+  'exp',
+  'pow',
+  'atan2',
+]);
+const fn = (name: string, helper?: string): UnRender => {
+  WGSL_CALLS.add(name);
+  return { text: (a) => `${name}(${a})`, helper };
 };
 
-const BIN_OP: Readonly<Record<string, string>> = {
-  add: '+',
-  sub: '-',
-  mul: '*',
-  mod: '%',
-  eq: '==',
-  ne: '!=',
-  lt: '<',
-  le: '<=',
-  gt: '>',
-  ge: '>=',
-  and: '&&',
-  or: '||',
+/** One entry per scalar function: a missing one fails to typecheck. */
+const UN: { readonly [P in UnOp]: UnRender } = {
+  neg: { text: (a) => `-(${a})` },
+  exp: fn('exp'),
+  log: fn('log'),
+  sqrt: fn('sqrt'),
+  recip: { text: (a) => `1f / (${a})` },
+  sin: fn('sin'),
+  cos: fn('cos'),
+  // Clamped: tanh is ±1 in f32 beyond |x| = 15, and some drivers return NaN for large |x|.
+  tanh: { text: (a) => `tanh(clamp(${a}, -15f, 15f))` },
+  sigmoid: { text: (a) => `1f / (1f + exp(-(${a})))` },
+  relu: { text: (a, t) => `max(${a}, ${literal(0, t)})` },
+  abs: fn('abs'),
+  sign: fn('sign'),
+  not: { text: (a) => `!(${a})` },
+  log1p: fn('log1p_f', 'log1p_f'),
+  expm1: fn('expm1_f', 'expm1_f'),
+  // WGSL has no erf: a float32-accurate approximation (helpers.ts).
+  erf: fn('erf_f', 'erf_f'),
+  tan: fn('tan'),
+  asin: fn('asin_f', 'asin_f'),
+  acos: fn('acos_f', 'acos_f'),
+  atan: fn('atan'),
+  sinh: fn('sinh'),
+  cosh: fn('cosh'),
+  asinh: fn('asinh'),
+  atanh: fn('atanh'),
+  floor: fn('floor'),
+  ceil: fn('ceil'),
+  // WGSL's round already breaks ties to even, as the reference does.
+  round: fn('round'),
 };
 
 /** Provably ≥ 0: loop variables, non-negative literals, and +, ·, ÷, mod of such. */
@@ -88,22 +111,35 @@ function nonNegative(e: Expr): boolean {
   }
 }
 
-function renderBin(e: Extract<Expr, { k: 'bin' }>, a: string, b: string): string {
-  const t = e.a.t;
-  switch (e.op) {
-    case 'div':
-      if (t !== 'i32') return `(${a} / ${b})`;
-      // Integer division floors (as in the reference); truncation agrees when both are ≥ 0.
-      return nonNegative(e.a) && nonNegative(e.b) ? `(${a} / ${b})` : `div_floor(${a}, ${b})`;
-    case 'pow':
-      return `pow_js(${a}, ${b})`;
-    case 'max':
-    case 'min':
-      return `${e.op}(${a}, ${b})`;
-    default:
-      return `(${a} ${BIN_OP[e.op]!} ${b})`;
-  }
-}
+type BinExpr = Extract<Expr, { k: 'bin' }>;
+const infix =
+  (op: string) =>
+  (_e: BinExpr, a: string, b: string): string =>
+    `(${a} ${op} ${b})`;
+
+/** One entry per binary operator: a missing one fails to typecheck. */
+const BIN: { readonly [P in BinOp]: (e: BinExpr, a: string, b: string) => string } = {
+  add: infix('+'),
+  sub: infix('-'),
+  mul: infix('*'),
+  // Integer division floors (as in the reference); truncation agrees when both are ≥ 0.
+  div: (e, a, b) =>
+    e.a.t !== 'i32' || (nonNegative(e.a) && nonNegative(e.b))
+      ? `(${a} / ${b})`
+      : `div_floor(${a}, ${b})`,
+  mod: infix('%'),
+  pow: (_e, a, b) => `pow_js(${a}, ${b})`,
+  max: (_e, a, b) => `max(${a}, ${b})`,
+  min: (_e, a, b) => `min(${a}, ${b})`,
+  eq: infix('=='),
+  ne: infix('!='),
+  lt: infix('<'),
+  le: infix('<='),
+  gt: infix('>'),
+  ge: infix('>='),
+  and: infix('&&'),
+  or: infix('||'),
+};
 
 function renderCast(a: string, from: DType, to: DType): string {
   if (from === 'bool') return `select(${literal(0, to)}, ${literal(1, to)}, ${a})`;
@@ -124,9 +160,9 @@ function renderOne(e: Expr, r: (e: Expr) => string, access: Access): string {
       return e.t === 'bool' ? `(${v} != 0i)` : v;
     }
     case 'un':
-      return `(${UN[e.op]!(r(e.a), e.t)})`;
+      return `(${UN[e.op].text(r(e.a), e.t)})`;
     case 'bin':
-      return renderBin(e, r(e.a), r(e.b));
+      return BIN[e.op](e, r(e.a), r(e.b));
     case 'sel':
       return `select(${r(e.b)}, ${r(e.a)}, ${r(e.c)})`;
     case 'cast':
@@ -182,6 +218,8 @@ export function helpersUsed(exprs: readonly Expr[], into: Set<string>): void {
   visit(exprs, (e) => {
     if (e.k === 'rand') into.add(e.dist === 'normal' ? 'rand_normal' : 'rand_uniform');
     if (e.k === 'bin' && e.op === 'pow') into.add('pow_js');
+    const h = e.k === 'un' ? UN[e.op].helper : undefined;
+    if (h) into.add(h);
     if (e.k === 'bin' && e.op === 'div' && e.a.t === 'i32') into.add('div_floor');
   });
 }

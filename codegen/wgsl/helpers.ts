@@ -62,6 +62,56 @@ fn pow_js(a: f32, b: f32) -> f32 {
   return select(m, -m, fract(b * 0.5f) != 0f);
 }`,
   },
+  log1p_f: {
+    text: `// log(1 + x), accurate near 0: the rounding of 1 + x cancels out (Kahan).
+fn log1p_f(x: f32) -> f32 {
+  let u = 1f + x;
+  if (u == 1f) {
+    return x;
+  }
+  return log(u) * x / (u - 1f);
+}`,
+  },
+  expm1_f: {
+    text: `// exp(x) − 1, accurate near 0 (Kahan); plain exp(x) − 1 loses nothing for |x| > 1.
+fn expm1_f(x: f32) -> f32 {
+  let u = exp(x);
+  if (u == 1f) {
+    return x;
+  }
+  if (abs(x) > 1f) {
+    return u - 1f;
+  }
+  return (u - 1f) * x / log(u);
+}`,
+  },
+  erf_f: {
+    text: `// erf: Taylor series near 0; beyond, 1 − erfc by Numerical Recipes' fit (|rel| < 1.2e-7).
+fn erf_f(x: f32) -> f32 {
+  let a = abs(x);
+  if (a < 0.5f) {
+    let z = x * x;
+    let s = -0.0238095238f + z * (0.0046296296f + z * (-0.00075757576f + z * 0.00010683761f));
+    return 1.1283791671f * x * (1f + z * (-0.3333333333f + z * (0.1f + z * s)));
+  }
+  let t = 1f / (1f + 0.5f * a);
+  let p = 0.27886807f + t * (-1.13520398f + t * (1.48851587f + t * (-0.82215223f + t * 0.17087277f)));
+  let q = 1.00002368f + t * (0.37409196f + t * (0.09678418f + t * (-0.18628806f + t * p)));
+  let r = t * exp(-a * a - 1.26551223f + t * q);
+  return sign(x) * (1f - r);
+}`,
+  },
+  asin_f: {
+    text: `// asin and acos through atan2: some drivers' builtins err by 1e-4 (Mesa's lavapipe).
+fn asin_f(x: f32) -> f32 {
+  return atan2(x, sqrt((1f - x) * (1f + x)));
+}`,
+  },
+  acos_f: {
+    text: `fn acos_f(x: f32) -> f32 {
+  return atan2(sqrt((1f - x) * (1f + x)), x);
+}`,
+  },
 };
 
 /** The helpers a kernel calls (any of `idents`), with their dependencies, in a fixed order. */
@@ -87,5 +137,10 @@ export const HELPER_NAMES = [
   'rand_normal',
   'div_floor',
   'pow_js',
+  'log1p_f',
+  'expm1_f',
+  'erf_f',
+  'asin_f',
+  'acos_f',
   'red_sh',
 ];

@@ -1,6 +1,6 @@
 // Host plan → the generated TypeScript WebGPU host: typed Inputs/Params/Outputs, the program as
 // data, and the engine (src/runtime/wgsl-host.ts) embedded verbatim. Takes any GPUDevice.
-import { commentText, quote, sanitize } from '../names.ts';
+import { commentText, numberLiteral, quote, sanitize } from '../names.ts';
 import { formatTs } from '../format.ts';
 import { ENGINE_SOURCE } from './engine-source.ts';
 import type { DispatchPlan, HostPlan, TensorPlan } from './module.ts';
@@ -22,6 +22,8 @@ export interface HostOptions {
 
 const isIdent = (s: string) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) && sanitize(s) === s;
 const prop = (s: string) => (isIdent(s) ? s : quote(s));
+/** An object-literal key: `__proto__` is computed, since a plain one would set the prototype. */
+const key = (s: string) => (s === '__proto__' ? `[${quote(s)}]` : prop(s));
 const arrayType = (dtype: string) => (dtype === 'f32' ? 'Float32Array' : 'Int32Array');
 const region = (t: { region: TensorPlan['region'] }) =>
   `[${t.region.arena}, ${t.region.offset}, ${t.region.size}, '${t.region.dtype}']`;
@@ -40,7 +42,7 @@ function iface(name: string, items: readonly TensorPlan[], readonly: boolean): s
 }
 
 function table(items: readonly TensorPlan[]): string {
-  const rows = items.map((t) => `${prop(t.name)}: ${region(t)},`);
+  const rows = items.map((t) => `${key(t.name)}: ${region(t)},`);
   return `{\n${rows.join('\n')}\n}`;
 }
 
@@ -56,7 +58,9 @@ function dataSection(plan: HostPlan, label: string): string {
     return `{ entry: ${quote(s.entry)}, bindings: [${bindings.join(', ')}], uses: [${uses}], line: ${s.line},\nbody: ${templateLiteral(s.body)} },`;
   });
   const common = Object.entries(plan.common).map(([k, v]) => `${prop(k)}: ${templateLiteral(v)},`);
-  const consts = plan.consts.map((c) => `[${region(c)}, [${c.values.join(', ')}]],`);
+  const consts = plan.consts.map(
+    (c) => `[${region(c)}, [${c.values.map(numberLiteral).join(', ')}]],`,
+  );
   return `
 /** The program as data: arenas, where tensors live, each distinct shader, one step's dispatches. */
 const PROGRAM: ProgramData<Inputs, Params, Outputs> = {

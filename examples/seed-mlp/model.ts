@@ -30,10 +30,10 @@ export default function seedMlp(opts: Partial<ModelOptions> = {}): Graph {
   return opts.mode === 'train' ? nn.trainStep(spec(batch)) : nn.evalStep(spec(batch));
 }
 
-/** For `gradc train examples/seed-mlp/model.ts`: the same split and settings as train.ts. */
+/** For `gradc train examples/seed-mlp/model.ts`: the same data and settings as train.ts. */
 export const train: TrainSetup = {
-  data: () => nn.mnistDataset(nn.loadMnist().train, 'onehot'),
-  validation: () => nn.mnistDataset(nn.loadMnist().test, 'onehot'),
+  data: () => nn.mnistDataset(nn.loadMnistIdx({ validation: 0, test: 0 }).train, 'onehot'),
+  validation: () => nn.mnistDataset(nn.loadMnistIdx({ train: 0, validation: 0 }).test, 'onehot'),
   epochs: 30,
   batch: BATCH,
   lr: ETA,

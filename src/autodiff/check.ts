@@ -9,7 +9,7 @@ import type { Shape } from '../ir/shape.ts';
 import { topo } from '../ir/traverse.ts';
 import { checkFeeds, initParams } from '../interp/interpret.ts';
 import type { Values } from '../interp/interpret.ts';
-import { OPS } from '../ops/table.ts';
+import { evalNode, isOp } from '../ops/dispatch.ts';
 import { grad } from './grad.ts';
 
 export interface GradCheckOptions {
@@ -22,6 +22,11 @@ export interface GradCheckOptions {
   readonly maxElements?: number;
   /** Seed of the element sampling. */
   readonly seed?: number;
+  /**
+   * Gradients computed elsewhere (e.g. by a compiled executable, in float32), one per `wrt`,
+   * checked in place of the interpreter's symbolic ones; the interpreter's error is reported too.
+   */
+  readonly values?: readonly ArrayLike<number>[];
 }
 
 export interface GradCheckWorst {
@@ -38,6 +43,8 @@ export interface GradCheckTarget {
   readonly maxRelError: number;
   /** The element with the largest absolute error, or null when nothing was checked. */
   readonly worst: GradCheckWorst | null;
+  /** Largest |interpreter's symbolic gradient − numeric|: is the rule or the backend off? */
+  readonly symbolicAbsError: number;
   readonly pass: boolean;
 }
 
@@ -67,13 +74,9 @@ function resolveTargets(g: Graph, wrt: readonly (Node | string)[]): Node[] {
 
 function leafEvaluator(inputs: Values, params: Values): Evaluator {
   return (node, ins) => {
-    const name = (node.attrs as { name?: string }).name!;
-    if (node.op === 'input') return Float64Array.from(inputs[name]!);
-    if (node.op === 'param') return Float64Array.from(params[name]!);
-    const def = OPS[node.op] as {
-      eval(i: readonly Float64Array[], at: unknown, n: Node): Float64Array;
-    };
-    return def.eval(ins, node.attrs, node);
+    if (isOp(node, 'input')) return Float64Array.from(inputs[node.attrs.name]!);
+    if (isOp(node, 'param')) return Float64Array.from(params[node.attrs.name]!);
+    return evalNode(node, ins);
   };
 }
 
@@ -132,8 +135,15 @@ function perturbedLoss(ctx: Ctx, target: Node, redo: readonly Node[], i: number,
   return env.get(ctx.loss)![0]!;
 }
 
-function checkTarget(ctx: Ctx, target: Node, symbolic: Float64Array, idx: number[]) {
+function checkTarget(
+  ctx: Ctx,
+  target: Node,
+  checked: ArrayLike<number>,
+  symbolic: Float64Array,
+  idx: number[],
+) {
   const redo = downstream(ctx.order, target);
+  let symbolicAbs = 0;
   let maxAbs = 0;
   let maxRel = 0;
   let worst: GradCheckTarget['worst'] = null;
@@ -142,7 +152,9 @@ function checkTarget(ctx: Ctx, target: Node, symbolic: Float64Array, idx: number
     const up = perturbedLoss(ctx, target, redo, i, ctx.eps);
     const down = perturbedLoss(ctx, target, redo, i, -ctx.eps);
     const numeric = (up - down) / (2 * ctx.eps);
-    const s = symbolic[i]!;
+    const s = checked[i]!;
+    const sym = Math.abs(symbolic[i]! - numeric);
+    symbolicAbs = Number.isNaN(sym) ? Infinity : Math.max(symbolicAbs, sym);
     const scale = Math.max(Math.abs(s), Math.abs(numeric));
     // NaN compares false everywhere, so count it as an infinite error.
     const abs = Number.isNaN(s - numeric) ? Infinity : Math.abs(s - numeric);
@@ -152,7 +164,14 @@ function checkTarget(ctx: Ctx, target: Node, symbolic: Float64Array, idx: number
     maxAbs = Math.max(maxAbs, abs);
     maxRel = Math.max(maxRel, rel);
   }
-  return { maxAbsError: maxAbs, maxRelError: maxRel, worst, pass, checked: idx.length };
+  return {
+    maxAbsError: maxAbs,
+    maxRelError: maxRel,
+    worst,
+    symbolicAbsError: symbolicAbs,
+    pass,
+    checked: idx.length,
+  };
 }
 
 /**
@@ -179,7 +198,15 @@ export function gradCheck(
   const ctx: Ctx = { order: topo([loss]), base, loss, evalNode, eps, atol, rtol };
   const results = targets.map((t, k): GradCheckTarget => {
     const idx = sampleIndices(t.size, maxElements, (seed + k * 7919) >>> 0);
-    const r = checkTarget(ctx, t, base.get(grads[k]!)!, idx);
+    const symbolic = base.get(grads[k]!)!;
+    const given = opts.values?.[k];
+    if (given && given.length !== t.size) {
+      throw new GraphError(
+        'grad',
+        `gradCheck: values[${k}] has ${given.length} elements for ${fmtShape(t.shape)}`,
+      );
+    }
+    const r = checkTarget(ctx, t, given ?? symbolic, symbolic, idx);
     return { name: t.label ?? `%${t.id} (${t.op})`, shape: t.shape, ...r };
   });
   const lossValue = base.get(loss)![0]!;

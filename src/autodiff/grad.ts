@@ -2,18 +2,10 @@
 // op's VJP rule, sum cotangents at fan-out. The result is ordinary nodes, so grad of grad works.
 import * as B from '../builder/ops.ts';
 import { GraphError } from '../ir/errors.ts';
-import { Graph } from '../ir/graph.ts';
 import type { Node } from '../ir/node.ts';
 import { captureSite, withSite } from '../ir/site.ts';
 import { topo } from '../ir/traverse.ts';
-import { OPS } from '../ops/table.ts';
-
-type AnyDef = {
-  vjpDoc?: readonly string[] | ((attrs: unknown) => readonly string[]);
-  vjp:
-    | ((ct: Node, out: Node, ins: readonly Node[], attrs: unknown) => readonly (Node | null)[])
-    | null;
-};
+import { vjpOf } from '../ops/dispatch.ts';
 
 const FAN_IN_STEP = '∂L/∂{out} = Σ over the uses of {out}';
 const SEED_STEP = '∂L/∂{out} = 1 (the seed)';
@@ -52,50 +44,34 @@ function activeSet(order: readonly Node[], xs: readonly Node[]): Set<Node> {
   return active;
 }
 
-type Rule = NonNullable<AnyDef['vjp']>;
-
-/**
- * Call `n`'s VJP rule once, in a scratch graph on stand-ins for ct, n and n's inputs. Building the
- * rule's results directly in the real graph would create every input's cotangent under the first
- * input's provenance (interning keeps the first metadata); `replay` copies each one under its own.
- */
-function ruleOnStandIns(rule: Rule, ct: Node, n: Node) {
-  const scratch = new Graph(`vjp of ${n.op}`);
-  const standIn = (x: Node, name: string) => scratch.input(name, x.shape, x.dtype);
-  const ctS = standIn(ct, 'ct');
-  const outS = standIn(n, 'out');
-  const insS = n.inputs.map((x, i) => standIn(x, `in${i}`));
-  const back = new Map<Node, Node>([
-    [ctS, ct],
-    [outS, n],
-    ...insS.map((s, i): [Node, Node] => [s, n.inputs[i]!]),
-  ]);
-  return { results: rule(ctS, outS, insS, n.attrs), back };
-}
-
-/** Copy a scratch result into the real graph (`back` maps scratch nodes to real ones). */
-function replay(g: Graph, root: Node, back: Map<Node, Node>): Node {
-  for (const m of topo([root])) {
-    if (!back.has(m))
-      back.set(
-        m,
-        g.apply(
-          m.op,
-          m.inputs.map((x) => back.get(x)!),
-          m.attrs,
-        ),
-      );
-  }
-  return back.get(root)!;
-}
-
 /** Vector-Jacobian product: cotangents of `xs` given cotangents `cts` of `ys`. */
 export function vjp(ys: readonly Node[], xs: readonly Node[], cts: readonly Node[]): Node[] {
-  // Every node grad builds cites the user's grad call: one stack capture, not one per node.
-  return withSite(captureSite(), () => vjpNodes(ys, xs, cts));
+  // Every node grad builds carries provenance, and so the site of the forward op it differentiates
+  // (Graph.apply): no stack capture per node. withSite covers any node built without one.
+  return withSite(captureSite(), () => {
+    const total = backprop(ys, xs, cts);
+    const g = ys[0]!.graph;
+    return xs.map(
+      (x) =>
+        total.get(x) ??
+        g.withProvenance({ forward: x, input: null, step: ZERO_STEP }, () => B.zerosLike(x)),
+    );
+  });
 }
 
-function vjpNodes(ys: readonly Node[], xs: readonly Node[], cts: readonly Node[]): Node[] {
+/**
+ * The summed cotangent of every node between `ys` and `xs` (what vjp computes on the way):
+ * `gradc explain` names these δ to write the backward pass as a recursion.
+ */
+export function cotangents(
+  ys: readonly Node[],
+  xs: readonly Node[],
+  cts: readonly Node[],
+): Map<Node, Node> {
+  return withSite(captureSite(), () => backprop(ys, xs, cts));
+}
+
+function backprop(ys: readonly Node[], xs: readonly Node[], cts: readonly Node[]): Map<Node, Node> {
   if (ys.length === 0) throw new GraphError('grad', 'vjp: no outputs to differentiate');
   if (cts.length !== ys.length)
     throw new GraphError('grad', 'vjp: one cotangent per output is needed');
@@ -127,27 +103,21 @@ function vjpNodes(ys: readonly Node[], xs: readonly Node[], cts: readonly Node[]
     const ct =
       list.length === 1
         ? list[0]!
-        : g.withProvenance({ forward: n, step: FAN_IN_STEP }, () =>
+        : g.withProvenance({ forward: n, input: null, step: FAN_IN_STEP }, () =>
             list.reduce((a, b) => B.add(a, b)),
           );
     total.set(n, ct);
-    const def = OPS[n.op] as unknown as AnyDef;
-    if (!def.vjp) continue;
-    const docs = typeof def.vjpDoc === 'function' ? def.vjpDoc(n.attrs) : (def.vjpDoc ?? []);
-    const { results, back } = ruleOnStandIns(def.vjp, ct, n);
+    // Each input's rule runs in the real graph under its own provenance record (forward node,
+    // input, step), so every node it builds says which derivative it implements.
     n.inputs.forEach((x, i) => {
-      const res = results[i];
-      if (!active.has(x) || !res) return;
-      const step = docs[i] || docs[docs.length - 1] || `∂L/∂{${i}} via ${n.op}`;
-      push(
-        x,
-        g.withProvenance({ forward: n, step }, () => replay(g, res, back)),
-      );
+      const v = active.has(x) ? vjpOf(n, i) : null;
+      if (!v) return;
+      const prov = { forward: n, input: i, step: v.step || `∂L/∂{${i}} via ${n.op}` };
+      const res = g.withProvenance(prov, () => v.rule(ct, n, n.inputs, i));
+      if (res) push(x, res);
     });
   }
-  return xs.map(
-    (x) => total.get(x) ?? g.withProvenance({ forward: x, step: ZERO_STEP }, () => B.zerosLike(x)),
-  );
+  return total;
 }
 
 /** Gradients of a scalar `y` with respect to each of `xs` (inputs, params or inner nodes). */
@@ -159,14 +129,18 @@ export function grad(y: Node, xs: readonly Node[]): Node[] {
       y.meta.site,
     );
   }
-  const seed = y.graph.withProvenance({ forward: y, step: SEED_STEP }, () =>
-    B.constant(y.graph, 1, y.shape, 'f32'),
-  );
-  const grads = vjp([y], xs, [seed]);
+  const grads = vjp([y], xs, [seedOf(y)]);
   xs.forEach((x, i) => {
     if (x.label) y.graph.label(grads[i]!, `grad_${x.label}`);
   });
   return grads;
+}
+
+/** ∂L/∂L = 1: the cotangent that starts reverse mode from a scalar loss. */
+export function seedOf(y: Node): Node {
+  return y.graph.withProvenance({ forward: y, input: null, step: SEED_STEP }, () =>
+    B.constant(y.graph, 1, y.shape, 'f32'),
+  );
 }
 
 export function valueAndGrad(y: Node, xs: readonly Node[]): { value: Node; grads: Node[] } {

@@ -49,8 +49,17 @@ export function logSoftmax(x: Node, axis = -1): Node {
   return B.sub(x, logsumexp(x, axis, true));
 }
 
+/**
+ * exp((x − m) − log Σ exp(x − m)) with m the max: as accurate in float32 as exp(x − m)/Σ, where
+ * exp(x − logsumexp) is not (near p ≈ 1 at large logits, lse = m + log Σ rounds to m's ulp). The
+ * max carries no gradient (softmax is shift-invariant); Σ is the forward logsumexp's own sum.
+ */
 export function softmax(x: Node, axis = -1): Node {
-  return B.exp(logSoftmax(x, axis));
+  const ax = axis < 0 ? axis + x.rank : axis;
+  const shifted = B.sub(x, B.stopGradient(B.max(x, ax, true)));
+  const logSum = B.log(B.sum(B.exp(shifted), ax));
+  const kept = x.shape.map((d, i) => (i === ax ? 1 : d));
+  return B.exp(B.sub(shifted, B.broadcastTo(B.reshape(logSum, kept), x.shape)));
 }
 
 export const softmaxLastAxis = (x: Node): Node => softmax(x, -1);

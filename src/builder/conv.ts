@@ -91,3 +91,26 @@ function pool(op: 'max' | 'avg', x: Node, k: number, stride: number): Node {
 
 export const maxPool2d = (x: Node, k = 2, stride = k): Node => pool('max', x, k, stride);
 export const avgPool2d = (x: Node, k = 2, stride = k): Node => pool('avg', x, k, stride);
+
+/** conv1d on x [N, C, L] with w [O, C, K]: conv2d over a height-1 image (padding on L only). */
+export function conv1d(x: Node, w: Node, bias?: Node, opts: Conv2dOptions = {}): Node {
+  const { stride = 1, padding = 0 } = opts;
+  if (x.rank !== 3 || w.rank !== 3 || x.shape[1] !== w.shape[1]) {
+    throw opError(
+      'shape',
+      'conv1d',
+      'expects x [N,C,L] and w [O,C,K]',
+      [x.shape, w.shape],
+      captureSite(),
+    );
+  }
+  const xp = B.pad(x, [
+    [0, 0],
+    [0, 0],
+    [padding, padding],
+  ]);
+  const x4 = B.reshape(xp, [x.shape[0]!, x.shape[1]!, 1, xp.shape[2]!]);
+  const w4 = B.reshape(w, [w.shape[0]!, w.shape[1]!, 1, w.shape[2]!]);
+  const y = conv2d(x4, w4, bias, { stride });
+  return B.reshape(y, [y.shape[0]!, y.shape[1]!, y.shape[3]!]);
+}

@@ -18,6 +18,10 @@ function graphOf(...xs: Operand[]): Graph {
 }
 
 export function constant(g: Graph, value: number, shape: Shape = [], dtype: DType = 'f32'): Node {
+  if (typeof value !== 'number') {
+    const msg = `constant: the value must be a number, got ${describeValue(value)}`;
+    throw new GraphError('attr', msg, captureSite());
+  }
   return g.apply('constant', [], { value, shape: [...shape], dtype });
 }
 
@@ -30,7 +34,17 @@ export function tensor(g: Graph, values: readonly number[], shape: Shape = [valu
       captureSite(),
     );
   }
+  // Values are pasted into generated code: anything but a number is refused here.
+  const bad = values.findIndex((v) => typeof v !== 'number');
+  if (bad >= 0) {
+    const msg = `tensor: value [${bad}] must be a number, got ${describeValue(values[bad])}`;
+    throw new GraphError('attr', msg, captureSite());
+  }
   return g.apply('tensor', [], { values: [...values], shape: [...shape] });
+}
+
+function describeValue(v: unknown): string {
+  return typeof v === 'string' ? `the string ${JSON.stringify(v.slice(0, 40))}` : typeof v;
 }
 
 export function zerosLike(x: Node): Node {
@@ -84,6 +98,22 @@ export const sigmoid = (x: Node): Node => unary('sigmoid', x);
 export const relu = (x: Node): Node => unary('relu', x);
 export const abs = (x: Node): Node => unary('abs', x);
 export const sign = (x: Node): Node => unary('sign', x);
+export const log1p = (x: Node): Node => unary('log1p', x);
+export const expm1 = (x: Node): Node => unary('expm1', x);
+export const erf = (x: Node): Node => unary('erf', x);
+export const tan = (x: Node): Node => unary('tan', x);
+export const asin = (x: Node): Node => unary('asin', x);
+export const acos = (x: Node): Node => unary('acos', x);
+export const atan = (x: Node): Node => unary('atan', x);
+export const sinh = (x: Node): Node => unary('sinh', x);
+export const cosh = (x: Node): Node => unary('cosh', x);
+export const asinh = (x: Node): Node => unary('asinh', x);
+export const atanh = (x: Node): Node => unary('atanh', x);
+/** Round down; its gradient is zero (as in PyTorch). */
+export const floor = (x: Node): Node => unary('floor', x);
+export const ceil = (x: Node): Node => unary('ceil', x);
+/** Round half to even, as torch.round. */
+export const round = (x: Node): Node => unary('round', x);
 export const square = (x: Node): Node => mul(x, x);
 
 export function where(c: Node, a: Operand, b: Operand): Node {
@@ -197,8 +227,18 @@ export function concat(xs: readonly Node[], axis = 0): Node {
   return g.apply('concat', xs, { axis: ax });
 }
 
-/** Batched matmul [..., M, K] · [..., K, N]; vectors are promoted; a 2-D right operand is shared. */
+/**
+ * Batched matmul [..., M, K] · [..., K, N]; a 2-D right operand is shared. Vectors as in numpy:
+ * vector·vector is the dot product, vector·matrix and matrix·vector drop the promoted axis.
+ */
 export function matmul(a: Node, b: Node): Node {
+  if (a.rank === 1 && b.rank === 1) {
+    // The dot product, as numpy and PyTorch: [k]·[k] → a scalar.
+    if (a.shape[0] !== b.shape[0]) {
+      throw opError('shape', 'matmul', 'vector lengths differ', [a.shape, b.shape], captureSite());
+    }
+    return reshape(matmul(reshape(a, [1, a.shape[0]!]), reshape(b, [b.shape[0]!, 1])), []);
+  }
   if (a.rank === 1) return reshape(matmul(reshape(a, [1, a.shape[0]!]), b), dropAxis(b, -2));
   if (b.rank === 1) return reshape(matmul(a, reshape(b, [b.shape[0]!, 1])), a.shape.slice(0, -1));
   if (a.rank > 2 && b.rank === 2) {

@@ -1,14 +1,16 @@
 // The CLI's programmatic API: compileToFiles(model file or Graph, opts) does what `gradc compile`
 // does — build, emit, write atomically — and returns what it did; plus the model-file contract.
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Graph } from '../ir/graph.ts';
 import type { FileTarget } from '../pipeline.ts';
 import { emitFiles } from '../pipeline.ts';
 import type { Program } from '../schedule/kernel.ts';
 import type { ModelMode } from './contract.ts';
+import { CliError } from './errors.ts';
 import { loadModel } from './load.ts';
+import { checkReplaceable } from './guard.ts';
 import { gradcVersion } from './version.ts';
-import { writeFilesAtomic } from './write.ts';
+import { makeDir, reason, writeFilesAtomic } from './write.ts';
 
 export type { ModelExport, ModelFn, ModelMode, ModelOptions, TrainSetup } from './contract.ts';
 export { loadModel } from './load.ts';
@@ -26,6 +28,10 @@ export interface CompileToFilesOptions {
   readonly typecheck?: boolean;
   /** The model file a Graph came from, named in the generated header. */
   readonly modelFile?: string;
+  /** Emit the numerics guard (a finiteness check after every kernel; TS target). */
+  readonly checkNumerics?: boolean;
+  /** Files never to overwrite (the model file; added automatically when `model` is a path). */
+  readonly protect?: readonly string[];
 }
 
 export interface CompileToFilesResult {
@@ -44,6 +50,12 @@ export async function compileToFiles(
   opts: CompileToFilesOptions = {},
 ): Promise<CompileToFilesResult> {
   const target = opts.target ?? 'ts';
+  const outDir = opts.out ?? 'gen';
+  // The output directory first: a bad --out fails before any work.
+  await makeDir(resolve(outDir)).catch((e: unknown) => {
+    throw new CliError(`cannot write to output directory '${outDir}': ${reason(e)}`);
+  });
+  const protect = [...(opts.protect ?? []), ...(typeof model === 'string' ? [model] : [])];
   const graph =
     typeof model === 'string'
       ? await (await loadModel(model, opts)).build(opts.mode ?? 'infer', opts.batch)
@@ -54,8 +66,9 @@ export async function compileToFiles(
     `gradc ${gradcVersion()}${file ? `, model ${relative(process.cwd(), resolve(file))}` : ''}`,
   ];
   const t0 = performance.now();
-  const emitted = await emitFiles(graph, { target, header });
+  const emitted = await emitFiles(graph, { target, header, checkNumerics: opts.checkNumerics });
   const compileMs = performance.now() - t0;
-  const files = await writeFilesAtomic(opts.out ?? 'gen', emitted.files);
+  for (const f of emitted.files) checkReplaceable(join(outDir, f.path), 'text', protect);
+  const files = await writeFilesAtomic(outDir, emitted.files);
   return { graph, program: emitted.program, target, entry: emitted.entry, files, compileMs };
 }

@@ -10,7 +10,13 @@ import { formatCompileSummary } from './summary.ts';
 export async function runCompile(p: Parsed, io: Io): Promise<number> {
   const { graph, model } = await loadFromArgs(p, 'compile');
   const target = str(p, 'target') as FileTarget;
-  const res = await compileToFiles(graph, { target, out: str(p, 'out'), modelFile: model.file });
+  const res = await compileToFiles(graph, {
+    target,
+    out: str(p, 'out'),
+    modelFile: model.file,
+    protect: [model.file],
+    checkNumerics: bool(p, 'check-numerics'),
+  });
   io.out(formatCompileSummary(res, bool(p, 'explain-fusion')));
   return 0;
 }

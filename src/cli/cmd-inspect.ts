@@ -1,7 +1,7 @@
 // `gradc inspect <model.ts>`: the graph as text (printGraph), with --grad its backward pass and
 // chain-rule provenance, with --kernels the fused kernels; or as DOT, SVG or an HTML page.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import type { Graph } from '../ir/graph.ts';
 import { printGraph } from '../ir/print.ts';
 import { printProgram } from '../schedule/print.ts';
@@ -10,7 +10,8 @@ import type { Parsed } from './args.ts';
 import { bool, str } from './args.ts';
 import type { Io } from './common.ts';
 import { loadFromArgs } from './common.ts';
-import { CliError } from './errors.ts';
+import { checkOutputFile, GENERATED } from './guard.ts';
+import { writeFilesAtomic } from './write.ts';
 import { withGradients } from './gradgraph.ts';
 import { toDot } from './render/dot.ts';
 import { toHtml, toSvg } from './render/svg.ts';
@@ -41,19 +42,36 @@ function render(g: Graph, format: string, kernels: boolean): string {
 }
 
 export async function runInspect(p: Parsed, io: Io): Promise<number> {
-  const { graph } = await loadFromArgs(p, 'inspect');
-  const g = bool(p, 'grad') ? withGradients(graph) : graph;
-  const text = render(g, str(p, 'format') ?? 'text', bool(p, 'kernels'));
   const out = str(p, 'out');
+  const { graph, model } = await loadFromArgs(p, 'inspect');
+  if (out) checkOutputFile(out, 'text', [model.file]);
+  const g = bool(p, 'grad') ? withGradients(graph) : graph;
+  const format = str(p, 'format') ?? 'text';
+  const text = render(g, format, bool(p, 'kernels'));
   if (!out) {
     io.out(text);
     return 0;
   }
-  try {
-    writeFileSync(out, text);
-  } catch (e) {
-    throw new CliError(`cannot write '${out}': ${(e as Error).message}`);
-  }
+  const file = resolve(out);
+  await writeFilesAtomic(dirname(file), [{ path: basename(file), text: marked(text, format) }]);
   io.out(`wrote ${out}\n`);
   return 0;
+}
+
+/** The listing with gradc's header, in the format's own comment syntax (see guard.ts). */
+function marked(text: string, format: string): string {
+  const note = `${GENERATED} inspect. Do not edit: regenerate it instead.`;
+  switch (format) {
+    case 'dot':
+      return `// ${note}\n${text}`;
+    case 'svg':
+    case 'html': {
+      // After an XML declaration, which must stay first.
+      const m = /^<\?xml[^>]*>\n?/.exec(text);
+      const at = m ? m[0].length : 0;
+      return `${text.slice(0, at)}<!-- ${note} -->\n${text.slice(at)}`;
+    }
+    default:
+      return `# ${note}\n${text}`;
+  }
 }

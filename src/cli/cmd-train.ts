@@ -1,6 +1,7 @@
 // `gradc train <model.ts>`: compile the model's train-mode graph and run nn.fit on the data its
 // `train` export declares, with a progress bar; optionally save a checkpoint.
-import { relative } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Graph } from '../ir/graph.ts';
 import type { Dataset } from '../nn/data/dataset.ts';
 import { saveCheckpoint } from '../node/checkpoint.ts';
@@ -9,7 +10,9 @@ import type { Target } from '../runtime/executable.ts';
 import type { Parsed } from './args.ts';
 import { bool, num, positiveInt, str } from './args.ts';
 import type { Io } from './common.ts';
-import type { Lazy } from './contract.ts';
+import type { Lazy, TrainSetup } from './contract.ts';
+import { checkBatchFlag } from './common.ts';
+import { checkOutputFile } from './guard.ts';
 import { CliError } from './errors.ts';
 import { loadModel } from './load.ts';
 
@@ -29,7 +32,16 @@ export async function runTrain(p: Parsed, io: Io): Promise<number> {
       `${shown} declares no training setup: add \`export const train: TrainSetup = { data, epochs, lr }\``,
     );
   }
-  const batch = positiveInt(p, 'train', 'batch') ?? setup.batch;
+  checkSetup(setup, shown);
+  const batchFlag = positiveInt(p, 'train', 'batch');
+  checkBatchFlag(model, batchFlag, 'train');
+  // Every output path is checked before any work: a bad --save must not cost a training run.
+  const save = str(p, 'save');
+  if (save) {
+    checkOutputFile(save, 'checkpoint', [model.file]);
+    await removeStaleTemps(save);
+  }
+  const batch = batchFlag ?? setup.batch;
   const graph = await model.build('train', batch);
   if (graph.updates.size === 0) {
     throw new CliError(
@@ -38,6 +50,7 @@ export async function runTrain(p: Parsed, io: Io): Promise<number> {
   }
   const target = str(p, 'target') as Target;
   const seed = num(p, 'seed')!;
+  const allowNonFinite = bool(p, 'allow-non-finite');
   status(`compiling '${graph.name}' for ${target}`);
   const { compile } = await import('../compile.ts'); // the renderers load slowly: only on use
   const exe = await compile(graph, { target, seed });
@@ -53,6 +66,8 @@ export async function runTrain(p: Parsed, io: Io): Promise<number> {
     shuffleSeed: seed,
     threshold: setup.threshold,
     validation: val,
+    checkNumerics: bool(p, 'check-numerics'),
+    stopOnNonFinite: !allowNonFinite,
     out: { write: (s: string) => io.out(s), isTTY: io.isTTY },
   });
   const last = history[history.length - 1];
@@ -60,13 +75,38 @@ export async function runTrain(p: Parsed, io: Io): Promise<number> {
   io.out(
     `trained '${graph.name}' on ${target}: ${epochs} epochs in ${secs} s, final loss ${last?.loss.toFixed(4)}\n`,
   );
-  const save = str(p, 'save');
   if (save) {
-    await saveCheckpoint(save, exe, { model: shown });
+    await saveCheckpoint(save, exe, { model: shown }, { allowNonFinite });
     io.out(`saved params to ${save}\n`);
   }
   exe.dispose();
   return 0;
+}
+
+/** The model's own train setup, checked like flags (a NaN epoch count would train 0 epochs). */
+function checkSetup(setup: TrainSetup, shown: string): void {
+  for (const key of ['epochs', 'batch'] as const) {
+    const v = setup[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1))
+      throw new CliError(`${shown}: train.${key} must be a positive integer, got ${String(v)}`);
+  }
+  if (typeof setup.lr === 'number' && !Number.isFinite(setup.lr))
+    throw new CliError(`${shown}: train.lr must be a finite number, got ${setup.lr}`);
+}
+
+/** Temp files of saves killed mid-write (`FILE.tmp-PID-…` of processes no longer running). */
+async function removeStaleTemps(save: string): Promise<void> {
+  const dir = dirname(resolve(save));
+  const prefix = `${basename(save)}.tmp-`;
+  for (const name of await readdir(dir)) {
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (!name.startsWith(prefix) || !pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ESRCH') await rm(join(dir, name), { force: true });
+    }
+  }
 }
 
 /** The infer-mode graph as fit's validation executable, when it has a `pred` output. */

@@ -26,6 +26,8 @@ export class UsageError extends Error {
   }
 }
 
+const USER_CAUSED = new Set(['WgslLimitError', 'TargetUnavailableError', 'StaleParamsError']);
+
 export interface Reported {
   readonly text: string;
   readonly exitCode: 1 | 2;
@@ -48,6 +50,9 @@ export function reportError(e: unknown, verbose: boolean): Reported {
     };
   }
   const msg = e instanceof Error ? e.message : String(e);
+  // Errors of the backends that the user's graph or machine causes (too big for the device…).
+  if (e instanceof Error && USER_CAUSED.has(e.name))
+    return { text: lines(`gradc: ${msg}`, stack), exitCode: 1 };
   const where = verbose ? [] : ['(run with --verbose for the stack trace)'];
   return { text: lines(`gradc: internal error: ${msg}`, [...stack, ...where]), exitCode: 1 };
 }

@@ -22,6 +22,8 @@ export interface LoadOptions {
 export interface Model {
   readonly file: string;
   readonly train: TrainSetup | undefined;
+  /** The default export is a Graph (fixed shapes): a batch size cannot be passed to it. */
+  readonly fixed: boolean;
   build(mode: ModelMode, batch?: number): Promise<Graph>;
 }
 
@@ -46,6 +48,7 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<M
   return {
     file,
     train,
+    fixed: def instanceof Graph,
     async build(mode, batch) {
       const b = batch ?? opts.batch ?? train?.batch ?? 1;
       const g = def instanceof Graph ? def : await guarded(file, () => def({ batch: b, mode }));

@@ -7,6 +7,7 @@ import { runFiltered, wantsFilter } from './dawn.ts';
 import { reportError, UsageError } from './errors.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { checkSpec, compileSpec, inspectSpec, trainSpec } from './specs.ts';
+import { explainSpec } from './spec-explain.ts';
 import { gradcVersion } from './version.ts';
 import { isWatchRun, runWatch } from './watch.ts';
 
@@ -23,6 +24,7 @@ const COMMANDS: readonly Command[] = [
   { spec: inspectSpec, load: async () => (await import('./cmd-inspect.ts')).runInspect },
   { spec: checkSpec, load: async () => (await import('./cmd-check.ts')).runCheck },
   { spec: trainSpec, load: async () => (await import('./cmd-train.ts')).runTrain },
+  { spec: explainSpec, load: async () => (await import('./cmd-explain.ts')).runExplain },
 ];
 
 export const version = gradcVersion;

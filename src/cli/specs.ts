@@ -21,6 +21,10 @@ export const compileSpec: CommandSpec = {
       type: 'boolean',
       help: "print each kernel's notes and why nodes were not fused",
     },
+    'check-numerics': {
+      type: 'boolean',
+      help: 'emit a finiteness check after every kernel (reports kernel, op and line)',
+    },
     watch: { type: 'boolean', help: "compile again whenever a file in the model's folder changes" },
   },
 };
@@ -91,5 +95,13 @@ export const trainSpec: CommandSpec = {
     lr: { type: 'number', arg: 'X', help: "learning rate (default: the model's train.lr)" },
     seed: { type: 'number', default: 0, arg: 'N', help: 'seed of param init and shuffling' },
     save: { type: 'string', arg: 'FILE', help: 'write the trained params to FILE (safetensors)' },
+    'check-numerics': {
+      type: 'boolean',
+      help: 'on a non-finite value, name the first op (and its line) that produced it',
+    },
+    'allow-non-finite': {
+      type: 'boolean',
+      help: 'keep training through a NaN/∞ loss and save non-finite params anyway',
+    },
   },
 };

@@ -5,7 +5,7 @@ import { hashString, materialize } from '../ir/init.ts';
 import type { Node } from '../ir/node.ts';
 import { fmtShape } from '../ir/shape.ts';
 import { topo } from '../ir/traverse.ts';
-import { OPS } from '../ops/table.ts';
+import { evalNode, isOp } from '../ops/dispatch.ts';
 
 export type Values = Readonly<Record<string, ArrayLike<number>>>;
 
@@ -50,6 +50,13 @@ export function checkFeeds(
   ) => {
     if (!v)
       throw new GraphError(kind, `missing ${kind} '${name}' ${node.dtype}${fmtShape(node.shape)}`);
+    if (v instanceof BigInt64Array || v instanceof BigUint64Array || typeof v !== 'object') {
+      const got = typeof v === 'object' ? (v as object).constructor.name : typeof v;
+      throw new GraphError(
+        kind,
+        `${kind} '${name}': got ${got}; pass a Float32Array, Int32Array or an array of numbers`,
+      );
+    }
     if (v.length !== node.size) {
       throw new GraphError(
         kind,
@@ -57,10 +64,13 @@ export function checkFeeds(
       );
     }
   };
+  // Own properties only: a graph input named 'constructor' is not Object.prototype's.
+  const own = (vs: Values, k: string) => (Object.hasOwn(vs, k) ? vs[k] : undefined);
   for (const [name, node] of g.inputs) {
-    if (needed.has(name) || inputs[name]) check('input', node, name, inputs[name]);
+    const v = own(inputs, name);
+    if (needed.has(name) || v) check('input', node, name, v);
   }
-  if (params) for (const [name, p] of g.params) check('param', p.node, name, params[name]);
+  if (params) for (const [name, p] of g.params) check('param', p.node, name, own(params, name));
 }
 
 /**
@@ -76,15 +86,11 @@ export function interpret(
   checkFeeds(g, inputs, params);
   const env = new Map<Node, Float64Array>();
   for (const node of topo([...g.roots(), ...extra])) {
-    const a = node.attrs as { name?: string };
-    if (node.op === 'input') env.set(node, Float64Array.from(inputs[a.name!]!));
-    else if (node.op === 'param') env.set(node, Float64Array.from(params[a.name!]!));
+    if (isOp(node, 'input')) env.set(node, Float64Array.from(inputs[node.attrs.name]!));
+    else if (isOp(node, 'param')) env.set(node, Float64Array.from(params[node.attrs.name]!));
     else {
       const ins = node.inputs.map((x) => env.get(x)!);
-      const def = OPS[node.op] as {
-        eval(i: readonly Float64Array[], at: unknown, n: Node): Float64Array;
-      };
-      env.set(node, def.eval(ins, node.attrs, node));
+      env.set(node, evalNode(node, ins));
     }
   }
   const pick = (m: ReadonlyMap<string, Node>) =>

@@ -5,7 +5,7 @@ import type { Site } from './site.ts';
 import { fmtSite } from './site.ts';
 
 export type GraphErrorCode =
-  'shape' | 'dtype' | 'attr' | 'graph' | 'grad' | 'input' | 'param' | 'checkpoint';
+  'shape' | 'dtype' | 'attr' | 'graph' | 'grad' | 'input' | 'param' | 'checkpoint' | 'numerics';
 
 /** Thrown while building, differentiating or feeding a graph. */
 export class GraphError extends Error {

@@ -5,9 +5,10 @@ import type { InitSpec } from './init.ts';
 import { Node, nodeKey } from './node.ts';
 import type { Attrs, NodeMeta, Provenance } from './node.ts';
 import type { Shape } from './shape.ts';
+import { fmtShape } from './shape.ts';
 import { captureSite } from './site.ts';
 import type { OpName } from '../ops/names.ts';
-import { OPS } from '../ops/table.ts';
+import { inferOp } from '../ops/dispatch.ts';
 
 export interface ParamSpec {
   readonly name: string;
@@ -51,15 +52,26 @@ export class Graph {
     const key = nodeKey(op, inputs, attrs);
     const found = this.table.get(key);
     if (found) return found;
-    const site = given?.site ?? captureSite();
-    const def = OPS[op];
-    const res = def.infer(inputs, attrs as never);
+    // A gradient node cites the user line of the forward op it differentiates.
+    const site = given?.site ?? this.prov?.forward.meta.site ?? captureSite();
+    const res = inferOp(op, inputs, attrs);
     if (typeof res === 'string') {
       const code = res.startsWith('dtype') ? 'dtype' : 'shape';
       throw opError(
         code,
         op,
         res,
+        inputs.map((x) => x.shape),
+        site,
+      );
+    }
+    if (!res.shape.every((d) => Number.isSafeInteger(d) && d > 0)) {
+      // Empty tensors are not supported on any target (a zero-sized loop divides by zero).
+      const detail = `every dimension must be a positive integer, but the result shape is ${fmtShape(res.shape)}`;
+      throw opError(
+        'shape',
+        op,
+        detail,
         inputs.map((x) => x.shape),
         site,
       );
@@ -94,6 +106,10 @@ export class Graph {
   output(name: string, node: Node): Node {
     if (node.graph !== this)
       throw new GraphError('graph', `output '${name}': node from another graph`);
+    if (this.outputs.has(name)) {
+      const msg = `output '${name}' is declared twice (outputs need distinct names)`;
+      throw new GraphError('graph', msg, captureSite());
+    }
     this.outputs.set(name, node);
     return node;
   }
@@ -110,6 +126,10 @@ export class Graph {
         [spec.node.shape, value.shape],
         captureSite(),
       );
+    }
+    if (this.updates.has(param)) {
+      const msg = `update of param '${param}' is declared twice (one new value per param)`;
+      throw new GraphError('graph', msg, captureSite());
     }
     this.updates.set(param, value);
     this.label(value, `${param}_next`);

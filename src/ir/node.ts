@@ -11,9 +11,14 @@ import * as C from '../builder/composite.ts';
 export type AttrValue = number | string | boolean | null | readonly number[];
 export type Attrs = Readonly<Record<string, AttrValue>>;
 
-/** Which forward node and which chain-rule step a gradient node implements. */
+/**
+ * Which derivative a gradient node implements: the forward node, the input whose cotangent it is
+ * part of (null: the forward node's own cotangent — seed, fan-in sum, zero), and the chain-rule
+ * step as a template (`{0}` `{1}` the forward node's inputs, `{out}` the node itself).
+ */
 export interface Provenance {
   readonly forward: Node;
+  readonly input: number | null;
   readonly step: string;
 }
 

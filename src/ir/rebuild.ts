@@ -46,5 +46,5 @@ function remapMeta(meta: NodeMeta, map: ReadonlyMap<Node, Node>): NodeMeta {
   const f = meta.prov?.forward;
   const to = f ? map.get(f) : undefined;
   if (!f || !to || to === f || to.op !== f.op || to.inputs.length !== f.inputs.length) return meta;
-  return { ...meta, prov: { forward: to, step: meta.prov!.step } };
+  return { ...meta, prov: { ...meta.prov!, forward: to } };
 }

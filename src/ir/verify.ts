@@ -7,9 +7,8 @@ import type { Node } from './node.ts';
 import { sameShape } from './shape.ts';
 import { topo } from './traverse.ts';
 import type { Inferred } from '../ops/def.ts';
+import { inferOp } from '../ops/dispatch.ts';
 import { OPS } from '../ops/table.ts';
-
-type AnyInfer = (ins: readonly Node[], attrs: unknown) => Inferred;
 
 /** Problems with one node, as sentences (empty when it is well formed). */
 function nodeProblems(g: Graph, n: Node): string[] {
@@ -24,7 +23,7 @@ function nodeProblems(g: Graph, n: Node): string[] {
     out.push(`${n.op} ${n}: ${n.inputs.length} inputs, the op takes ${def.arity}`);
   }
   if (out.length) return out;
-  const res = (def.infer as AnyInfer)(n.inputs, n.attrs);
+  const res = inferOp(n.op, n.inputs, n.attrs);
   if (typeof res === 'string') out.push(`${n.op} ${n}: infer rejects it: ${res}`);
   else if (!sameShape(res.shape, n.shape) || res.dtype !== n.dtype) {
     out.push(`${n.op} ${n}: infer gives ${res.dtype}[${res.shape.join(',')}]`);

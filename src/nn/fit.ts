@@ -3,8 +3,11 @@
 import { GraphError } from '../ir/errors.ts';
 import { fmtShape, sameShape } from '../ir/shape.ts';
 import type { Executable, Feeds } from '../runtime/executable.ts';
+import { guardNumerics, NumericsError } from '../runtime/numerics.ts';
 import type { Dataset } from './data/dataset.ts';
-import { batches, countCorrect, shuffle } from './data/dataset.ts';
+import type { Batch } from './data/dataset.ts';
+import { batches, countCorrect, gatherBatches, permutation } from './data/dataset.ts';
+import { GRAD_NORM_PREFIX, gradNormsOf } from './gradstats.ts';
 import type { LrSchedule } from './schedule.ts';
 import { copyParams } from './train.ts';
 
@@ -19,6 +22,8 @@ export interface Progress {
   readonly samplesPerSec: number;
   /** Optimizer steps taken so far (over all epochs). */
   readonly step: number;
+  /** This step's gradient norm per param, when the graph outputs them (trainStep's gradStats). */
+  readonly gradNorms?: Readonly<Record<string, number>>;
 }
 
 export interface EpochStats {
@@ -45,6 +50,11 @@ export interface FitOptions {
   readonly lrSchedule?: LrSchedule | number;
   /** Seed of the per-epoch shuffles (epoch e uses seed + e); `false` keeps the data's order. */
   readonly shuffleSeed?: number | false;
+  /**
+   * Micro-batches per optimizer step, for a graph built with `accumulate` (input `accum.apply`):
+   * the update applies on every k-th batch, and the schedule counts optimizer steps.
+   */
+  readonly accumulate?: number;
   /** Step index of the first batch (to continue a schedule and the dropout counter). */
   readonly initialStep?: number;
   /** Evaluated after each epoch: params are copied into it from the training executable. */
@@ -52,8 +62,17 @@ export interface FitOptions {
   /** Decision threshold for one-column predictions: 0.5 for probabilities, 0 for logits. */
   readonly threshold?: number;
   readonly onProgress?: (p: Progress) => void;
+  /** The log line printed after each epoch (default epochLine). */
+  readonly epochLine?: (s: EpochStats, epochs: number) => string;
   /** null silences the bar and the log lines. */
   readonly out?: ProgressOut | null;
+  /**
+   * The numerics guard: check every step's outputs and params, and on a NaN/±∞ name the first
+   * op that produced it and its line (slow: params are copied before each step).
+   */
+  readonly checkNumerics?: boolean;
+  /** Stop with a NumericsError when the loss is NaN or ±∞ (default true). */
+  readonly stopOnNonFinite?: boolean;
 }
 
 /** Check that the data fits the graph's `x` and `y` inputs; return the graph's batch size. */
@@ -82,12 +101,31 @@ function checkData(exe: Executable, data: Dataset, batchSize: number | undefined
   return b;
 }
 
-export async function fit(exe: Executable, data: Dataset, opts: FitOptions): Promise<EpochStats[]> {
-  const batchSize = checkData(exe, data, opts.batchSize);
+export async function fit(
+  exe0: Executable,
+  data: Dataset,
+  opts: FitOptions,
+): Promise<EpochStats[]> {
+  const batchSize = checkData(exe0, data, opts.batchSize);
+  if (!(Number.isInteger(opts.epochs) && opts.epochs >= 0))
+    throw new GraphError('attr', `fit: epochs must be an integer ≥ 0, got ${opts.epochs}`);
+  if (batchSize > data.n) {
+    throw new GraphError(
+      'input',
+      `fit: the batch of ${batchSize} is larger than the data (${data.n} samples): no step would run`,
+    );
+  }
+  const exe = opts.checkNumerics ? guardNumerics(exe0) : exe0;
   const sched = opts.lrSchedule;
   const lr = typeof sched === 'number' ? () => sched : sched;
   if (exe.graph.inputs.has('lr') && !lr) {
     throw new GraphError('input', "fit: the graph's input 'lr' needs an lrSchedule");
+  }
+  if (exe.graph.inputs.has('accum.apply') !== (opts.accumulate ?? 1) > 1) {
+    throw new GraphError(
+      'input',
+      `fit: accumulate ${opts.accumulate ?? 1} does not match the graph, which ${exe.graph.inputs.has('accum.apply') ? 'accumulates' : 'does not accumulate'} gradients`,
+    );
   }
   const loop: Loop = {
     exe,
@@ -95,12 +133,16 @@ export async function fit(exe: Executable, data: Dataset, opts: FitOptions): Pro
     lr,
     opts,
     out: opts.out === undefined ? process.stdout : opts.out,
+    gradStats: [...exe.graph.outputs.keys()].some((k) => k.startsWith(GRAD_NORM_PREFIX)),
     step: opts.initialStep ?? 0,
   };
   const history: EpochStats[] = [];
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     const seed = opts.shuffleSeed ?? 0;
-    let stats = await runEpoch(loop, seed === false ? data : shuffle(data, seed + epoch), epoch);
+    // Same order as shuffle(data, seed + epoch), gathered batch by batch into reused buffers.
+    const order = seed === false ? null : permutation(data.n, seed + epoch);
+    const stream = order ? gatherBatches(data, order, batchSize) : batches(data, batchSize);
+    let stats = await runEpoch(loop, stream, Math.floor(data.n / batchSize), epoch);
     if (opts.validation) {
       await exe.syncParams?.(); // WebGPU: bring the device's params back to the host first
       copyParams(exe, opts.validation.executable);
@@ -109,7 +151,8 @@ export async function fit(exe: Executable, data: Dataset, opts: FitOptions): Pro
     }
     history.push(stats);
     const tty = loop.out?.isTTY === true;
-    loop.out?.write(`${tty ? '\r' : ''}${epochLine(stats, opts.epochs)}${tty ? '\x1b[K' : ''}\n`);
+    const line = (opts.epochLine ?? epochLine)(stats, opts.epochs);
+    loop.out?.write(`${tty ? '\r' : ''}${line}${tty ? '\x1b[K' : ''}\n`);
   }
   return history;
 }
@@ -120,20 +163,34 @@ interface Loop {
   readonly lr: LrSchedule | undefined;
   readonly opts: FitOptions;
   readonly out: ProgressOut | null;
+  /** The graph outputs gradient norms (read them into each Progress). */
+  readonly gradStats: boolean;
   step: number;
 }
 
-/** One pass over the (already shuffled) data: a step per full batch, progress as it goes. */
-async function runEpoch(loop: Loop, ds: Dataset, epoch: number): Promise<EpochStats> {
+/** One pass over the (already shuffled) batches: a step per batch, progress as it goes. */
+async function runEpoch(
+  loop: Loop,
+  stream: Iterable<Batch>,
+  total: number,
+  epoch: number,
+): Promise<EpochStats> {
   const { exe, batchSize, lr, opts, out } = loop;
-  const total = Math.floor(ds.n / batchSize);
   const t0 = performance.now();
   let [lossSum, correct, seen, batch, lastDraw] = [0, 0, 0, 0, 0];
-  for (const b of batches(ds, batchSize)) {
+  for (const b of stream) {
     const feeds: Record<string, Feeds[string]> = { x: b.x, y: b.y };
-    if (lr) feeds['lr'] = [lr(loop.step)];
+    const k = opts.accumulate ?? 1;
+    if (lr) feeds['lr'] = [lr(Math.floor(loop.step / k))];
+    if (k > 1) feeds['accum.apply'] = [(loop.step + 1) % k === 0 ? 1 : 0];
     if (exe.graph.inputs.has('step')) feeds['step'] = [loop.step];
     const res = await exe.step(feeds);
+    const loss = res['loss']?.[0];
+    if (opts.stopOnNonFinite !== false && loss !== undefined && !Number.isFinite(loss)) {
+      throw new NumericsError(
+        `fit: the loss is ${loss} at epoch ${epoch}, batch ${batch + 1} (step ${loop.step}); training stopped (checkNumerics names the op that produced it; stopOnNonFinite: false trains on)`,
+      );
+    }
     loop.step++;
     batch++;
     seen += b.rows;
@@ -149,6 +206,7 @@ async function runEpoch(loop: Loop, ds: Dataset, epoch: number): Promise<EpochSt
       accuracy: correct / seen,
       samplesPerSec: seen / Math.max(secs, 1e-9),
       step: loop.step,
+      ...(loop.gradStats ? { gradNorms: gradNormsOf(res) } : {}),
     };
     opts.onProgress?.(p);
     if (out?.isTTY && (performance.now() - lastDraw > 80 || batch === total)) {

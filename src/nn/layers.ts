@@ -44,6 +44,8 @@ export interface DenseOptions {
   /** Bias initializer; zeros by default. */
   readonly biasInit?: Initializer;
   readonly bias?: boolean;
+  /** false freezes the layer's params (trainStep gives them no gradient or update). */
+  readonly trainable?: boolean;
 }
 
 /** x [..., in] · W [in, units] + b [units], then the activation. */
@@ -55,11 +57,12 @@ export function dense(x: Node, units: number, opts: DenseOptions = {}): Node {
   const fanIn = x.shape[x.rank - 1]!;
   return g.scope(name, () => {
     const wShape = [fanIn, units];
-    const W = g.param(`${name}.W`, wShape, (opts.init ?? xavierUniform)(fansOf(wShape)));
+    const train = opts.trainable ?? true;
+    const W = g.param(`${name}.W`, wShape, (opts.init ?? xavierUniform)(fansOf(wShape)), train);
     let z = x.matmul(W);
     if (opts.bias !== false) {
       const bInit = (opts.biasInit ?? zeros)({ fanIn, fanOut: units });
-      z = z.add(g.param(`${name}.b`, [units], bInit));
+      z = z.add(g.param(`${name}.b`, [units], bInit, train));
     }
     return activate(name, z, opts.activation);
   });
@@ -71,8 +74,10 @@ export const linear = (x: Node, units: number, opts: Omit<DenseOptions, 'activat
 
 export interface EmbeddingOptions {
   readonly name?: string;
-  /** Table initializer; N(0, 1) by default. */
+  /** Table initializer; N(0, 0.02) by default (GPT-2's; PyTorch's nn.Embedding uses N(0, 1)). */
   readonly init?: Initializer;
+  /** false freezes the table. */
+  readonly trainable?: boolean;
 }
 
 /** Rows of a learned table E [vocab, dim] picked by i32 ids [...] → [..., dim]. */
@@ -92,8 +97,8 @@ export function embedding(
     );
   }
   return g.scope(name, () => {
-    const init = (opts.init ?? fixed(normal(1)))(fansOf([vocab, dim]));
-    const table = g.param(`${name}.E`, [vocab, dim], init);
+    const init = (opts.init ?? fixed(normal(0.02)))(fansOf([vocab, dim]));
+    const table = g.param(`${name}.E`, [vocab, dim], init, opts.trainable ?? true);
     return B.gather(table, ids, 0).named(`${name}.out`);
   });
 }

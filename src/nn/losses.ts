@@ -6,6 +6,7 @@ import { GraphError, opError } from '../ir/errors.ts';
 import type { Node } from '../ir/node.ts';
 import { fmtShape, sameShape } from '../ir/shape.ts';
 import { captureSite } from '../ir/site.ts';
+import { declareIndexBound } from '../runtime/index-bounds.ts';
 
 function checkSame(loss: string, pred: Node, target: Node): void {
   if (!sameShape(pred.shape, target.shape)) {
@@ -76,7 +77,11 @@ export function crossEntropy(logits: Node, targets: Node): Node {
   return batchMean(C.softmaxCrossEntropy(logits, targets)).named('loss');
 }
 
-/** Softmax cross-entropy from logits [N, C] and i32 class labels [N]. */
+/**
+ * Softmax cross-entropy from logits [..., C] and i32 class labels [...], averaged over every
+ * position (a language model's [B, T, V] logits and [B, T] labels give one scalar). Labels are
+ * range-checked where they are fed.
+ */
 export function sparseCrossEntropy(logits: Node, labels: Node): Node {
   const rows = logits.shape.slice(0, -1);
   if (labels.dtype !== 'i32' || !sameShape(labels.shape, rows)) {
@@ -89,7 +94,51 @@ export function sparseCrossEntropy(logits: Node, labels: Node): Node {
     );
   }
   const classes = logits.shape[logits.rank - 1]!;
-  return batchMean(C.softmaxCrossEntropy(logits, C.oneHot(labels, classes))).named('loss');
+  declareIndexBound(
+    labels,
+    classes,
+    `sparseCrossEntropy labels of logits ${fmtShape(logits.shape)}`,
+  );
+  return C.mean(C.softmaxCrossEntropy(logits, C.oneHot(labels, classes))).named('loss');
+}
+
+/** Negative log-likelihood from log-probabilities [N, C] and i32 labels [N] (torch's nll_loss). */
+export function nllLoss(logProbs: Node, labels: Node): Node {
+  if (
+    labels.dtype !== 'i32' ||
+    logProbs.rank !== 2 ||
+    labels.shape.join() !== `${logProbs.shape[0]}`
+  ) {
+    throw opError(
+      'shape',
+      'nllLoss',
+      'expects log-probabilities [N, C] and i32 labels [N]',
+      [logProbs.shape, labels.shape],
+      captureSite(),
+    );
+  }
+  return B.neg(C.mean(C.takeAlongLastAxis(logProbs, labels))).named('loss');
+}
+
+/**
+ * KL divergence from log q (the input, as torch's kl_div) to target probabilities p:
+ * Σ p·(log p − log q) per sample, averaged over the batch ('batchmean'); 0·log 0 counts as 0.
+ */
+export function klDiv(logQ: Node, p: Node): Node {
+  checkSame('klDiv', logQ, p);
+  const pos = B.gt(p, 0);
+  const logP = B.log(B.where(pos, p, 1));
+  return batchMean(perSampleSum(B.where(pos, B.mul(p, B.sub(logP, logQ)), 0))).named('loss');
+}
+
+/** Huber loss (torch's huber_loss, mean): ½d² where |d| < δ, δ(|d| − ½δ) beyond. */
+export function huberLoss(pred: Node, target: Node, delta = 1): Node {
+  checkSame('huberLoss', pred, target);
+  const d = B.sub(pred, target);
+  const a = B.abs(d);
+  const quad = B.mul(B.mul(d, d), 0.5);
+  const lin = B.mul(B.sub(a, 0.5 * delta), delta);
+  return C.mean(B.where(B.lt(a, delta), quad, lin)).named('loss');
 }
 
 /** λ·Σ|w| over the given weights. */

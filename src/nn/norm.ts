@@ -14,6 +14,8 @@ import { layerName } from './layers.ts';
 export interface LayerNormOptions {
   readonly name?: string;
   readonly eps?: number;
+  /** false freezes gamma and beta. */
+  readonly trainable?: boolean;
 }
 
 /** (x − μ)/σ over the last axis, then a learned scale `${name}.gamma` and shift `${name}.beta`. */
@@ -22,8 +24,9 @@ export function layerNorm(x: Node, opts: LayerNormOptions = {}): Node {
   const name = layerName(g, 'layernorm', opts.name);
   const d = x.shape[x.rank - 1]!;
   return g.scope(name, () => {
-    const gamma = g.param(`${name}.gamma`, [d], constant(1));
-    const beta = g.param(`${name}.beta`, [d], zeros);
+    const train = opts.trainable ?? true;
+    const gamma = g.param(`${name}.gamma`, [d], constant(1), train);
+    const beta = g.param(`${name}.beta`, [d], zeros, train);
     return C.layerNorm(x, gamma, beta, opts.eps ?? 1e-5).named(`${name}.out`);
   });
 }

@@ -65,18 +65,44 @@ function stepCount(g: Graph): Node {
 }
 
 /**
+ * The bias correction cₜ = 1 − βᵗ as state updated by cₜ = β·cₜ₋₁ + (1 − β), c₀ = 0. Computing
+ * 1 − pow(β, t) in f32 cancels catastrophically (WGSL was 1e-4 off at t = 1); this recursion
+ * only adds small positive terms, so every target gets cₜ to float32 accuracy.
+ */
+function biasCorrection(g: Graph, name: string, beta: number): Node {
+  const c = g.param(`optimizer.${name}`, [], zeros, false);
+  const c1 = B.add(B.mul(c, beta), 1 - beta).named(`adam.${name}`);
+  g.update(`optimizer.${name}`, c1);
+  return c1;
+}
+
+/** Which params weight decay applies to: PyTorch's usual groups, by default matrices only. */
+export type DecaySelector = (p: ParamSpec) => boolean;
+
+/**
+ * The default decay group: weight matrices and kernels (rank ≥ 2) but not embedding tables
+ * (`*.E`); biases, norm gains and shifts (rank 1) are never decayed.
+ */
+export const decayWeightsOnly: DecaySelector = (p) => p.node.rank >= 2 && !p.name.endsWith('.E');
+
+/**
  * Adam, with AdamW's decoupled weight decay when `decay` > 0:
  * m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; m̂ = m/(1−β1^t); v̂ = v/(1−β2^t);
- * w ← w − α·(m̂/(√v̂ + ε) + decay·w).
+ * w ← w − α·(m̂/(√v̂ + ε) + decay·w), the decay term only for params `decays` selects.
  */
-function adamCore(name: string, opts: AdamOptions, decay: number): Optimizer {
+function adamCore(
+  name: string,
+  opts: AdamOptions,
+  decay: number,
+  decays: DecaySelector,
+): Optimizer {
   const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8 } = opts;
   return {
     name,
     apply(g, params, grads, lr) {
-      const t = stepCount(g);
-      const c1 = B.sub(1, B.pow(beta1, t)).named('adam.bias1');
-      const c2 = B.sub(1, B.pow(beta2, t)).named('adam.bias2');
+      stepCount(g);
+      const c1 = biasCorrection(g, 'bias1', beta1);
+      const c2 = biasCorrection(g, 'bias2', beta2);
       params.forEach((p, i) => {
         const gr = grads[i]!;
         const [m, v] = [state(g, p, 'm'), state(g, p, 'v')];
@@ -85,18 +111,33 @@ function adamCore(name: string, opts: AdamOptions, decay: number): Optimizer {
         g.update(m.label!, m1);
         g.update(v.label!, v1);
         let dir = B.div(B.div(m1, c1), B.add(B.sqrt(B.div(v1, c2)), eps));
-        if (decay > 0) dir = B.add(dir, B.mul(p.node, decay));
+        if (decay > 0 && decays(p)) dir = B.add(dir, B.mul(p.node, decay));
         g.update(p.name, B.sub(p.node, B.mul(lr, dir)));
       });
     },
   };
 }
 
-export const adam = (opts: AdamOptions = {}): Optimizer => adamCore('adam', opts, 0);
+export const adam = (opts: AdamOptions = {}): Optimizer => adamCore('adam', opts, 0, () => false);
+
+export interface AdamWOptions extends AdamOptions {
+  readonly weightDecay?: number;
+  /** The decay group (the rest is the no-decay group): `decayWeightsOnly` by default. */
+  readonly decay?: DecaySelector;
+}
 
 /** AdamW: Adam plus decoupled weight decay w ← w − α·λ·w (not folded into the gradient). */
-export const adamw = (opts: AdamOptions & { readonly weightDecay?: number } = {}): Optimizer =>
-  adamCore('adamw', opts, opts.weightDecay ?? 0.01);
+export const adamw = (opts: AdamWOptions = {}): Optimizer =>
+  adamCore('adamw', opts, opts.weightDecay ?? 0.01, opts.decay ?? decayWeightsOnly);
+
+/**
+ * √s with a finite derivative at s = 0 (where √'s is ∞, and ∞·0 would make every gradient through
+ * a norm NaN): the double-where trick, so the value is exact and the derivative at 0 is 0.
+ */
+export function safeSqrt(s: Node): Node {
+  const pos = B.gt(s, 0);
+  return B.where(pos, B.sqrt(B.where(pos, s, 1)), 0);
+}
 
 /** Scale every gradient by min(1, maxNorm/‖g‖), ‖g‖ the norm of all gradients together. */
 export function clipByGlobalNorm(
@@ -105,7 +146,7 @@ export function clipByGlobalNorm(
 ): { clipped: Node[]; norm: Node } {
   if (grads.length === 0) throw new GraphError('grad', 'clipByGlobalNorm: no gradients');
   const sq = grads.map((gr) => B.sum(B.mul(gr, gr))).reduce((a, b) => B.add(a, b));
-  const norm = B.sqrt(sq).named('grad_norm');
+  const norm = safeSqrt(sq).named('grad_norm');
   const scale = B.minimum(B.div(maxNorm, B.maximum(norm, 1e-12)), 1).named('clip_scale');
   return { clipped: grads.map((gr) => B.mul(gr, scale)), norm };
 }
@@ -121,6 +162,11 @@ export interface MinimizeOptions {
   readonly params?: readonly string[];
   /** Clip the gradients to this global norm before the update. */
   readonly clipNorm?: number;
+  /**
+   * Gradient accumulation over this many micro-batches: gradients add up in `${p}.acc` state,
+   * and params and optimizer state change only on steps fed `accum.apply` = 1, with the mean.
+   */
+  readonly accumulate?: number;
 }
 
 export interface Minimized {
@@ -137,6 +183,10 @@ export function minimize(g: Graph, loss: Node, opts: MinimizeOptions): Minimized
     loss,
     specs.map((p) => p.node),
   );
+  const k = opts.accumulate ?? 1;
+  const apply = k > 1 ? g.input('accum.apply', []) : null;
+  if (apply) grads = accumulate(g, specs, grads, apply, k);
+  const before = new Set(g.updates.keys());
   let gradNorm: Node | undefined;
   if (opts.clipNorm !== undefined) {
     const c = clipByGlobalNorm(grads, opts.clipNorm);
@@ -145,7 +195,32 @@ export function minimize(g: Graph, loss: Node, opts: MinimizeOptions): Minimized
   }
   const lr = lrInput(g);
   opts.optimizer.apply(g, specs, grads, lr);
+  if (apply) gateUpdates(g, before, B.gt(apply, 0.5));
   return gradNorm ? { grads, lr, gradNorm } : { grads, lr };
+}
+
+/** acc ← (acc + ∂L/∂w)·(1 − apply); the optimizer sees the mean (acc + ∂L/∂w)/k. */
+function accumulate(
+  g: Graph,
+  specs: readonly ParamSpec[],
+  grads: readonly Node[],
+  apply: Node,
+  k: number,
+): Node[] {
+  return specs.map((p, i) => {
+    const acc = state(g, p, 'acc');
+    const total = B.add(acc, grads[i]!);
+    g.update(acc.label!, B.mul(total, B.sub(1, apply)));
+    return B.div(total, k);
+  });
+}
+
+/** Every update declared since `before` keeps its param's old value unless `on`: bit-identical. */
+function gateUpdates(g: Graph, before: ReadonlySet<string>, on: Node): void {
+  for (const [name, next] of [...g.updates]) {
+    if (before.has(name)) continue;
+    g.updates.set(name, B.where(on, next, g.params.get(name)!.node));
+  }
 }
 
 function trainedParams(g: Graph, names: readonly string[] | undefined): ParamSpec[] {

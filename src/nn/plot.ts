@@ -12,6 +12,8 @@ interface Panel {
   readonly series: readonly Series[];
   /** Format of the y tick labels. */
   readonly fmt: (v: number) => string;
+  /** The x axis label (default epoch). */
+  readonly xLabel?: string;
 }
 
 const W = 420;
@@ -56,7 +58,10 @@ function panel(p: Panel, ox: number, epochs: number): string {
       `<text x="${num(sx(i))}" y="${H - M.bottom + 16}" text-anchor="middle">${i + 1}</text>`,
     );
   }
-  parts.push(`<text x="${ox + M.left + pw / 2}" y="${H - 6}" text-anchor="middle">epoch</text>`);
+  const xLabel = esc(p.xLabel ?? 'epoch');
+  parts.push(
+    `<text x="${ox + M.left + pw / 2}" y="${H - 6}" text-anchor="middle">${xLabel}</text>`,
+  );
   p.series.forEach((s, k) => {
     const pts = s.values
       .map((v, i) => (Number.isFinite(v) ? `${num(sx(i))},${num(sy(v))}` : ''))
@@ -98,6 +103,38 @@ export function plotHistory(history: readonly EpochStats[], title = 'training'):
     `<rect width="100%" height="100%" fill="white"/>`,
     panel(loss, 0, history.length),
     panel(accuracy, W, history.length),
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2'];
+
+/** One recorded step's gradient norms (Progress.gradNorms from fit's onProgress). */
+export interface GradNormRecord {
+  readonly step: number;
+  readonly norms: Readonly<Record<string, number>>;
+}
+
+/**
+ * Per-param gradient-norm curves (log10, so vanishing and exploding gradients both show) over
+ * the recorded steps, as a standalone SVG; `params` picks and orders the curves.
+ */
+export function plotGradNorms(
+  records: readonly GradNormRecord[],
+  title = 'gradient norms',
+  params: readonly string[] = Object.keys(records[0]?.norms ?? {}),
+): string {
+  const series = params.map((name, k) => ({
+    name,
+    values: records.map((r) => Math.log10(r.norms[name] ?? NaN)),
+    color: PALETTE[k % PALETTE.length]!,
+  }));
+  const p: Panel = { title, series, fmt: (v) => `1e${v.toFixed(1)}`, xLabel: 'recorded step' };
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    panel(p, 0, records.length),
     '</svg>',
     '',
   ].join('\n');

@@ -10,12 +10,6 @@ export interface Tensor {
   readonly data: Float32Array;
 }
 
-interface HeaderEntry {
-  readonly dtype: string;
-  readonly shape: number[];
-  readonly data_offsets: [number, number];
-}
-
 const fail = (msg: string) => new GraphError('checkpoint', `checkpoint: ${msg}`);
 
 /** Serialize tensors (sorted by name, so equal params give byte-identical files). */
@@ -24,7 +18,8 @@ export function encodeSafetensors(
   metadata: Readonly<Record<string, string>> = {},
 ): Uint8Array {
   const names = Object.keys(tensors).sort();
-  const header: Record<string, unknown> = {};
+  // Null prototype: a tensor named '__proto__' must stay an ordinary key.
+  const header = Object.create(null) as Record<string, unknown>;
   if (Object.keys(metadata).length > 0) header['__metadata__'] = metadata;
   let offset = 0;
   for (const name of names) {
@@ -52,31 +47,103 @@ export function encodeSafetensors(
   return out;
 }
 
-/** Parse a safetensors buffer (F32 tensors only), validating the header against the data. */
+/** Parse a safetensors buffer (F32 tensors only), validating it as the format specifies. */
 export function decodeSafetensors(bytes: Uint8Array): Record<string, Tensor> {
   if (bytes.length < 8) throw fail(`file of ${bytes.length} bytes is too short for a header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = Number(view.getBigUint64(0, true));
-  if (8 + n > bytes.length) throw fail(`header length ${n} runs past the end of the file`);
-  let header: Record<string, HeaderEntry>;
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
-  } catch {
-    throw fail('the header is not valid JSON');
-  }
+  const big = view.getBigUint64(0, true);
+  if (big > BigInt(bytes.length - 8))
+    throw fail(`header length ${big} runs past the end of the file (${bytes.length} bytes)`);
+  const n = Number(big);
+  // The spec: the header starts with '{' (padding may only follow it), so a length that is
+  // a few bytes off cannot land inside the JSON and still parse.
+  if (bytes[8] !== 0x7b) throw fail('the header does not start with {');
+  const header = parseHeader(bytes.subarray(8, 8 + n));
   const base = 8 + n;
-  const out: Record<string, Tensor> = {};
-  for (const [name, e] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    if (e.dtype !== 'F32')
-      throw fail(`tensor '${name}' has dtype ${e.dtype}; only F32 is supported`);
-    const [lo, hi] = e.data_offsets;
-    if (hi - lo !== size(e.shape) * 4 || base + hi > bytes.length || lo < 0) {
-      throw fail(`tensor '${name}' ${fmtShape(e.shape)} has bad data_offsets [${lo}, ${hi}]`);
-    }
-    const data = new Float32Array(size(e.shape));
-    for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(base + lo + 4 * i, true);
-    out[name] = { shape: e.shape, data };
+  const entries = Object.entries(header)
+    .filter(([name]) => name !== '__metadata__')
+    .map(([name, e]) => checkEntry(name, e));
+  checkTiling(entries, bytes.length - base);
+  // Null prototype: tensor names such as '__proto__' stay ordinary keys.
+  const out = Object.create(null) as Record<string, Tensor>;
+  for (const e of entries) {
+    const data = new Float32Array(e.count);
+    for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(base + e.lo + 4 * i, true);
+    out[e.name] = { shape: e.shape, data };
   }
   return out;
+}
+
+interface Entry {
+  readonly name: string;
+  readonly shape: number[];
+  readonly count: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isIndex = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+function parseHeader(json: Uint8Array): Record<string, unknown> {
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
+  } catch {
+    throw fail('the header is not valid UTF-8 JSON');
+  }
+  if (!isObject(header)) throw fail('the header is not a JSON object');
+  const meta = header['__metadata__'];
+  if (
+    meta !== undefined &&
+    !(isObject(meta) && Object.values(meta).every((v) => typeof v === 'string'))
+  )
+    throw fail('__metadata__ is not an object of strings');
+  return header;
+}
+
+/** One header entry: an object with dtype F32, a shape of integers ≥ 0 and [begin, end]. */
+function checkEntry(name: string, e: unknown): Entry {
+  const at = `tensor ${JSON.stringify(name)}`;
+  if (!isObject(e))
+    throw fail(`${at}: header entry is ${e === null ? 'null' : typeof e}, not an object`);
+  if (e['dtype'] !== 'F32')
+    throw fail(`${at} has dtype ${JSON.stringify(e['dtype'])}; only F32 is supported`);
+  const shape = e['shape'];
+  if (!Array.isArray(shape) || !shape.every(isIndex))
+    throw fail(`${at}: shape ${JSON.stringify(shape)} is not a list of integers ≥ 0`);
+  const offsets = e['data_offsets'];
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex))
+    throw fail(`${at}: data_offsets ${JSON.stringify(offsets)} is not [begin, end]`);
+  const [lo, hi] = offsets as [number, number];
+  const count = size(shape);
+  if (hi - lo !== count * 4) {
+    throw fail(
+      `${at} ${fmtShape(shape)} has data_offsets [${lo}, ${hi}]: ${hi - lo} bytes, but F32 × ${count} elements is ${count * 4}`,
+    );
+  }
+  return { name, shape, count, lo, hi };
+}
+
+/** The spec: the entries' byte ranges cover the data section exactly, without holes or overlap. */
+function checkTiling(entries: Entry[], dataBytes: number): void {
+  let at = 0;
+  for (const e of [...entries].sort((a, b) => a.lo - b.lo || a.hi - b.hi)) {
+    if (e.lo !== at) {
+      const what = e.lo < at ? 'overlaps the previous tensor' : `leaves a gap after byte ${at}`;
+      throw fail(`tensor ${JSON.stringify(e.name)} at data_offsets [${e.lo}, ${e.hi}] ${what}`);
+    }
+    at = e.hi;
+  }
+  if (at !== dataBytes)
+    throw fail(`the tensors cover ${at} bytes but the data section has ${dataBytes}`);
+}
+
+/** Does `head` (the first bytes of a file) start like a safetensors file (length, then `{`)? */
+export function looksLikeSafetensors(head: Uint8Array): boolean {
+  if (head.length < 10) return false;
+  const n = new DataView(head.buffer, head.byteOffset, head.byteLength).getBigUint64(0, true);
+  return n >= 2n && n < 100_000_000n && head[8] === 0x7b;
 }

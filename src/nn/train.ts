@@ -7,6 +7,7 @@ import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
 import { fmtShape, sameShape } from '../ir/shape.ts';
 import type { Executable } from '../runtime/executable.ts';
+import { addGradNormOutputs } from './gradstats.ts';
 import type { Mode } from './layers.ts';
 import type { Optimizer } from './optim.ts';
 import { minimize } from './optim.ts';
@@ -34,6 +35,15 @@ export interface TrainSpec extends ModelSpec {
   readonly clipNorm?: number;
   /** A term added to the loss, e.g. g => l2Penalty(weightsOf(g), 1e-4). */
   readonly penalty?: (g: Graph) => Node;
+  /**
+   * Which params to train: names, or a test on the name. Every trainable param by default; the
+   * rest are frozen (no gradient or update kernel, values unchanged by step()).
+   */
+  readonly trainable?: readonly string[] | ((name: string) => boolean);
+  /** Accumulate gradients over this many micro-batches (see `minimize`; `fit` feeds it). */
+  readonly accumulate?: number;
+  /** Output each trainable param's gradient norm as `grad_norm.<param>` (see gradstats.ts). */
+  readonly gradStats?: boolean;
 }
 
 /**
@@ -55,9 +65,26 @@ export function trainStep(spec: TrainSpec): Graph {
   }
   g.output('loss', loss);
   g.output('pred', pred);
-  const m = minimize(g, loss, { optimizer: spec.optimizer, clipNorm: spec.clipNorm });
+  if (spec.gradStats) addGradNormOutputs(g, loss);
+  const m = minimize(g, loss, {
+    optimizer: spec.optimizer,
+    clipNorm: spec.clipNorm,
+    params: selectParams(g, spec.trainable),
+    accumulate: spec.accumulate,
+  });
   if (m.gradNorm) g.output('grad_norm', m.gradNorm);
   return g;
+}
+
+/** The names `trainable` selects among the graph's trainable params (undefined: all of them). */
+function selectParams(g: Graph, sel: TrainSpec['trainable']): string[] | undefined {
+  if (sel === undefined) return undefined;
+  if (typeof sel !== 'function') return [...sel];
+  const names = [...g.params.values()].filter((p) => p.trainable && sel(p.name)).map((p) => p.name);
+  if (names.length === 0) {
+    throw new GraphError('param', 'trainStep: `trainable` selects no param of the model');
+  }
+  return names;
 }
 
 /** The inference graph: input `x`, output `pred` (and `loss` when a target and loss are given). */

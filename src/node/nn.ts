@@ -2,4 +2,5 @@
 export * from '../nn/index.ts';
 export * from './checkpoint.ts';
 export * from './mnist.ts';
+export * from './mnist-idx.ts';
 export * from './plot.ts';

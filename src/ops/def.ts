@@ -1,4 +1,5 @@
-// The shape of one op-table entry: shape/dtype rule, float64 reference, VJP rule and lowering.
+// The shape of one op-table entry: shape/dtype rule, float64 reference, VJP rules, lowering, and
+// the facts the passes, the fuser and the namer read — all of an op's knowledge in one place.
 import type { DType } from '../ir/dtype.ts';
 import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
@@ -15,32 +16,83 @@ export interface LowerCtx {
   input(i: number, idx: readonly Expr[]): Expr;
 }
 
+/** The accumulator of a reduce-like op: its start value and how one element is folded in. */
+export type ReduceAcc = 'sum' | 'max';
+
 /**
  * How an op becomes kernel code: `expr` ops inline into a fused loop body (elementwise and views);
- * the others anchor a kernel of their own kind.
+ * `reduce` ops anchor a reduction kernel with the given accumulator; the others anchor a kernel
+ * of their own kind.
  */
 export type Lowering<P extends OpName> =
   | { readonly kind: 'expr'; readonly expr: (ctx: LowerCtx, attrs: OpAttrs[P]) => Expr }
-  | { readonly kind: 'reduce' | 'matmul' | 'scatter' | 'leaf' };
+  | {
+      readonly kind: 'reduce';
+      readonly acc: ReduceAcc;
+      readonly axes: (attrs: OpAttrs[P]) => readonly number[];
+    }
+  | { readonly kind: 'matmul' | 'scatter' | 'leaf' };
 
-/** Cotangent of each input (null: none flows there) given the output cotangent `ct`. */
+/**
+ * The cotangent of input `i` given the output cotangent `ct` (null: none flows there). Each input
+ * has its own rule, so grad builds each cotangent directly in the graph under its own provenance.
+ */
 export type VjpRule<P extends OpName> = (
   ct: Node,
   out: Node,
   ins: readonly Node[],
   attrs: OpAttrs[P],
-) => readonly (Node | null)[];
+  i: number,
+) => Node | null;
+
+/** One input's derivative rule and its chain-rule step (`{0}` `{1}` inputs, `{out}` the output). */
+export interface VjpStep<P extends OpName> {
+  readonly rule: VjpRule<P>;
+  readonly step: string;
+}
+
+/** A uniform constant's value through the op, given its inputs' values and the reduced count. */
+export type UniformFold<P extends OpName> =
+  /** Evaluate the op on one element of each input (elementwise ops). */
+  | 'pointwise'
+  /** The output's elements are the input's elements (views): the value passes through. */
+  | 'first'
+  | ((vals: readonly number[], count: number, attrs: OpAttrs[P]) => number | null);
+
+/** What the passes, the fuser and the namer know about an op. Absent fields are false / 1. */
+export interface OpFacts<P extends OpName> {
+  /** Cost of one element inlined into a loop: 0 views and free values, 4 transcendental. */
+  readonly cost?: number;
+  /** Picks input elements by index arithmetic (a view): never an epilogue step. */
+  readonly view?: boolean;
+  /** Reads its input at another index than its own (a view that moves elements). */
+  readonly reindex?: boolean;
+  /** A pure relayout (reshape, permute, broadcast): same values, new shape. */
+  readonly layout?: boolean;
+  /** A value known at compile time (constant, literal tensor, iota): folding reads it. */
+  readonly literal?: boolean;
+  /** Must run at run time even on literal inputs (random draws). */
+  readonly noFold?: boolean;
+  /** Values finite by construction (fed leaves, iota, random draws): lets x·0 → 0 fire. */
+  readonly finite?: (attrs: OpAttrs[P]) => boolean;
+  /** How constant folding sees a uniform constant through this op (absent: not folded so). */
+  readonly uniform?: UniformFold<P>;
+  /** Left out of kernel names (relayouts, casts, constants say nothing about the computation). */
+  readonly quietName?: boolean;
+}
 
 export interface OpDef<P extends OpName> {
   /** Number of inputs; -1 for variadic (concat). */
   readonly arity: number;
   readonly infer: (ins: readonly Node[], attrs: OpAttrs[P]) => Inferred;
   readonly eval: (ins: readonly Float64Array[], attrs: OpAttrs[P], node: Node) => Float64Array;
-  /** null: the op has no derivative (comparisons, indices, random draws). */
-  readonly vjp: VjpRule<P> | null;
-  /** The chain-rule step per input, `{0}` `{1}` naming inputs and `{out}` the output. */
-  readonly vjpDoc?: readonly string[] | ((attrs: OpAttrs[P]) => readonly string[]);
+  /**
+   * One rule per input (a variadic op's last rule serves the rest); a function of the attributes
+   * where the rules depend on them (custom_vjp); null: no derivative (comparisons, indices).
+   */
+  readonly vjp: readonly VjpStep<P>[] | ((attrs: OpAttrs[P]) => readonly VjpStep<P>[]) | null;
   readonly lower: Lowering<P>;
+  readonly facts?: OpFacts<P>;
 }
 
 export type OpTable = { readonly [P in OpName]: OpDef<P> };

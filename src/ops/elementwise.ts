@@ -1,33 +1,23 @@
 // Elementwise primitives: unary math, binary arithmetic, comparisons, where, cast, stop_gradient.
+// Each entry keeps its float64 eval, derivative rule, chain-rule text and lowering side by side.
 import * as B from '../builder/ops.ts';
 import type { DType } from '../ir/dtype.ts';
 import type { Node } from '../ir/node.ts';
 import { sameShape } from '../ir/shape.ts';
 import * as E from '../schedule/expr.ts';
-import type { OpDef, Inferred, VjpRule } from './def.ts';
+import type { Expr } from '../schedule/expr.ts';
+import type { OpDef, Inferred, OpFacts, VjpRule } from './def.ts';
+import { erf64, round64 } from './scalar.ts';
 import type { BinaryOp, CompareOp, UnaryOp } from './names.ts';
 
-const FLOAT_ONLY: ReadonlySet<string> = new Set([
-  'exp',
-  'log',
-  'sqrt',
-  'reciprocal',
-  'sin',
-  'cos',
-  'tanh',
-  'sigmoid',
-  'pow',
-  'div',
-]);
-
-function inferSame(op: string, ins: readonly Node[], out?: DType): Inferred {
+function inferSame(ins: readonly Node[], floatOnly: boolean, out?: DType): Inferred {
   const first = ins[0]!;
   for (const x of ins) {
     if (!sameShape(x.shape, first.shape)) return 'operands must have the same shape';
     if (x.dtype !== first.dtype) return `dtype mismatch: ${ins.map((y) => y.dtype).join(' vs ')}`;
   }
   if (first.dtype === 'bool') return `dtype bool is not allowed (cast it first)`;
-  if (FLOAT_ONLY.has(op) && first.dtype !== 'f32') return `dtype ${first.dtype}: needs f32`;
+  if (floatOnly && first.dtype !== 'f32') return `dtype ${first.dtype}: needs f32`;
   return { shape: first.shape, dtype: out ?? first.dtype };
 }
 
@@ -45,103 +35,208 @@ function map2(f: (a: number, b: number) => number) {
 }
 
 const sigmoid64 = (x: number): number => 1 / (1 + Math.exp(-x));
+/** log(1 + eˣ) without overflow: max(x, 0) + log1p(e^−|x|). */
+const softplus64 = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
-function unaryDef(
-  op: UnaryOp,
-  f: (x: number) => number,
-  e: E.UnOp,
-  vjp: VjpRule<UnaryOp> | null,
-  doc: string,
-): OpDef<UnaryOp> {
+const CHEAP: OpFacts<UnaryOp> = { cost: 1, uniform: 'pointwise' };
+const COSTLY: OpFacts<UnaryOp> = { cost: 4, uniform: 'pointwise' };
+
+interface UnarySpec {
+  readonly f: (x: number) => number;
+  /** The kernel expression: one scalar function, or a small expression over the input. */
+  readonly lower: E.UnOp | ((x: Expr) => Expr);
+  /** null: the derivative is zero almost everywhere (sign, floor, …). */
+  readonly vjp: VjpRule<UnaryOp> | null;
+  readonly step: string;
+  /** Integer-valued inputs are rejected (the op is a real function). */
+  readonly float?: boolean;
+  readonly facts?: OpFacts<UnaryOp>;
+}
+
+function unaryDef(s: UnarySpec): OpDef<UnaryOp> {
+  const lower = s.lower;
+  const rule = s.vjp ?? (() => null);
   return {
     arity: 1,
-    infer: (ins) => inferSame(op, ins),
-    eval: map1(f),
-    vjp,
-    vjpDoc: [doc],
-    lower: { kind: 'expr', expr: (c) => E.un(e, c.input(0, c.idx)) },
+    infer: (ins) => inferSame(ins, s.float ?? true),
+    eval: map1(s.f),
+    vjp: [{ rule, step: s.step }],
+    lower: {
+      kind: 'expr',
+      expr: (c) =>
+        typeof lower === 'string' ? E.un(lower, c.input(0, c.idx)) : lower(c.input(0, c.idx)),
+    },
+    facts: s.facts ?? COSTLY,
   };
 }
 
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
 export const unaryOps: { readonly [P in UnaryOp]: OpDef<P> } = {
-  neg: unaryDef(
-    'neg',
-    (x) => -x,
-    'neg',
-    (g) => [B.neg(g)],
-    '∂L/∂{0} = −∂L/∂{out}',
-  ),
-  exp: unaryDef('exp', Math.exp, 'exp', (g, y) => [B.mul(g, y)], '∂L/∂{0} = ∂L/∂{out} ⊙ {out}'),
-  log: unaryDef(
-    'log',
-    Math.log,
-    'log',
-    (g, _y, [x]) => [B.div(g, x!)],
-    '∂L/∂{0} = ∂L/∂{out} / {0}',
-  ),
-  sqrt: unaryDef(
-    'sqrt',
-    Math.sqrt,
-    'sqrt',
-    (g, y) => [B.div(B.mul(g, 0.5), y)],
-    '∂L/∂{0} = ∂L/∂{out} / (2·{out})',
-  ),
-  reciprocal: unaryDef(
-    'reciprocal',
-    (x) => 1 / x,
-    'recip',
-    (g, y) => [B.neg(B.mul(g, B.mul(y, y)))],
-    '∂L/∂{0} = −∂L/∂{out} ⊙ {out}²',
-  ),
-  sin: unaryDef(
-    'sin',
-    Math.sin,
-    'sin',
-    (g, _y, [x]) => [B.mul(g, B.cos(x!))],
-    '∂L/∂{0} = ∂L/∂{out} ⊙ cos {0}',
-  ),
-  cos: unaryDef(
-    'cos',
-    Math.cos,
-    'cos',
-    (g, _y, [x]) => [B.neg(B.mul(g, B.sin(x!)))],
-    '∂L/∂{0} = −∂L/∂{out} ⊙ sin {0}',
-  ),
-  tanh: unaryDef(
-    'tanh',
-    Math.tanh,
-    'tanh',
-    (g, y) => [B.mul(g, B.sub(1, B.mul(y, y)))],
-    '∂L/∂{0} = ∂L/∂{out} ⊙ (1 − {out}²)',
-  ),
-  sigmoid: unaryDef(
-    'sigmoid',
-    sigmoid64,
-    'sigmoid',
-    (g, y) => [B.mul(B.mul(g, y), B.sub(1, y))],
-    "∂L/∂{0} = ∂L/∂{out} ⊙ σ'({0}) = ∂L/∂{out} ⊙ {out}(1 − {out})",
-  ),
-  relu: unaryDef(
-    'relu',
-    (x) => (x > 0 ? x : 0),
-    'relu',
-    (g, _y, [x]) => [B.where(B.gt(x!, 0), g, 0)],
-    '∂L/∂{0} = ∂L/∂{out} ⊙ [{0} > 0]',
-  ),
-  abs: unaryDef(
-    'abs',
-    Math.abs,
-    'abs',
-    (g, _y, [x]) => [B.mul(g, B.sign(x!))],
-    '∂L/∂{0} = ∂L/∂{out} ⊙ sign {0}',
-  ),
-  sign: unaryDef(
-    'sign',
-    (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
-    'sign',
-    () => [null],
-    '∂L/∂{0} = 0',
-  ),
+  neg: unaryDef({
+    f: (x) => -x,
+    lower: 'neg',
+    vjp: (g) => B.neg(g),
+    step: '∂L/∂{0} = −∂L/∂{out}',
+    float: false,
+    facts: CHEAP,
+  }),
+  exp: unaryDef({
+    f: Math.exp,
+    lower: 'exp',
+    vjp: (g, y) => B.mul(g, y),
+    step: '∂L/∂{0} = ∂L/∂{out} ⊙ {out}',
+  }),
+  log: unaryDef({
+    f: Math.log,
+    lower: 'log',
+    vjp: (g, _y, [x]) => B.div(g, x!),
+    step: '∂L/∂{0} = ∂L/∂{out} / {0}',
+  }),
+  sqrt: unaryDef({
+    f: Math.sqrt,
+    lower: 'sqrt',
+    vjp: (g, y) => B.div(B.mul(g, 0.5), y),
+    step: '∂L/∂{0} = ∂L/∂{out} / (2·{out})',
+  }),
+  reciprocal: unaryDef({
+    f: (x) => 1 / x,
+    lower: 'recip',
+    vjp: (g, y) => B.neg(B.mul(g, B.mul(y, y))),
+    step: '∂L/∂{0} = −∂L/∂{out} ⊙ {out}²',
+  }),
+  sin: unaryDef({
+    f: Math.sin,
+    lower: 'sin',
+    vjp: (g, _y, [x]) => B.mul(g, B.cos(x!)),
+    step: '∂L/∂{0} = ∂L/∂{out} ⊙ cos {0}',
+  }),
+  cos: unaryDef({
+    f: Math.cos,
+    lower: 'cos',
+    vjp: (g, _y, [x]) => B.neg(B.mul(g, B.sin(x!))),
+    step: '∂L/∂{0} = −∂L/∂{out} ⊙ sin {0}',
+  }),
+  tanh: unaryDef({
+    f: Math.tanh,
+    lower: 'tanh',
+    vjp: (g, y) => B.mul(g, B.sub(1, B.mul(y, y))),
+    step: '∂L/∂{0} = ∂L/∂{out} ⊙ (1 − {out}²)',
+  }),
+  sigmoid: unaryDef({
+    f: sigmoid64,
+    lower: 'sigmoid',
+    vjp: (g, y) => B.mul(B.mul(g, y), B.sub(1, y)),
+    step: "∂L/∂{0} = ∂L/∂{out} ⊙ σ'({0}) = ∂L/∂{out} ⊙ {out}(1 − {out})",
+  }),
+  relu: unaryDef({
+    f: (x) => (x > 0 ? x : 0),
+    lower: 'relu',
+    vjp: (g, _y, [x]) => B.where(B.gt(x!, 0), g, 0),
+    step: '∂L/∂{0} = ∂L/∂{out} ⊙ [{0} > 0]',
+    float: false,
+    facts: CHEAP,
+  }),
+  abs: unaryDef({
+    f: Math.abs,
+    lower: 'abs',
+    vjp: (g, _y, [x]) => B.mul(g, B.sign(x!)),
+    step: '∂L/∂{0} = ∂L/∂{out} ⊙ sign {0}',
+    float: false,
+    facts: CHEAP,
+  }),
+  sign: unaryDef({
+    f: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
+    lower: 'sign',
+    vjp: null,
+    step: '∂L/∂{0} = 0',
+    float: false,
+    facts: CHEAP,
+  }),
+  log1p: unaryDef({
+    f: Math.log1p,
+    lower: 'log1p',
+    vjp: (g, _y, [x]) => B.div(g, B.add(x!, 1)),
+    step: '∂L/∂{0} = ∂L/∂{out} / (1 + {0})',
+  }),
+  expm1: unaryDef({
+    f: Math.expm1,
+    lower: 'expm1',
+    vjp: (g, y) => B.mul(g, B.add(y, 1)),
+    step: '∂L/∂{0} = ∂L/∂{out} ⊙ ({out} + 1)',
+  }),
+  // One entry and no new scalar function: the kernel expression is built from existing ones.
+  softplus: unaryDef({
+    f: softplus64,
+    lower: (x) =>
+      E.bin('add', E.un('relu', x), E.un('log1p', E.un('exp', E.un('neg', E.un('abs', x))))),
+    vjp: (g, _y, [x]) => B.mul(g, B.sigmoid(x!)),
+    step: '∂L/∂{0} = ∂L/∂{out} ⊙ σ({0})',
+  }),
+  erf: unaryDef({
+    f: erf64,
+    lower: 'erf',
+    vjp: (g, _y, [x]) => B.mul(g, B.mul(B.exp(B.neg(B.mul(x!, x!))), TWO_OVER_SQRT_PI)),
+    step: '∂L/∂{0} = ∂L/∂{out} ⊙ (2/√π)·exp(−{0}²)',
+  }),
+  tan: unaryDef({
+    f: Math.tan,
+    lower: 'tan',
+    vjp: (g, y) => B.mul(g, B.add(B.mul(y, y), 1)),
+    step: '∂L/∂{0} = ∂L/∂{out} ⊙ (1 + {out}²)',
+  }),
+  asin: unaryDef({
+    f: Math.asin,
+    lower: 'asin',
+    vjp: (g, _y, [x]) => B.div(g, B.sqrt(B.sub(1, B.mul(x!, x!)))),
+    step: '∂L/∂{0} = ∂L/∂{out} / √(1 − {0}²)',
+  }),
+  acos: unaryDef({
+    f: Math.acos,
+    lower: 'acos',
+    vjp: (g, _y, [x]) => B.neg(B.div(g, B.sqrt(B.sub(1, B.mul(x!, x!))))),
+    step: '∂L/∂{0} = −∂L/∂{out} / √(1 − {0}²)',
+  }),
+  atan: unaryDef({
+    f: Math.atan,
+    lower: 'atan',
+    vjp: (g, _y, [x]) => B.div(g, B.add(B.mul(x!, x!), 1)),
+    step: '∂L/∂{0} = ∂L/∂{out} / (1 + {0}²)',
+  }),
+  sinh: unaryDef({
+    f: Math.sinh,
+    lower: 'sinh',
+    vjp: (g, _y, [x]) => B.mul(g, B.cosh(x!)),
+    step: '∂L/∂{0} = ∂L/∂{out} ⊙ cosh {0}',
+  }),
+  cosh: unaryDef({
+    f: Math.cosh,
+    lower: 'cosh',
+    vjp: (g, _y, [x]) => B.mul(g, B.sinh(x!)),
+    step: '∂L/∂{0} = ∂L/∂{out} ⊙ sinh {0}',
+  }),
+  asinh: unaryDef({
+    f: Math.asinh,
+    lower: 'asinh',
+    vjp: (g, _y, [x]) => B.div(g, B.sqrt(B.add(B.mul(x!, x!), 1))),
+    step: '∂L/∂{0} = ∂L/∂{out} / √({0}² + 1)',
+  }),
+  atanh: unaryDef({
+    f: Math.atanh,
+    lower: 'atanh',
+    vjp: (g, _y, [x]) => B.div(g, B.sub(1, B.mul(x!, x!))),
+    step: '∂L/∂{0} = ∂L/∂{out} / (1 − {0}²)',
+  }),
+  floor: unaryDef({
+    f: Math.floor,
+    lower: 'floor',
+    vjp: null,
+    step: '∂L/∂{0} = 0',
+    facts: CHEAP,
+  }),
+  ceil: unaryDef({ f: Math.ceil, lower: 'ceil', vjp: null, step: '∂L/∂{0} = 0', facts: CHEAP }),
+  // Ties go to the even neighbour, as in PyTorch and WGSL.
+  round: unaryDef({ f: round64, lower: 'round', vjp: null, step: '∂L/∂{0} = 0', facts: CHEAP }),
 };
 
 const BIN_EXPR: { readonly [P in BinaryOp]: E.BinOp } = {
@@ -157,16 +252,17 @@ const BIN_EXPR: { readonly [P in BinaryOp]: E.BinOp } = {
 function binaryDef(
   op: BinaryOp,
   f: (a: number, b: number) => number,
-  vjp: VjpRule<BinaryOp>,
-  doc: readonly string[],
+  rules: readonly [VjpRule<BinaryOp>, VjpRule<BinaryOp>],
+  steps: readonly [string, string],
+  cost = 1,
 ): OpDef<BinaryOp> {
   return {
     arity: 2,
-    infer: (ins) => inferSame(op, ins),
+    infer: (ins) => inferSame(ins, op === 'pow' || op === 'div'),
     eval: map2(f),
-    vjp,
-    vjpDoc: doc,
+    vjp: rules.map((rule, i) => ({ rule, step: steps[i]! })),
     lower: { kind: 'expr', expr: (c) => E.bin(BIN_EXPR[op], c.input(0, c.idx), c.input(1, c.idx)) },
+    facts: { cost, uniform: 'pointwise' },
   };
 }
 
@@ -174,43 +270,62 @@ export const binaryOps: { readonly [P in BinaryOp]: OpDef<P> } = {
   add: binaryDef(
     'add',
     (a, b) => a + b,
-    (g) => [g, g],
+    [(g) => g, (g) => g],
     ['∂L/∂{0} = ∂L/∂{out}', '∂L/∂{1} = ∂L/∂{out}'],
   ),
   sub: binaryDef(
     'sub',
     (a, b) => a - b,
-    (g) => [g, B.neg(g)],
+    [(g) => g, (g) => B.neg(g)],
     ['∂L/∂{0} = ∂L/∂{out}', '∂L/∂{1} = −∂L/∂{out}'],
   ),
   mul: binaryDef(
     'mul',
     (a, b) => a * b,
-    (g, _y, [a, b]) => [B.mul(g, b!), B.mul(g, a!)],
+    [(g, _y, [, b]) => B.mul(g, b!), (g, _y, [a]) => B.mul(g, a!)],
     ['∂L/∂{0} = ∂L/∂{out} ⊙ {1}', '∂L/∂{1} = ∂L/∂{out} ⊙ {0}'],
   ),
   div: binaryDef(
     'div',
     (a, b) => a / b,
-    (g, y, [, b]) => [B.div(g, b!), B.neg(B.div(B.mul(g, y), b!))],
+    [(g, _y, [, b]) => B.div(g, b!), (g, y, [, b]) => B.neg(B.div(B.mul(g, y), b!))],
     ['∂L/∂{0} = ∂L/∂{out} / {1}', '∂L/∂{1} = −∂L/∂{out} ⊙ {out} / {1}'],
+    4,
   ),
+  // At a zero base the limits hold, as in PyTorch: ∂(a⁰)/∂a = 0 and ∂(0ᵇ)/∂b = 0 for b ≥ 0. The
+  // masked operand is replaced by 1 before use, so no NaN reaches a where (nor its derivative).
   pow: binaryDef(
     'pow',
     Math.pow,
-    (g, y, [a, b]) => [B.mul(g, B.mul(b!, B.pow(a!, B.sub(b!, 1)))), B.mul(B.mul(g, y), B.log(a!))],
+    [
+      (g, _y, [a, b]) => {
+        const safeA = B.where(B.eq(b!, 0), 1, a!);
+        return B.mul(g, B.mul(b!, B.pow(safeA, B.sub(b!, 1))));
+      },
+      (g, y, [a, b]) => {
+        const zeroBase = B.where(B.eq(a!, 0), B.ge(b!, 0), 0);
+        return B.mul(B.mul(g, y), B.log(B.where(zeroBase, 1, a!)));
+      },
+    ],
     ['∂L/∂{0} = ∂L/∂{out} ⊙ {1}·{0}^({1}−1)', '∂L/∂{1} = ∂L/∂{out} ⊙ {out}·log {0}'],
+    4,
   ),
   maximum: binaryDef(
     'maximum',
     Math.max,
-    (g, _y, [a, b]) => [B.where(B.ge(a!, b!), g, 0), B.where(B.lt(a!, b!), g, 0)],
+    [
+      (g, _y, [a, b]) => B.where(B.ge(a!, b!), g, 0),
+      (g, _y, [a, b]) => B.where(B.lt(a!, b!), g, 0),
+    ],
     ['∂L/∂{0} = ∂L/∂{out} ⊙ [{0} ≥ {1}]', '∂L/∂{1} = ∂L/∂{out} ⊙ [{0} < {1}]'],
   ),
   minimum: binaryDef(
     'minimum',
     Math.min,
-    (g, _y, [a, b]) => [B.where(B.le(a!, b!), g, 0), B.where(B.gt(a!, b!), g, 0)],
+    [
+      (g, _y, [a, b]) => B.where(B.le(a!, b!), g, 0),
+      (g, _y, [a, b]) => B.where(B.gt(a!, b!), g, 0),
+    ],
     ['∂L/∂{0} = ∂L/∂{out} ⊙ [{0} ≤ {1}]', '∂L/∂{1} = ∂L/∂{out} ⊙ [{0} > {1}]'],
   ),
 };
@@ -227,6 +342,7 @@ function compareDef(op: CompareOp, f: (a: number, b: number) => boolean): OpDef<
     eval: map2((a, b) => (f(a, b) ? 1 : 0)),
     vjp: null,
     lower: { kind: 'expr', expr: (c) => E.bin(op, c.input(0, c.idx), c.input(1, c.idx)) },
+    facts: { uniform: 'pointwise' },
   };
 }
 
@@ -250,12 +366,16 @@ export const where: OpDef<'where'> = {
     return { shape: a!.shape, dtype: a!.dtype };
   },
   eval: ([c, a, b]) => c!.map((v, i) => (v ? a![i]! : b![i]!)),
-  vjp: (g, _y, [c]) => [null, B.where(c!, g, 0), B.where(c!, 0, g)],
-  vjpDoc: ['', '∂L/∂{1} = ∂L/∂{out} ⊙ [{0}]', '∂L/∂{2} = ∂L/∂{out} ⊙ [¬{0}]'],
+  vjp: [
+    { rule: () => null, step: '' },
+    { rule: (g, _y, [c]) => B.where(c!, g, 0), step: '∂L/∂{1} = ∂L/∂{out} ⊙ [{0}]' },
+    { rule: (g, _y, [c]) => B.where(c!, 0, g), step: '∂L/∂{2} = ∂L/∂{out} ⊙ [¬{0}]' },
+  ],
   lower: {
     kind: 'expr',
     expr: (c) => E.sel(c.input(0, c.idx), c.input(1, c.idx), c.input(2, c.idx)),
   },
+  facts: { uniform: 'pointwise' },
 };
 
 export const cast: OpDef<'cast'> = {
@@ -267,15 +387,21 @@ export const cast: OpDef<'cast'> = {
       : a.dtype === 'bool'
         ? x!.map((v) => (v ? 1 : 0))
         : x!.slice(),
-  vjp: (g, y, [x]) => [x!.dtype === 'f32' && y.dtype === 'f32' ? g : null],
-  vjpDoc: ['∂L/∂{0} = ∂L/∂{out}'],
+  vjp: [
+    {
+      rule: (g, y, [x]) => (x!.dtype === 'f32' && y.dtype === 'f32' ? g : null),
+      step: '∂L/∂{0} = ∂L/∂{out}',
+    },
+  ],
   lower: { kind: 'expr', expr: (c, a) => E.cast(c.input(0, c.idx), a.dtype) },
+  facts: { uniform: 'pointwise', quietName: true },
 };
 
 export const stopGradient: OpDef<'stop_gradient'> = {
   arity: 1,
   infer: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
   eval: ([x]) => x!.slice(),
-  vjp: () => [null],
+  vjp: [{ rule: () => null, step: '' }],
   lower: { kind: 'expr', expr: (c) => c.input(0, c.idx) },
+  facts: { cost: 0, view: true, uniform: 'first', quietName: true },
 };

@@ -43,8 +43,13 @@ export const gather: OpDef<'gather'> = {
     }
     return out;
   },
-  vjp: (g, _y, [x, i], a) => [B.scatterAdd(g, i!, a.axis, x!.shape[a.axis]!), null],
-  vjpDoc: ['∂L/∂{0} = ∂L/∂{out} scatter-added at the indices {1}'],
+  vjp: [
+    {
+      rule: (g, _y, [x, i], a) => B.scatterAdd(g, i!, a.axis, x!.shape[a.axis]!),
+      step: '∂L/∂{0} = ∂L/∂{out} scatter-added at the indices {1}',
+    },
+    { rule: () => null, step: '' },
+  ],
   lower: {
     kind: 'expr',
     expr: (c, a) => {
@@ -57,6 +62,7 @@ export const gather: OpDef<'gather'> = {
       return c.input(0, [...c.idx.slice(0, a.axis), safe, ...c.idx.slice(a.axis + ir)]);
     },
   },
+  facts: { cost: 0, view: true, reindex: true },
 };
 
 export const scatterAdd: OpDef<'scatter_add'> = {
@@ -83,8 +89,13 @@ export const scatterAdd: OpDef<'scatter_add'> = {
     }
     return out;
   },
-  vjp: (g, _y, [, i], a) => [B.gather(g, i!, a.axis), null],
-  vjpDoc: ['∂L/∂{0} = ∂L/∂{out} gathered at the indices {1}'],
+  vjp: [
+    {
+      rule: (g, _y, [, i], a) => B.gather(g, i!, a.axis),
+      step: '∂L/∂{0} = ∂L/∂{out} gathered at the indices {1}',
+    },
+    { rule: () => null, step: '' },
+  ],
   lower: { kind: 'scatter' },
 };
 
@@ -102,6 +113,7 @@ export const iota: OpDef<'iota'> = {
   },
   vjp: null,
   lower: { kind: 'expr', expr: (c, a) => E.cast(c.idx[a.axis]!, a.dtype) },
+  facts: { cost: 0, literal: true, finite: () => true, quietName: true },
 };
 
 export const random: OpDef<'random'> = {
@@ -131,4 +143,5 @@ export const random: OpDef<'random'> = {
       t: 'f32',
     }),
   },
+  facts: { cost: 4, noFold: true, finite: () => true },
 };

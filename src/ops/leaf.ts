@@ -15,6 +15,8 @@ function leaf(op: 'input' | 'param'): OpDef<typeof op> {
     },
     vjp: null,
     lower: { kind: 'leaf' },
+    // Fed values are assumed finite (checked by the numerics guard where enabled).
+    facts: { finite: () => true },
   };
 }
 
@@ -27,6 +29,12 @@ export const constant: OpDef<'constant'> = {
   eval: (_ins, a) => new Float64Array(size(a.shape)).fill(a.value),
   vjp: null,
   lower: { kind: 'expr', expr: (_c, a) => E.num(a.value, a.dtype) },
+  facts: {
+    cost: 0,
+    literal: true,
+    finite: (a) => Number.isFinite(a.value),
+    quietName: true,
+  },
 };
 
 export const tensor: OpDef<'tensor'> = {
@@ -38,4 +46,5 @@ export const tensor: OpDef<'tensor'> = {
   eval: (_ins, a) => Float64Array.from(a.values),
   vjp: null,
   lower: { kind: 'leaf' },
+  facts: { literal: true, finite: (a) => a.values.every(Number.isFinite) },
 };

@@ -31,7 +31,9 @@ export const matmul: OpDef<'matmul'> = {
     }
     return out;
   },
-  vjp: (g, _y, [a, b]) => [B.matmul(g, B.transpose(b!)), B.matmul(B.transpose(a!), g)],
-  vjpDoc: ['∂L/∂{0} = ∂L/∂{out} · {1}ᵀ', '∂L/∂{1} = {0}ᵀ · ∂L/∂{out}'],
+  vjp: [
+    { rule: (g, _y, [, b]) => B.matmul(g, B.transpose(b!)), step: '∂L/∂{0} = ∂L/∂{out} · {1}ᵀ' },
+    { rule: (g, _y, [a]) => B.matmul(B.transpose(a!), g), step: '∂L/∂{1} = {0}ᵀ · ∂L/∂{out}' },
+  ],
   lower: { kind: 'matmul' },
 };

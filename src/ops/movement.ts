@@ -34,6 +34,16 @@ function gatherView(
 
 const inShapeOf = (node: Node, i = 0): Shape => node.inputs[i]!.shape;
 
+/** reshape, permute, broadcast: the same values in a new layout. */
+const RELAYOUT = {
+  cost: 0,
+  view: true,
+  reindex: true,
+  layout: true,
+  uniform: 'first',
+  quietName: true,
+} as const;
+
 export const reshape: OpDef<'reshape'> = {
   arity: 1,
   infer: ([x], a) =>
@@ -41,8 +51,8 @@ export const reshape: OpDef<'reshape'> = {
       ? { shape: a.shape, dtype: x!.dtype }
       : `cannot reshape ${x!.size} elements to [${a.shape}]`,
   eval: ([x]) => x!.slice(),
-  vjp: (g, _y, [x]) => [B.reshape(g, x!.shape)],
-  vjpDoc: ['∂L/∂{0} = reshape(∂L/∂{out})'],
+  vjp: [{ rule: (g, _y, [x]) => B.reshape(g, x!.shape), step: '∂L/∂{0} = reshape(∂L/∂{out})' }],
+  facts: RELAYOUT,
   lower: {
     kind: 'expr',
     expr: (c, a) => c.input(0, E.unflatIndex(E.flatIndex(c.idx, a.shape), inShapeOf(c.node))),
@@ -69,8 +79,13 @@ export const permute: OpDef<'permute'> = {
       a.perm.forEach((p, d) => (i[p] = o[d]!));
       return true;
     }),
-  vjp: (g, _y, _x, a) => [B.permute(g, inversePerm(a.perm))],
-  vjpDoc: ['∂L/∂{0} = transpose(∂L/∂{out})'],
+  vjp: [
+    {
+      rule: (g, _y, _x, a) => B.permute(g, inversePerm(a.perm)),
+      step: '∂L/∂{0} = transpose(∂L/∂{out})',
+    },
+  ],
+  facts: RELAYOUT,
   lower: {
     kind: 'expr',
     expr: (c, a) => {
@@ -104,8 +119,13 @@ export const broadcast: OpDef<'broadcast'> = {
       broadcastIndex(o, inShapeOf(node), 0).forEach((v, d) => (i[d] = v));
       return true;
     }),
-  vjp: (g, y, [x]) => [B.reshape(B.sum(g, broadcastAxes(x!.shape, y.shape)), x!.shape)],
-  vjpDoc: ['∂L/∂{0} = ∂L/∂{out} summed over the broadcast axes'],
+  vjp: [
+    {
+      rule: (g, y, [x]) => B.reshape(B.sum(g, broadcastAxes(x!.shape, y.shape)), x!.shape),
+      step: '∂L/∂{0} = ∂L/∂{out} summed over the broadcast axes',
+    },
+  ],
+  facts: RELAYOUT,
   lower: {
     kind: 'expr',
     expr: (c) => c.input(0, broadcastIndex(c.idx, inShapeOf(c.node), E.int(0))),
@@ -130,21 +150,24 @@ export const slice: OpDef<'slice'> = {
       o.forEach((v, d) => (i[d] = a.starts[d]! + v * a.steps[d]!));
       return true;
     }),
-  vjp: (g, y, [x], a) => {
-    const widths = x!.shape.map((n, d): [number, number] => {
-      const last = a.starts[d]! + (y.shape[d]! - 1) * a.steps[d]!;
-      return [a.starts[d]!, n - last - 1];
-    });
-    return [
-      B.pad(
-        g,
-        widths,
-        0,
-        a.steps.map((s) => s - 1),
-      ),
-    ];
-  },
-  vjpDoc: ['∂L/∂{0} = ∂L/∂{out} placed back into zeros (pad)'],
+  vjp: [
+    {
+      rule: (g, y, [x], a) => {
+        const widths = x!.shape.map((n, d): [number, number] => {
+          const last = a.starts[d]! + (y.shape[d]! - 1) * a.steps[d]!;
+          return [a.starts[d]!, n - last - 1];
+        });
+        return B.pad(
+          g,
+          widths,
+          0,
+          a.steps.map((s) => s - 1),
+        );
+      },
+      step: '∂L/∂{0} = ∂L/∂{out} placed back into zeros (pad)',
+    },
+  ],
+  facts: { cost: 0, view: true, reindex: true, uniform: 'first' },
   lower: {
     kind: 'expr',
     expr: (c, a) =>
@@ -180,17 +203,21 @@ export const pad: OpDef<'pad'> = {
         }),
       a.value,
     ),
-  vjp: (g, _y, [x], a) => [
-    B.slice(
-      g,
-      x!.shape.map((n, d) => [
-        a.lo[d]!,
-        a.lo[d]! + (n - 1) * (a.interior[d]! + 1) + 1,
-        a.interior[d]! + 1,
-      ]),
-    ),
+  vjp: [
+    {
+      rule: (g, _y, [x], a) =>
+        B.slice(
+          g,
+          x!.shape.map((n, d) => [
+            a.lo[d]!,
+            a.lo[d]! + (n - 1) * (a.interior[d]! + 1) + 1,
+            a.interior[d]! + 1,
+          ]),
+        ),
+      step: '∂L/∂{0} = ∂L/∂{out} with the padding cut away (slice)',
+    },
   ],
-  vjpDoc: ['∂L/∂{0} = ∂L/∂{out} with the padding cut away (slice)'],
+  facts: { cost: 0, view: true, reindex: true },
   lower: {
     kind: 'expr',
     expr: (c, a) => {
@@ -241,16 +268,22 @@ export const concat: OpDef<'concat'> = {
     });
     return out;
   },
-  vjp: (g, _y, ins, a) => {
-    let off = 0;
-    return ins.map((x) => {
-      const n = x.shape[a.axis]!;
-      const ranges = x.shape.map((d, i) => (i === a.axis ? [off, off + n] : [0, d]));
-      off += n;
-      return B.slice(g, ranges);
-    });
-  },
-  vjpDoc: ['∂L/∂{i} = the matching slice of ∂L/∂{out}'],
+  // One rule serves every input: input i's slice starts after the inputs before it.
+  vjp: [
+    {
+      rule: (g, _y, ins, a, i) => {
+        const off = ins.slice(0, i).reduce((s, x) => s + x.shape[a.axis]!, 0);
+        const x = ins[i]!;
+        const n = x.shape[a.axis]!;
+        return B.slice(
+          g,
+          x.shape.map((d, k) => (k === a.axis ? [off, off + n] : [0, d])),
+        );
+      },
+      step: '∂L/∂{i} = the matching slice of ∂L/∂{out}',
+    },
+  ],
+  facts: { cost: 0, view: true, reindex: true },
   lower: {
     kind: 'expr',
     expr: (c, a) => {

@@ -15,6 +15,21 @@ export const UNARY_OPS = [
   'relu',
   'abs',
   'sign',
+  'log1p',
+  'expm1',
+  'softplus',
+  'erf',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'sinh',
+  'cosh',
+  'asinh',
+  'atanh',
+  'floor',
+  'ceil',
+  'round',
 ] as const;
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const;
 export const COMPARE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
@@ -23,11 +38,11 @@ export type UnaryOp = (typeof UNARY_OPS)[number];
 export type BinaryOp = (typeof BINARY_OPS)[number];
 export type CompareOp = (typeof COMPARE_OPS)[number];
 
-interface Leaf {
+type Leaf = {
   readonly name: string;
   readonly shape: readonly number[];
   readonly dtype: DType;
-}
+};
 type None = Readonly<Record<string, never>>;
 
 export interface OpAttrs

@@ -48,21 +48,32 @@ export const sum: OpDef<'sum'> = {
   arity: 1,
   infer: ([x], a) => inferReduce(x!, a.axes),
   eval: ([x], a, node) => evalReduce(x!, node, a.axes, 0, (acc, v) => acc + v),
-  vjp: (g, _y, [x], a) => [expandReduced(g, x!, a.axes)],
-  vjpDoc: ['∂L/∂{0} = broadcast(∂L/∂{out})'],
-  lower: { kind: 'reduce' },
+  vjp: [
+    {
+      rule: (g, _y, [x], a) => expandReduced(g, x!, a.axes),
+      step: '∂L/∂{0} = broadcast(∂L/∂{out})',
+    },
+  ],
+  lower: { kind: 'reduce', acc: 'sum', axes: (a) => a.axes },
+  // A uniform v summed over `count` elements is v·count.
+  facts: { uniform: ([v], count) => v! * count },
 };
 
 export const max: OpDef<'max'> = {
   arity: 1,
   infer: ([x], a) => inferReduce(x!, a.axes),
   eval: ([x], a, node) => evalReduce(x!, node, a.axes, -Infinity, Math.max),
-  vjp: (g, y, [x], a) => {
-    // Ties share the gradient equally, so the rule is a true (sub)gradient everywhere.
-    const mask = B.cast(B.eq(x!, expandReduced(y, x!, a.axes)), 'f32');
-    const count = expandReduced(B.sum(mask, a.axes), x!, a.axes);
-    return [B.div(B.mul(mask, expandReduced(g, x!, a.axes)), count)];
-  },
-  vjpDoc: ['∂L/∂{0} = ∂L/∂{out} at the arg-max ({0} = max), shared among ties'],
-  lower: { kind: 'reduce' },
+  vjp: [
+    {
+      // Ties share the gradient equally, so the rule is a true (sub)gradient everywhere.
+      rule: (g, y, [x], a) => {
+        const mask = B.cast(B.eq(x!, expandReduced(y, x!, a.axes)), 'f32');
+        const count = expandReduced(B.sum(mask, a.axes), x!, a.axes);
+        return B.div(B.mul(mask, expandReduced(g, x!, a.axes)), count);
+      },
+      step: '∂L/∂{0} = ∂L/∂{out} at the arg-max ({0} = max), shared among ties',
+    },
+  ],
+  lower: { kind: 'reduce', acc: 'max', axes: (a) => a.axes },
+  facts: { uniform: ([v], count) => (count > 0 ? v! : null) },
 };

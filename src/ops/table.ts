@@ -1,6 +1,7 @@
 // THE op table: every primitive's rules, gathered from the files that define them by kind.
 // Its type is a mapped type over the op names, so a missing entry or rule fails to typecheck.
 import type { OpTable } from './def.ts';
+import type { OpName } from './names.ts';
 import { binaryOps, cast, compareOps, stopGradient, unaryOps, where } from './elementwise.ts';
 import { gather, iota, random, scatterAdd } from './index.ts';
 import { constant, input, param, tensor } from './leaf.ts';
@@ -35,3 +36,6 @@ export const OPS: OpTable = {
   random,
   custom_vjp: customVjp,
 };
+
+/** Every op name, in the table's order. */
+export const OP_NAMES = Object.keys(OPS) as readonly OpName[];

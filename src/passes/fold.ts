@@ -3,9 +3,7 @@
 import type { Graph } from '../ir/graph.ts';
 import type { Node, NodeMeta } from '../ir/node.ts';
 import { topo } from '../ir/traverse.ts';
-import { BINARY_OPS, COMPARE_OPS, UNARY_OPS } from '../ops/names.ts';
-import type { OpName } from '../ops/names.ts';
-import { OPS } from '../ops/table.ts';
+import { evalNode, factsOf, isOp, uniformValue } from '../ops/dispatch.ts';
 import { runRewrite } from './rewrite.ts';
 import type { PassResult } from './rewrite.ts';
 
@@ -13,20 +11,6 @@ import type { PassResult } from './rewrite.ts';
 export const MAX_TENSOR_LITERAL = 64;
 /** Largest input or output evaluated at compile time (bounds the pass's cost per node). */
 const MAX_EVAL = 1 << 16;
-
-/** Ops with no inputs that are already literals, or that must stay (random draws at run time). */
-const NEVER_FOLD: ReadonlySet<OpName> = new Set([
-  'input',
-  'param',
-  'constant',
-  'tensor',
-  'iota',
-  'random',
-]);
-
-const LITERALS: ReadonlySet<OpName> = new Set(['constant', 'tensor', 'iota']);
-
-type AnyEval = (ins: readonly Float64Array[], attrs: unknown, node: Node) => Float64Array;
 
 /** Values that interning can hold: attrs are keyed by JSON, which maps NaN and ±∞ to null. */
 function representable(v: number): boolean {
@@ -36,52 +20,33 @@ function representable(v: number): boolean {
 /** Evaluate `node` (from the source graph) on the literal values of its rebuilt inputs. */
 function evalLiteral(node: Node, ins: readonly Node[]): Float64Array | null {
   if (node.size > MAX_EVAL || ins.some((x) => x.size > MAX_EVAL)) return null;
-  const vals = ins.map((x) => (OPS[x.op].eval as AnyEval)([], x.attrs, x));
+  const vals = ins.map((x) => evalNode(x, []));
   // The source node has the same shapes as the rebuilt one; view evals read shapes off it.
-  return (OPS[node.op].eval as AnyEval)(vals, node.attrs, node);
+  return evalNode(node, vals);
 }
 
-/** Ops whose output is one of their input elements, unchanged: a view of a constant is it. */
-const VIEWS: ReadonlySet<OpName> = new Set([
-  'reshape',
-  'broadcast',
-  'permute',
-  'slice',
-  'stop_gradient',
-  'custom_vjp',
-]);
-const ELEMENTWISE: ReadonlySet<OpName> = new Set([
-  ...UNARY_OPS,
-  ...BINARY_OPS,
-  ...COMPARE_OPS,
-  'where',
-  'cast',
-]);
-
 /** The value of `node` when every input is a uniform `constant` (no per-element work), or null. */
-function uniformValue(node: Node, ins: readonly Node[]): number | null {
-  if (!ins.every((x) => x.op === 'constant')) return null;
-  const vals = ins.map((x) => (x.attrs as { value: number }).value);
-  if (VIEWS.has(node.op)) return vals[0]!;
-  if (ELEMENTWISE.has(node.op)) {
-    const one = vals.map((v) => Float64Array.of(v));
-    return (OPS[node.op].eval as AnyEval)(one, node.attrs, node)[0]!;
+function uniformOf(node: Node, ins: readonly Node[]): number | null {
+  const vals: number[] = [];
+  for (const x of ins) {
+    if (!isOp(x, 'constant')) return null;
+    vals.push(x.attrs.value);
   }
   const count = node.size === 0 ? 0 : ins[0]!.size / node.size;
-  if (node.op === 'sum') return vals[0]! * count;
-  if (node.op === 'max' && count > 0) return vals[0]!;
-  return null;
+  return uniformValue(node, vals, count);
 }
 
 /** Could `node` fold, judging by its own inputs? (A cheap scan that lets fold skip a rebuild.) */
 function candidate(node: Node, ins: readonly Node[]): boolean {
-  return !NEVER_FOLD.has(node.op) && ins.length > 0 && ins.every((x) => LITERALS.has(x.op));
+  return (
+    !factsOf(node.op).noFold && ins.length > 0 && ins.every((x) => factsOf(x.op).literal === true)
+  );
 }
 
 /** The folded literal for `node`, or null when it should stay as it is. */
 function foldNode(node: Node, ins: readonly Node[], dst: Graph, meta: NodeMeta): Node | null {
   if (!candidate(node, ins)) return null;
-  const uniform = uniformValue(node, ins);
+  const uniform = uniformOf(node, ins);
   const vals = uniform === null ? evalLiteral(node, ins) : Float64Array.of(uniform);
   if (!vals || !vals.every(representable)) return null;
   const first = vals[0] ?? 0;

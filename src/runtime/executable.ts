@@ -5,9 +5,21 @@ export type Target = 'ts' | 'wgsl' | 'interp';
 export type Feeds = Readonly<Record<string, ArrayLike<number>>>;
 export type Outputs = Record<string, Float32Array>;
 
+/** What compile() built: kernels in the step, its memory plan, and how long compiling took. */
+export interface CompileReport {
+  readonly kernels: number;
+  /** Peak bytes of the planned intermediates, and what they would take with no reuse. */
+  readonly peakBytes: number;
+  readonly unplannedBytes: number;
+  /** Wall time of compile() (emit, load and device setup), milliseconds. */
+  readonly compileMs: number;
+}
+
 export interface Executable {
   readonly graph: Graph;
   readonly target: Target;
+  /** Set by compile() on the TS and WGSL targets. */
+  readonly report?: CompileReport;
   /** Current param values by name (trainable params and optimizer state), owned by the executable. */
   readonly params: Readonly<Record<string, Float32Array>>;
   /** Compute the graph's outputs; params are not changed. */

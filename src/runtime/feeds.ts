@@ -5,17 +5,20 @@ import type { Node } from '../ir/node.ts';
 import { topo } from '../ir/traverse.ts';
 import { checkFeeds } from '../interp/interpret.ts';
 import type { Feeds } from './executable.ts';
+import { checkIndexFeeds, indexBounds } from './index-bounds.ts';
 
 export type TypedFeeds = Record<string, Float32Array | Int32Array>;
 
 /** Typed copies of the feeds, checked against the graph (reused between calls: no per-step churn). */
 export function feedConverter(g: Graph, needed: ReadonlySet<string>) {
   const cache = new Map<string, Float32Array | Int32Array>();
+  const bounds = indexBounds(g);
   return (inputs: Feeds): TypedFeeds => {
     checkFeeds(g, inputs, undefined, needed);
-    const out: TypedFeeds = {};
+    checkIndexFeeds(bounds, inputs);
+    const out = Object.create(null) as TypedFeeds; // input names are user text
     for (const [name, node] of g.inputs) {
-      const v = inputs[name];
+      const v = Object.hasOwn(inputs, name) ? inputs[name] : undefined;
       if (!v) continue;
       const want = node.dtype === 'f32' ? Float32Array : Int32Array;
       if (v instanceof want) {

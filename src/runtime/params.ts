@@ -6,6 +6,7 @@ import { initParams } from '../interp/interpret.ts';
 import type { Feeds } from './executable.ts';
 
 export function createParams(g: Graph, seed = 0): Record<string, Float32Array> {
+  checkAllocatable(g);
   const init = initParams(g, seed);
   return Object.fromEntries(Object.entries(init).map(([k, v]) => [k, Float32Array.from(v)]));
 }
@@ -23,4 +24,19 @@ export function assignParams(g: Graph, params: Record<string, Float32Array>, val
     }
   }
   for (const [name, v] of Object.entries(values)) params[name]!.set(v);
+}
+
+/** Float64Arrays here hold at most 2^28 elements (2 GiB); V8 refuses larger ones at best. */
+const MAX_ELEMENTS = 2 ** 28;
+
+/** A param too large to allocate is a GraphError naming it and its bytes, not a bare RangeError. */
+export function checkAllocatable(g: Graph): void {
+  for (const [name, p] of g.params) {
+    if (p.node.size <= MAX_ELEMENTS) continue;
+    throw new GraphError(
+      'param',
+      `param '${name}' ${fmtShape(p.node.shape)} needs ${p.node.size * 4} bytes as float32: too large to allocate in one array (at most ${MAX_ELEMENTS * 4} bytes); make it smaller or split it`,
+      p.node.meta.site,
+    );
+  }
 }

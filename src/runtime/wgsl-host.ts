@@ -246,7 +246,7 @@ function encodeStep<I, P, O>(device: GPUDevice, res: Resources, data: ProgramDat
 
 /** Typed views of readback bytes laid out in the order of `table`. */
 function views(bytes: ArrayBuffer, table: Readonly<Record<string, Region>>) {
-  const out: Record<string, Float32Array | Int32Array> = {};
+  const out = Object.create(null) as Record<string, Float32Array | Int32Array>; // user names
   let at = 0;
   for (const [name, [, , n, dtype]] of Object.entries(table)) {
     out[name] = dtype === 'f32' ? new Float32Array(bytes, at, n) : new Int32Array(bytes, at, n);

@@ -1,38 +1,58 @@
 // Scalar expressions inside a kernel: values and index arithmetic, shared by both renderers.
 import type { DType } from '../ir/dtype.ts';
 
-export type UnOp =
-  | 'neg'
-  | 'exp'
-  | 'log'
-  | 'sqrt'
-  | 'recip'
-  | 'sin'
-  | 'cos'
-  | 'tanh'
-  | 'sigmoid'
-  | 'relu'
-  | 'abs'
-  | 'sign'
-  | 'not';
+/** The scalar functions of kernel expressions; each renderer has one entry per name. */
+export const UN_OPS = [
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'recip',
+  'sin',
+  'cos',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'abs',
+  'sign',
+  'not',
+  'log1p',
+  'expm1',
+  'erf',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'sinh',
+  'cosh',
+  'asinh',
+  'atanh',
+  'floor',
+  'ceil',
+  'round',
+] as const;
+export type UnOp = (typeof UN_OPS)[number];
 
-export type BinOp =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'mod'
-  | 'pow'
-  | 'max'
-  | 'min'
-  | 'eq'
-  | 'ne'
-  | 'lt'
-  | 'le'
-  | 'gt'
-  | 'ge'
-  | 'and'
-  | 'or';
+/** The binary operators of kernel expressions; each renderer has one entry per name. */
+export const BIN_OPS = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'mod',
+  'pow',
+  'max',
+  'min',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'and',
+  'or',
+] as const;
+export type BinOp = (typeof BIN_OPS)[number];
 
 export type RandDist = 'uniform' | 'normal';
 

@@ -4,6 +4,7 @@
 import type { Graph } from '../ir/graph.ts';
 import type { Node } from '../ir/node.ts';
 import { topo } from '../ir/traverse.ts';
+import { costOf, factsOf } from '../ops/dispatch.ts';
 import { OPS } from '../ops/table.ts';
 import { groupSiblings } from './siblings.ts';
 import { matmulOperand, stridedOf } from './views.ts';
@@ -12,31 +13,6 @@ export type LowerKind = 'expr' | 'reduce' | 'matmul' | 'scatter' | 'leaf';
 
 export const lowerKind = (n: Node): LowerKind => OPS[n.op].lower.kind;
 
-const VIEW_OPS: ReadonlySet<string> = new Set([
-  'reshape',
-  'permute',
-  'broadcast',
-  'slice',
-  'pad',
-  'concat',
-  'gather',
-  'stop_gradient',
-  'custom_vjp',
-]);
-const FREE_OPS: ReadonlySet<string> = new Set(['constant', 'iota']);
-const TRANSCENDENTAL: ReadonlySet<string> = new Set([
-  'exp',
-  'log',
-  'sqrt',
-  'sin',
-  'cos',
-  'tanh',
-  'sigmoid',
-  'pow',
-  'random',
-  'div',
-  'reciprocal',
-]);
 /** Inline a multi-use value into each consumer only while recomputing it is this cheap. */
 const MAX_RECOMPUTE_COST = 2;
 /** Bound on inlined expression depth: keeps kernels readable and renderers non-recursive-safe. */
@@ -47,8 +23,9 @@ export const MAX_KERNEL_COST = 160;
 /** One fusion decision and why (XLA's FusionDecision); `--explain-fusion` prints them. */
 export interface FusionDecision {
   /** buffer: `node` gets its own buffer; epilogue: `node` ends a matmul/reduce kernel; sibling:
-   * `node`'s loop joins an earlier loop of the same shape. */
-  readonly kind: 'buffer' | 'epilogue' | 'sibling';
+   * `node`'s loop joins an earlier loop of the same shape; split: it could, but the joined loop
+   * would pass the cost bound. */
+  readonly kind: 'buffer' | 'epilogue' | 'sibling' | 'split';
   readonly node: Node;
   readonly reason: string;
 }
@@ -100,16 +77,25 @@ export function planFusion(g: Graph): FusionPlan {
 
   const depth = new Map<Node, number>();
   for (const n of order) {
-    if (lowerKind(n) !== 'expr' || roots.has(n)) {
+    if (lowerKind(n) !== 'expr') {
       mat.add(n);
       continue;
     }
     const live = n.inputs.filter((x) => !mat.has(x));
-    const own = VIEW_OPS.has(n.op) || FREE_OPS.has(n.op) ? 0 : TRANSCENDENTAL.has(n.op) ? 4 : 1;
-    const c = own + live.reduce((s, x) => s + (cost.get(x) ?? 0), 0);
-    const d = 1 + Math.max(0, ...live.map((x) => depth.get(x) ?? 0));
+    const own = costOf(n.op);
+    let c = own;
+    let d = 0;
+    for (const x of live) {
+      c += cost.get(x) ?? 0;
+      d = Math.max(d, depth.get(x) ?? 0);
+    }
+    d += 1;
     cost.set(n, c);
     depth.set(n, d);
+    if (roots.has(n)) {
+      mat.add(n);
+      continue;
+    }
     const users = cons.get(n) ?? [];
     if (users.length > 1 && c > MAX_RECOMPUTE_COST) {
       buffer(n, `used by ${users.length} consumers, recompute cost ${c}`);
@@ -127,7 +113,12 @@ export function planFusion(g: Graph): FusionPlan {
   const anchorOf = fuseEpilogues(order, cons, roots, mat, decisions);
   const heads = order.filter((n) => mat.has(n) && lowerKind(n) !== 'leaf');
   const isMap = (h: Node) => !anchorOf.has(h) && lowerKind(h) === 'expr';
-  const kernels = groupSiblings(heads, isMap, mat, decisions, nodeTitle);
+  const kernelCost = (h: Node) => Math.max(1, cost.get(h) ?? 1);
+  const kernels = groupSiblings(
+    heads,
+    { isMap, costOf: kernelCost, mat, bound: MAX_KERNEL_COST },
+    decisions,
+  );
   const notes = decisions.map((d) => describeDecision(d, nodeTitle));
   return { order, materialized: mat, heads, kernels, anchorOf, decisions, notes };
 }
@@ -175,7 +166,7 @@ function fuseEpilogues(
       if (roots.has(head) || users.length !== 1 || !next) break;
       if (
         lowerKind(next) !== 'expr' ||
-        VIEW_OPS.has(next.op) ||
+        factsOf(next.op).view ||
         claimed.has(next) ||
         next.shape.join() !== head.shape.join()
       ) {

@@ -97,7 +97,20 @@ export interface OutputInfo {
 
 export type Step =
   | { readonly kind: 'kernel'; readonly kernel: Kernel }
-  | { readonly kind: 'copy'; readonly from: string; readonly to: string; readonly size: number };
+  | { readonly kind: 'copy'; readonly from: string; readonly to: string; readonly size: number }
+  | CheckStep;
+
+/**
+ * The numerics guard (compile option checkNumerics): after a kernel, stop at the first NaN or ±∞
+ * in `size` elements of `buf`, reporting `what` (the kernel, its ops and the user's lines).
+ * Added after the memory plan; renderers render it as a cheap scan.
+ */
+export interface CheckStep {
+  readonly kind: 'check';
+  readonly buf: string;
+  readonly size: number;
+  readonly what: string;
+}
 
 export interface Program {
   readonly name: string;

@@ -2,7 +2,7 @@
 // every non-materialized producer as a scalar expression over the loop indices.
 import type { Node } from '../ir/node.ts';
 import { opError } from '../ir/errors.ts';
-import { OPS } from '../ops/table.ts';
+import { isOp, lowerExpr, reduceOf } from '../ops/dispatch.ts';
 import type { LowerCtx } from '../ops/def.ts';
 import * as E from './expr.ts';
 import type { Expr } from './expr.ts';
@@ -38,14 +38,13 @@ class Inliner {
     const key = `${n.id}:${idx.map((e) => this.ids.of(e)).join(',')}`;
     const hit = this.memo.get(key);
     if (hit) return hit;
-    const lowering = OPS[n.op].lower;
-    if (lowering.kind !== 'expr') throw new Error(`internal: ${n.op} must have a buffer`);
     if (!this.inlined.has(n)) {
       this.inlined.add(n);
       this.ops.push(n.op);
     }
     const ctx: LowerCtx = { node: n, idx, input: (i, at) => this.value(n.inputs[i]!, at) };
-    const expr = (lowering.expr as (c: LowerCtx, a: unknown) => Expr)(ctx, n.attrs);
+    const expr = lowerExpr(n, ctx);
+    if (!expr) throw new Error(`internal: ${n.op} must have a buffer`);
     this.memo.set(key, expr);
     return expr;
   }
@@ -53,12 +52,12 @@ class Inliner {
   /** The expression of a kernel head itself (bypassing its own buffer). */
   head(n: Node, idx: readonly Expr[]): Expr {
     if (n === this.accFor) return E.ACC;
-    const lowering = OPS[n.op].lower;
-    if (lowering.kind !== 'expr') throw new Error(`internal: ${n.op} is not an expression`);
     this.ops.push(n.op);
     this.inlined.add(n);
     const ctx: LowerCtx = { node: n, idx, input: (i, at) => this.value(n.inputs[i]!, at) };
-    return (lowering.expr as (c: LowerCtx, a: unknown) => Expr)(ctx, n.attrs);
+    const expr = lowerExpr(n, ctx);
+    if (!expr) throw new Error(`internal: ${n.op} is not an expression`);
+    return expr;
   }
 }
 
@@ -157,7 +156,9 @@ function lowerMatmul(
 
 function lowerReduce(red: Node, head: Node, inl: Inliner, buf: string, base: Base): ReduceKernel {
   inl.ops.push(red.op);
-  const axes = (red.attrs as { axes: readonly number[] }).axes;
+  const r = reduceOf(red);
+  if (!r) throw new Error(`internal: ${red.op} is not reduce-like`);
+  const axes = r.axes;
   const x = red.inputs[0]!;
   const o = vars('o', red.rank);
   const rv = vars('r', axes.length);
@@ -167,7 +168,7 @@ function lowerReduce(red: Node, head: Node, inl: Inliner, buf: string, base: Bas
   return {
     kind: 'reduce',
     ...base,
-    op: red.op as 'sum' | 'max',
+    op: r.acc,
     outShape: red.shape,
     redShape: axes.map((d) => x.shape[d]!),
     value: inl.value(x, full),
@@ -177,7 +178,8 @@ function lowerReduce(red: Node, head: Node, inl: Inliner, buf: string, base: Bas
 
 function lowerScatter(n: Node, bufOf: (n: Node) => string, base: Base): ScatterKernel {
   const [u, i] = n.inputs as [Node, Node];
-  const { axis, size } = n.attrs as { axis: number; size: number };
+  if (!isOp(n, 'scatter_add')) throw new Error(`internal: ${n.op} is not scatter_add`);
+  const { axis, size } = n.attrs;
   const pre = n.shape.slice(0, axis).reduce((p, d) => p * d, 1);
   const post = n.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
   base.ops.push('scatter_add');

@@ -20,9 +20,11 @@ export interface MemoryPlan {
 }
 
 function stepReads(s: Step): Set<string> {
+  if (s.kind === 'check') return new Set([s.buf]);
   return s.kind === 'kernel' ? readsOf(s.kernel) : new Set([s.from]);
 }
 function stepWrites(s: Step): Set<string> {
+  if (s.kind === 'check') return new Set();
   return s.kind === 'kernel' ? writesOf(s.kernel) : new Set([s.to]);
 }
 

@@ -3,17 +3,7 @@
 import type { Node } from '../ir/node.ts';
 import { formatStep } from '../ir/provenance.ts';
 import { fmtSite } from '../ir/site.ts';
-
-const SKIP_IN_NAME: ReadonlySet<string> = new Set([
-  'reshape',
-  'permute',
-  'broadcast',
-  'constant',
-  'stop_gradient',
-  'custom_vjp',
-  'cast',
-  'iota',
-]);
+import { factsOf } from '../ops/dispatch.ts';
 
 export class UniqueNames {
   private readonly used = new Map<string, number>();
@@ -24,14 +14,14 @@ export class UniqueNames {
   }
 }
 
+/** The name of a node: its label, or for a gradient node `d_<name of what it differentiates>`. */
 export function nodeName(n: Node): string | undefined {
   if (n.label) return n.label;
   const prov = n.meta.prov;
   if (!prov) return undefined;
-  // The step says whose gradient this is: "∂L/∂{1} = …" is the forward node's input 1.
-  const m = /^∂L\/∂\{(\d+|out)\}/.exec(prov.step);
+  // The provenance record says whose cotangent this is: the forward node's input, or itself.
   const target =
-    m && m[1] !== 'out' ? (prov.forward.inputs[Number(m[1])] ?? prov.forward) : prov.forward;
+    prov.input === null ? prov.forward : (prov.forward.inputs[prov.input] ?? prov.forward);
   return `d_${target.label ?? target.op}`;
 }
 
@@ -40,7 +30,7 @@ export function kernelBaseName(head: Node, nodes: readonly Node[]): string {
   const prefix = nodeName(head) ?? (head.meta.scope || head.op);
   const ops: string[] = [];
   for (const n of nodes) {
-    if (SKIP_IN_NAME.has(n.op)) continue;
+    if (factsOf(n.op).quietName) continue;
     const isBias = n.op === 'add' && n.inputs.some((x) => x.op === 'broadcast');
     const op = isBias ? 'bias' : n.op;
     if (!ops.includes(op)) ops.push(op);

@@ -21,6 +21,7 @@ export function kernelShape(k: Kernel): string {
 
 function printStep(s: Step, i: number): string[] {
   if (s.kind === 'copy') return [`step ${i}: copy ${s.from} → ${s.to} (${s.size} elements)`];
+  if (s.kind === 'check') return [`step ${i}: check ${s.buf} is finite (${s.size} elements)`];
   const k = s.kernel;
   const lines = [`kernel ${i}: ${k.name}`, `  kind    ${k.kind} ${kernelShape(k)}`];
   lines.push(`  ops     ${k.ops.join(' → ') || '-'}`);

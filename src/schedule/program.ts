@@ -185,14 +185,20 @@ function canWriteInPlace(
     if (e.k === 'load' && (e.buf === ubuf || (e.buf === pbuf && ids.of(e.at) !== id))) ok = false;
   });
   for (const later of steps.slice(at + 1)) {
-    const r = later.kind === 'kernel' ? readsOf(later.kernel) : new Set([later.from]);
+    const r = stepReads(later);
     if (r.has(pbuf) || r.has(ubuf)) ok = false;
   }
   return ok;
 }
 
-const stepReads = (s: Step) => (s.kind === 'kernel' ? readsOf(s.kernel) : new Set([s.from]));
-const stepWrites = (s: Step) => (s.kind === 'kernel' ? writesOf(s.kernel) : new Set([s.to]));
+function stepReads(s: Step): Set<string> {
+  if (s.kind === 'check') return new Set([s.buf]);
+  return s.kind === 'kernel' ? readsOf(s.kernel) : new Set([s.from]);
+}
+function stepWrites(s: Step): Set<string> {
+  if (s.kind === 'check') return new Set();
+  return s.kind === 'kernel' ? writesOf(s.kernel) : new Set([s.to]);
+}
 
 /** An update kernel may also produce a few small temps (e.g. Adam's bias corrections). */
 const HOIST_MAX_TEMP = 1024;

@@ -2,23 +2,11 @@
 // kernel's outputs only element by element, so both run as one loop and a value one stores is
 // used by the other straight from registers. Decided on the graph, before anything is lowered.
 import type { Node } from '../ir/node.ts';
+import { factsOf } from '../ops/dispatch.ts';
 import type { FusionDecision } from './fuse.ts';
 
 /** How far back a map kernel may move to join a sibling (keeps planning linear). */
 const MERGE_WINDOW = 12;
-
-/** Ops that hand their input the index they were given (everything else elementwise does too). */
-const PASSTHROUGH: ReadonlySet<string> = new Set(['stop_gradient', 'custom_vjp']);
-/** Ops that read their input at another index than their own. */
-const REINDEX: ReadonlySet<string> = new Set([
-  'reshape',
-  'permute',
-  'broadcast',
-  'slice',
-  'pad',
-  'concat',
-  'gather',
-]);
 
 /**
  * The buffers a map kernel headed by `head` reads: buffer node → true when every read is at the
@@ -31,7 +19,7 @@ export function readsOfMap(head: Node, mat: ReadonlySet<Node>): Map<Node, boolea
   const stack: [Node, boolean][] = [[head, true]];
   while (stack.length) {
     const [n, same] = stack.pop()!;
-    const keeps = same && (PASSTHROUGH.has(n.op) || !REINDEX.has(n.op));
+    const keeps = same && !factsOf(n.op).reindex;
     for (const x of n.inputs) {
       if (mat.has(x)) {
         reads.set(x, (reads.get(x) ?? true) && keeps);
@@ -46,28 +34,46 @@ export function readsOfMap(head: Node, mat: ReadonlySet<Node>): Map<Node, boolea
   return reads;
 }
 
-/** Group kernel heads (in order) into kernels; records each join as a 'sibling' decision. */
+export interface SiblingRules {
+  readonly isMap: (head: Node) => boolean;
+  /** The inlined expression cost of a head's own kernel. */
+  readonly costOf: (head: Node) => number;
+  readonly mat: ReadonlySet<Node>;
+  /** A joined loop's total cost stays within this. */
+  readonly bound: number;
+}
+
+/** Group kernel heads (in order) into kernels; records each join (or refusal) as a decision. */
 export function groupSiblings(
   heads: readonly Node[],
-  isMap: (head: Node) => boolean,
-  mat: ReadonlySet<Node>,
+  rules: SiblingRules,
   decisions: FusionDecision[],
-  name: (n: Node) => string,
 ): Node[][] {
   const groups: Node[][] = [];
+  const costs: number[] = [];
   for (const k of heads) {
-    const at = isMap(k) ? findHost(groups, k, readsOfMap(k, mat), isMap) : -1;
-    if (at < 0) {
+    const at = rules.isMap(k) ? findHost(groups, k, readsOfMap(k, rules.mat), rules.isMap) : -1;
+    const cost = rules.costOf(k);
+    const host = at >= 0 ? groups[at]![0]! : null;
+    if (!host) {
       groups.push([k]);
-      continue;
+      costs.push(cost);
+    } else if (costs[at]! + cost > rules.bound) {
+      groups.push([k]);
+      costs.push(cost);
+      const reason = `${title(k)} stays apart from ${title(host)}: one loop would cost ${costs[at]! + cost} > ${rules.bound}`;
+      decisions.push({ kind: 'split', node: k, reason });
+    } else {
+      groups[at]!.push(k);
+      costs[at]! += cost;
+      const reason = `${title(k)} joins the loop of ${title(host)} (same shape [${k.shape.join(',')}])`;
+      decisions.push({ kind: 'sibling', node: k, reason });
     }
-    const host = groups[at]![0]!;
-    groups[at]!.push(k);
-    const reason = `${name(k)} joins the loop of ${name(host)} (same shape [${k.shape.join(',')}])`;
-    decisions.push({ kind: 'sibling', node: k, reason });
   }
   return groups;
 }
+
+const title = (n: Node): string => n.label ?? `${n.op}#${n.id}`;
 
 function findHost(
   groups: readonly (readonly Node[])[],
@@ -78,8 +84,9 @@ function findHost(
   const shape = k.shape.join();
   for (let i = groups.length - 1; i >= Math.max(0, groups.length - MERGE_WINDOW); i--) {
     const c = groups[i]!;
-    const elementwise = c.every((h) => reads.get(h) !== false);
-    if (isMap(c[0]!) && c[0]!.shape.join() === shape && elementwise) return i;
+    if (isMap(c[0]!) && c[0]!.shape.join() === shape && c.every((h) => reads.get(h) !== false)) {
+      return i;
+    }
     // k may only move above kernels that do not produce what it reads.
     if (c.some((h) => reads.has(h))) return -1;
   }

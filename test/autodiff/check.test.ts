@@ -1,7 +1,7 @@
 // gradCheck as a public API: it passes on correct gradients, catches wrong ones, samples large
 // params, accepts inner nodes and leaf names, and formats a readable table.
 import { describe, expect, test } from 'vitest';
-import { formatGradCheck, gradCheck } from '../../src/index.ts';
+import { evaluate, formatGradCheck, grad, gradCheck } from '../../src/index.ts';
 import * as B from '../../src/builder/ops.ts';
 import { GraphError } from '../../src/ir/errors.ts';
 import { Graph } from '../../src/ir/graph.ts';
@@ -19,6 +19,21 @@ function tinyNet() {
 }
 
 describe('gradCheck', () => {
+  test('checks gradients computed elsewhere (what gradc check does with compiled ones)', () => {
+    const { g, w, loss, feeds } = tinyNet();
+    const [dw] = grad(loss, [w]);
+    const f32 = Float32Array.from(evaluate(g, [dw!], feeds)[0]!); // as a float32 backend would
+    const ok = gradCheck(g, loss, [w], feeds, undefined, { values: [f32], atol: 1e-6, rtol: 1e-5 });
+    expect(ok.pass).toBe(true);
+    expect(ok.targets[0]!.maxAbsError).toBeGreaterThan(0); // the float32 values were checked
+    const zeros = gradCheck(g, loss, [w], feeds, undefined, { values: [new Float32Array(8)] });
+    expect(zeros.pass).toBe(false);
+    expect(zeros.targets[0]!.symbolicAbsError).toBeLessThan(1e-8); // the rule itself is right
+    expect(() =>
+      gradCheck(g, loss, [w], feeds, undefined, { values: [new Float32Array(3)] }),
+    ).toThrow('gradCheck: values[0] has 3 elements for [4,2]');
+  });
+
   test('agrees with finite differences on a small net, per target', () => {
     const { g, w, x, loss, feeds } = tinyNet();
     const report = gradCheck(g, loss, [w, 'b', x], feeds);

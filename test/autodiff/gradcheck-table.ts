@@ -3,8 +3,14 @@
 import fc from 'fast-check';
 import * as B from '../../src/builder/ops.ts';
 import * as C from '../../src/builder/composite.ts';
-import { avgPool2d, conv2d, maxPool2d } from '../../src/builder/conv.ts';
+import * as A from '../../src/builder/activations.ts';
+import { avgPool2d, conv1d, conv2d, maxPool2d } from '../../src/builder/conv.ts';
+import * as R from '../../src/builder/reductions.ts';
+import * as Sh from '../../src/builder/shuffle.ts';
+import * as losses from '../../src/nn/losses.ts';
 import type { Node } from '../../src/ir/node.ts';
+import { UNARY_OPS } from '../../src/ops/names.ts';
+import type { OpName, UnaryOp } from '../../src/ops/names.ts';
 
 /** Where the values of an operand are drawn from. */
 export type Domain =
@@ -128,19 +134,43 @@ function shaped<A>(
   return { name, domain: opts.domain ?? ANY, tol: opts.tol ?? 1e-6, order: opts.order ?? 2, cases };
 }
 
+/**
+ * Every unary primitive of the op table, with the domain its row draws from: a mapped type, so a
+ * new unary op without a row fails to typecheck.
+ */
+export const UNARY_DOMAIN: { readonly [P in UnaryOp]: Domain } = {
+  neg: ANY,
+  exp: ANY,
+  log: POS,
+  sqrt: POS,
+  reciprocal: POS,
+  sin: ANY,
+  cos: ANY,
+  tanh: ANY,
+  sigmoid: U(-4, 4),
+  relu: AWAY,
+  abs: AWAY,
+  sign: AWAY,
+  log1p: U(-0.6, 3),
+  expm1: ANY,
+  softplus: U(-4, 4),
+  erf: ANY,
+  tan: U(-1.2, 1.2),
+  asin: U(-0.85, 0.85),
+  acos: U(-0.85, 0.85),
+  atan: ANY,
+  sinh: ANY,
+  cosh: ANY,
+  asinh: ANY,
+  atanh: U(-0.85, 0.85),
+  // Zero gradient: values are kept away from the integers (and half-integers) where they jump.
+  floor: { kind: 'nonInteger' },
+  ceil: { kind: 'nonInteger' },
+  round: U(0.1, 0.4),
+};
+
 const ELEMENTWISE: GradRow[] = [
-  unary('neg', B.neg),
-  unary('exp', B.exp),
-  unary('log', B.log, POS),
-  unary('sqrt', B.sqrt, POS),
-  unary('reciprocal', B.reciprocal, POS),
-  unary('sin', B.sin),
-  unary('cos', B.cos),
-  unary('tanh', B.tanh),
-  unary('sigmoid', B.sigmoid, U(-4, 4)),
-  unary('relu', B.relu, AWAY),
-  unary('abs', B.abs, AWAY),
-  unary('sign', B.sign, AWAY),
+  ...UNARY_OPS.map((op) => unary(op, (x) => B.unary(op, x), UNARY_DOMAIN[op])),
   unary('square', B.square),
   binary('add', B.add, ANY, ANY),
   binary('sub', B.sub, ANY, ANY),
@@ -384,4 +414,119 @@ const COMPOSITE: GradRow[] = [
   poolRow('avgPool2d', avgPool2d, ANY),
 ];
 
-export const GRAD_TABLE: readonly GradRow[] = [...ELEMENTWISE, ...MOVEMENT, ...INDEX, ...COMPOSITE];
+/** Differentiable ops that no row exercises, each with the reason. */
+export const GRAD_EXCLUDED: { readonly [P in OpName]?: string } = {};
+
+const dims2 = (minRank = 1) =>
+  fc.array(fc.integer({ min: 2, max: 3 }), { minLength: minRank, maxLength: 3 });
+const axisOf = (s: number[]) => fc.integer({ min: 0, max: s.length - 1 });
+
+const stackCases = shapeArb(0, 2).chain((s) =>
+  fc
+    .tuple(fc.integer({ min: 0, max: s.length }), fc.integer({ min: 1, max: 3 }))
+    .map(([axis, k]) => ({
+      operands: Array.from({ length: k }, () => ({ shape: s })),
+      build: (xs: readonly Node[]) => Sh.stack(xs, axis),
+      note: `${k}×${fmt(s)} axis ${axis}`,
+    })),
+);
+
+const takeAlongCases = shapeArb(1).chain((s) =>
+  fc.tuple(axisOf(s), dim(4)).map(([axis, m]) => {
+    const is = s.map((d, i) => (i === axis ? m : d));
+    return {
+      operands: [{ shape: s }, { shape: is, domain: { kind: 'index', n: s[axis]! } as Domain }],
+      build: ([x, i]: readonly Node[]) => Sh.takeAlongAxis(x!, i!, axis),
+      note: `x${fmt(s)} indices${fmt(is)} axis ${axis}`,
+    };
+  }),
+);
+
+const conv1dCases = fc
+  .record({
+    n: dim(2),
+    c: dim(2),
+    o: dim(2),
+    l: fc.integer({ min: 3, max: 6 }),
+    k: dim(3),
+    stride: dim(2),
+    padding: fc.integer({ min: 0, max: 1 }),
+    bias: fc.boolean(),
+  })
+  .map(({ n, c, o, l, k, stride, padding, bias }) => ({
+    operands: [{ shape: [n, c, l] }, { shape: [o, c, k] }, ...(bias ? [{ shape: [o] }] : [])],
+    build: ([x, w, b]: readonly Node[]) => conv1d(x!, w!, b, { stride, padding }),
+    note: `x[${n},${c},${l}] w[${o},${c},${k}] stride ${stride} pad ${padding}`,
+  }));
+
+const lossCases = (build: (a: Node, b: Node) => Node, db: Domain) =>
+  fc.record({ b: dim(), c: fc.integer({ min: 2, max: 4 }) }).map(({ b, c }) => ({
+    operands: [{ shape: [b, c] }, { shape: [b, c], domain: db, wrt: false }],
+    build: ([x, y]: readonly Node[]) => build(x!, y!),
+    note: `[${b},${c}]`,
+  }));
+
+const nllCases = ceCases.map(({ b, c }) => ({
+  operands: [{ shape: [b, c] }, { shape: [b], domain: { kind: 'index', n: c } as Domain }],
+  build: ([x, y]: readonly Node[]) => losses.nllLoss(C.logSoftmax(x!), y!),
+  note: `logits[${b},${c}]`,
+}));
+
+/** The composites with PyTorch's names (activations, reductions, movement, conv1d, losses). */
+const TORCH_NAMED: GradRow[] = [
+  unary('silu', A.silu),
+  unary('elu', (x) => A.elu(x, 0.7), AWAY),
+  unary('geluExact', A.geluExact),
+  unary('softplus β=2', (x) => A.softplus(x, 2), U(-3, 3)),
+  unary('clamp', (x) => A.clamp(x, -0.5, 0.7), { kind: 'lattice', parity: 0 }),
+  shaped('amin', shapeArb(1), reduceAttrs, (x, [ax, keep]) => R.amin(x, ax, keep), {
+    domain: { kind: 'distinct' },
+  }),
+  shaped('std', dims2(), reduceAttrs, (x, [ax, keep]) => R.std(x, ax, keep), { tol: 1e-5 }),
+  shaped(
+    'norm',
+    shapeArb(1),
+    () => fc.constantFrom(1 as const, 2 as const),
+    (x, p) => R.norm(x, p),
+    {
+      domain: AWAY,
+      tol: 1e-5,
+    },
+  ),
+  shaped('flip', shapeArb(1), (s) => axesArb(s.length), Sh.flip),
+  shaped(
+    'roll',
+    shapeArb(1, 3, 4),
+    (s) => fc.tuple(fc.integer({ min: -5, max: 5 }), axisOf(s)),
+    (x, [k, ax]) => Sh.roll(x, k, ax),
+  ),
+  { name: 'stack', domain: ANY, tol: 1e-6, order: 2, cases: stackCases },
+  shaped('tril', dims2(2), () => fc.integer({ min: -1, max: 1 }), Sh.tril),
+  shaped('triu', dims2(2), () => fc.integer({ min: -1, max: 1 }), Sh.triu),
+  { name: 'takeAlongAxis', domain: ANY, tol: 1e-6, order: 2, cases: takeAlongCases },
+  { name: 'conv1d', domain: ANY, tol: 1e-6, order: 1, cases: conv1dCases },
+  { name: 'nllLoss', domain: ANY, tol: 1e-6, order: 2, cases: nllCases },
+  {
+    name: 'klDiv',
+    domain: ANY,
+    tol: 1e-6,
+    order: 2,
+    cases: lossCases((x, p) => losses.klDiv(C.logSoftmax(x), p), U(0.05, 1)),
+  },
+  {
+    name: 'huberLoss',
+    domain: { kind: 'lattice', parity: 0 },
+    tol: 1e-6,
+    order: 2,
+    // pred on one lattice, target on the other: |d| stays ≥ 0.14 away from δ = 0.5 (d ∈ 0.2 + 0.4k).
+    cases: lossCases((x, y) => losses.huberLoss(x, y, 0.5), { kind: 'lattice', parity: 1 }),
+  },
+];
+
+export const GRAD_TABLE: readonly GradRow[] = [
+  ...ELEMENTWISE,
+  ...MOVEMENT,
+  ...INDEX,
+  ...COMPOSITE,
+  ...TORCH_NAMED,
+];

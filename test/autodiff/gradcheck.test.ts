@@ -5,9 +5,12 @@ import { describe, expect, test } from 'vitest';
 import { formatGradCheck } from '../../src/autodiff/check.ts';
 import type { GradCheckReport } from '../../src/autodiff/check.ts';
 import { BINARY_OPS, UNARY_OPS } from '../../src/ops/names.ts';
-import { GRAD_TABLE } from './gradcheck-table.ts';
+import { topo } from '../../src/ir/traverse.ts';
+import { hasVjp } from '../../src/ops/dispatch.ts';
+import { OP_NAMES } from '../../src/ops/table.ts';
+import { GRAD_EXCLUDED, GRAD_TABLE } from './gradcheck-table.ts';
 import type { GradCase } from './gradcheck-table.ts';
-import { checkFirst, checkSecond } from './harness.ts';
+import { buildCase, checkFirst, checkSecond } from './harness.ts';
 
 const NUM_RUNS = 25;
 
@@ -23,6 +26,20 @@ describe('gradient-check table', () => {
     const more = ['concat', 'matmul', 'gather', 'scatter_add', 'conv2d', 'maxPool2d', 'layerNorm'];
     for (const op of [...rest, ...more]) expect(names, op).toContain(op);
     expect(GRAD_TABLE.length).toBe(names.size);
+  });
+
+  test('every op of the op table with a derivative is exercised by some row, or excluded', () => {
+    const seen = new Set<string>();
+    GRAD_TABLE.forEach((row, r) => {
+      for (const c of fc.sample(row.cases, { seed: r, numRuns: 8 })) {
+        for (const n of topo([buildCase(row, c, r).y])) seen.add(n.op);
+      }
+    });
+    const missing = OP_NAMES.filter((op) => hasVjp(op) && !seen.has(op) && !GRAD_EXCLUDED[op]);
+    expect(missing).toEqual([]);
+    // An exclusion is for an op the table cannot reach; one it does reach must not be excluded.
+    const stale = Object.keys(GRAD_EXCLUDED).filter((op) => seen.has(op));
+    expect(stale).toEqual([]);
   });
 
   GRAD_TABLE.forEach((row, r) => {

@@ -99,7 +99,7 @@ describe.concurrent('gradc on bad input', () => {
     expect(first).toEqual([
       "gradc: unknown target 'cuda' for '--target' (choose one of: ts, wgsl)",
       "gradc: unknown option '--colour' for 'inspect'",
-      "gradc: unknown command 'compil' (commands: compile, inspect, check, train)",
+      "gradc: unknown command 'compil' (commands: compile, inspect, check, train, explain)",
       "gradc: 'check' needs <model.ts>",
     ]);
     for (const r of runs) expect(hasStack(r.stderr)).toBe(false);

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { grad } from '../../src/autodiff/grad.ts';
 import * as B from '../../src/builder/ops.ts';
 import { compile } from '../../src/compile.ts';
+import type { CompileOptions } from '../../src/compile.ts';
 import type { Graph } from '../../src/ir/graph.ts';
 import { interpret } from '../../src/interp/interpret.ts';
 import type { Feeds } from '../../src/runtime/executable.ts';
@@ -61,8 +62,9 @@ export async function diffAgainstInterp(
   g: Graph,
   feeds: (k: number) => Feeds,
   steps = 1,
+  opts: CompileOptions = {},
 ): Promise<string | null> {
-  const exe = await compile(g, { target: 'ts' });
+  const exe = await compile(g, { target: 'ts', ...opts });
   const training = g.updates.size > 0;
   for (let k = 0; k < steps; k++) {
     const inputs = feeds(k);

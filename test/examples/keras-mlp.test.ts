@@ -7,7 +7,7 @@ import { compile } from '../../src/index.ts';
 import { testOnTargets } from './targets.ts';
 
 testOnTargets('keras-mlp (2,000 digits, 2 epochs): > 85% held-out accuracy', async (target) => {
-  const split = { train: 2000, test: 500, split: 0 };
+  const split = { train: 2000, test: 500 };
   const r = await trainKerasMlp({ target, epochs: 2, lr: 1e-3, seed: 0, log: null, ...split });
   expect(r.accuracy).toBeGreaterThan(0.85);
   expect(r.history[1]!.loss).toBeLessThan(r.history[0]!.loss);

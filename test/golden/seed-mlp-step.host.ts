@@ -274,7 +274,7 @@ function encodeStep<I, P, O>(device: GPUDevice, res: Resources, data: ProgramDat
 
 /** Typed views of readback bytes laid out in the order of `table`. */
 function views(bytes: ArrayBuffer, table: Readonly<Record<string, Region>>) {
-  const out: Record<string, Float32Array | Int32Array> = {};
+  const out = Object.create(null) as Record<string, Float32Array | Int32Array>; // user names
   let at = 0;
   for (const [name, [, , n, dtype]] of Object.entries(table)) {
     out[name] = dtype === 'f32' ? new Float32Array(bytes, at, n) : new Int32Array(bytes, at, n);
@@ -590,24 +590,23 @@ fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
 }`,
     },
     {
-      entry: 'd_add_sub_mul_add',
+      entry: 'd_add_sub_mul',
       bindings: [
         ['a2', 'f32'],
-        ['y', 'f32'],
         ['d_add', 'f32'],
+        ['y', 'f32'],
       ],
       uses: [],
-      line: 163,
+      line: 161,
       body: `@compute @workgroup_size(256)
-fn d_add_sub_mul_add(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn d_add_sub_mul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
   if (flat >= 100u) {
     return;
   }
   let gi = i32(flat);
   let t0 = a2[gi];
-  let t1 = (0.05f * (t0 - y[gi]));
-  d_add[gi] = (((t1 + t1) * t0) * (1f - t0));
+  d_add[gi] = ((((t0 - y[gi]) * 0.1f) * t0) * (1f - t0));
 }`,
     },
     {
@@ -617,7 +616,7 @@ fn d_add_sub_mul_add(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocatio
         ['b2', 'f32'],
       ],
       uses: [],
-      line: 182,
+      line: 179,
       body: `@compute @workgroup_size(256)
 fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
@@ -643,7 +642,7 @@ fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
         ['d_add_2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 210,
+      line: 207,
       body: `@compute @workgroup_size(8, 8)
 fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -703,7 +702,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
         ['W2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 270,
+      line: 267,
       body: `@compute @workgroup_size(8, 8)
 fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -761,7 +760,7 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
         ['b1', 'f32'],
       ],
       uses: [],
-      line: 327,
+      line: 324,
       body: `@compute @workgroup_size(256)
 fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
@@ -786,7 +785,7 @@ fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
         ['W1', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 352,
+      line: 349,
       body: `@compute @workgroup_size(8, 8)
 fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -874,10 +873,10 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       groups: [1, 1, 1],
       ranges: [
         [0, 32320, 100],
-        [0, 31872, 100],
         [0, 32704, 100],
+        [0, 31872, 100],
       ],
-    }, // d_add_sub_mul_add
+    }, // d_add_sub_mul
     {
       shader: 4,
       groups: [1, 1, 1],

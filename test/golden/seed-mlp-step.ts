@@ -31,20 +31,73 @@ export interface Outputs {
   loss: Float32Array;
 }
 
-/** Temporary buffers, allocated once: values whose lifetimes do not overlap share a slot. */
+/** WebAssembly SIMD kernels (8761 bytes, rendered by gradc from the same kernels as the TypeScript below). */
+const wasmBytes =
+  'AGFzbQEAAAABCQJgAXwBfGAAAAIZAgNlbnYGbWVtb3J5AgAFA2VudgNleHAAAAMGBQEBAQEBB3wFFmExX21hdG11bF9iaWFzX3NpZ21vaWQAARZhMl9tYXRtdWxfYmlhc19zaWdtb2lkAAIUZF9hZGRfbWF0bXVsX211bF9zdWIAAxZXMl9uZXh0X21hdG11bF9tdWxfc3ViAAQWVzFfbmV4dF9tYXRtdWxfbXVsX3N1YgAFCoJDBaENBgp/CHsCfwF8C38De0EAIQADQEEAIQEDQEGQBiABayICQYACIAJBgAJIGyECQYD4DyEVQQAhBQNAQQAhBwNAIAEgB2ohFiAFQQhsIRcgFUGIPiAWQR5saiAXakECdP0ABAD9CwQAIBVBiD4gFkEebGogF2pBAnT9AAQQ/QsEECAVQSBqIRUgB0EBaiIHIAJIDQALIAVBAWoiBUEDSA0AC0EAIQcDQCABIAdqIRYgFUGgPiAWQR5sakECdCoCADgCACAVQaE+IBZBHmxqQQJ0KgIAOAIEIBVBoj4gFkEebGpBAnQqAgA4AgggFUGjPiAWQR5sakECdCoCADgCDCAVQaQ+IBZBHmxqQQJ0KgIAOAIQIBVBpT4gFkEebGpBAnQqAgA4AhQgFUMAAAAAOAIYIBVDAAAAADgCHCAVQSBqIRUgB0EBaiIHIAJIDQALQQAhAwNAQQogA2siBEGAASAEQYABSBshBCAEQQNqQQRtIRtBACEGA0AgBiACbEEEbEEAakECdEGA+AdqIRggAyAGQQRsakEAaiEZIBlBCkgEQEEAIQcDQCABIAdqIRogGEEEIBlBkAZsaiAaakECdCoCADgCACAYQRBqIRggB0EBaiIHIAJIDQALBUEAIQcDQCAYQwAAAAA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwsgBiACbEEEbEEBakECdEGA+AdqIRggAyAGQQRsakEBaiEZIBlBCkgEQEEAIQcDQCABIAdqIRogGEEEIBlBkAZsaiAaakECdCoCADgCACAYQRBqIRggB0EBaiIHIAJIDQALBUEAIQcDQCAYQwAAAAA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwsgBiACbEEEbEECakECdEGA+AdqIRggAyAGQQRsakECaiEZIBlBCkgEQEEAIQcDQCABIAdqIRogGEEEIBlBkAZsaiAaakECdCoCADgCACAYQRBqIRggB0EBaiIHIAJIDQALBUEAIQcDQCAYQwAAAAA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwsgBiACbEEEbEEDakECdEGA+AdqIRggAyAGQQRsakEDaiEZIBlBCkgEQEEAIQcDQCABIAdqIRogGEEEIBlBkAZsaiAaakECdCoCADgCACAYQRBqIRggB0EBaiIHIAJIDQALBUEAIQcDQCAYQwAAAAA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwsgBkEBaiIGIBtIDQALQQAhBQNAIARBA2pBBG0hHEEAIQYDQCADIAZBBGxqQSBsIAVBCGxqQQJ0QYD4EWohHyABRQRA/QwAAAAAAAAAAAAAAAAAAAAAIQr9DAAAAAAAAAAAAAAAAAAAAAAhC/0MAAAAAAAAAAAAAAAAAAAAACEM/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhDv0MAAAAAAAAAAAAAAAAAAAAACEP/QwAAAAAAAAAAAAAAAAAAAAAIRD9DAAAAAAAAAAAAAAAAAAAAAAhEQUgH/0ABAAhCiAf/QAEECELIB/9AASAASEMIB/9AASQASENIB/9AASAAiEOIB/9AASQAiEPIB/9AASAAyEQIB/9AASQAyERCyAGIAJsQRBsQYD4B2ohHSAFIAJsQSBsQYD4D2ohHiACIQgDQCAe/QAEACEgIB79AAQQISEgHf0JAgAhIiAKICIgIP3mAf3kASEKIAsgIiAh/eYB/eQBIQsgHf0JAgQhIiAMICIgIP3mAf3kASEMIA0gIiAh/eYB/eQBIQ0gHf0JAgghIiAOICIgIP3mAf3kASEOIA8gIiAh/eYB/eQBIQ8gHf0JAgwhIiAQICIgIP3mAf3kASEQIBEgIiAh/eYB/eQBIREgHUEQaiEdIB5BIGohHiAIQQFrIggNAAsgHyAK/QsEACAfIAv9CwQQIB8gDP0LBIABIB8gDf0LBJABIB8gDv0LBIACIB8gD/0LBJACIB8gEP0LBIADIB8gEf0LBJADIAZBAWoiBiAcSA0ACyAFQQFqIgVBBEgNAAsgA0GAAWoiA0EKSA0ACyABQYACaiIBQZAGSA0AC0EAIRIDQEEAIRMDQCASQSBsIBNqQQJ0KgKA+BG7IRQgErdEAAAAAAAAPkCiIBO3oPwCQQJ0RAAAAAAAAPA/RAAAAAAAAPA/IBQgE7f8AkECdCoCoNcHu6CaEACgo7Y4AoDiByATQQFqIhNBHkgNAAsgEkEBaiISQQpIDQALIABBAWoiAEEBSA0ACwv7DAYKfwh7An8BfAt/A3tBACEAA0BBACEBA0BBHiABayICQYACIAJBgAJIGyECQYDwCCEVQQAhBQNAQQAhBwNAIAEgB2ohFiAFQQhsIRcgFUGI9gEgFkEKbGogF2pBAnT9AAQA/QsEACAVQYj2ASAWQQpsaiAXakECdP0ABBD9CwQQIBVBIGohFSAHQQFqIgcgAkgNAAsgBUEBaiIFQQFIDQALQQAhBwNAIAEgB2ohFiAVQZD2ASAWQQpsakECdCoCADgCACAVQZH2ASAWQQpsakECdCoCADgCBCAVQwAAAAA4AgggFUMAAAAAOAIMIBVDAAAAADgCECAVQwAAAAA4AhQgFUMAAAAAOAIYIBVDAAAAADgCHCAVQSBqIRUgB0EBaiIHIAJIDQALQQAhAwNAQQogA2siBEGAASAEQYABSBshBCAEQQNqQQRtIRtBACEGA0AgBiACbEEEbEEAakECdEGA+AdqIRggAyAGQQRsakEAaiEZIBlBCkgEQEEAIQcDQCABIAdqIRogGEHA+AEgGUEebGogGmpBAnQqAgA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwVBACEHA0AgGEMAAAAAOAIAIBhBEGohGCAHQQFqIgcgAkgNAAsLIAYgAmxBBGxBAWpBAnRBgPgHaiEYIAMgBkEEbGpBAWohGSAZQQpIBEBBACEHA0AgASAHaiEaIBhBwPgBIBlBHmxqIBpqQQJ0KgIAOAIAIBhBEGohGCAHQQFqIgcgAkgNAAsFQQAhBwNAIBhDAAAAADgCACAYQRBqIRggB0EBaiIHIAJIDQALCyAGIAJsQQRsQQJqQQJ0QYD4B2ohGCADIAZBBGxqQQJqIRkgGUEKSARAQQAhBwNAIAEgB2ohGiAYQcD4ASAZQR5saiAaakECdCoCADgCACAYQRBqIRggB0EBaiIHIAJIDQALBUEAIQcDQCAYQwAAAAA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwsgBiACbEEEbEEDakECdEGA+AdqIRggAyAGQQRsakEDaiEZIBlBCkgEQEEAIQcDQCABIAdqIRogGEHA+AEgGUEebGogGmpBAnQqAgA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwVBACEHA0AgGEMAAAAAOAIAIBhBEGohGCAHQQFqIgcgAkgNAAsLIAZBAWoiBiAbSA0AC0EAIQUDQCAEQQNqQQRtIRxBACEGA0AgAyAGQQRsakEQbCAFQQhsakECdEGA/whqIR8gAUUEQP0MAAAAAAAAAAAAAAAAAAAAACEK/QwAAAAAAAAAAAAAAAAAAAAAIQv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQ/QwAAAAAAAAAAAAAAAAAAAAAIREFIB/9AAQAIQogH/0ABBAhCyAf/QAEQCEMIB/9AARQIQ0gH/0ABIABIQ4gH/0ABJABIQ8gH/0ABMABIRAgH/0ABNABIRELIAYgAmxBEGxBgPgHaiEdIAUgAmxBIGxBgPAIaiEeIAIhCANAIB79AAQAISAgHv0ABBAhISAd/QkCACEiIAogIiAg/eYB/eQBIQogCyAiICH95gH95AEhCyAd/QkCBCEiIAwgIiAg/eYB/eQBIQwgDSAiICH95gH95AEhDSAd/QkCCCEiIA4gIiAg/eYB/eQBIQ4gDyAiICH95gH95AEhDyAd/QkCDCEiIBAgIiAg/eYB/eQBIRAgESAiICH95gH95AEhESAdQRBqIR0gHkEgaiEeIAhBAWsiCA0ACyAfIAr9CwQAIB8gC/0LBBAgHyAM/QsEQCAfIA39CwRQIB8gDv0LBIABIB8gD/0LBJABIB8gEP0LBMABIB8gEf0LBNABIAZBAWoiBiAcSA0ACyAFQQFqIgVBAkgNAAsgA0GAAWoiA0EKSA0ACyABQYACaiIBQR5IDQALQQAhEgNAQQAhEwNAIBJBEGwgE2pBAnQqAoD/CLshFCASt0QAAAAAAAAkQKIgE7eg/AJBAnREAAAAAAAA8D9EAAAAAAAA8D8gFCATt/wCQQJ0KgLQ4Qe7oJoQAKCjtjgCsOsHIBNBAWoiE0EKSA0ACyASQQFqIhJBCkgNAAsgAEEBaiIAQQFIDQALC7AOBwp/CHsCfwF8C38DewF8QQAhAANAQQAhAQNAQQogAWsiAkGAAiACQYACSBshAkGAoAghFUEAIQUDQEEAIQcDQCABIAdqIRYgBUEIbCEXIBVBiPYBIBZqIBdBCmxqQQJ0KgIAOAIAIBVBkvYBIBZqIBdBCmxqQQJ0KgIAOAIEIBVBnPYBIBZqIBdBCmxqQQJ0KgIAOAIIIBVBpvYBIBZqIBdBCmxqQQJ0KgIAOAIMIBVBsPYBIBZqIBdBCmxqQQJ0KgIAOAIQIBVBuvYBIBZqIBdBCmxqQQJ0KgIAOAIUIBVBxPYBIBZqIBdBCmxqQQJ0KgIAOAIYIBVBzvYBIBZqIBdBCmxqQQJ0KgIAOAIcIBVBIGohFSAHQQFqIgcgAkgNAAsgBUEBaiIFQQNIDQALQQAhBwNAIAEgB2ohFiAVQfj3ASAWakECdCoCADgCACAVQYL4ASAWakECdCoCADgCBCAVQYz4ASAWakECdCoCADgCCCAVQZb4ASAWakECdCoCADgCDCAVQaD4ASAWakECdCoCADgCECAVQar4ASAWakECdCoCADgCFCAVQwAAAAA4AhggFUMAAAAAOAIcIBVBIGohFSAHQQFqIgcgAkgNAAtBACEDA0BBCiADayIEQYABIARBgAFIGyEEIARBA2pBBG0hG0EAIQYDQCAGIAJsQQRsQQBqQQJ0QYD4B2ohGCADIAZBBGxqQQBqIRkgGUEKSARAQQAhBwNAIAEgB2ohGiAYQZz9ASAZQQpsaiAaakECdCoCADgCACAYQRBqIRggB0EBaiIHIAJIDQALBUEAIQcDQCAYQwAAAAA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwsgBiACbEEEbEEBakECdEGA+AdqIRggAyAGQQRsakEBaiEZIBlBCkgEQEEAIQcDQCABIAdqIRogGEGc/QEgGUEKbGogGmpBAnQqAgA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwVBACEHA0AgGEMAAAAAOAIAIBhBEGohGCAHQQFqIgcgAkgNAAsLIAYgAmxBBGxBAmpBAnRBgPgHaiEYIAMgBkEEbGpBAmohGSAZQQpIBEBBACEHA0AgASAHaiEaIBhBnP0BIBlBCmxqIBpqQQJ0KgIAOAIAIBhBEGohGCAHQQFqIgcgAkgNAAsFQQAhBwNAIBhDAAAAADgCACAYQRBqIRggB0EBaiIHIAJIDQALCyAGIAJsQQRsQQNqQQJ0QYD4B2ohGCADIAZBBGxqQQNqIRkgGUEKSARAQQAhBwNAIAEgB2ohGiAYQZz9ASAZQQpsaiAaakECdCoCADgCACAYQRBqIRggB0EBaiIHIAJIDQALBUEAIQcDQCAYQwAAAAA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwsgBkEBaiIGIBtIDQALQQAhBQNAIARBA2pBBG0hHEEAIQYDQCADIAZBBGxqQSBsIAVBCGxqQQJ0QYCqCGohHyABRQRA/QwAAAAAAAAAAAAAAAAAAAAAIQr9DAAAAAAAAAAAAAAAAAAAAAAhC/0MAAAAAAAAAAAAAAAAAAAAACEM/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhDv0MAAAAAAAAAAAAAAAAAAAAACEP/QwAAAAAAAAAAAAAAAAAAAAAIRD9DAAAAAAAAAAAAAAAAAAAAAAhEQUgH/0ABAAhCiAf/QAEECELIB/9AASAASEMIB/9AASQASENIB/9AASAAiEOIB/9AASQAiEPIB/9AASAAyEQIB/9AASQAyERCyAGIAJsQRBsQYD4B2ohHSAFIAJsQSBsQYCgCGohHiACIQgDQCAe/QAEACEgIB79AAQQISEgHf0JAgAhIiAKICIgIP3mAf3kASEKIAsgIiAh/eYB/eQBIQsgHf0JAgQhIiAMICIgIP3mAf3kASEMIA0gIiAh/eYB/eQBIQ0gHf0JAgghIiAOICIgIP3mAf3kASEOIA8gIiAh/eYB/eQBIQ8gHf0JAgwhIiAQICIgIP3mAf3kASEQIBEgIiAh/eYB/eQBIREgHUEQaiEdIB5BIGohHiAIQQFrIggNAAsgHyAK/QsEACAfIAv9CwQQIB8gDP0LBIABIB8gDf0LBJABIB8gDv0LBIACIB8gD/0LBJACIB8gEP0LBIADIB8gEf0LBJADIAZBAWoiBiAcSA0ACyAFQQFqIgVBBEgNAAsgA0GAAWoiA0EKSA0ACyABQYACaiIBQQpIDQALQQAhEgNAQQAhEwNAIBJBIGwgE2pBAnQqAoCqCLshFCASt0QAAAAAAAA+QKIgE7eg/AJBAnQqAoDiB7siIxogErdEAAAAAAAAPkCiIBO3oPwCQQJ0IBQgI6JEAAAAAAAA8D8gI6GitjgCsOsHIBNBAWoiE0EeSA0ACyASQQFqIhJBCkgNAAsgAEEBaiIAQQFIDQALC/wMBgp/CHsCfwF8C38De0EAIQADQEEAIQEDQEEKIAFrIgJBgAIgAkGAAkgbIQJBgKAIIRVBACEFA0BBACEHA0AgASAHaiEWIAVBCGwhFyAVQZz9ASAWQQpsaiAXakECdP0ABAD9CwQAIBVBnP0BIBZBCmxqIBdqQQJ0/QAEEP0LBBAgFUEgaiEVIAdBAWoiByACSA0ACyAFQQFqIgVBAUgNAAtBACEHA0AgASAHaiEWIBVBpP0BIBZBCmxqQQJ0KgIAOAIAIBVBpf0BIBZBCmxqQQJ0KgIAOAIEIBVDAAAAADgCCCAVQwAAAAA4AgwgFUMAAAAAOAIQIBVDAAAAADgCFCAVQwAAAAA4AhggFUMAAAAAOAIcIBVBIGohFSAHQQFqIgcgAkgNAAtBACEDA0BBHiADayIEQYABIARBgAFIGyEEIARBA2pBBG0hG0EAIQYDQCAGIAJsQQRsQQBqQQJ0QYD4B2ohGCADIAZBBGxqQQBqIRkgGUEeSARAQQAhBwNAIAEgB2ohGiAYQcD4ASAZaiAaQR5sakECdCoCADgCACAYQRBqIRggB0EBaiIHIAJIDQALBUEAIQcDQCAYQwAAAAA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwsgBiACbEEEbEEBakECdEGA+AdqIRggAyAGQQRsakEBaiEZIBlBHkgEQEEAIQcDQCABIAdqIRogGEHA+AEgGWogGkEebGpBAnQqAgA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwVBACEHA0AgGEMAAAAAOAIAIBhBEGohGCAHQQFqIgcgAkgNAAsLIAYgAmxBBGxBAmpBAnRBgPgHaiEYIAMgBkEEbGpBAmohGSAZQR5IBEBBACEHA0AgASAHaiEaIBhBwPgBIBlqIBpBHmxqQQJ0KgIAOAIAIBhBEGohGCAHQQFqIgcgAkgNAAsFQQAhBwNAIBhDAAAAADgCACAYQRBqIRggB0EBaiIHIAJIDQALCyAGIAJsQQRsQQNqQQJ0QYD4B2ohGCADIAZBBGxqQQNqIRkgGUEeSARAQQAhBwNAIAEgB2ohGiAYQcD4ASAZaiAaQR5sakECdCoCADgCACAYQRBqIRggB0EBaiIHIAJIDQALBUEAIQcDQCAYQwAAAAA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwsgBkEBaiIGIBtIDQALQQAhBQNAIARBA2pBBG0hHEEAIQYDQCADIAZBBGxqQRBsIAVBCGxqQQJ0QYClCGohHyABRQRA/QwAAAAAAAAAAAAAAAAAAAAAIQr9DAAAAAAAAAAAAAAAAAAAAAAhC/0MAAAAAAAAAAAAAAAAAAAAACEM/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhDv0MAAAAAAAAAAAAAAAAAAAAACEP/QwAAAAAAAAAAAAAAAAAAAAAIRD9DAAAAAAAAAAAAAAAAAAAAAAhEQUgH/0ABAAhCiAf/QAEECELIB/9AARAIQwgH/0ABFAhDSAf/QAEgAEhDiAf/QAEkAEhDyAf/QAEwAEhECAf/QAE0AEhEQsgBiACbEEQbEGA+AdqIR0gBSACbEEgbEGAoAhqIR4gAiEIA0AgHv0ABAAhICAe/QAEECEhIB39CQIAISIgCiAiICD95gH95AEhCiALICIgIf3mAf3kASELIB39CQIEISIgDCAiICD95gH95AEhDCANICIgIf3mAf3kASENIB39CQIIISIgDiAiICD95gH95AEhDiAPICIgIf3mAf3kASEPIB39CQIMISIgECAiICD95gH95AEhECARICIgIf3mAf3kASERIB1BEGohHSAeQSBqIR4gCEEBayIIDQALIB8gCv0LBAAgHyAL/QsEECAfIAz9CwRAIB8gDf0LBFAgHyAO/QsEgAEgHyAP/QsEkAEgHyAQ/QsEwAEgHyAR/QsE0AEgBkEBaiIGIBxIDQALIAVBAWoiBUECSA0ACyADQYABaiIDQR5IDQALIAFBgAJqIgFBCkgNAAtBACESA0BBACETA0AgEkEQbCATakECdCoCgKUIuyEUIBK3RAAAAAAAACRAoiATt6D8AkECdCASt0QAAAAAAAAkQKIgE7eg/AJBAnQqAqDYB7sgFEQAAAAAAAAIQKKhtjgCoNgHIBNBAWoiE0EKSA0ACyASQQFqIhJBHkgNAAsgAEEBaiIAQQFIDQALC68NBgp/CHsCfwF8C38De0EAIQADQEEAIQEDQEEKIAFrIgJBgAIgAkGAAkgbIQJBgKAIIRVBACEFA0BBACEHA0AgASAHaiEWIAVBCGwhFyAVQez6ASAWQR5saiAXakECdP0ABAD9CwQAIBVB7PoBIBZBHmxqIBdqQQJ0/QAEEP0LBBAgFUEgaiEVIAdBAWoiByACSA0ACyAFQQFqIgVBA0gNAAtBACEHA0AgASAHaiEWIBVBhPsBIBZBHmxqQQJ0KgIAOAIAIBVBhfsBIBZBHmxqQQJ0KgIAOAIEIBVBhvsBIBZBHmxqQQJ0KgIAOAIIIBVBh/sBIBZBHmxqQQJ0KgIAOAIMIBVBiPsBIBZBHmxqQQJ0KgIAOAIQIBVBifsBIBZBHmxqQQJ0KgIAOAIUIBVDAAAAADgCGCAVQwAAAAA4AhwgFUEgaiEVIAdBAWoiByACSA0AC0EAIQMDQEGQBiADayIEQYABIARBgAFIGyEEIARBA2pBBG0hG0EAIQYDQCAGIAJsQQRsQQBqQQJ0QYD4B2ohGCADIAZBBGxqQQBqIRkgGUGQBkgEQEEAIQcDQCABIAdqIRogGEEEIBlqIBpBkAZsakECdCoCADgCACAYQRBqIRggB0EBaiIHIAJIDQALBUEAIQcDQCAYQwAAAAA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwsgBiACbEEEbEEBakECdEGA+AdqIRggAyAGQQRsakEBaiEZIBlBkAZIBEBBACEHA0AgASAHaiEaIBhBBCAZaiAaQZAGbGpBAnQqAgA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwVBACEHA0AgGEMAAAAAOAIAIBhBEGohGCAHQQFqIgcgAkgNAAsLIAYgAmxBBGxBAmpBAnRBgPgHaiEYIAMgBkEEbGpBAmohGSAZQZAGSARAQQAhBwNAIAEgB2ohGiAYQQQgGWogGkGQBmxqQQJ0KgIAOAIAIBhBEGohGCAHQQFqIgcgAkgNAAsFQQAhBwNAIBhDAAAAADgCACAYQRBqIRggB0EBaiIHIAJIDQALCyAGIAJsQQRsQQNqQQJ0QYD4B2ohGCADIAZBBGxqQQNqIRkgGUGQBkgEQEEAIQcDQCABIAdqIRogGEEEIBlqIBpBkAZsakECdCoCADgCACAYQRBqIRggB0EBaiIHIAJIDQALBUEAIQcDQCAYQwAAAAA4AgAgGEEQaiEYIAdBAWoiByACSA0ACwsgBkEBaiIGIBtIDQALQQAhBQNAIARBA2pBBG0hHEEAIQYDQCADIAZBBGxqQSBsIAVBCGxqQQJ0QYCqCGohHyABRQRA/QwAAAAAAAAAAAAAAAAAAAAAIQr9DAAAAAAAAAAAAAAAAAAAAAAhC/0MAAAAAAAAAAAAAAAAAAAAACEM/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhDv0MAAAAAAAAAAAAAAAAAAAAACEP/QwAAAAAAAAAAAAAAAAAAAAAIRD9DAAAAAAAAAAAAAAAAAAAAAAhEQUgH/0ABAAhCiAf/QAEECELIB/9AASAASEMIB/9AASQASENIB/9AASAAiEOIB/9AASQAiEPIB/9AASAAyEQIB/9AASQAyERCyAGIAJsQRBsQYD4B2ohHSAFIAJsQSBsQYCgCGohHiACIQgDQCAe/QAEACEgIB79AAQQISEgHf0JAgAhIiAKICIgIP3mAf3kASEKIAsgIiAh/eYB/eQBIQsgHf0JAgQhIiAMICIgIP3mAf3kASEMIA0gIiAh/eYB/eQBIQ0gHf0JAgghIiAOICIgIP3mAf3kASEOIA8gIiAh/eYB/eQBIQ8gHf0JAgwhIiAQICIgIP3mAf3kASEQIBEgIiAh/eYB/eQBIREgHUEQaiEdIB5BIGohHiAIQQFrIggNAAsgHyAK/QsEACAfIAv9CwQQIB8gDP0LBIABIB8gDf0LBJABIB8gDv0LBIACIB8gD/0LBJACIB8gEP0LBIADIB8gEf0LBJADIAZBAWoiBiAcSA0ACyAFQQFqIgVBBEgNAAsgA0GAAWoiA0GQBkgNAAsgAUGAAmoiAUEKSA0AC0EAIRIDQEEAIRMDQCASQSBsIBNqQQJ0KgKAqgi7IRQgErdEAAAAAAAAPkCiIBO3oPwCQQJ0IBK3RAAAAAAAAD5AoiATt6D8AkECdCoCoPgBuyAURAAAAAAAAAhAoqG2OAKg+AEgE0EBaiITQR5IDQALIBJBAWoiEkGQBkgNAAsgAEEBaiIAQQFIDQALCw==';
+
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Memory: new (d: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { readonly exports: object };
+}
+const host = globalThis as unknown as { WebAssembly?: WasmApi; atob(s: string): string };
+
+/** The kernels that run in WebAssembly; each reads and writes the workspace memory. */
+export interface WasmKernels {
+  readonly a1_matmul_bias_sigmoid: () => void;
+  readonly a2_matmul_bias_sigmoid: () => void;
+  readonly d_add_matmul_mul_sub: () => void;
+  readonly W2_next_matmul_mul_sub: () => void;
+  readonly W1_next_matmul_mul_sub: () => void;
+}
+
+/** Temporary buffers, inputs and params: views into one WebAssembly memory laid out by the memory plan. */
 export interface Workspace {
   readonly s0: Float32Array;
   readonly s1: Float32Array;
   readonly s2: Float32Array;
   readonly s3: Float32Array;
+  /** Pass these as the inputs and params of step() to skip copying them in. */
+  readonly inputs: Inputs;
+  readonly params: Params;
+  readonly memory: WasmMemory;
+  /** null where WebAssembly SIMD is unavailable: the TypeScript kernels run instead. */
+  readonly wasm: WasmKernels | null;
 }
 
 export function createWorkspace(): Workspace {
+  const api = host.WebAssembly;
+  const memory = api ? new api.Memory({ initial: 5 }) : { buffer: new ArrayBuffer(327680) };
+  let wasm: WasmKernels | null = null;
+  try {
+    if (!api) throw new Error('no WebAssembly');
+    const bytes = Uint8Array.from(host.atob(wasmBytes), (c) => c.charCodeAt(0));
+    const env = { memory, exp: Math.exp };
+    const instance = new api.Instance(new api.Module(bytes), { env });
+    wasm = instance.exports as WasmKernels;
+  } catch {
+    wasm = null; // no WebAssembly SIMD (or a browser refusing synchronous compiles): TS kernels
+  }
   return {
-    s0: new Float32Array(300),
-    s1: new Float32Array(300),
-    s2: new Float32Array(1),
-    s3: new Float32Array(100),
+    s0: new Float32Array(memory.buffer, 127232, 300),
+    s1: new Float32Array(memory.buffer, 128432, 300),
+    s2: new Float32Array(memory.buffer, 129632, 1),
+    s3: new Float32Array(memory.buffer, 129648, 100),
+    inputs: {
+      x: new Float32Array(memory.buffer, 16, 7840),
+      y: new Float32Array(memory.buffer, 31376, 100),
+    },
+    params: {
+      W1: new Float32Array(memory.buffer, 31776, 23520),
+      b1: new Float32Array(memory.buffer, 125856, 30),
+      W2: new Float32Array(memory.buffer, 125984, 300),
+      b2: new Float32Array(memory.buffer, 127184, 10),
+    },
+    memory,
+    wasm,
   };
 }
 
@@ -110,26 +163,23 @@ function div_sub_mul_sum_div(y: Float32Array, a2_: Float32Array, div: Float32Arr
   div[0] = (acc * 0.5) / 10;
 }
 
-// fuses sub → constant → mul → add → mul → constant → sub → mul
-// ∂L/∂mul = broadcast(∂L/∂sum)
-// ∂L/∂sub = ∂L/∂mul ⊙ sub
+// fuses sub → constant → mul → mul → constant → sub → mul
 // ∂L/∂sub = Σ over the uses of sub
 // ∂L/∂add = ∂L/∂a2 ⊙ σ'(add) = ∂L/∂a2 ⊙ a2(1 − a2)
-// from test/codegen/models.ts:33, test/codegen/models.ts:35
-function d_add_sub_mul_add(a2_: Float32Array, y: Float32Array, d_add: Float32Array): void {
+// from test/codegen/models.ts:33, test/codegen/models.ts:31
+function d_add_sub_mul(a2_: Float32Array, y: Float32Array, d_add: Float32Array): void {
   for (let i0 = 0; i0 < 10; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       const t0 = i0 * 10 + i1;
       const t1 = a2_[t0];
-      const t2 = 0.05 * (t1 - y[t0]);
-      d_add[t0] = (t2 + t2) * t1 * (1 - t1);
+      d_add[t0] = (t1 - y[t0]) * 0.1 * t1 * (1 - t1);
     }
   }
 }
 
 // fuses sum → constant → mul → sub
 // ∂L/∂b2 = ∂L/∂broadcast summed over the broadcast axes
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 function b2_next_sum_mul_sub(b2_: Float32Array, d_add: Float32Array): void {
   for (let o0 = 0; o0 < 10; o0++) {
     let acc = 0;
@@ -143,7 +193,7 @@ function b2_next_sum_mul_sub(b2_: Float32Array, d_add: Float32Array): void {
 // fuses matmul → mul → constant → sub → mul
 // ∂L/∂a1 = ∂L/∂matmul · W2ᵀ
 // ∂L/∂add = ∂L/∂a1 ⊙ σ'(add) = ∂L/∂a1 ⊙ a1(1 − a1)
-// from test/codegen/models.ts:35
+// from test/codegen/models.ts:31
 function d_add_matmul_mul_sub(
   d_add: Float32Array,
   W2: Float32Array,
@@ -164,7 +214,7 @@ function d_add_matmul_mul_sub(
 const W2_next_matmul_mul_sub_row = new Float64Array(10);
 // fuses matmul → constant → mul → sub
 // ∂L/∂W2 = a1ᵀ · ∂L/∂matmul
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 function W2_next_matmul_mul_sub(a1_: Float32Array, d_add: Float32Array, W2: Float32Array): void {
   for (let i = 0; i < 30; i++) {
     W2_next_matmul_mul_sub_row.fill(0);
@@ -184,7 +234,7 @@ function W2_next_matmul_mul_sub(a1_: Float32Array, d_add: Float32Array, W2: Floa
 
 // fuses sum → constant → mul → sub
 // ∂L/∂b1 = ∂L/∂broadcast summed over the broadcast axes
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 function b1_next_sum_mul_sub(b1_: Float32Array, d_add_2: Float32Array): void {
   for (let o0 = 0; o0 < 30; o0++) {
     let acc = 0;
@@ -198,7 +248,7 @@ function b1_next_sum_mul_sub(b1_: Float32Array, d_add_2: Float32Array): void {
 const W1_next_matmul_mul_sub_row = new Float64Array(30);
 // fuses matmul → constant → mul → sub
 // ∂L/∂W1 = xᵀ · ∂L/∂matmul
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 function W1_next_matmul_mul_sub(x: Float32Array, d_add_2: Float32Array, W1: Float32Array): void {
   for (let i = 0; i < 784; i++) {
     W1_next_matmul_mul_sub_row.fill(0);
@@ -218,15 +268,37 @@ function W1_next_matmul_mul_sub(x: Float32Array, d_add_2: Float32Array, W1: Floa
 
 /** One training step: forward, backward and update. Params are updated in place. Outputs are views into the workspace, valid until the next call. */
 export function step(inputs: Inputs, params: Params, ws: Workspace): Outputs {
-  a1_matmul_bias_sigmoid(inputs.x, params.W1, params.b1, ws.s0);
-  a2_matmul_bias_sigmoid(ws.s0, params.W2, params.b2, ws.s1);
+  if (inputs.x !== ws.inputs.x) ws.inputs.x.set(inputs.x);
+  if (inputs.y !== ws.inputs.y) ws.inputs.y.set(inputs.y);
+  if (params.W1 !== ws.params.W1) ws.params.W1.set(params.W1);
+  if (params.b1 !== ws.params.b1) ws.params.b1.set(params.b1);
+  if (params.W2 !== ws.params.W2) ws.params.W2.set(params.W2);
+  if (params.b2 !== ws.params.b2) ws.params.b2.set(params.b2);
+  const out = stepInMemory(ws.inputs, ws.params, ws);
+  if (params.W1 !== ws.params.W1) params.W1.set(ws.params.W1);
+  if (params.b1 !== ws.params.b1) params.b1.set(ws.params.b1);
+  if (params.W2 !== ws.params.W2) params.W2.set(ws.params.W2);
+  if (params.b2 !== ws.params.b2) params.b2.set(ws.params.b2);
+  return out;
+}
+
+/** The kernels, on views into the workspace memory: wasm where it runs, else TypeScript. */
+function stepInMemory(inputs: Inputs, params: Params, ws: Workspace): Outputs {
+  const wasm = ws.wasm;
+  if (wasm) wasm.a1_matmul_bias_sigmoid();
+  else a1_matmul_bias_sigmoid(inputs.x, params.W1, params.b1, ws.s0);
+  if (wasm) wasm.a2_matmul_bias_sigmoid();
+  else a2_matmul_bias_sigmoid(ws.s0, params.W2, params.b2, ws.s1);
   div_sub_mul_sum_div(inputs.y, ws.s1, ws.s2);
-  d_add_sub_mul_add(ws.s1, inputs.y, ws.s3);
+  d_add_sub_mul(ws.s1, inputs.y, ws.s3);
   b2_next_sum_mul_sub(params.b2, ws.s3);
-  d_add_matmul_mul_sub(ws.s3, params.W2, ws.s0, ws.s1);
-  W2_next_matmul_mul_sub(ws.s0, ws.s3, params.W2);
+  if (wasm) wasm.d_add_matmul_mul_sub();
+  else d_add_matmul_mul_sub(ws.s3, params.W2, ws.s0, ws.s1);
+  if (wasm) wasm.W2_next_matmul_mul_sub();
+  else W2_next_matmul_mul_sub(ws.s0, ws.s3, params.W2);
   b1_next_sum_mul_sub(params.b1, ws.s1);
-  W1_next_matmul_mul_sub(inputs.x, ws.s1, params.W1);
+  if (wasm) wasm.W1_next_matmul_mul_sub();
+  else W1_next_matmul_mul_sub(inputs.x, ws.s1, params.W1);
   return {
     loss: ws.s2.subarray(0, 1),
   };

@@ -148,33 +148,30 @@ fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   div[oi] = ((acc * 0.5f) / 10f);
 }
 
-// fuses sub → constant → mul → add → mul → constant → sub → mul
-// ∂L/∂mul = broadcast(∂L/∂sum)
-// ∂L/∂sub = ∂L/∂mul ⊙ sub
+// fuses sub → constant → mul → mul → constant → sub → mul
 // ∂L/∂sub = Σ over the uses of sub
 // ∂L/∂add = ∂L/∂a2 ⊙ σ'(add) = ∂L/∂a2 ⊙ a2(1 − a2)
-// from test/codegen/models.ts:33, test/codegen/models.ts:35
+// from test/codegen/models.ts:33, test/codegen/models.ts:31
 // temp a2: f32[10, 10] (slot 1)
 @group(0) @binding(0) var<storage, read_write> a2: array<f32>;
-// input y: f32[10, 10]
-@group(0) @binding(1) var<storage, read_write> y: array<f32>;
 // temp d_add: f32[10, 10] (slot 3)
-@group(0) @binding(2) var<storage, read_write> d_add: array<f32>;
+@group(0) @binding(1) var<storage, read_write> d_add: array<f32>;
+// input y: f32[10, 10]
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @compute @workgroup_size(256)
-fn d_add_sub_mul_add(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn d_add_sub_mul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
   if (flat >= 100u) {
     return;
   }
   let gi = i32(flat);
   let t0 = a2[gi];
-  let t1 = (0.05f * (t0 - y[gi]));
-  d_add[gi] = (((t1 + t1) * t0) * (1f - t0));
+  d_add[gi] = ((((t0 - y[gi]) * 0.1f) * t0) * (1f - t0));
 }
 
 // fuses sum → constant → mul → sub
 // ∂L/∂b2 = ∂L/∂broadcast summed over the broadcast axes
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 // temp d_add: f32[10, 10] (slot 3)
 @group(0) @binding(0) var<storage, read_write> d_add: array<f32>;
 // param b2: f32[10]
@@ -198,7 +195,7 @@ fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
 // fuses matmul → mul → constant → sub → mul
 // ∂L/∂a1 = ∂L/∂matmul · W2ᵀ
 // ∂L/∂add = ∂L/∂a1 ⊙ σ'(add) = ∂L/∂a1 ⊙ a1(1 − a1)
-// from test/codegen/models.ts:35
+// from test/codegen/models.ts:31
 // temp d_add: f32[10, 10] (slot 3)
 @group(0) @binding(0) var<storage, read_write> d_add: array<f32>;
 // param W2: f32[30, 10]
@@ -260,7 +257,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
 
 // fuses matmul → constant → mul → sub
 // ∂L/∂W2 = a1ᵀ · ∂L/∂matmul
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 // temp a1: f32[10, 30] (slot 0)
 @group(0) @binding(0) var<storage, read_write> a1: array<f32>;
 // temp d_add: f32[10, 10] (slot 3)
@@ -319,7 +316,7 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 
 // fuses sum → constant → mul → sub
 // ∂L/∂b1 = ∂L/∂broadcast summed over the broadcast axes
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 // temp d_add_2: f32[10, 30] (slot 1)
 @group(0) @binding(0) var<storage, read_write> d_add_2: array<f32>;
 // param b1: f32[30]
@@ -342,7 +339,7 @@ fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
 
 // fuses matmul → constant → mul → sub
 // ∂L/∂W1 = xᵀ · ∂L/∂matmul
-// from test/codegen/models.ts:35, test/codegen/models.ts:36
+// from test/codegen/models.ts:31, test/codegen/models.ts:36
 // input x: f32[10, 784]
 @group(0) @binding(0) var<storage, read_write> x: array<f32>;
 // temp d_add_2: f32[10, 30] (slot 1)

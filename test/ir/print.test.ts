@@ -53,20 +53,17 @@ test('printGraph of a small graph, without sites', () => {
       %8: f32[2,4] = exp %7
       %9: f32[2] = sum[axes=[1]] %8
       %10: f32[2] = log %9
-      %11: f32[2] = reshape[shape=[2]] %5
-      %12: f32[2] = add %10 %11
-      %13: f32[2] = custom_vjp[rule=logsumexp args=[1]] %12 h
-      %14: f32[2,1] = reshape[shape=[2,1]] %13
-      %15: f32[2,4] = broadcast[shape=[2,4]] %14
-      %16: f32[2,4] = sub h %15
-      %17: f32[2,4] = exp %16
-      %18: f32[1,4] = slice[starts=[0,0] stops=[1,4] steps=[1,1]] h
-      %19: f32[] = sum[axes=[0,1]] %18
-      %20: i32[2] = constant[value=1 shape=[2] dtype=i32]
-      %21: i32[2] = add labels %20
-      output probs = %17
-      output first = %19
-      output labels1 = %21
+      %11: f32[2,1] = reshape[shape=[2,1]] %10
+      %12: f32[2,4] = broadcast[shape=[2,4]] %11
+      %13: f32[2,4] = sub %7 %12
+      %14: f32[2,4] = exp %13
+      %15: f32[1,4] = slice[starts=[0,0] stops=[1,4] steps=[1,1]] h
+      %16: f32[] = sum[axes=[0,1]] %15
+      %17: i32[2] = constant[value=1 shape=[2] dtype=i32]
+      %18: i32[2] = add labels %17
+      output probs = %14
+      output first = %16
+      output labels1 = %18
     }
     "
   `);

@@ -5,7 +5,9 @@ import {
   batches,
   countCorrect,
   dataset,
+  gatherBatches,
   oneHotLabels,
+  permutation,
   shuffle,
   split,
   standardize,
@@ -81,6 +83,20 @@ describe('datasets', () => {
     expect(padded.map((q) => q.rows)).toEqual([4, 4, 2]);
     expect(padded[2]!.x.length).toBe(8);
     expect(padded[2]!.y).toBeInstanceOf(Int32Array);
+  });
+
+  test('gathered batches of a permutation equal the batches of the shuffled copy', () => {
+    const ds = dataset(x, y, [2]);
+    const copies = [...batches(shuffle(ds, 4), 3)].map((b) => [[...b.x], [...b.y]]);
+    // Copy each batch as it is drawn: the next one overwrites the same buffers.
+    const gathered = Array.from(gatherBatches(ds, permutation(ds.n, 4), 3), (b) => [
+      [...b.x],
+      [...b.y],
+    ]);
+    expect(gathered).toEqual(copies);
+    expect(gathered.length).toBe(3); // 10 samples: the short last batch is dropped
+    const it = gatherBatches(ds, permutation(ds.n, 4), 3);
+    expect(it.next().value!.x).toBe(it.next().value!.x); // one buffer, reused
   });
 
   test('one-hot, standardize, accuracy', () => {

@@ -37,6 +37,29 @@ function run(shape: Shape, build: (x: Node, g: Graph) => Node) {
 }
 
 describe('simplify rules fire', () => {
+  it('x·k + x·k → x·2k and (x·a)·b → x·ab: the fan-in of d·d becomes one scale', () => {
+    const r = run([3], (x) => {
+      const t = B.mul(B.exp(x), 0.05);
+      return B.add(t, t);
+    });
+    expect(r.fired).toEqual(['x·k + x·k → x·2k']);
+    expect(r.out).toContain('constant[value=0.1 ');
+    const m = run([3], (x) => B.mul(B.mul(B.exp(x), 3), 0.5));
+    expect(m.fired).toEqual(['(x·a)·b → x·(ab)']);
+    expect(m.out).toContain('constant[value=1.5 ');
+  });
+
+  it('sum(sum(x)·k) and sum∘sum merge into one reduction over the union of axes', () => {
+    const r = run([2, 3, 4], (x) => B.sum(B.mul(B.sum(x, 1), 0.5), 0));
+    expect(r.fired).toEqual(['sum(sum(x)·k) → sum(x)·k']);
+    expect(r.out).toContain('sum[axes=[0,1]] x');
+    expect(r.out.match(/= sum/g)).toHaveLength(1);
+    // Axes of the outer sum are renumbered onto x: sum(sum(x, [0]), [1]) is over x's axes 0 and 2.
+    const ss = run([2, 3, 4], (x) => B.sum(B.sum(x, 0), 1));
+    expect(ss.fired).toEqual(['sum∘sum → sum']);
+    expect(ss.out).toContain('sum[axes=[0,2]] x');
+  });
+
   it('x·1 → x and 1·x → x', () => {
     expect(run([3], (x) => B.mul(x, 1)).fired).toEqual(['x·1 → x']);
     const r = run([3], (x) => B.mul(1, B.exp(x)));

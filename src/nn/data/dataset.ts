@@ -102,6 +102,30 @@ export function* batches(ds: Dataset, batchSize: number, pad = false): Generator
   }
 }
 
+/**
+ * The full mini-batches of the samples listed in `order` (a shuffle), gathered into two buffers
+ * reused for every batch: a shuffled epoch costs one batch of memory, not a copy of the whole
+ * set. Each batch is valid until the next one is drawn.
+ */
+export function* gatherBatches(
+  ds: Dataset,
+  order: Int32Array,
+  batchSize: number,
+): Generator<Batch> {
+  const [px, py] = [size(ds.xShape), size(ds.yShape)];
+  const x = new Float32Array(batchSize * px);
+  const y =
+    ds.y instanceof Int32Array ? new Int32Array(batchSize * py) : new Float32Array(batchSize * py);
+  for (let start = 0; start + batchSize <= order.length; start += batchSize) {
+    for (let i = 0; i < batchSize; i++) {
+      const r = order[start + i]!;
+      x.set(ds.x.subarray(r * px, (r + 1) * px), i * px);
+      y.set(ds.y.subarray(r * py, (r + 1) * py), i * py);
+    }
+    yield { x, y, rows: batchSize };
+  }
+}
+
 /** Check labels are integers in [0, classes); errors name the first bad label and its row. */
 export function checkLabels(labels: ArrayLike<number>, classes: number): void {
   for (let i = 0; i < labels.length; i++) {
@@ -164,6 +188,9 @@ export function countCorrect(
 ): number {
   const cols = pred.length / batch;
   let ok = 0;
+  const labelsPerPosition =
+    target.length > batch && target.length < pred.length && pred.length % target.length === 0;
+  if (labelsPerPosition) return countCorrectPositions(pred, target, rows, batch);
   if (cols === 1) {
     for (let r = 0; r < rows; r++) ok += Number(pred[r]! > threshold === target[r]! > 0.5);
     return ok;
@@ -172,4 +199,21 @@ export function countCorrect(
   const t = target.length === batch ? target : argmax(target, batch);
   for (let r = 0; r < rows; r++) ok += Number(p[r] === t[r]);
   return ok;
+}
+
+/**
+ * Sequences: pred [batch, T, C] against labels [batch, T]; each sample counts the fraction of its
+ * positions predicted right, so accuracy is per position.
+ */
+function countCorrectPositions(
+  pred: ArrayLike<number>,
+  target: ArrayLike<number>,
+  rows: number,
+  batch: number,
+): number {
+  const positions = target.length / batch;
+  const p = argmax(pred, target.length);
+  let ok = 0;
+  for (let i = 0; i < rows * positions; i++) ok += Number(p[i] === target[i]);
+  return ok / positions;
 }

@@ -1,0 +1,283 @@
+// A small WebAssembly binary encoder, written from the spec (core 2.0 + 128-bit SIMD): LEB128
+// numbers, a module of one imported memory, imported and defined functions, exports, and a
+// function-body builder with structured loops. Everything the wasm kernel renderers emit goes
+// through here.
+
+export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
+const VAL: Readonly<Record<ValType, number>> = {
+  i32: 0x7f,
+  i64: 0x7e,
+  f32: 0x7d,
+  f64: 0x7c,
+  v128: 0x7b,
+};
+
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n = Math.floor(n / 128);
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+const utf8 = (s: string) => [...new TextEncoder().encode(s)];
+const name = (s: string) => [...uleb(utf8(s).length), ...utf8(s)];
+const vec = (items: readonly number[][]) => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+
+/** Scalar opcodes used by the renderers (one byte each). */
+export const OP = {
+  unreachable: 0x00,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  br_if: 0x0d,
+  call: 0x10,
+  drop: 0x1a,
+  select: 0x1b,
+  local_get: 0x20,
+  local_set: 0x21,
+  local_tee: 0x22,
+  i32_load: 0x28,
+  f32_load: 0x2a,
+  i32_store: 0x36,
+  f32_store: 0x38,
+  i32_const: 0x41,
+  f32_const: 0x43,
+  f64_const: 0x44,
+  i32_eqz: 0x45,
+  i32_eq: 0x46,
+  i32_ne: 0x47,
+  i32_lt_s: 0x48,
+  i32_gt_s: 0x4a,
+  i32_le_s: 0x4c,
+  i32_ge_s: 0x4e,
+  f64_eq: 0x61,
+  f64_ne: 0x62,
+  f64_lt: 0x63,
+  f64_gt: 0x64,
+  f64_le: 0x65,
+  f64_ge: 0x66,
+  i32_add: 0x6a,
+  i32_sub: 0x6b,
+  i32_mul: 0x6c,
+  i32_div_s: 0x6d,
+  i32_and: 0x71,
+  i32_or: 0x72,
+  i32_shl: 0x74,
+  f64_abs: 0x99,
+  f64_neg: 0x9a,
+  f64_floor: 0x9c,
+  f64_trunc: 0x9d,
+  f64_sqrt: 0x9f,
+  f64_add: 0xa0,
+  f64_sub: 0xa1,
+  f64_mul: 0xa2,
+  f64_div: 0xa3,
+  f64_min: 0xa4,
+  f64_max: 0xa5,
+  f32_demote_f64: 0xb6,
+  f64_convert_i32_s: 0xb7,
+  f64_promote_f32: 0xbb,
+} as const;
+
+/** SIMD opcodes: prefix 0xfd, then the opcode as unsigned LEB128. */
+export const SIMD = {
+  v128_load: 0x00,
+  v128_load32_splat: 0x09,
+  v128_store: 0x0b,
+  v128_const: 0x0c,
+  f32x4_splat: 0x13,
+  f32x4_extract_lane: 0x1f,
+  f32x4_eq: 0x41,
+  f32x4_ne: 0x42,
+  f32x4_lt: 0x43,
+  f32x4_gt: 0x44,
+  f32x4_le: 0x45,
+  f32x4_ge: 0x46,
+  v128_and: 0x4e,
+  v128_or: 0x50,
+  v128_bitselect: 0x52,
+  f32x4_abs: 0xe0,
+  f32x4_neg: 0xe1,
+  f32x4_sqrt: 0xe3,
+  f32x4_add: 0xe4,
+  f32x4_sub: 0xe5,
+  f32x4_mul: 0xe6,
+  f32x4_div: 0xe7,
+  f32x4_min: 0xe8,
+  f32x4_max: 0xe9,
+} as const;
+
+/** The 0xfc-prefixed opcodes used here. */
+export const MISC = { i32_trunc_sat_f64_s: 0x02, memory_copy: 0x0a, memory_fill: 0x0b } as const;
+
+/** Natural alignment (log2 bytes) of each memory access, for the memarg immediate. */
+const ALIGN: Readonly<Record<string, number>> = {
+  [OP.i32_load]: 2,
+  [OP.f32_load]: 2,
+  [OP.i32_store]: 2,
+  [OP.f32_store]: 2,
+};
+
+/** One function body: typed locals and an instruction byte stream with loop helpers. */
+export class FuncBuilder {
+  readonly code: number[] = [];
+  private readonly locals: ValType[] = [];
+  constructor(readonly params: readonly ValType[]) {}
+
+  local(t: ValType): number {
+    this.locals.push(t);
+    return this.params.length + this.locals.length - 1;
+  }
+  op(...bytes: number[]): this {
+    this.code.push(...bytes);
+    return this;
+  }
+  simd(op: number, ...imm: number[]): this {
+    return this.op(0xfd, ...uleb(op), ...imm);
+  }
+  misc(op: number, ...imm: number[]): this {
+    return this.op(0xfc, ...uleb(op), ...imm);
+  }
+  get(l: number): this {
+    return this.op(OP.local_get, ...uleb(l));
+  }
+  set(l: number): this {
+    return this.op(OP.local_set, ...uleb(l));
+  }
+  tee(l: number): this {
+    return this.op(OP.local_tee, ...uleb(l));
+  }
+  i32(v: number): this {
+    return this.op(OP.i32_const, ...sleb(v | 0));
+  }
+  f64(v: number): this {
+    const b = new Uint8Array(new Float64Array([v]).buffer);
+    return this.op(OP.f64_const, ...b);
+  }
+  /** A load or store with a constant byte offset folded into the memarg. */
+  mem(op: number, offset = 0): this {
+    return this.op(op, ALIGN[op] ?? 0, ...uleb(offset));
+  }
+  v128Load(offset = 0): this {
+    return this.simd(SIMD.v128_load, 4, ...uleb(offset));
+  }
+  v128Store(offset = 0): this {
+    return this.simd(SIMD.v128_store, 4, ...uleb(offset));
+  }
+  splatLoad(offset = 0): this {
+    return this.simd(SIMD.v128_load32_splat, 2, ...uleb(offset));
+  }
+  call(fn: number): this {
+    return this.op(OP.call, ...uleb(fn));
+  }
+  /** for (v = from; v < to; v += step) body — skipped entirely when from ≥ to. */
+  forRange(v: number, from: number, to: number, step: number, body: () => void): this {
+    if (from >= to) return this;
+    this.i32(from).set(v);
+    this.op(OP.loop, 0x40);
+    body();
+    this.get(v).i32(step).op(OP.i32_add).tee(v).i32(to).op(OP.i32_lt_s).op(OP.br_if, 0);
+    return this.op(OP.end);
+  }
+  /** if (cond on the stack) then else — both arms leave nothing on the stack. */
+  ifElse(then: () => void, otherwise?: () => void): this {
+    this.op(OP.if, 0x40);
+    then();
+    if (otherwise) {
+      this.op(OP.else);
+      otherwise();
+    }
+    return this.op(OP.end);
+  }
+  /** Locals declaration + body, as the code section wants it. */
+  encode(): number[] {
+    const groups: number[][] = [];
+    for (const t of this.locals) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === VAL[t]) last[0]!++;
+      else groups.push([1, VAL[t]]);
+    }
+    const body = [...uleb(groups.length), ...groups.flatMap(([n, t]) => [...uleb(n!), t!])];
+    for (const b of this.code) body.push(b); // no spread: bodies can be long
+    body.push(OP.end);
+    return [...uleb(body.length), ...body];
+  }
+}
+
+interface FuncType {
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+}
+
+/** A module importing one memory (`env.memory`) and some functions, exporting its own functions. */
+export class ModuleBuilder {
+  private readonly types: string[] = [];
+  private readonly imports: { name: string; type: number }[] = [];
+  private readonly funcs: { name: string; type: number; body: FuncBuilder }[] = [];
+  constructor(private readonly memoryPages: number) {}
+
+  private typeIndex(t: FuncType): number {
+    const key = `${t.params.join(',')}>${t.results.join(',')}`;
+    const at = this.types.indexOf(key);
+    if (at >= 0) return at;
+    this.types.push(key);
+    return this.types.length - 1;
+  }
+
+  /** Imported functions come first in the function index space: import all before defining. */
+  importFunc(name: string, t: FuncType): number {
+    if (this.funcs.length) throw new Error('wasm encoder: import functions before defining any');
+    this.imports.push({ name, type: this.typeIndex(t) });
+    return this.imports.length - 1;
+  }
+
+  func(name: string, t: FuncType, body: FuncBuilder): number {
+    this.funcs.push({ name, type: this.typeIndex(t), body });
+    return this.imports.length + this.funcs.length - 1;
+  }
+
+  encode(): Uint8Array<ArrayBuffer> {
+    const types = this.types.map((key) => {
+      const [ps, rs] = key.split('>').map((s) => (s ? (s.split(',') as ValType[]) : []));
+      return [0x60, ...vec(ps!.map((p) => [VAL[p]])), ...vec(rs!.map((r) => [VAL[r]]))];
+    });
+    const memory = [...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(this.memoryPages)];
+    const imports = [
+      memory,
+      ...this.imports.map((f) => [...name('env'), ...name(f.name), 0x00, ...uleb(f.type)]),
+    ];
+    const exports = this.funcs.map((f, i) => [
+      ...name(f.name),
+      0x00,
+      ...uleb(this.imports.length + i),
+    ]);
+    const bytes = [
+      ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+      ...section(1, vec(types)),
+      ...section(2, vec(imports)),
+      ...section(3, vec(this.funcs.map((f) => uleb(f.type)))),
+      ...section(7, vec(exports)),
+      ...section(10, vec(this.funcs.map((f) => f.body.encode()))),
+    ];
+    return new Uint8Array(bytes);
+  }
+}

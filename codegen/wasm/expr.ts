@@ -1,0 +1,351 @@
+// Kernel expressions → scalar wasm code that computes exactly what the TypeScript renderer's code
+// computes: numbers are float64 (JavaScript numbers), booleans i32, loads widen f32 → f64 and
+// stores round back, transcendental functions are Math's own (imported). Values used more than
+// once are kept in locals, like the TS renderer's temporaries.
+import { Keys } from '../cse.ts';
+import type { Expr } from '../../src/schedule/expr.ts';
+import { childrenOf } from '../../src/schedule/walk.ts';
+import { FuncBuilder, MISC, OP } from './encoder.ts';
+
+/** Math functions imported from JavaScript (no wasm instruction computes them). */
+export const MATH_IMPORTS = ['exp', 'log', 'sin', 'cos', 'tanh', 'pow'] as const;
+export const RAND_IMPORTS = ['randUniform', 'randNormal'] as const;
+export type ImportName = (typeof MATH_IMPORTS)[number] | (typeof RAND_IMPORTS)[number];
+
+export interface BufferPlace {
+  /** Byte offset of element 0 in linear memory. */
+  readonly at: number;
+  readonly size: number;
+  readonly dtype: string;
+}
+
+export interface ExprEnv {
+  readonly f: FuncBuilder;
+  readonly place: (buf: string) => BufferPlace;
+  /** i32 local holding a loop variable. */
+  readonly vars: (name: string) => number;
+  /** f64 local holding the accumulator (matmul and reduce epilogues). */
+  readonly acc?: number;
+  /** Function index of an imported helper. */
+  readonly fn: (name: ImportName) => number;
+}
+
+const isBool = (e: Expr) => e.t === 'bool';
+const F64_BIN: Readonly<Record<string, number>> = {
+  add: OP.f64_add,
+  sub: OP.f64_sub,
+  mul: OP.f64_mul,
+  max: OP.f64_max,
+  min: OP.f64_min,
+};
+const F64_CMP: Readonly<Record<string, number>> = {
+  eq: OP.f64_eq,
+  ne: OP.f64_ne,
+  lt: OP.f64_lt,
+  le: OP.f64_le,
+  gt: OP.f64_gt,
+  ge: OP.f64_ge,
+};
+const I32_CMP: Readonly<Record<string, number>> = {
+  eq: OP.i32_eq,
+  ne: OP.i32_ne,
+  lt: OP.i32_lt_s,
+  le: OP.i32_le_s,
+  gt: OP.i32_gt_s,
+  ge: OP.i32_ge_s,
+};
+
+/** Unary ops the emitter writes itself or imports from Math (see `unary` below). */
+const WASM_UNARY: ReadonlySet<string> = new Set<string>([
+  'not',
+  'sigmoid',
+  'recip',
+  'sign',
+  'neg',
+  'sqrt',
+  'abs',
+  'relu',
+  ...MATH_IMPORTS,
+]);
+
+/** Every distinct expression node under `roots`, once each (iterative: no recursion on depth). */
+function distinctExprs(roots: readonly Expr[]): Expr[] {
+  const stack = [...roots];
+  const seen = new Set<Expr>();
+  while (stack.length) {
+    const e = stack.pop()!;
+    if (seen.has(e)) continue;
+    seen.add(e);
+    stack.push(...childrenOf(e));
+  }
+  return [...seen];
+}
+
+/** The first unary op in these expressions that wasm has no code for (its kernel stays TS). */
+export function unsupportedOp(roots: readonly Expr[]): string | null {
+  const e = distinctExprs(roots).find((x) => x.k === 'un' && !WASM_UNARY.has(x.op));
+  return e?.k === 'un' ? e.op : null;
+}
+
+/** The imported helpers these expressions call. */
+export function imports(roots: readonly Expr[]): Set<ImportName> {
+  const out = new Set<ImportName>();
+  for (const e of distinctExprs(roots)) {
+    if (e.k === 'un' && (MATH_IMPORTS as readonly string[]).includes(e.op))
+      out.add(e.op as ImportName);
+    if (e.k === 'un' && e.op === 'sigmoid') out.add('exp');
+    if (e.k === 'bin' && e.op === 'pow') out.add('pow');
+    if (e.k === 'rand') out.add(e.dist === 'normal' ? 'randNormal' : 'randUniform');
+  }
+  return out;
+}
+
+/** Emits a group of expressions evaluated in one loop iteration, sharing repeated values. */
+export class ScalarEmitter {
+  private readonly keys = new Keys();
+  /** Keys of expressions under a select's arms (their loads are clamped). */
+  private readonly guarded = new Set<number>();
+  private readonly uses = new Map<number, number>();
+  private readonly saved = new Map<number, number>();
+
+  constructor(
+    private readonly env: ExprEnv,
+    roots: readonly Expr[],
+  ) {
+    const seen = new Set<number>();
+    const count = (e: Expr) => {
+      const k = this.keys.of(e);
+      this.uses.set(k, (this.uses.get(k) ?? 0) + 1);
+      if (seen.has(k)) return;
+      seen.add(k);
+      for (const c of childrenOf(e)) count(c);
+    };
+    roots.forEach(count);
+    // Loads under a select's arms: evaluated eagerly here, so their index may be one the TS code
+    // never reads (a pad or concat's other side). Only those are clamped into their buffer.
+    const mark = (e: Expr) => {
+      const k = this.keys.of(e);
+      if (this.guarded.has(k)) return;
+      this.guarded.add(k);
+      for (const c of childrenOf(e)) mark(c);
+    };
+    const visited = new Set<number>();
+    const find = (e: Expr) => {
+      const k = this.keys.of(e);
+      if (visited.has(k)) return;
+      visited.add(k);
+      if (e.k === 'sel') [e.a, e.b].forEach(mark);
+      for (const c of childrenOf(e)) find(c);
+    };
+    roots.forEach(find);
+  }
+
+  /** Push the value of `e`: f64 for f32/i32 values, i32 for booleans. */
+  emit(e: Expr): void {
+    const f = this.env.f;
+    const k = this.keys.of(e);
+    const local = this.saved.get(k);
+    if (local !== undefined) {
+      f.get(local);
+      return;
+    }
+    this.emitOne(e);
+    if ((this.uses.get(k) ?? 0) > 1 && e.k !== 'num' && e.k !== 'acc') {
+      const l = f.local(isBool(e) ? 'i32' : 'f64');
+      f.tee(l);
+      this.saved.set(k, l);
+    }
+  }
+
+  /** Push the byte address of element `at` of `buf` (clamped into the buffer when asked). */
+  address(buf: string, at: Expr, clamp = false): number {
+    const f = this.env.f;
+    const p = this.env.place(buf);
+    this.emit(at);
+    f.misc(MISC.i32_trunc_sat_f64_s);
+    if (!clamp) return this.scale(p.at);
+    const t = f.local('i32');
+    f.tee(t).i32(0).get(t).i32(0).op(OP.i32_gt_s).op(OP.select);
+    f.tee(t)
+      .i32(p.size - 1)
+      .get(t)
+      .i32(p.size - 1)
+      .op(OP.i32_lt_s)
+      .op(OP.select);
+    return this.scale(p.at);
+  }
+
+  private scale(at: number): number {
+    this.env.f.i32(2).op(OP.i32_shl);
+    return at;
+  }
+
+  /**
+   * The stores of one loop iteration, ordered as the TS kernel orders them: shared values first
+   * (its temporaries), then each store in turn.
+   */
+  stores(stores: readonly { buf: string; expr: Expr }[], at: Expr): void {
+    const seen = new Set<Expr>();
+    const post = (e: Expr) => {
+      if (seen.has(e)) return;
+      seen.add(e);
+      for (const c of childrenOf(e)) post(c);
+      const k = this.keys.of(e);
+      if ((this.uses.get(k) ?? 0) > 1 && !this.saved.has(k) && e.k !== 'num' && e.k !== 'acc') {
+        this.emit(e);
+        this.env.f.op(OP.drop);
+      }
+    };
+    for (const s of stores) post(s.expr);
+    for (const s of stores) this.store(s.buf, at, s.expr);
+  }
+
+  /** Store the value of `e` into element `at` of `buf` (rounded to the buffer's type). */
+  store(buf: string, at: Expr, e: Expr): void {
+    const f = this.env.f;
+    const offset = this.address(buf, at);
+    this.emit(e);
+    const dt = this.env.place(buf).dtype;
+    if (dt === 'f32') {
+      if (isBool(e)) f.op(OP.f64_convert_i32_s);
+      f.op(OP.f32_demote_f64).mem(OP.f32_store, offset);
+    } else {
+      if (!isBool(e)) f.misc(MISC.i32_trunc_sat_f64_s);
+      f.mem(OP.i32_store, offset);
+    }
+  }
+
+  private emitOne(e: Expr): void {
+    const f = this.env.f;
+    switch (e.k) {
+      case 'num':
+        if (e.t === 'bool') f.i32(e.v ? 1 : 0);
+        else f.f64(e.v);
+        return;
+      case 'var':
+        f.get(this.env.vars(e.name)).op(OP.f64_convert_i32_s);
+        return;
+      case 'acc':
+        f.get(this.env.acc!);
+        return;
+      case 'load': {
+        const offset = this.address(e.buf, e.at, this.guarded.has(this.keys.of(e)));
+        if (this.env.place(e.buf).dtype === 'f32') {
+          f.mem(OP.f32_load, offset).op(OP.f64_promote_f32);
+          if (e.t === 'bool') f.f64(0).op(OP.f64_ne);
+        } else {
+          f.mem(OP.i32_load, offset);
+          if (e.t === 'bool') f.i32(0).op(OP.i32_ne);
+          else f.op(OP.f64_convert_i32_s);
+        }
+        return;
+      }
+      case 'un':
+        return this.unary(e.op, e.a);
+      case 'bin':
+        return this.binary(e.op, e.a, e.b);
+      case 'sel':
+        // c ? a : b  →  select(a, b, c)
+        this.emit(e.a);
+        this.emit(e.b);
+        this.emit(e.c);
+        f.op(OP.select);
+        return;
+      case 'cast':
+        this.emit(e.a);
+        if (e.a.t === 'bool' && e.t !== 'bool') f.op(OP.f64_convert_i32_s);
+        else if (e.t === 'bool' && e.a.t !== 'bool') f.f64(0).op(OP.f64_ne);
+        else if (e.t === 'i32' && e.a.t !== 'bool') f.op(OP.f64_trunc);
+        return;
+      case 'rand':
+        f.f64(e.seed);
+        this.emit(e.counter);
+        this.emit(e.at);
+        f.call(this.env.fn(e.dist === 'normal' ? 'randNormal' : 'randUniform'));
+        return;
+    }
+  }
+
+  private unary(op: string, a: Expr): void {
+    const f = this.env.f;
+    if (op === 'not') {
+      this.emit(a);
+      f.op(OP.i32_eqz);
+      return;
+    }
+    if (op === 'sigmoid') {
+      f.f64(1).f64(1);
+      this.emit(a);
+      f.op(OP.f64_neg).call(this.env.fn('exp')).op(OP.f64_add).op(OP.f64_div);
+      return;
+    }
+    if (op === 'recip') {
+      f.f64(1);
+      this.emit(a);
+      f.op(OP.f64_div);
+      return;
+    }
+    if (op === 'sign') {
+      // Math.sign: 1, −1, or x itself (±0, NaN).
+      const x = f.local('f64');
+      this.emit(a);
+      f.set(x);
+      f.f64(1).f64(-1).get(x).get(x).f64(0).op(OP.f64_lt).op(OP.select);
+      f.get(x).f64(0).op(OP.f64_gt).op(OP.select);
+      return;
+    }
+    this.emit(a);
+    switch (op) {
+      case 'neg':
+        f.op(OP.f64_neg);
+        return;
+      case 'sqrt':
+        f.op(OP.f64_sqrt);
+        return;
+      case 'abs':
+        f.op(OP.f64_abs);
+        return;
+      case 'relu':
+        f.f64(0).op(OP.f64_max);
+        return;
+      default:
+        f.call(this.env.fn(op as ImportName));
+    }
+  }
+
+  private binary(op: string, a: Expr, b: Expr): void {
+    const f = this.env.f;
+    const boolArgs = isBool(a);
+    if (op === 'and' || op === 'or') {
+      this.emit(a);
+      this.emit(b);
+      f.op(op === 'and' ? OP.i32_and : OP.i32_or);
+      return;
+    }
+    const cmp = boolArgs ? I32_CMP[op] : F64_CMP[op];
+    // Comparisons see float32 values, as stored (same rule as the TS renderer).
+    const side = (x: Expr) => {
+      this.emit(x);
+      if (cmp !== undefined && x.t === 'f32' && x.k !== 'load' && x.k !== 'num')
+        f.op(OP.f32_demote_f64).op(OP.f64_promote_f32);
+    };
+    if (op === 'pow') {
+      side(a);
+      side(b);
+      f.call(this.env.fn('pow'));
+      return;
+    }
+    side(a);
+    side(b);
+    if (cmp !== undefined) f.op(cmp);
+    else if (op === 'div') {
+      f.op(OP.f64_div);
+      if (a.t !== 'f32') f.op(OP.f64_floor);
+    } else if (op === 'mod') {
+      // JavaScript's %: a − b·trunc(a / b), on values already in locals.
+      const [x, y] = [f.local('f64'), f.local('f64')];
+      f.set(y).set(x);
+      f.get(x).get(x).get(y).op(OP.f64_div).op(OP.f64_trunc).get(y).op(OP.f64_mul).op(OP.f64_sub);
+    } else f.op(F64_BIN[op]!);
+  }
+}

@@ -1,0 +1,69 @@
+// Map and reduce kernels as scalar wasm loop nests: the same loops and the same float64 arithmetic
+// as the TS kernels, with every address a constant of the memory plan.
+import * as E from '../../src/schedule/expr.ts';
+import type { MapKernel, ReduceKernel } from '../../src/schedule/kernel.ts';
+import { storeIndex } from '../../src/schedule/walk.ts';
+import { FuncBuilder, OP } from './encoder.ts';
+import { ScalarEmitter } from './expr.ts';
+import type { BufferPlace, ImportName } from './expr.ts';
+
+type Place = (buf: string) => BufferPlace;
+type Fn = (name: ImportName) => number;
+
+/** Nested loops over `shape` with one i32 local per dimension (named prefix0, prefix1, …). */
+function nest(
+  f: FuncBuilder,
+  prefix: string,
+  shape: readonly number[],
+  vars: Map<string, number>,
+  body: () => void,
+): void {
+  const locals = shape.map((_, d) => {
+    const l = f.local('i32');
+    vars.set(`${prefix}${d}`, l);
+    return l;
+  });
+  const go = (d: number): void => {
+    if (d === shape.length) return body();
+    f.forRange(locals[d]!, 0, shape[d]!, 1, () => go(d + 1));
+  };
+  go(0);
+}
+
+export function renderMap(k: MapKernel, place: Place, fn: Fn): FuncBuilder {
+  const f = new FuncBuilder([]);
+  const vars = new Map<string, number>();
+  const em = new ScalarEmitter(
+    { f, place, vars: (n) => vars.get(n)!, fn },
+    k.stores.map((s) => s.expr),
+  );
+  const at = storeIndex(k);
+  nest(f, 'i', k.shape, vars, () => em.stores(k.stores, at));
+  return f;
+}
+
+export function renderReduce(k: ReduceKernel, place: Place, fn: Fn): FuncBuilder {
+  const f = new FuncBuilder([]);
+  const vars = new Map<string, number>();
+  const acc = f.local('f64');
+  const env = { f, place, vars: (n: string) => vars.get(n)!, acc, fn };
+  const value = new ScalarEmitter(env, [k.value]);
+  const epi = new ScalarEmitter(
+    env,
+    k.stores.map((s) => s.expr),
+  );
+  const at = E.flatIndex(
+    k.outShape.map((_, d) => E.ivar(`o${d}`)),
+    k.outShape,
+  );
+  nest(f, 'o', k.outShape, vars, () => {
+    f.f64(k.op === 'sum' ? 0 : -Infinity).set(acc);
+    nest(f, 'r', k.redShape, vars, () => {
+      f.get(acc);
+      value.emit(k.value);
+      f.op(k.op === 'sum' ? OP.f64_add : OP.f64_max).set(acc);
+    });
+    epi.stores(k.stores, at);
+  });
+  return f;
+}

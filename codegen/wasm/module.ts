@@ -1,0 +1,139 @@
+// Program → one wasm module for the CPU hot kernels: a linear-memory layout that places every
+// buffer of the memory plan (inputs, params, constants, temp slots) at a fixed byte offset, the
+// choice of which kernels run in wasm, and the encoded module exporting one function per kernel.
+import type { BufferInfo, Kernel, MatmulKernel, Program } from '../../src/schedule/kernel.ts';
+import { kernelExprs } from '../../src/schedule/walk.ts';
+import { ModuleBuilder } from './encoder.ts';
+import type { FuncBuilder } from './encoder.ts';
+import { imports, unsupportedOp } from './expr.ts';
+import type { BufferPlace, ImportName } from './expr.ts';
+import { renderMap, renderReduce } from './loops.ts';
+import { matmulScratch, renderMatmul } from './matmul.ts';
+import { renderVectorMap, vectorRefusal } from './vector.ts';
+
+/**
+ * Which kernels run in wasm: 'auto' all but the tiniest (the size rule below); 'all' every map,
+ * reduce and matmul (differential tests exercise the wasm code on tiny shapes with it).
+ */
+export type WasmSelect = 'auto' | 'all';
+
+/**
+ * A kernel runs in wasm from this much work (multiply-adds of a matmul, elements of a map,
+ * output × reduced elements of a reduction); tinier kernels stay TS, where a call costs less.
+ * Measured with scripts/wasm-rule.mts (interleaved, on this shared 2-core machine): wasm won at
+ * every size tried, from a 16×16×16 matmul (2.7×) to the seed network's 10×784×30 forward and
+ * 784×10×30 zero-skipping weight gradient (whole W1 step 3.7× the scalar TS).
+ */
+export const MIN_WASM_WORK = 1 << 10;
+
+function work(k: Exclude<Kernel, { kind: 'scatter' }>): number {
+  const n = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
+  if (k.kind === 'matmul') return k.batch * k.m * k.n * k.k;
+  if (k.kind === 'map') return n(k.shape);
+  return n(k.outShape) * n(k.redShape);
+}
+
+export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
+  if (k.kind === 'scatter') return false;
+  // Ops without wasm code (erf, softplus, the inverse trig family, …) keep the kernel in TS.
+  if (unsupportedOp(kernelExprs(k)) !== null) return false;
+  return select === 'all' || work(k) >= MIN_WASM_WORK;
+}
+
+export interface WasmLayout {
+  /** Byte offset of each buffer (by buffer name) and of each temp slot. */
+  readonly buffers: ReadonlyMap<string, number>;
+  readonly slots: readonly number[];
+  readonly pages: number;
+}
+
+export interface WasmModule {
+  readonly bytes: Uint8Array;
+  readonly layout: WasmLayout;
+  /** Kernel names exported by the module (each is a function of no arguments). */
+  readonly kernels: ReadonlySet<string>;
+  /** Helpers the module imports from JavaScript (`Math.*`, the random helpers). */
+  readonly imports: readonly ImportName[];
+}
+
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+function layout(p: Program, scratchFloats: number): WasmLayout & { scratch: number } {
+  let at = 16; // address 0 stays unused
+  const take = (elems: number) => {
+    const here = at;
+    at = align16(at + 4 * Math.max(elems, 1));
+    return here;
+  };
+  const buffers = new Map<string, number>();
+  for (const b of p.buffers) if (b.role !== 'temp') buffers.set(b.name, take(b.size));
+  const slots = p.slots.map((s) => take(s.size));
+  for (const b of p.buffers) if (b.role === 'temp') buffers.set(b.name, slots[b.slot]!);
+  const scratch = take(scratchFloats);
+  return { buffers, slots, scratch, pages: Math.ceil(at / 65536) };
+}
+
+function renderKernel(
+  k: Kernel,
+  place: (buf: string) => BufferPlace,
+  scratch: number,
+  fn: (n: ImportName) => number,
+  dtypeOf: (buf: string) => string,
+): FuncBuilder {
+  switch (k.kind) {
+    case 'matmul':
+      return renderMatmul(k, place, scratch, fn);
+    case 'map':
+      return vectorRefusal(k, dtypeOf) === null
+        ? renderVectorMap(k, place, fn)
+        : renderMap(k, place, fn);
+    case 'reduce':
+      return renderReduce(k, place, fn);
+    case 'scatter':
+      throw new Error(`wasm: scatter kernel ${k.name} stays in TypeScript`);
+  }
+}
+
+/** The wasm module for a program, or null when no kernel runs in wasm. */
+export function renderWasm(
+  p: Program,
+  select: WasmSelect,
+  exportName: (kernel: string) => string = (k) => k,
+): WasmModule | null {
+  const byName = new Map<string, BufferInfo>(p.buffers.map((b) => [b.name, b]));
+  const dtypeOf = (buf: string) => byName.get(buf)!.dtype;
+  const chosen: Kernel[] = [];
+  for (const s of p.steps) {
+    if (s.kind === 'kernel' && runsInWasm(s.kernel, select)) chosen.push(s.kernel);
+  }
+  if (!chosen.length) return null;
+  const matmuls = chosen.filter((k): k is MatmulKernel => k.kind === 'matmul');
+  const lay = layout(p, Math.max(0, ...matmuls.map(matmulScratch)));
+  const place = (buf: string): BufferPlace => {
+    const b = byName.get(buf)!;
+    return { at: lay.buffers.get(buf)!, size: b.size, dtype: b.dtype };
+  };
+  const used = new Set<ImportName>();
+  for (const k of chosen) for (const n of imports(kernelExprs(k))) used.add(n);
+  const names = [...used].sort();
+  const mod = new ModuleBuilder(lay.pages);
+  const fnIndex = new Map<string, number>();
+  for (const n of names) {
+    const params = n === 'pow' ? 2 : n.startsWith('rand') ? 3 : 1;
+    fnIndex.set(n, mod.importFunc(n, { params: new Array(params).fill('f64'), results: ['f64'] }));
+  }
+  const fn = (n: ImportName) => fnIndex.get(n)!;
+  for (const k of chosen) {
+    mod.func(
+      exportName(k.name),
+      { params: [], results: [] },
+      renderKernel(k, place, lay.scratch, fn, dtypeOf),
+    );
+  }
+  return {
+    bytes: mod.encode(),
+    layout: lay,
+    kernels: new Set(chosen.map((k) => k.name)),
+    imports: names,
+  };
+}

@@ -1,0 +1,268 @@
+// A graph node as textbook math: views (broadcast, reshape) are transparent, constants fold into
+// scales, and the forms a derivation collapses to are recognized as data-shaped patterns —
+// σ'(z) = a(1 − a), ReLU' = [z > 0], softmax(z) written ŷ, one-hot labels, ½‖a − y‖².
+import type { Node } from '../ir/node.ts';
+import type { Math } from './math.ts';
+import { bin, fn, num, scale, sym } from './math.ts';
+
+/** Deeper expressions are cut with a node reference: equations stay readable and bounded. */
+const MAX_DEPTH = 24;
+
+const TRANSPARENT: ReadonlySet<string> = new Set(['broadcast', 'reshape', 'stop_gradient', 'cast']);
+
+/** A view: moves or repeats elements without computing (shown as its input). */
+const isView = (n: Node) =>
+  (TRANSPARENT.has(n.op) || (n.op === 'permute' && n.rank > 2)) &&
+  n.inputs.length === 1 &&
+  n.dtype === n.inputs[0]!.dtype;
+
+/** Look through unnamed views, stopping at a named node (a value the user wants to see). */
+export function strip(n: Node): Node {
+  let cur = n;
+  while (isView(cur) && !cur.inputs[0]!.label) cur = cur.inputs[0]!;
+  return isView(cur) ? cur.inputs[0]! : cur;
+}
+
+/** concat of window slices of one tensor X (conv2d's im2col), else null. */
+function im2colOf(n: Node): Node | null {
+  if (n.op !== 'concat' || n.inputs.length < 2) return null;
+  const srcs = n.inputs.map((p) => {
+    const s = p.op === 'reshape' ? p.inputs[0]! : p;
+    return s.op === 'slice' ? s.inputs[0]! : null;
+  });
+  const x = srcs[0];
+  return x && srcs.every((s) => s === x) ? x : null;
+}
+
+const FOLD: Readonly<Record<string, (a: number, b: number) => number>> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+};
+
+/**
+ * The value of a constant-valued expression (fills, through views and scalar arithmetic, as the
+ * loss's 1/m and ½ reach the backward pass), else null. Iterative: a stack of pending nodes.
+ */
+function constValue(n: Node): number | null {
+  const value = new Map<Node, number>();
+  const stack = [strip(n)];
+  while (stack.length) {
+    const cur = stack[stack.length - 1]!;
+    if (cur.op === 'constant') {
+      value.set(cur, cur.attrs['value'] as number);
+      stack.pop();
+      continue;
+    }
+    const f = FOLD[cur.op] ?? (cur.op === 'neg' ? (a: number) => -a : undefined);
+    if (!f || stack.length > 16) return null;
+    const ins = cur.inputs.map(strip);
+    const missing = ins.filter((x) => !value.has(x));
+    if (missing.length) {
+      stack.push(...missing);
+      continue;
+    }
+    value.set(cur, f(value.get(ins[0]!)!, ins[1] ? value.get(ins[1])! : 0));
+    stack.pop();
+  }
+  return value.get(strip(n)) ?? null;
+}
+
+/** cast(eq(broadcast(labels), iota)): integer labels as one-hot rows. */
+function oneHotLabels(n: Node): Node | null {
+  if (n.op !== 'cast') return null;
+  const e = n.inputs[0]!;
+  if (e.op !== 'eq') return null;
+  const [a, b] = e.inputs.map(strip);
+  if (b?.op === 'iota' && a) return a;
+  if (a?.op === 'iota' && b) return b;
+  return null;
+}
+
+/**
+ * softmax(x), written either way gradc builds it: exp(x − lse(x)) with lse the logsumexp custom
+ * rule of the same x, or the accurate exp((x − max x) − log Σ exp(x − max x)) of the composite.
+ */
+function softmaxOf(n: Node): Node | null {
+  if (n.op !== 'exp' || n.inputs[0]!.op !== 'sub') return null;
+  const [x, l] = n.inputs[0]!.inputs;
+  const lse = strip(l!);
+  if (lse.op === 'custom_vjp' && lse.attrs['rule'] === 'logsumexp' && lse.inputs[1] === x) {
+    return x!;
+  }
+  return shiftedSoftmaxOf(x!, lse);
+}
+
+/** `s − log Σ exp(s)` with s = x − max x: the x of that softmax, else null. */
+function shiftedSoftmaxOf(s: Node, logSum: Node): Node | null {
+  if (s.op !== 'sub' || logSum.op !== 'log') return null;
+  const sum = strip(logSum.inputs[0]!);
+  if (sum.op !== 'sum' || strip(sum.inputs[0]!).op !== 'exp') return null;
+  if (strip(strip(sum.inputs[0]!).inputs[0]!) !== s) return null;
+  const [x, m] = s.inputs;
+  const max = strip(m!);
+  return max.op === 'max' && strip(max.inputs[0]!) === strip(x!) ? x! : null;
+}
+
+const isPermute2 = (n: Node) =>
+  n.op === 'permute' && n.rank === 2 && (n.attrs['perm'] as readonly number[])[0] === 1;
+
+/** A definition an equation uses: `name = def`. */
+export interface Where {
+  readonly name: Math;
+  readonly def: Math;
+}
+
+interface Ctx {
+  readonly stops: ReadonlyMap<Node, Math>;
+  readonly root: Node;
+  /** The root without its views: never replaced by its own stop. */
+  readonly core: Node;
+  readonly where: Where[];
+  readonly batch: number;
+}
+
+function sumOver(n: Node, c: Ctx): string {
+  const axes = n.attrs['axes'] as readonly number[];
+  const inShape = n.inputs[0]!.shape;
+  if (axes.length === 1 && axes[0] === 0 && inShape[0] === c.batch) return 'batch';
+  return `axis ${axes.join(',')}`;
+}
+
+function mulOf(n: Node, c: Ctx, d: number): Math {
+  const [a, b] = n.inputs as [Node, Node];
+  // σ'(z) reusing a = σ(z): (g ⊙ a) ⊙ (1 − a)  →  g ⊙ a(1 − a)
+  if (b.op === 'sub' && a.op === 'mul' && constValue(b.inputs[0]!) === 1) {
+    const s = b.inputs[1]!;
+    if (s.op === 'sigmoid' && a.inputs[1] === s) {
+      const z = go(s.inputs[0]!, c, d);
+      const sigd: Math = { k: 'sigd', a: go(s, c, d) };
+      const name = fn("σ'", z);
+      if (!c.where.some((w) => JSON.stringify(w.name) === JSON.stringify(name))) {
+        c.where.push({ name, def: sigd });
+      }
+      return bin('⊙', go(a.inputs[0]!, c, d), sigd);
+    }
+  }
+  if (a === b) return { k: 'sq', a: go(a, c, d) };
+  const [ca, cb] = [constValue(a), constValue(b)];
+  if (ca !== null) return scale(ca, go(b, c, d));
+  if (cb !== null) return scale(cb, go(a, c, d));
+  // A scalar factor (the learning rate) reads better in front: lr · ∂L/∂W.
+  if (strip(b).rank === 0 && a.rank > 0) return bin('·', go(b, c, d), go(a, c, d));
+  if (strip(a).rank === 0 && b.rank > 0) return bin('·', go(a, c, d), go(b, c, d));
+  const [ma, mb] = [go(a, c, d), go(b, c, d)];
+  if (ma.k === 'scale') return scale(ma.c, bin('⊙', ma.a, mb));
+  if (mb.k === 'scale') return scale(mb.c, bin('⊙', ma, mb.a));
+  return bin('⊙', ma, mb);
+}
+
+function opOf(n: Node, c: Ctx, d: number): Math {
+  const ins = n.inputs;
+  const arg = (i: number) => go(ins[i]!, c, d);
+  switch (n.op) {
+    case 'constant':
+      return num(n.attrs['value'] as number);
+    case 'add':
+      return ins[0] === ins[1] ? scale(2, arg(0)) : bin('+', arg(0), arg(1));
+    case 'sub': {
+      const cb = constValue(ins[1]!);
+      return cb !== null && cb !== 0 ? bin('−', arg(0), num(cb)) : bin('−', arg(0), arg(1));
+    }
+    case 'mul':
+      return mulOf(n, c, d);
+    case 'div': {
+      const cb = constValue(ins[1]!);
+      return cb !== null ? scale(1 / cb, arg(0)) : bin('/', arg(0), arg(1));
+    }
+    case 'neg':
+      return scale(-1, arg(0));
+    case 'matmul':
+      return bin('·', arg(0), arg(1));
+    case 'permute':
+      return isPermute2(n) ? { k: 'T', a: arg(0) } : fn('permute', arg(0));
+    case 'pow': {
+      return bin('^', arg(0), arg(1));
+    }
+    case 'cast': {
+      // An indicator: [a = b] (max pooling routes the gradient to the maximum).
+      const e = ins[0]!;
+      if (e.op === 'eq')
+        return { k: 'ind', a: go(e.inputs[0]!, c, d), rel: '=', b: go(e.inputs[1]!, c, d) };
+      return arg(0);
+    }
+    case 'sum': {
+      const x = strip(ins[0]!);
+      const axes = n.attrs['axes'] as readonly number[];
+      if (
+        x.op === 'mul' &&
+        x.inputs[0] === x.inputs[1] &&
+        axes.length === 1 &&
+        axes[0] === x.rank - 1
+      ) {
+        return { k: 'norm2', a: go(x.inputs[0]!, c, d) };
+      }
+      return { k: 'sum', over: sumOver(n, c), a: arg(0) };
+    }
+    case 'where': {
+      // ReLU's derivative: where(z > 0, g, 0)  →  g ⊙ [z > 0]
+      const cond = ins[0]!;
+      if (cond.op === 'gt' && constValue(cond.inputs[1]!) === 0 && constValue(ins[2]!) === 0) {
+        return bin('⊙', arg(1), { k: 'ind', a: go(cond.inputs[0]!, c, d), rel: '>', b: num(0) });
+      }
+      return fn('where', arg(0), arg(1), arg(2));
+    }
+    case 'custom_vjp': {
+      const rule = n.attrs['rule'] as string;
+      if (rule === 'softmax_ce') return fn('CE', arg(1), arg(2));
+      if (rule === 'logsumexp') return fn('logsumexp', arg(1));
+      return arg(0);
+    }
+    default:
+      return fn(n.op, ...ins.map((_, i) => arg(i)));
+  }
+}
+
+function go(n0: Node, c: Ctx, d: number): Math {
+  // A named root (a forward equation) shows its own op, even a view: image = reshape(x).
+  const n = n0 === c.root && n0.label ? n0 : strip(n0);
+  if (n0 !== c.root && n !== c.core) {
+    const stop = c.stops.get(n0) ?? c.stops.get(n);
+    if (stop) return stop;
+  }
+  if (d > MAX_DEPTH) return sym(`%${n.id}`);
+  const windows = im2colOf(n);
+  if (windows) {
+    const x = go(windows, c, d + 1);
+    const k = Math.round(Math.sqrt(n.inputs.length));
+    const size = k * k === n.inputs.length ? `${k}x${k}` : `${n.inputs.length}`;
+    const name = fn('im2col', x);
+    if (!c.where.some((w) => JSON.stringify(w.name) === JSON.stringify(name))) {
+      c.where.push({
+        name,
+        def: sym(`its ${size} windows as columns (a correlation as one matmul)`),
+      });
+    }
+    return name;
+  }
+  if (n.op === 'input' || n.op === 'param') return sym(n.label ?? n.op);
+  const labels = oneHotLabels(n);
+  if (labels) return fn('onehot', go(labels, c, d + 1));
+  const sm = softmaxOf(n);
+  if (sm) {
+    // softmax + cross-entropy collapses to ŷ − y: name the softmax ŷ, and say so once.
+    if (!c.where.some((w) => w.name.k === 'sym' && w.name.name === 'ŷ')) {
+      c.where.push({ name: sym('ŷ'), def: fn('softmax', go(sm, c, d + 1)) });
+    }
+    return sym('ŷ');
+  }
+  return opOf(n, c, d + 1);
+}
+
+/** `root` as math, stopping at `stops` (named values, δs); `where` lists definitions used. */
+export function toMath(root: Node, stops: ReadonlyMap<Node, Math>): { math: Math; where: Where[] } {
+  const x = root.graph.inputs.get('x');
+  const c: Ctx = { stops, root, core: strip(root), where: [], batch: x?.shape[0] ?? -1 };
+  return { math: go(root, c, 0), where: c.where };
+}
