@@ -11,8 +11,9 @@ import { now } from './peers/stats.ts';
 export type G1Target = 'ts' | 'wgsl';
 
 export interface G1GradcResult extends G1TrainResult {
-  /** compile() of the training step, ms (exe.report.compileMs). */
+  /** compile() of the training step, ms (exe.report.compileMs), and its process CPU time. */
   readonly compileMs: number;
+  readonly compileCpuMs: number;
   readonly kernels: number;
 }
 
@@ -29,7 +30,11 @@ export async function gradcG1(
   wasm: 'auto' | 'off' = 'auto',
 ): Promise<G1GradcResult> {
   const m = data.model;
-  const exe = await build(g1TrainGraph(m, data.vocab), target, wasm);
+  const g = g1TrainGraph(m, data.vocab);
+  const c0 = process.cpuUsage();
+  const exe = await build(g, target, wasm);
+  const c = process.cpuUsage(c0);
+  const compileCpuMs = (c.user + c.system) / 1000;
   exe.setParams(data.init);
   const clock = stepClock(m, run);
   for (let step = 0; step < run.warmup + run.steps; step++) {
@@ -39,7 +44,7 @@ export async function gradcG1(
   }
   const { compileMs, kernels } = exe.report!;
   exe.dispose();
-  return { ...clock.result(), compileMs, kernels };
+  return { ...clock.result(), compileMs, compileCpuMs, kernels };
 }
 
 export interface G1DecodeResult {

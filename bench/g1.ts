@@ -128,7 +128,7 @@ export function renderG1(r: G1Report): string {
     '',
     `${r.run.warmup} warm-up + ${r.run.steps} timed steps each (median step); one run; ${r.date}; load average ${r.load.map((l) => l.map((v) => v.toFixed(1)).join(' ')).join(' → ')}. CPU ms is the process's CPU time per step (all threads).`,
     '',
-    '| impl | tokens/s | ms/step | CPU ms/step | vs best peer (wall) | vs best peer (CPU) | first → last loss | max loss Δ vs gradc-ts | compile ms | kernels | notes |',
+    '| impl | tokens/s | ms/step | CPU ms/step | vs best peer (wall) | vs best peer (CPU) | first → last loss | max loss Δ vs gradc-ts | compile ms (CPU ms) | kernels | notes |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of r.rows) {
@@ -139,7 +139,7 @@ export function renderG1(r: G1Report): string {
     }
     const g = x as Partial<G1GradcResult>;
     lines.push(
-      `| ${row.impl} | ${f(x.tokensPerSec)} | ${f(x.msPerStep)} | ${f(x.cpuMsPerStep)} | ${f(bestWall / x.msPerStep!, 2)}× | ${f(bestCpu / x.cpuMsPerStep!, 2)}× | ${f(x.losses![0], 4)} → ${f(x.losses!.at(-1), 4)} | ${lossDiff(x.losses!)} | ${f(g.compileMs)} | ${f(g.kernels)} | ${row.notes} |`,
+      `| ${row.impl} | ${f(x.tokensPerSec)} | ${f(x.msPerStep)} | ${f(x.cpuMsPerStep)} | ${f(bestWall / x.msPerStep!, 2)}× | ${f(bestCpu / x.cpuMsPerStep!, 2)}× | ${f(x.losses![0], 4)} → ${f(x.losses!.at(-1), 4)} | ${lossDiff(x.losses!)} | ${f(g.compileMs)}${g.compileCpuMs === undefined ? '' : ` (${f(g.compileCpuMs)})`} | ${f(g.kernels)} | ${row.notes} |`,
     );
   }
   lines.push(

@@ -1,8 +1,7 @@
 // examples/gpt at test size: the reverse-digits task reaches ≥ 95% held-out exact match (on
-// WGSL too, with a loss curve equal to TS's); the
-// fine-tuning recipe (pretrain → save → non-strict load with LoRA → fine-tune) learns the new
-// task with only adapters training; the char LM trains and its KV-cache greedy decode equals
-// greedy decoding by full forward passes.
+// WGSL too, with a loss curve equal to TS's); the fine-tuning recipe (pretrain → save →
+// non-strict load with LoRA → fine-tune) learns the new task with only adapters training; the
+// char LM trains and its KV-cache greedy decode equals greedy decoding by full forward passes.
 import { expect, test } from 'vitest';
 import { trainDigits } from '../../examples/gpt/digits.ts';
 import { finetune } from '../../examples/gpt/finetune.ts';
