@@ -144,14 +144,14 @@ export function renderG1(r: G1Report): string {
   }
   lines.push(
     '',
-    '| decode (batch 1, greedy) | tokens/s with KV cache | tokens/s full forward per token | speed-up | same tokens |',
-    '| --- | --- | --- | --- | --- |',
+    '| decode (batch 1, greedy) | tokens/s with KV cache | tokens/s full forward per token | speed-up | per CPU-s: cache / full | speed-up (CPU) | same tokens |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const [target, d] of Object.entries(r.decode)) {
-    if ('error' in d) lines.push(`| gradc-${target} | error: ${d.error} | | | |`);
+    if ('error' in d) lines.push(`| gradc-${target} | error: ${d.error} | | | | | |`);
     else
       lines.push(
-        `| gradc-${target} | ${f(d.cachedTokensPerSec, 1)} | ${f(d.fullTokensPerSec, 1)} | ${f(d.cachedTokensPerSec / d.fullTokensPerSec, 1)}× | ${d.same} |`,
+        `| gradc-${target} | ${f(d.cachedTokensPerSec, 1)} | ${f(d.fullTokensPerSec, 1)} | ${f(d.cachedTokensPerSec / d.fullTokensPerSec, 1)}× | ${f(d.cachedCpuTokensPerSec, 1)} / ${f(d.fullCpuTokensPerSec, 1)} | ${f(d.cachedCpuTokensPerSec / d.fullCpuTokensPerSec, 1)}× | ${d.same} |`,
       );
   }
   return lines.join('\n') + '\n';
