@@ -1,8 +1,11 @@
 // `npm run bench [-- W1 W3 gradc-ts tfjs-wasm]`: every selected workload × implementation,
 // interleaved over repetitions; prints tables and writes bench/results/latest.{json,md}.
 // BENCH_QUICK=1 for small sizes; BENCH_REPS=n repetitions; BENCH_OUT=name writes <name>.{json,md}.
+// G1 (the GPT workload, bench/g1.ts) runs after W1–W5 in a full run, or alone with `G1`
+// (`npx tsx bench/run.ts G1 [impls…]`), and writes bench/results/g1.{json,md} (<BENCH_OUT>-g1 when set).
 import { loadavg } from 'node:os';
 import { environment } from './env.ts';
+import { renderG1, runG1, writeG1 } from './g1.ts';
 import { WORKLOADS, runBench } from './harness.ts';
 import type { Workload } from './harness.ts';
 import { renderText, writeReport } from './report.ts';
@@ -10,7 +13,9 @@ import type { Report } from './report.ts';
 import { benchConfig } from './peers/types.ts';
 import { summarize, targets } from './summary.ts';
 
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const isG1 = (a: string) => a.toUpperCase() === 'G1';
+const args = argv.filter((a) => !isG1(a));
 const isWorkload = (a: string): a is Workload =>
   (WORKLOADS as readonly string[]).includes(a.toUpperCase());
 const workloads = args.filter(isWorkload).map((a) => a.toUpperCase() as Workload);
@@ -18,34 +23,49 @@ const only = args.filter((a) => !isWorkload(a) && !a.startsWith('--'));
 const cfg = benchConfig();
 const reps = Number(process.env['BENCH_REPS'] ?? (cfg.quick ? 1 : 3));
 
-const env = await environment();
-console.log(
-  `gradc bench (${cfg.quick ? 'quick' : 'full'}), ${reps} repetitions, load ${env.loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
-);
-const outcome = await runBench({
-  cfg,
-  workloads: workloads.length ? workloads : WORKLOADS,
-  only,
-  reps,
-  log: (l) => console.log(l),
-});
-env.loadAfter = loadavg();
-const figures = summarize(outcome);
-const report: Report = {
-  env,
-  quick: cfg.quick,
-  reps,
-  impls: outcome.impls.map((i) => ({
-    name: i.peer.name,
-    version: i.version,
-    notes: i.notes,
-    ...(i.unavailable ? { unavailable: i.unavailable } : {}),
-  })),
-  figures,
-  targets: targets(figures),
-};
-console.log('\n' + renderText(report));
-const out = process.env['BENCH_OUT'] ?? 'latest';
-writeReport(report, new URL('./results/', import.meta.url), out);
-console.log(`\nwrote bench/results/${out}.json and ${out}.md`);
+// `G1` alone runs only G1; no workload named runs everything, G1 included.
+const runW = !argv.some(isG1) || workloads.length > 0;
+const runG = argv.some(isG1) || workloads.length === 0;
+const results = new URL('./results/', import.meta.url);
+if (runW) await runWorkloads();
+if (runG) {
+  const g1 = await runG1({ quick: cfg.quick, only, log: (l) => console.log(l) });
+  console.log('\n' + renderG1(g1));
+  const name = process.env['BENCH_OUT'] ? `${process.env['BENCH_OUT']}-g1` : 'g1';
+  writeG1(g1, results, name);
+  console.log(`wrote bench/results/${name}.json and ${name}.md`);
+}
 process.exit(0); // Dawn keeps the event loop alive
+
+async function runWorkloads(): Promise<void> {
+  const env = await environment();
+  console.log(
+    `gradc bench (${cfg.quick ? 'quick' : 'full'}), ${reps} repetitions, load ${env.loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
+  );
+  const outcome = await runBench({
+    cfg,
+    workloads: workloads.length ? workloads : WORKLOADS,
+    only,
+    reps,
+    log: (l) => console.log(l),
+  });
+  env.loadAfter = loadavg();
+  const figures = summarize(outcome);
+  const report: Report = {
+    env,
+    quick: cfg.quick,
+    reps,
+    impls: outcome.impls.map((i) => ({
+      name: i.peer.name,
+      version: i.version,
+      notes: i.notes,
+      ...(i.unavailable ? { unavailable: i.unavailable } : {}),
+    })),
+    figures,
+    targets: targets(figures),
+  };
+  console.log('\n' + renderText(report));
+  const out = process.env['BENCH_OUT'] ?? 'latest';
+  writeReport(report, results, out);
+  console.log(`\nwrote bench/results/${out}.json and ${out}.md`);
+}

@@ -7,7 +7,6 @@
 import type { RenderedTs } from '../codegen/ts/emit.ts';
 import type { RenderedWgsl, WgslOptions } from '../codegen/wgsl/emit.ts';
 import type { Graph } from './ir/graph.ts';
-import { rebuild } from './ir/rebuild.ts';
 import { optimize } from './passes/pipeline.ts';
 import { planFusion } from './schedule/fuse.ts';
 import type { Program } from './schedule/kernel.ts';
@@ -96,9 +95,5 @@ export async function emitFiles(
   return opts.target === 'ts' ? emitTs(g, { header, checkNumerics }) : emitWgsl(g, { header });
 }
 
-/** The same graph without its updates: what run() computes on a training graph. */
-export function forwardOnly(g: Graph): Graph {
-  const copy = rebuild(g).graph;
-  copy.updates.clear();
-  return rebuild(copy).graph;
-}
+/** What run() compiles on a training graph: forward outputs only (see autodiff/forward-only.ts). */
+export { forwardOnly } from './autodiff/forward-only.ts';

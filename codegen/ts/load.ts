@@ -4,6 +4,7 @@ import type { Graph } from '../../src/ir/graph.ts';
 import type { Executable, Outputs } from '../../src/runtime/executable.ts';
 import { assignParams, createParams } from '../../src/runtime/params.ts';
 import { feedConverter, inputsReaching } from '../../src/runtime/feeds.ts';
+import { runOutputs } from '../../src/autodiff/forward-only.ts';
 
 /** What a generated module exports (see codegen/ts/module.ts). */
 export interface GeneratedModule {
@@ -27,7 +28,7 @@ export function tsExecutable(g: Graph, mods: TsModules, seed = 0): Executable {
   const params = createParams(g, seed);
   const feeds = feedConverter(g, new Set(g.inputs.keys()));
   // run() on a training graph computes only the outputs: inputs such as `lr` are not needed.
-  const forwardFeeds = feedConverter(g, inputsReaching(g, [...g.outputs.values()]));
+  const forwardFeeds = feedConverter(g, inputsReaching(g, [...runOutputs(g).values()]));
   const ws = mods.main.createWorkspace();
   // A wasm workspace holds the params in its memory: use those arrays, so no step copies them.
   const own = (ws as { params?: Record<string, Float32Array> }).params;

@@ -2,6 +2,7 @@
 // host module, and wrap it as an Executable whose params live on the device.
 import type { Graph } from '../../src/ir/graph.ts';
 import { feedConverter, inputsReaching } from '../../src/runtime/feeds.ts';
+import { runOutputs } from '../../src/autodiff/forward-only.ts';
 import type { Executable, Feeds, Outputs } from '../../src/runtime/executable.ts';
 import { assignParams, createParams } from '../../src/runtime/params.ts';
 import { getDevice } from '../../src/runtime/webgpu.ts';
@@ -96,7 +97,7 @@ export async function compileWgsl(
   const device = await getDevice();
   const params = createParams(g, seed);
   const feeds = feedConverter(g, new Set(g.inputs.keys()));
-  const forwardFeeds = feedConverter(g, inputsReaching(g, [...g.outputs.values()]));
+  const forwardFeeds = feedConverter(g, inputsReaching(g, [...runOutputs(g).values()]));
   const main = await loadModel(g, device, params, opts.matmul);
   let forward: HostModel | null = null;
   let stale = false; // host copies behind the device

@@ -64,20 +64,21 @@ export async function trainDigits(o: DigitsOptions) {
   const lr = nn.cosineLr(o.lr, o.steps, o.lr / 10, Math.ceil(o.steps / 20));
   const rand = seeded(o.seed + 1);
   const t0 = performance.now();
-  let loss = NaN;
+  const losses: number[] = [];
   for (let s = 0; s < o.steps; s++) {
     const b = digitBatch(o.task, o.digits, cfg.batch, rand);
-    loss = (await train.step({ ...b, lr: [lr(s)] }))['loss']![0]!;
+    losses.push((await train.step({ ...b, lr: [lr(s)] }))['loss']![0]!);
     if (o.log && (s + 1) % 100 === 0)
-      o.log(`step ${s + 1}  loss ${loss.toFixed(4)}  ${since(t0)}s`);
+      o.log(`step ${s + 1}  loss ${losses[s]!.toFixed(4)}  ${since(t0)}s`);
   }
+  const loss = losses.at(-1) ?? NaN;
   const seconds = (performance.now() - t0) / 1000;
   await train.syncParams?.();
   nn.copyParams(train, infer);
   const accuracy = await exactMatch(infer, cfg, o.task, 8, 12345);
   train.dispose();
   infer.dispose();
-  return { loss, accuracy, seconds, train };
+  return { loss, losses, accuracy, seconds, train };
 }
 
 if (isMain(import.meta.url)) {

@@ -22,7 +22,11 @@ export interface Executable {
   readonly report?: CompileReport;
   /** Current param values by name (trainable params and optimizer state), owned by the executable. */
   readonly params: Readonly<Record<string, Float32Array>>;
-  /** Compute the graph's outputs; params are not changed. */
+  /**
+   * Compute the graph's outputs; params are not changed. On a training graph (one with updates)
+   * only the forward outputs: an output that needs a gradient (`grad_norm`, `grad_norm.<param>`)
+   * is absent, since run() compiles no backward pass; step() returns it.
+   */
   run(inputs: Feeds): Promise<Outputs>;
   /** One training step: compute outputs, then write every update into its param. Returns the outputs. */
   step(inputs: Feeds): Promise<Outputs>;

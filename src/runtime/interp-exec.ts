@@ -1,4 +1,5 @@
 // An Executable backed by the float64 interpreter: slow, exact, and the reference for the others.
+import { forwardOnly } from '../autodiff/forward-only.ts';
 import type { Graph } from '../ir/graph.ts';
 import { interpret } from '../interp/interpret.ts';
 import type { Executable, Feeds, Outputs } from './executable.ts';
@@ -10,13 +11,16 @@ export function interpExecutable(g: Graph, seed = 0): Executable {
   const toF32 = (r: Record<string, Float64Array>): Outputs =>
     Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Float32Array.from(v)]));
   const bounds = indexBounds(g);
+  // run() on a training graph evaluates what the compiled targets' run() does: forward outputs.
+  let forward: Graph | null = g.updates.size === 0 ? g : null;
   return {
     graph: g,
     target: 'interp',
     params,
     run: async (inputs: Feeds) => {
       checkIndexFeeds(bounds, inputs);
-      return toF32(interpret(g, inputs, params).outputs);
+      forward ??= forwardOnly(g);
+      return toF32(interpret(forward, inputs, params).outputs);
     },
     step: async (inputs: Feeds) => {
       checkIndexFeeds(bounds, inputs);

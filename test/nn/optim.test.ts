@@ -82,7 +82,9 @@ describe('optimizers', () => {
     // A large limit leaves the gradient alone.
     const loose = await run(sgd(), 1, 0.1, 100);
     expectClose(loose.ws[0]!, [0.95, -1.75]);
-    const out = await loose.exe.run({ lr: [0] });
+    // The norm needs a gradient: a step() output, absent from run() (which compiles no backward).
+    expect(Object.keys(await loose.exe.run({ lr: [0] }))).toEqual(['loss']);
+    const out = await loose.exe.step({ lr: [0] }); // lr 0: w stays at w1
     expect(out['grad_norm']![0]).toBeCloseTo(Math.hypot(0.45, -2.25), 5); // at w1 = [0.95, −1.75]
   });
 });
