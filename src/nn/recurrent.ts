@@ -19,6 +19,31 @@ export interface RecurrentOptions {
   readonly recurrentInit?: Initializer;
 }
 
+export interface LstmOptions extends RecurrentOptions {
+  /**
+   * The longest dependency the task has, in steps: gives the "chrono" gate biases of Tallec &
+   * Ollivier (2018), forget bias log(u) and input bias −log(u) with u spread over [1, T − 1], so
+   * that at init the cell already keeps its memory over 1 … T − 1 steps. Without it the forget
+   * bias is 1 (Jozefowicz et al. 2015) and the input bias 0.
+   */
+  readonly timeScale?: number;
+}
+
+/** The LSTM's initial bias [i f g o] (each block `hidden` wide). */
+export function lstmBias(hidden: number, timeScale?: number): number[] {
+  const b = new Array<number>(4 * hidden).fill(0);
+  for (let j = 0; j < hidden; j++) {
+    if (timeScale === undefined) {
+      b[hidden + j] = 1;
+      continue;
+    }
+    const u = 1 + ((timeScale - 2) * (j + 0.5)) / hidden; // quantiles of U(1, T − 1)
+    b[hidden + j] = Math.log(u);
+    b[j] = -Math.log(u);
+  }
+  return b;
+}
+
 export interface ElmanOptions extends RecurrentOptions {
   /** The state's nonlinearity: tanh (Elman's) by default. */
   readonly activation?: 'tanh' | 'relu';
@@ -82,10 +107,10 @@ export function elmanRnn(x: Node, hidden: number, opts: ElmanOptions = {}): Unro
 /**
  * LSTM: [i f g o] = xₜ·Wx + hₜ₋₁·Wh + b (four gates side by side, [B, 4H]);
  * cₜ = σ(f) ⊙ cₜ₋₁ + σ(i) ⊙ tanh(g), hₜ = σ(o) ⊙ tanh(cₜ), h₀ = c₀ = 0. The forget gate's bias
- * starts at 1 (Jozefowicz et al. 2015), so the cell keeps its memory from the first step on.
+ * starts at 1 (or at the chrono values for a `timeScale`), so the cell keeps some memory at init.
  * Params `${name}.Wx` [D, 4H], `${name}.Wh` [H, 4H], `${name}.b` [4H].
  */
-export function lstm(x: Node, hidden: number, opts: RecurrentOptions = {}): Unrolled {
+export function lstm(x: Node, hidden: number, opts: LstmOptions = {}): Unrolled {
   const g = x.graph;
   const name = layerName(g, 'lstm', opts.name);
   const xs = timeSteps(x, `lstm '${name}'`);
@@ -98,10 +123,7 @@ export function lstm(x: Node, hidden: number, opts: RecurrentOptions = {}): Unro
       [hidden, h4],
       (opts.recurrentInit ?? xavierUniform)(fansOf([hidden, h4])),
     );
-    const forgetOnes = Array.from({ length: h4 }, (_, j) =>
-      j >= hidden && j < 2 * hidden ? 1 : 0,
-    );
-    const b = g.param(`${name}.b`, [h4], values(forgetOnes));
+    const b = g.param(`${name}.b`, [h4], values(lstmBias(hidden, opts.timeScale)));
     const gate = (z: Node, k: number) =>
       B.slice(z, [
         [0, z.shape[0]!],
