@@ -14,7 +14,7 @@ import type { Node } from '../../src/ir/node.ts';
 import { dense } from '../../src/nn/layers.ts';
 import { sparseCrossEntropy } from '../../src/nn/losses.ts';
 import type { Unrolled } from '../../src/nn/recurrent.ts';
-import { elmanRnn, lstm } from '../../src/nn/recurrent.ts';
+import { elmanRnn, lstm, lstmBias } from '../../src/nn/recurrent.ts';
 import { GRAD_NORM_PREFIX, addNodeGradNormOutputs } from '../../src/nn/gradstats.ts';
 import { testOnTargets } from '../examples/targets.ts';
 
@@ -131,6 +131,18 @@ test('the LSTM starts with its forget gate open (bias 1) and the other gates at 
     ...Array(H).fill(1),
     ...Array(2 * H).fill(0),
   ]);
+});
+
+test('chrono biases for a time scale T: forget log(u), input −log(u), u spread over [1, T − 1]', () => {
+  const b = lstmBias(4, 30);
+  const forget = b.slice(4, 8);
+  expect(forget.map((v) => Math.exp(v))).toEqual(
+    [0.5, 1.5, 2.5, 3.5].map((j) => expect.closeTo(1 + (28 * j) / 4, 9)),
+  );
+  expect(b.slice(0, 4)).toEqual(forget.map((v) => -v));
+  expect(b.slice(8)).toEqual(Array(8).fill(0));
+  // σ(forget bias) is the share of the cell kept per step: the last unit keeps ≥ 0.96.
+  expect(1 / (1 + Math.exp(-forget[3]!))).toBeGreaterThan(0.96);
 });
 
 test('a sequence that is not [batch, time, features] is refused with the layer named', () => {
