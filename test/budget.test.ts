@@ -7,9 +7,10 @@ const ROOTS = ['src', 'codegen'];
 /**
  * Total lines of TypeScript in src/ and codegen/ (already prettier-formatted: CI checks that).
  * Raised from 16,000 when the WebAssembly SIMD backend (~1,600 lines), the Transformer/LoRA layers
- * and `gradc explain` landed; the per-file budget is unchanged.
+ * and `gradc explain` landed; the per-file budget is unchanged. 18,000 → 18,500 for the recurrent
+ * layers (src/nn/recurrent.ts) and explain's attention / layer-norm / residual patterns.
  */
-const TOTAL_BUDGET = 18_000;
+const TOTAL_BUDGET = 18_500;
 const FILE_BUDGET = 450;
 
 function files(dir: string): string[] {

@@ -29,7 +29,7 @@ export function parseFlags<T extends Record<string, number | string>>(
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
     if (!m || !(m[1]! in defaults)) fail(`unknown argument '${arg}'`);
     const name = m[1]!;
     const raw = m[2] ?? argv[++i];

@@ -26,8 +26,10 @@ const lhsOf = (m: Math, n: typeof TEXT) => render(m, n);
 function textEquation(eq: Equation, o: FormatOptions): string[] {
   const rel = eq.rel === '←' ? '←' : '=';
   const lines = [`  ${lhsOf(eq.lhs, TEXT)} ${rel} ${render(eq.rhs, TEXT)}`];
-  for (const w of eq.where)
-    lines.push(`      where ${render(w.name, TEXT)} = ${render(w.def, TEXT)}`);
+  for (const w of eq.where) {
+    const rel = w.rel === ':' ? ':' : ' =';
+    lines.push(`      where ${render(w.name, TEXT)}${rel} ${render(w.def, TEXT)}`);
+  }
   const k = kernelFor(eq, o.kernels);
   lines.push(`      ↳ ${eq.site}${k ? `, kernel ${k}` : ''}`);
   return lines;
@@ -47,7 +49,9 @@ export function toText(e: Explanation, o: FormatOptions): string {
 export function latexOf(eq: Equation): string {
   const rel = eq.rel === '←' ? ' \\leftarrow ' : ' = ';
   const main = `${render(eq.lhs, LATEX)}${rel}${render(eq.rhs, LATEX)}`;
-  const where = eq.where.map((w) => `${render(w.name, LATEX)} = ${render(w.def, LATEX)}`);
+  const where = eq.where.map(
+    (w) => `${render(w.name, LATEX)}${w.rel === ':' ? ':\\ ' : ' = '}${render(w.def, LATEX)}`,
+  );
   return where.length ? `${main} \\quad\\text{where } ${where.join(',\\ ')}` : main;
 }
 

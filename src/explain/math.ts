@@ -15,6 +15,8 @@ export type Math =
   | { readonly k: 'norm2'; readonly a: Math }
   /** σ'(z) written through the forward value a = σ(z): a(1 − a). */
   | { readonly k: 'sigd'; readonly a: Math }
+  /** √n of a whole number (attention's √d). */
+  | { readonly k: 'root'; readonly n: number }
   /** An indicator: [a > b] (ReLU's derivative), [a = b] (max pooling's). */
   | { readonly k: 'ind'; readonly a: Math; readonly rel: '>' | '='; readonly b: Math };
 
@@ -56,6 +58,7 @@ interface Notation {
   readonly norm2: (s: string) => string;
   readonly ind: (a: string, rel: string, b: string) => string;
   readonly pow: (a: string, b: string) => string;
+  readonly root: (n: number) => string;
 }
 
 function fmtNum(v: number): string {
@@ -101,6 +104,7 @@ export const TEXT: Notation = {
   norm2: (s) => `‖${s}‖²`,
   ind: (a, rel, b) => `[${a} ${rel} ${b}]`,
   pow: (a, b) => `${a}^(${b})`,
+  root: (n) => `√${n}`,
 };
 
 const TEX_OP: Record<BinOp, string> = {
@@ -112,8 +116,20 @@ const TEX_OP: Record<BinOp, string> = {
   '^': '^',
 };
 
-const texName = (s: string) =>
-  s === 'ŷ' ? '\\hat{y}' : /\s/.test(s) ? `\\text{${s}}` : `\\mathrm{${s.replace(/_/g, '\\_')}}`;
+/** Layer norm's names `<layer>.x̂`, `.μ`, `.σ`: their symbol in LaTeX. */
+const TEX_SUFFIX: Readonly<Record<string, string>> = {
+  x̂: '\\hat{x}',
+  μ: '\\mu',
+  σ: '\\sigma',
+};
+
+function texName(s: string): string {
+  if (s === 'ŷ') return '\\hat{y}';
+  if (/\s/.test(s)) return `\\text{${s}}`;
+  const m = /^(.*\.)(x̂|μ|σ)$/.exec(s);
+  if (m) return `\\mathrm{${m[1]!.replace(/_/g, '\\_')}}${TEX_SUFFIX[m[2]!]}`;
+  return `\\mathrm{${s.replace(/_/g, '\\_')}}`;
+}
 
 export const LATEX: Notation = {
   name: texName,
@@ -124,8 +140,11 @@ export const LATEX: Notation = {
   num: fmtNum,
   frac: (n) => `\\frac{1}{${n}}`,
   op: (op) => TEX_OP[op],
-  fn: (f, args) =>
-    TEX_FN[f] ? `${TEX_FN[f]}\\left(${args}\\right)` : `\\operatorname{${f}}\\left(${args}\\right)`,
+  fn: (f, args) => {
+    if (f === 'sqrt') return `\\sqrt{${args}}`; // \\sqrt takes a group, not \\left( … \\right)
+    if (TEX_FN[f]) return `${TEX_FN[f]}\\left(${args}\\right)`;
+    return `\\operatorname{${f}}\\left(${args}\\right)`;
+  },
   paren: (s) => `\\left(${s}\\right)`,
   T: (s) => `${s}^{\\top}`,
   sum: (over, s) => `\\sum_{\\mathrm{${over}}} ${s}`,
@@ -133,6 +152,7 @@ export const LATEX: Notation = {
   norm2: (s) => `\\lVert ${s} \\rVert^{2}`,
   ind: (a, rel, b) => `[${a} ${rel} ${b}]`,
   pow: (a, b) => `${a}^{${b}}`,
+  root: (n) => `\\sqrt{${n}}`,
 };
 
 /** Render `m` in a notation; depth is bounded by the explainer's inlining limit. */
@@ -178,5 +198,7 @@ export function render(m: Math, n: Notation): string {
     }
     case 'ind':
       return n.ind(render(m.a, n), m.rel, render(m.b, n));
+    case 'root':
+      return n.root(m.n);
   }
 }

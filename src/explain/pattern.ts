@@ -10,9 +10,17 @@ const MAX_DEPTH = 24;
 
 const TRANSPARENT: ReadonlySet<string> = new Set(['broadcast', 'reshape', 'stop_gradient', 'cast']);
 
+/** A permute that swaps the last two axes only: a (batched) transpose, written ᵀ. */
+function isTranspose(n: Node): boolean {
+  if (n.op !== 'permute') return false;
+  const perm = n.attrs['perm'] as readonly number[];
+  const r = perm.length;
+  return r >= 2 && perm.every((p, i) => (i < r - 2 ? p === i : p === 2 * r - 3 - i));
+}
+
 /** A view: moves or repeats elements without computing (shown as its input). */
 const isView = (n: Node) =>
-  (TRANSPARENT.has(n.op) || (n.op === 'permute' && n.rank > 2)) &&
+  (TRANSPARENT.has(n.op) || (n.op === 'permute' && n.rank > 2 && !isTranspose(n))) &&
   n.inputs.length === 1 &&
   n.dtype === n.inputs[0]!.dtype;
 
@@ -105,13 +113,60 @@ function shiftedSoftmaxOf(s: Node, logSum: Node): Node | null {
   return max.op === 'max' && strip(max.inputs[0]!) === strip(x!) ? x! : null;
 }
 
-const isPermute2 = (n: Node) =>
-  n.op === 'permute' && n.rank === 2 && (n.attrs['perm'] as readonly number[])[0] === 1;
+/**
+ * The softmax's backward as gradc derives it through exp(s − log Σ exp s):
+ * (g ⊙ P) + (−Σ(g ⊙ P) / Σ exp s) ⊙ exp s, which is P ⊙ (g − Σ_row g ⊙ P). Returns g and P.
+ */
+function softmaxBackward(n: Node): { g: Node; p: Node } | null {
+  if (n.op !== 'add') return null;
+  const [a, b] = n.inputs.map(strip) as [Node, Node];
+  if (a.op !== 'mul' || b.op !== 'mul' || !softmaxOf(strip(a.inputs[1]!))) return null;
+  const [b0, b1] = b.inputs.map(strip) as [Node, Node];
+  const [e, q] = b0.op === 'exp' ? [b0, b1] : [b1, b0];
+  if (e.op !== 'exp' || q.op !== 'div') return null;
+  const den = strip(q.inputs[1]!);
+  if (den.op !== 'sum' || strip(den.inputs[0]!) !== e) return null;
+  // −Σ(g ⊙ P): the negation on either side of the sum.
+  let num = strip(q.inputs[0]!);
+  if (num.op === 'neg') num = strip(num.inputs[0]!);
+  if (num.op !== 'sum') return null;
+  let inner = strip(num.inputs[0]!);
+  if (inner.op === 'neg') inner = strip(inner.inputs[0]!);
+  return inner === a ? { g: a.inputs[0]!, p: a.inputs[1]! } : null;
+}
+
+/** reciprocal(√(Var(x) + ε)) over the last axis (layer norm's 1/σ): x, else null. */
+function rstdOf(n: Node): Node | null {
+  if (n.op !== 'reciprocal') return null;
+  const r = strip(n.inputs[0]!);
+  if (r.op !== 'sqrt') return null;
+  const v = strip(r.inputs[0]!);
+  if (v.op !== 'add' || constValue(v.inputs[1]!) === null) return null;
+  // Var(x) = mean((x − mean x)²): sum of a product of (x − …) with itself, divided.
+  const mean = strip(v.inputs[0]!);
+  const sq = mean.op === 'div' ? strip(strip(mean.inputs[0]!).inputs[0] ?? mean) : null;
+  if (!sq || sq.op !== 'mul' || sq.inputs[0] !== sq.inputs[1]) return null;
+  const dev = strip(sq.inputs[0]!);
+  return dev.op === 'sub' ? strip(dev.inputs[0]!) : null;
+}
+
+/** (1/n) Σ over the last axis of a rank ≥ 2 value: a row mean (layer norm's μ and its backward). */
+function rowMeanOf(n: Node): Node | null {
+  if (n.op !== 'div') return null;
+  const s = strip(n.inputs[0]!);
+  if (s.op !== 'sum') return null;
+  const x = s.inputs[0]!;
+  const axes = s.attrs['axes'] as readonly number[];
+  const ok = x.rank >= 2 && axes.length === 1 && axes[0] === x.rank - 1;
+  return ok && constValue(n.inputs[1]!) === x.shape[x.rank - 1] ? x : null;
+}
 
 /** A definition an equation uses: `name = def`. */
 export interface Where {
   readonly name: Math;
   readonly def: Math;
+  /** '=' defines the name; ':' says what the name is (a remark in words, e.g. a skip's term). */
+  readonly rel?: '=' | ':';
 }
 
 interface Ctx {
@@ -121,6 +176,27 @@ interface Ctx {
   readonly core: Node;
   readonly where: Where[];
   readonly batch: number;
+  /** Layer norm's x̂ nodes by their input x: the name prefix of its x̂, μ and σ. */
+  readonly norms: ReadonlyMap<Node, string>;
+}
+
+/** Add a definition once. */
+function define(c: Ctx, name: Math, def: Math): void {
+  if (!c.where.some((w) => JSON.stringify(w.name) === JSON.stringify(name))) {
+    c.where.push({ name, def });
+  }
+}
+
+/** x̂ = (x − μ)/σ, with μ and σ defined: layer norm's normalized form. */
+function normalized(n: Node, c: Ctx, d: number): Math {
+  const x = n.inputs[1]!;
+  const prefix = c.norms.get(x) ?? 'norm';
+  const [mu, sigma] = [sym(`${prefix}.μ`), sym(`${prefix}.σ`)];
+  const mx = go(x, c, d);
+  define(c, mu, fn('mean', mx));
+  const eps = (n.attrs['args'] as readonly number[])[0]!;
+  define(c, sigma, fn('sqrt', bin('+', fn('Var', mx), num(eps))));
+  return bin('/', bin('−', mx, mu), sigma);
 }
 
 function sumOver(n: Node, c: Ctx): string {
@@ -128,6 +204,29 @@ function sumOver(n: Node, c: Ctx): string {
   const inShape = n.inputs[0]!.shape;
   if (axes.length === 1 && axes[0] === 0 && inShape[0] === c.batch) return 'batch';
   return `axis ${axes.join(',')}`;
+}
+
+/**
+ * mᵀ, simplified where a transpose cancels: (aᵀ)ᵀ = a, (aᵀ·b)ᵀ = bᵀ·a, and a scale or a division
+ * by a number passes through ((g/√d)ᵀ = gᵀ/√d). Other products keep their outer ᵀ.
+ */
+function transposed(m: Math): Math {
+  if (m.k === 'T') return m.a;
+  if (m.k === 'scale') return scale(m.c, transposed(m.a));
+  if (m.k === 'bin' && m.op === '/' && (m.b.k === 'root' || m.b.k === 'num')) {
+    return bin('/', transposed(m.a), m.b);
+  }
+  if (m.k === 'bin' && m.op === '·' && (m.a.k === 'T' || m.b.k === 'T')) {
+    return bin('·', transposed(m.b), transposed(m.a));
+  }
+  return { k: 'T', a: m };
+}
+
+/** c·m, with attention's 1/√d written as a division by √d (d not a square: else it is 1/k). */
+function scaleBy(k: number, m: Math): Math {
+  const n = Math.round(1 / (k * k));
+  const isRoot = k > 0 && n >= 2 && Math.abs(1 / (k * k) - n) < 1e-6 * n;
+  return isRoot && !Number.isInteger(Math.sqrt(n)) ? bin('/', m, { k: 'root', n }) : scale(k, m);
 }
 
 function mulOf(n: Node, c: Ctx, d: number): Math {
@@ -146,9 +245,11 @@ function mulOf(n: Node, c: Ctx, d: number): Math {
     }
   }
   if (a === b) return { k: 'sq', a: go(a, c, d) };
+  const sx = rstdOf(strip(b));
+  if (sx && c.norms.has(sx)) return bin('/', go(a, c, d), sym(`${c.norms.get(sx)}.σ`));
   const [ca, cb] = [constValue(a), constValue(b)];
-  if (ca !== null) return scale(ca, go(b, c, d));
-  if (cb !== null) return scale(cb, go(a, c, d));
+  if (ca !== null) return scaleBy(ca, go(b, c, d));
+  if (cb !== null) return scaleBy(cb, go(a, c, d));
   // A scalar factor (the learning rate) reads better in front: lr · ∂L/∂W.
   if (strip(b).rank === 0 && a.rank > 0) return bin('·', go(b, c, d), go(a, c, d));
   if (strip(a).rank === 0 && b.rank > 0) return bin('·', go(a, c, d), go(b, c, d));
@@ -173,6 +274,8 @@ function opOf(n: Node, c: Ctx, d: number): Math {
     case 'mul':
       return mulOf(n, c, d);
     case 'div': {
+      const row = rowMeanOf(n);
+      if (row) return fn('mean', go(row, c, d));
       const cb = constValue(ins[1]!);
       return cb !== null ? scale(1 / cb, arg(0)) : bin('/', arg(0), arg(1));
     }
@@ -181,7 +284,7 @@ function opOf(n: Node, c: Ctx, d: number): Math {
     case 'matmul':
       return bin('·', arg(0), arg(1));
     case 'permute':
-      return isPermute2(n) ? { k: 'T', a: arg(0) } : fn('permute', arg(0));
+      return isTranspose(n) ? transposed(arg(0)) : fn('permute', arg(0));
     case 'pow': {
       return bin('^', arg(0), arg(1));
     }
@@ -217,6 +320,7 @@ function opOf(n: Node, c: Ctx, d: number): Math {
       const rule = n.attrs['rule'] as string;
       if (rule === 'softmax_ce') return fn('CE', arg(1), arg(2));
       if (rule === 'logsumexp') return fn('logsumexp', arg(1));
+      if (rule === 'normalize') return normalized(n, c, d);
       return arg(0);
     }
     default:
@@ -249,7 +353,14 @@ function go(n0: Node, c: Ctx, d: number): Math {
   if (n.op === 'input' || n.op === 'param') return sym(n.label ?? n.op);
   const labels = oneHotLabels(n);
   if (labels) return fn('onehot', go(labels, c, d + 1));
+  const sb = softmaxBackward(n);
+  if (sb) {
+    const [g, p] = [go(sb.g, c, d + 1), go(sb.p, c, d + 1)];
+    return bin('⊙', p, bin('−', g, { k: 'sum', over: 'row', a: bin('⊙', g, p) }));
+  }
   const sm = softmaxOf(n);
+  // A named softmax (attention's probabilities) is itself: softmax(scores).
+  if (sm && n === c.root) return fn('softmax', go(sm, c, d + 1));
   if (sm) {
     // softmax + cross-entropy collapses to ŷ − y: name the softmax ŷ, and say so once.
     if (!c.where.some((w) => w.name.k === 'sym' && w.name.name === 'ŷ')) {
@@ -261,8 +372,12 @@ function go(n0: Node, c: Ctx, d: number): Math {
 }
 
 /** `root` as math, stopping at `stops` (named values, δs); `where` lists definitions used. */
-export function toMath(root: Node, stops: ReadonlyMap<Node, Math>): { math: Math; where: Where[] } {
+export function toMath(
+  root: Node,
+  stops: ReadonlyMap<Node, Math>,
+  norms: ReadonlyMap<Node, string> = new Map(),
+): { math: Math; where: Where[] } {
   const x = root.graph.inputs.get('x');
-  const c: Ctx = { stops, root, core: strip(root), where: [], batch: x?.shape[0] ?? -1 };
+  const c: Ctx = { stops, root, core: strip(root), where: [], batch: x?.shape[0] ?? -1, norms };
   return { math: go(root, c, 0), where: c.where };
 }

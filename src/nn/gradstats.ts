@@ -3,6 +3,7 @@
 // own nodes — grad is interned, so asking again returns the very nodes the update uses).
 import { grad } from '../autodiff/grad.ts';
 import * as B from '../builder/ops.ts';
+import { GraphError } from '../ir/errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import type { Node } from '../ir/node.ts';
 
@@ -19,6 +20,21 @@ export function addGradNormOutputs(g: Graph, loss: Node): string[] {
     const name = `${GRAD_NORM_PREFIX}${p.name}`;
     const g2 = grads[i]!;
     g.output(name, B.sqrt(B.sum(B.square(g2))).named(name));
+    return name;
+  });
+}
+
+/**
+ * Add an output ‖∂loss/∂n‖₂ for inner nodes (e.g. an RNN's hidden states: the gradient reaching
+ * each time step), named `grad_norm.<label>`. The gradient of an inner node is the total one, over
+ * every path from it to the loss; the nodes must be labelled.
+ */
+export function addNodeGradNormOutputs(g: Graph, loss: Node, nodes: readonly Node[]): string[] {
+  const grads = grad(loss, nodes);
+  return nodes.map((n, i) => {
+    if (!n.label) throw new GraphError('grad', `addNodeGradNormOutputs: ${n} has no label`);
+    const name = `${GRAD_NORM_PREFIX}${n.label}`;
+    g.output(name, B.sqrt(B.sum(B.square(grads[i]!))).named(name));
     return name;
   });
 }

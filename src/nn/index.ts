@@ -4,6 +4,7 @@
 export * from './activations.ts';
 export * from './init.ts';
 export * from './layers.ts';
+export * from './recurrent.ts';
 export * from './norm.ts';
 export * from './losses.ts';
 export * from './optim.ts';

@@ -124,13 +124,14 @@ export function plotGradNorms(
   records: readonly GradNormRecord[],
   title = 'gradient norms',
   params: readonly string[] = Object.keys(records[0]?.norms ?? {}),
+  xLabel = 'recorded step',
 ): string {
   const series = params.map((name, k) => ({
     name,
     values: records.map((r) => Math.log10(r.norms[name] ?? NaN)),
     color: PALETTE[k % PALETTE.length]!,
   }));
-  const p: Panel = { title, series, fmt: (v) => `1e${v.toFixed(1)}`, xLabel: 'recorded step' };
+  const p: Panel = { title, series, fmt: (v) => `1e${v.toFixed(1)}`, xLabel };
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,

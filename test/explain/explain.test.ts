@@ -1,9 +1,13 @@
 // `gradc explain`: the seed network's backward pass matches the hand derivation term by term
 // (δ² = (1/m)(a² − y) ⊙ σ'(z²), δ¹ = (δ² · W²ᵀ) ⊙ σ'(z¹), ∂L/∂W = aᵀ · δ, ∂L/∂b = Σ δ, W ← W − η ∂L/∂W);
-// golden text for the seed MLP, the softmax/cross-entropy network and the CNN; Markdown and a
-// KaTeX-typeset HTML page with working kernel and source-line links.
+// golden text for the seed MLP, the softmax/cross-entropy network, the CNN, attention, layer norm
+// and a residual block (each read as math: softmax(QKᵀ/√d)V, x̂ = (x − μ)/σ, the skip's identity
+// term); Markdown and a KaTeX-typeset HTML page with working kernel and source-line links.
 import { describe, expect, test } from 'vitest';
 import cnn from '../../examples/cnn/model.ts';
+import attention from '../../examples/models/attention.ts';
+import layerNorm from '../../examples/models/layer-norm.ts';
+import residual from '../../examples/models/residual.ts';
 import kerasMlp from '../../examples/keras-mlp/model.ts';
 import seedMlp from '../../examples/seed-mlp/model.ts';
 import { explainGraph } from '../../src/cli/cmd-explain.ts';
@@ -62,6 +66,9 @@ describe('golden explanations', () => {
     ['seed-mlp', () => seedMlp({ mode: 'train' })],
     ['keras-mlp', () => kerasMlp({ mode: 'train' })],
     ['cnn', () => cnn({ mode: 'train' })],
+    ['attention', () => attention({ batch: 4, mode: 'train' })],
+    ['layer-norm', () => layerNorm({ batch: 4, mode: 'train' })],
+    ['residual', () => residual({ batch: 4, mode: 'train' })],
   ] as const)('%s', async (name, build) => {
     const text = await explainGraph(build(), 'text');
     await expect(text).toMatchFileSnapshot(`../golden/explain-${name}.txt`);
@@ -74,6 +81,69 @@ describe('golden explanations', () => {
     expect(lines(kerasMlp({ mode: 'train' }), 'Backward')[1]).toBe(
       'δ_dense1 = (δ_dense2 · dense2.Wᵀ) ⊙ [dense1.z > 0]',
     );
+  });
+});
+
+describe('attention, layer norm and a residual block read as math', () => {
+  test('attention: softmax(Q·Kᵀ/√d)·V forward, the softmax backward P ⊙ (g − Σ_row g ⊙ P)', () => {
+    const g = attention({ batch: 4, mode: 'train' });
+    expect(lines(g, 'Forward')).toEqual(
+      expect.arrayContaining([
+        'attn.scores = (attn.q.z · attn.k.zᵀ) / √8',
+        'attn.probs = softmax(attn.scores)',
+        'attn.o.z = attn.probs · attn.v.z · attn.o.W + attn.o.b',
+      ]),
+    );
+    expect(lines(g, 'Backward')).toEqual(
+      expect.arrayContaining([
+        '∂L/∂attn.probs = δ_attn.o · attn.o.Wᵀ · attn.v.zᵀ',
+        '∂L/∂attn.scores = attn.probs ⊙ (∂L/∂attn.probs − Σ_row ∂L/∂attn.probs ⊙ attn.probs)',
+        'δ_attn.v = attn.probsᵀ · δ_attn.o · attn.o.Wᵀ',
+        'δ_attn.k = ((∂L/∂attn.scores)ᵀ / √8) · attn.q.z',
+        'δ_attn.q = (∂L/∂attn.scores / √8) · attn.k.z',
+      ]),
+    );
+  });
+
+  test('layer norm: x̂ = (x − μ)/σ, γ ⊙ x̂ + β, and the compact gradient through x̂', () => {
+    const g = layerNorm({ batch: 4, mode: 'train' });
+    const fwd = explain(g).sections[0]!.equations.find((e) => render(e.lhs, TEXT) === 'ln.x̂')!;
+    expect(render(fwd.rhs, TEXT)).toBe('(dense1.z − ln.μ) / ln.σ');
+    expect(fwd.where.map((w) => `${render(w.name, TEXT)} = ${render(w.def, TEXT)}`)).toEqual([
+      'ln.μ = mean(dense1.z)',
+      'ln.σ = √(Var(dense1.z) + 0.00001)',
+    ]);
+    expect(lines(g, 'Forward')).toContain('ln.out = ln.x̂ ⊙ ln.gamma + ln.beta');
+    expect(lines(g, 'Backward')).toEqual(
+      expect.arrayContaining([
+        '∂L/∂ln.x̂ = ∂L/∂ln.out ⊙ ln.gamma',
+        'δ_dense1 = (∂L/∂ln.x̂ − mean(∂L/∂ln.x̂) − ln.x̂ ⊙ mean(∂L/∂ln.x̂ ⊙ ln.x̂)) / ln.σ',
+      ]),
+    );
+    expect(lines(g, 'Parameter')).toContain('∂L/∂ln.gamma = Σ_batch ∂L/∂ln.out ⊙ ln.x̂');
+  });
+
+  test("residual: δ below the block adds the skip's identity term ∂L/∂res, and says so", () => {
+    const g = residual({ batch: 4, mode: 'train' });
+    const back = explain(g).sections[1]!.equations;
+    const d1 = back.find((e) => render(e.lhs, TEXT) === 'δ_dense1')!;
+    expect(render(d1.rhs, TEXT)).toBe('(∂L/∂res + δ_block · block.Wᵀ) ⊙ [dense1.z > 0]');
+    expect(d1.where.map((w) => `${render(w.name, TEXT)}${w.rel}`)).toEqual(['∂L/∂res:']);
+    // Inside the block the gradient goes through f: no identity term there.
+    const db = back.find((e) => render(e.lhs, TEXT) === 'δ_block')!;
+    expect(render(db.rhs, TEXT)).toBe('∂L/∂res ⊙ [block.z > 0]');
+    expect(db.where).toEqual([]);
+  });
+
+  test('their HTML typesets with KaTeX (√, x̂, μ, σ as LaTeX), one display per equation', async () => {
+    for (const build of [attention, layerNorm, residual]) {
+      const g = build({ batch: 4, mode: 'train' });
+      const html = await explainGraph(g, 'html');
+      const count = explain(g).sections.reduce((n, s) => n + s.equations.length, 0);
+      expect(html.match(/<span class="katex-display">/g)?.length).toBe(count);
+    }
+    const md = await explainGraph(layerNorm({ batch: 4, mode: 'train' }), 'md');
+    expect(md).toContain('\\mathrm{ln.}\\sigma = \\sqrt{\\operatorname{Var}');
   });
 });
 
