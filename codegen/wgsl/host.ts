@@ -81,9 +81,25 @@ ${shaders.join('\n')}
   dispatches: [
 ${dispatches.join('\n')}
   ],
-  requiredLimits,
+  requiredLimits,${numericsData(plan)}
 };
 `;
+}
+
+/** The numerics guard's data (only with the option): status arena, [buffer, what] per word. */
+function numericsData(plan: HostPlan): string {
+  if (!plan.numerics) return '';
+  const sites = plan.numerics.sites.map(
+    ([buf, what]) => `[${quote(buf)}, ${quote(commentText(what))}],`,
+  );
+  return `
+  /** Numerics guard: kernels report their first non-finite element in one word per site. */
+  numerics: {
+    arena: ${plan.numerics.arena},
+    sites: [
+${sites.join('\n')}
+    ],
+  },`;
 }
 
 export async function renderHost(plan: HostPlan, opts: HostOptions): Promise<string> {

@@ -1,15 +1,22 @@
 // Program → one shader module per dispatch, as data (bindings numbered from 0, the shared
 // declarations it uses, its function), the .wgsl text for reading, and the host plan: arenas,
 // every dispatch with its shader, grid and bound ranges, where inputs/params/outputs live.
-import type { ShaderData } from '../../src/runtime/wgsl-host.ts';
-import type { BufferInfo, Kernel, Program, Step } from '../../src/schedule/kernel.ts';
+import type { ShaderData } from '../../src/runtime/wgsl-device.ts';
+import type { BufferInfo, CheckStep, Kernel, Program, Step } from '../../src/schedule/kernel.ts';
 import { readsOf, writesOf } from '../../src/schedule/walk.ts';
 import { commentText, NameManager, sanitize } from '../names.ts';
 import { WGSL_CALLS } from './expr.ts';
 import { HELPER_NAMES, helpersCalled, helperText } from './helpers.ts';
 import type { Arena, Layout, Region, WgslLimits } from './layout.ts';
 import { DEFAULT_LIMITS, PARTIALS, planLayout, WgslLimitError } from './layout.ts';
-import { copyPass, mapPass, reduceChunks, reducePasses, scatterPass } from './kernels.ts';
+import {
+  copyPass,
+  guardLines,
+  mapPass,
+  reduceChunks,
+  reducePasses,
+  scatterPass,
+} from './kernels.ts';
 import type { KernelCtx, Pass } from './kernels.ts';
 import { chooseConfig, matmulPass } from './matmul.ts';
 import type { MatmulStrategy } from './matmul.ts';
@@ -54,6 +61,14 @@ export interface HostPlan {
   readonly consts: readonly { readonly region: Region; readonly values: readonly number[] }[];
   /** Limits above the WebGPU defaults that this program needs. */
   readonly requiredLimits: Readonly<Record<string, number>>;
+  /** The numerics guard (absent when off): its status arena and [buffer, what] per word. */
+  readonly numerics?: NumericsPlan;
+}
+
+/** Where the kernels' finiteness checks report: one u32 word per checked buffer, in step order. */
+export interface NumericsPlan {
+  readonly arena: number;
+  readonly sites: readonly (readonly [string, string])[];
 }
 
 export interface WgslModule {
@@ -126,7 +141,7 @@ function scratchSize(p: Program): number {
 }
 
 function renderPasses(s: Step, c: KernelCtx, strategy: MatmulStrategy): Pass[] {
-  if (s.kind === 'check') return []; // the WGSL host checks outputs and params instead
+  if (s.kind === 'check') return []; // rendered inside the kernel that wrote the buffer
   if (s.kind === 'copy') return [copyPass(s.from, s.to, s.size, c)];
   const k: Kernel = s.kernel;
   switch (k.kind) {
@@ -163,6 +178,8 @@ class ModuleBuilder {
   readonly helpers = new Set<string>();
   readonly shaders: ShaderData[] = [];
   readonly parts: Part[] = [];
+  /** The numerics guard's [buffer, what] per status word, in step order. */
+  readonly checks: (readonly [string, string])[] = [];
   private readonly shaderOf = new Map<string, number>();
   private readonly byName: Map<string, BufferInfo>;
 
@@ -171,6 +188,8 @@ class ModuleBuilder {
     readonly layout: Layout,
     readonly limits: WgslLimits,
     readonly strategy: MatmulStrategy,
+    /** The numerics guard's status arena and its size in words (null when the guard is off). */
+    readonly status: { readonly arena: number; readonly words: number } | null,
   ) {
     this.byName = new Map(p.buffers.map((b) => [b.name, b]));
     for (const b of p.buffers) this.names.buf(b.name);
@@ -214,10 +233,13 @@ class ModuleBuilder {
     };
   }
 
-  addStep(s: Step): void {
+  /** The dispatches of step `s`; `checks` are the numerics guard's checks of what it writes. */
+  addStep(s: Step, checks: readonly CheckStep[] = []): void {
     if (s.kind === 'check') return;
     const kname = s.kind === 'kernel' ? s.kernel.name : `copy_${s.from}_to_${s.to}`;
-    const count = stepBuffers(s).length;
+    const words = new Map(checks.map((c) => [c.buf, this.checks.push([c.buf, c.what]) - 1]));
+    // The status words are one more binding of their own.
+    const count = stepBuffers(s).length + (words.size > 0 ? 1 : 0);
     const max = this.limits.maxStorageBuffersPerShaderStage;
     const whole = count > max;
     const ph = new Placeholders();
@@ -228,6 +250,16 @@ class ModuleBuilder {
       fresh: (b) => this.names.take(b),
       limits: this.limits,
       shared,
+      guard: (buf, at) => {
+        const word = words.get(buf);
+        if (word === undefined || !this.status) return [];
+        const { arena, words: size } = this.status;
+        const status = ph.of('status', () => ({
+          ...{ name: 'numerics', type: 'atomic<u32>', arena, offset: 0, size },
+          doc: 'numerics guard: per checked buffer, its first non-finite element (index·4 + kind)',
+        }));
+        return guardLines(status, word, ctx.access(buf, at), at);
+      },
     };
     const notes =
       s.kind === 'kernel' ? s.kernel.notes : [`param update: copy ${s.from} into ${s.to}`];
@@ -293,9 +325,15 @@ class ModuleBuilder {
 
 export function renderWgslModule(p: Program, opts: WgslModuleOptions = {}): WgslModule {
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  const layout = planLayout(p, limits, scratchSize(p));
-  const m = new ModuleBuilder(p, layout, limits, opts.matmul ?? 'workgroup');
-  for (const s of p.steps) m.addStep(s);
+  const planned = planLayout(p, limits, scratchSize(p));
+  // The numerics guard's status words get an arena of their own (bound beside whole arenas).
+  const words = p.steps.filter((s) => s.kind === 'check').length;
+  const status = words > 0 ? { arena: planned.arenas.length, words } : null;
+  const layout: Layout = status
+    ? { ...planned, arenas: [...planned.arenas, { dtype: 'i32', size: words }] }
+    : planned;
+  const m = new ModuleBuilder(p, layout, limits, opts.matmul ?? 'workgroup', status);
+  p.steps.forEach((s, i) => m.addStep(s, checksAfter(p.steps, i)));
   const head = [
     ...(opts.header ?? []).map((h) => `// ${commentText(h)}`),
     `// Kernels: ${p.stats.kernels}. Temporary memory: ${p.stats.peakBytes} bytes in ${p.slots.length} reused buffers.`,
@@ -310,7 +348,21 @@ export function renderWgslModule(p: Program, opts: WgslModuleOptions = {}): Wgsl
     m.shaders,
     m.common(),
   );
-  return { wgsl, plan };
+  return {
+    wgsl,
+    plan: status ? { ...plan, numerics: { arena: status.arena, sites: m.checks } } : plan,
+  };
+}
+
+/** The check steps right after step i (the numerics guard's checks of what it wrote). */
+function checksAfter(steps: readonly Step[], i: number): CheckStep[] {
+  const out: CheckStep[] = [];
+  for (let j = i + 1; j < steps.length; j++) {
+    const s = steps[j]!;
+    if (s.kind !== 'check') break;
+    out.push(s);
+  }
+  return out;
 }
 
 function docOf(buf: string, byName: Map<string, BufferInfo>): string {

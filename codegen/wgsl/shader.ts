@@ -1,6 +1,6 @@
 // One dispatch's shader as data: renderers write buffer accesses as placeholders; here they become
 // bindings numbered from 0 in order of first use, named so they never meet the body's own names.
-import type { ShaderData } from '../../src/runtime/wgsl-host.ts';
+import type { ShaderData } from '../../src/runtime/wgsl-device.ts';
 import { lines } from './code.ts';
 import type { Code } from './code.ts';
 import { helpersCalled } from './helpers.ts';
