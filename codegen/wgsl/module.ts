@@ -21,7 +21,7 @@ import type { KernelCtx, Pass } from './kernels.ts';
 import { chooseConfig, matmulPass } from './matmul.ts';
 import type { MatmulStrategy } from './matmul.ts';
 import { Placeholders, resolveShader } from './shader.ts';
-import type { Bound, RenderedShader } from './shader.ts';
+import type { Bound, Declare, RenderedShader } from './shader.ts';
 
 /** One binding of a dispatch: binding number (from 0 in each shader) and the arena range. */
 export interface BindingPlan {
@@ -116,6 +116,26 @@ class Names {
     if (!id) this.vec4s.set(name, (id = this.take(`${name}_v4`)));
     return id;
   }
+
+  /** Binding declarations by `name@binding:type`, so that the .wgsl file is one module. */
+  private readonly decls = new Map<string, string>();
+  /**
+   * The declared variable for `b` at `binding`: its program-wide name the first time, reused by
+   * every kernel binding it at that number, a fresh name (`x_2`) at another number or where the
+   * body already uses the name (WGSL forbids redeclaring a module-scope name).
+   */
+  readonly declare: Declare = (b, binding, avoid) => {
+    const key = `${b.name}@${binding}:${b.type}`;
+    const known = this.decls.get(key);
+    if (known !== undefined && !avoid.has(known)) return known;
+    // b.name is reserved for b (a buffer, its vec4 view, an arena): its first declaration has it.
+    let name = this.declared.has(b.name) ? this.take(b.name) : b.name;
+    while (avoid.has(name)) name = this.take(`${b.name}_buf`);
+    this.declared.add(name);
+    if (known === undefined) this.decls.set(key, name);
+    return name;
+  };
+  private readonly declared = new Set<string>();
 }
 
 const arenaId = (a: number, arena: Arena) => `arena_${arena.dtype}_${a}`;
@@ -192,8 +212,13 @@ class ModuleBuilder {
     readonly status: { readonly arena: number; readonly words: number } | null,
   ) {
     this.byName = new Map(p.buffers.map((b) => [b.name, b]));
+    layout.arenas.forEach((a, i) => this.names.take(arenaId(i, a)));
+    this.statusName = status ? this.names.take('numerics') : '';
     for (const b of p.buffers) this.names.buf(b.name);
   }
+
+  /** The numerics guard's status binding's name. */
+  private readonly statusName: string;
 
   /** Accesses through placeholders: buffers bound one by one, or offsets into whole arenas. */
   private access(ph: Placeholders, whole: boolean): Pick<KernelCtx, 'access' | 'access4'> {
@@ -255,7 +280,7 @@ class ModuleBuilder {
         if (word === undefined || !this.status) return [];
         const { arena, words: size } = this.status;
         const status = ph.of('status', () => ({
-          ...{ name: 'numerics', type: 'atomic<u32>', arena, offset: 0, size },
+          ...{ name: this.statusName, type: 'atomic<u32>', arena, offset: 0, size },
           doc: 'numerics guard: per checked buffer, its first non-finite element (index·4 + kind)',
         }));
         return guardLines(status, word, ctx.access(buf, at), at);
@@ -267,7 +292,7 @@ class ModuleBuilder {
       ? [`binds whole arenas: ${count} buffers exceed the limit of ${max} per shader stage`]
       : [];
     for (const pass of renderPasses(s, ctx, this.strategy)) {
-      const rendered = resolveShader(pass.entry, pass.code, ph, shared);
+      const rendered = resolveShader(pass.entry, pass.code, ph, shared, this.names.declare);
       if (rendered.bindings.length > max) {
         throw new WgslLimitError(
           `kernel ${kname} needs ${rendered.bindings.length} storage buffers even with arenas (limit ${max})`,
@@ -308,10 +333,16 @@ class ModuleBuilder {
     const out = [...head];
     for (const text of Object.values(this.common())) out.push('', ...text.split('\n'));
     const lineOf = new Map<number, number>();
+    const declared = new Set<string>();
     for (const { notes, rendered, dispatch } of this.parts) {
       out.push('', ...notes.map((n) => `// ${commentText(n)}`));
       rendered.bindings.forEach((b, n) => {
         const [name, type] = rendered.shader.bindings[n]!;
+        if (declared.has(name)) {
+          out.push(`// @binding(${n}) ${name} (declared above): ${commentText(b.doc)}`);
+          return;
+        }
+        declared.add(name);
         out.push(`// ${commentText(b.doc)}`);
         out.push(`@group(0) @binding(${n}) var<storage, read_write> ${name}: array<${type}>;`);
       });
@@ -337,8 +368,9 @@ export function renderWgslModule(p: Program, opts: WgslModuleOptions = {}): Wgsl
   const head = [
     ...(opts.header ?? []).map((h) => `// ${commentText(h)}`),
     `// Kernels: ${p.stats.kernels}. Temporary memory: ${p.stats.peakBytes} bytes in ${p.slots.length} reused buffers.`,
-    '// Each kernel is its own shader module: its bindings (numbered from 0), the declarations',
-    '// below that it uses, and its function. Kernels that differ only in names share one.',
+    '// One WGSL module; each kernel is an entry point binding its buffers from @binding(0). A',
+    '// binding is declared where first used and shared by later kernels binding it at that number.',
+    '// The host builds one module per kernel from the same declarations, helpers and function.',
   ];
   const wgsl = m.text(head);
   const plan = hostPlan(

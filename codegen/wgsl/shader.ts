@@ -48,14 +48,21 @@ export interface RenderedShader {
 }
 
 /**
+ * The module-scope name of binding `binding` of `b` (its program-wide declaration: kernels that
+ * bind the same resource at the same number share one), never one of `avoid` (the body's names).
+ */
+export type Declare = (b: Bound, binding: number, avoid: ReadonlySet<string>) => string;
+
+/**
  * Resolves the placeholders of one entry point's code: binding n is the n-th resource the body
- * mentions; a name the body already uses (a local, a helper) gets a `_buf` suffix.
+ * mentions, named by `declare`.
  */
 export function resolveShader(
   entry: string,
   code: readonly Code[],
   ph: Placeholders,
   shared: ReadonlyMap<string, string>,
+  declare: Declare,
 ): RenderedShader {
   const raw = lines(code).join('\n');
   const idents = new Set(raw.match(IDENT) ?? []);
@@ -64,14 +71,8 @@ export function resolveShader(
     const n = Number(m[1]);
     if (!order.includes(n)) order.push(n);
   }
-  const taken = new Set(idents);
   const names = new Map<number, string>();
-  for (const n of order) {
-    let name = ph.bound[n]!.name;
-    while (taken.has(name)) name = `${name}_buf`;
-    taken.add(name);
-    names.set(n, name);
-  }
+  order.forEach((n, binding) => names.set(n, declare(ph.bound[n]!, binding, idents)));
   const uses = [
     ...[...shared.keys()].filter((s) => idents.has(s)).sort(),
     ...helpersCalled(idents),

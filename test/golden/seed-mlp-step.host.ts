@@ -648,7 +648,7 @@ const PROGRAM: ProgramData<Inputs, Params, Outputs> = {
         ['b1', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 20,
+      line: 21,
       body: `@compute @workgroup_size(8, 8)
 fn a1_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -701,13 +701,13 @@ fn a1_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
     {
       entry: 'a2_matmul_bias_sigmoid',
       bindings: [
-        ['a1', 'f32'],
+        ['a1_2', 'f32'],
         ['W2', 'f32'],
         ['a2', 'f32'],
         ['b2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 79,
+      line: 80,
       body: `@compute @workgroup_size(8, 8)
 fn a2_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -721,7 +721,7 @@ fn a2_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       let gc = k0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 30i) {
-        tv = a1[gr * 30i + gc];
+        tv = a1_2[gr * 30i + gc];
       }
       mm_a_16x16[te] = tv;
     }
@@ -760,12 +760,12 @@ fn a2_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
     {
       entry: 'div_sub_mul_sum_div',
       bindings: [
-        ['a2', 'f32'],
+        ['a2_2', 'f32'],
         ['y', 'f32'],
         ['div', 'f32'],
       ],
       uses: [],
-      line: 136,
+      line: 137,
       body: `@compute @workgroup_size(256)
 fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
@@ -775,7 +775,7 @@ fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   let oi = i32(flat);
   var acc = 0f;
   for (var ri = 0i; ri < 100i; ri++) {
-    let u0 = (a2[ri] - y[ri]);
+    let u0 = (a2_2[ri] - y[ri]);
     acc += (u0 * u0);
   }
   div[oi] = ((acc * 0.5f) / 10f);
@@ -784,9 +784,9 @@ fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
     {
       entry: 'd_add_sub_mul',
       bindings: [
-        ['a2', 'f32'],
+        ['a2_2', 'f32'],
         ['d_add', 'f32'],
-        ['y', 'f32'],
+        ['y_2', 'f32'],
       ],
       uses: [],
       line: 161,
@@ -797,15 +797,15 @@ fn d_add_sub_mul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
     return;
   }
   let gi = i32(flat);
-  let t0 = a2[gi];
-  d_add[gi] = ((((t0 - y[gi]) * 0.1f) * t0) * (1f - t0));
+  let t0 = a2_2[gi];
+  d_add[gi] = ((((t0 - y_2[gi]) * 0.1f) * t0) * (1f - t0));
 }`,
     },
     {
       entry: 'b2_next_sum_mul_sub',
       bindings: [
-        ['d_add', 'f32'],
-        ['b2', 'f32'],
+        ['d_add_3', 'f32'],
+        ['b2_2', 'f32'],
       ],
       uses: [],
       line: 179,
@@ -820,21 +820,21 @@ fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   var acc = 0f;
   for (var ri = 0i; ri < 10i; ri++) {
     let r0 = ri;
-    acc += d_add[((r0 * 10i) + o0)];
+    acc += d_add_3[((r0 * 10i) + o0)];
   }
-  b2[oi] = (b2[o0] - (acc * 3f));
+  b2_2[oi] = (b2_2[o0] - (acc * 3f));
 }`,
     },
     {
       entry: 'd_add_matmul_mul_sub',
       bindings: [
-        ['d_add', 'f32'],
+        ['d_add_3', 'f32'],
         ['W2', 'f32'],
         ['a1', 'f32'],
         ['d_add_2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 207,
+      line: 204,
       body: `@compute @workgroup_size(8, 8)
 fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -848,7 +848,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
       let gc = k0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 10i) {
-        tv = d_add[gr * 10i + gc];
+        tv = d_add_3[gr * 10i + gc];
       }
       mm_a_16x16[te] = tv;
     }
@@ -889,12 +889,12 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
     {
       entry: 'W2_next_matmul_mul_sub',
       bindings: [
-        ['a1', 'f32'],
+        ['a1_2', 'f32'],
         ['d_add', 'f32'],
-        ['W2', 'f32'],
+        ['W2_2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 267,
+      line: 262,
       body: `@compute @workgroup_size(8, 8)
 fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -908,7 +908,7 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       let gc = k0 + te % 16i;
       var tv = 0f;
       if (gr < 30i && gc < 10i) {
-        tv = a1[gr + gc * 30i];
+        tv = a1_2[gr + gc * 30i];
       }
       mm_a_16x16[te] = tv;
     }
@@ -940,7 +940,7 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
     if (i < 30i && j < 10i) {
       let acc = sums[xy];
       let t0 = ((i * 10i) + j);
-      W2[t0] = (W2[t0] - (acc * 3f));
+      W2_2[t0] = (W2_2[t0] - (acc * 3f));
     }
   }
 }`,
@@ -948,11 +948,11 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
     {
       entry: 'b1_next_sum_mul_sub',
       bindings: [
-        ['d_add_2', 'f32'],
-        ['b1', 'f32'],
+        ['d_add_2_2', 'f32'],
+        ['b1_2', 'f32'],
       ],
       uses: [],
-      line: 324,
+      line: 319,
       body: `@compute @workgroup_size(256)
 fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
@@ -964,20 +964,20 @@ fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   var acc = 0f;
   for (var ri = 0i; ri < 10i; ri++) {
     let r0 = ri;
-    acc += d_add_2[((r0 * 30i) + o0)];
+    acc += d_add_2_2[((r0 * 30i) + o0)];
   }
-  b1[oi] = (b1[o0] - (acc * 3f));
+  b1_2[oi] = (b1_2[o0] - (acc * 3f));
 }`,
     },
     {
       entry: 'W1_next_matmul_mul_sub',
       bindings: [
         ['x', 'f32'],
-        ['d_add_2', 'f32'],
-        ['W1', 'f32'],
+        ['d_add_2_3', 'f32'],
+        ['W1_2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 349,
+      line: 343,
       body: `@compute @workgroup_size(8, 8)
 fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -1000,7 +1000,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       let gc = col0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 30i) {
-        tv = d_add_2[gr * 30i + gc];
+        tv = d_add_2_3[gr * 30i + gc];
       }
       mm_b_16x16[te] = tv;
     }
@@ -1023,7 +1023,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
     if (i < 784i && j < 30i) {
       let acc = sums[xy];
       let t0 = ((i * 30i) + j);
-      W1[t0] = (W1[t0] - (acc * 3f));
+      W1_2[t0] = (W1_2[t0] - (acc * 3f));
     }
   }
 }`,
