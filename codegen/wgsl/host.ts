@@ -55,7 +55,8 @@ function dataSection(plan: HostPlan, label: string): string {
   const shaders = plan.shaders.map((s) => {
     const bindings = s.bindings.map(([name, type]) => `[${quote(name)}, ${quote(type)}]`);
     const uses = s.uses.map(quote).join(', ');
-    return `{ entry: ${quote(s.entry)}, bindings: [${bindings.join(', ')}], uses: [${uses}], line: ${s.line},\nbody: ${templateLiteral(s.body)} },`;
+    const key = s.key === undefined ? '' : `key: ${quote(s.key)}, `;
+    return `{ ${key}entry: ${quote(s.entry)}, bindings: [${bindings.join(', ')}], uses: [${uses}], line: ${s.line},\nbody: ${templateLiteral(s.body)} },`;
   });
   const common = Object.entries(plan.common).map(([k, v]) => `${prop(k)}: ${templateLiteral(v)},`);
   const consts = plan.consts.map(

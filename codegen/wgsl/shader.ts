@@ -83,12 +83,34 @@ export function resolveShader(
     .replace(PLACEHOLDER, (_, n: string) => `b${order.indexOf(Number(n))}`)
     .replace(`fn ${entry}(`, 'fn main(');
   const types = bindings.map((b) => b.type).join(',');
+  const key = `${types}|${uses.join(',')}|${canonical}`;
   const shader: ShaderData = {
+    key: digest(key),
     entry,
     bindings: order.map((n, i) => [names.get(n)!, bindings[i]!.type] as const),
     uses,
     body: text,
     line: 0,
   };
-  return { shader, key: `${types}|${uses.join(',')}|${canonical}`, bindings, text, uses };
+  return { shader, key, bindings, text, uses };
+}
+
+/**
+ * A 106-bit digest of a shader's names-free code (cyrb53 under two seeds): the key under which
+ * executables on one device share its pipeline (src/runtime/wgsl-device.ts).
+ */
+export function digest(text: string): string {
+  const part = (seed: number) => {
+    let h1 = 0xdeadbeef ^ seed;
+    let h2 = 0x41c6ce57 ^ seed;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  };
+  return `${part(1)}-${part(2)}`;
 }

@@ -1,5 +1,5 @@
 // The device objects WGSL programs share on one GPUDevice: bind-group layouts (by binding count)
-// and shader modules with their pipelines (by WGSL text and layout), each counted by its users and
+// and shader modules with their pipelines (by code, names aside, and layout), counted by users and
 // dropped when the last program using it is disposed. Self-contained (no imports): generated hosts
 // embed this file with wgsl-host.ts. The cache is found through a global symbol, so the hosts of
 // different executables (each with its own copy of this code) share it.
@@ -10,6 +10,11 @@ export class DeviceError extends Error {
 
 /** One kernel's shader, as data: binding n of its module is `bindings[n]`. */
 export interface ShaderData {
+  /**
+   * Equal for shaders that differ only in names (a digest of their names-free code): programs on
+   * one device share a pipeline by it. Without it, by the module's text.
+   */
+  readonly key?: string;
   readonly entry: string;
   /** [variable name, element type] per binding, in binding order (0, 1, …). */
   readonly bindings: readonly (readonly [string, string])[];
@@ -160,7 +165,8 @@ export class SharedObjects {
     const code = shaderCode(s, common);
     const layout = this.layout(s.bindings.length);
     const map = this.cache.pipelines;
-    const key = `${s.bindings.length}\n${code}`;
+    // One pipeline serves every kernel with this code, whatever its names (bindings go by number).
+    const key = `${s.bindings.length}\n${s.key ?? code}`;
     return this.take(map, key, () => {
       this.device.pushErrorScope('validation');
       const module = this.device.createShaderModule({ code, label: `${this.label} ${s.entry}` });

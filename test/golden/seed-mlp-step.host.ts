@@ -27,7 +27,7 @@ export const requiredLimits: Readonly<Record<string, number>> = {};
 
 // The engine below is src/runtime/wgsl-host.ts, embedded so that this file stands alone.
 // The device objects WGSL programs share on one GPUDevice: bind-group layouts (by binding count)
-// and shader modules with their pipelines (by WGSL text and layout), each counted by its users and
+// and shader modules with their pipelines (by code, names aside, and layout), counted by users and
 // dropped when the last program using it is disposed. Self-contained (no imports): generated hosts
 // embed this file with wgsl-host.ts. The cache is found through a global symbol, so the hosts of
 // different executables (each with its own copy of this code) share it.
@@ -38,6 +38,11 @@ export class DeviceError extends Error {
 
 /** One kernel's shader, as data: binding n of its module is `bindings[n]`. */
 export interface ShaderData {
+  /**
+   * Equal for shaders that differ only in names (a digest of their names-free code): programs on
+   * one device share a pipeline by it. Without it, by the module's text.
+   */
+  readonly key?: string;
   readonly entry: string;
   /** [variable name, element type] per binding, in binding order (0, 1, …). */
   readonly bindings: readonly (readonly [string, string])[];
@@ -188,7 +193,8 @@ export class SharedObjects {
     const code = shaderCode(s, common);
     const layout = this.layout(s.bindings.length);
     const map = this.cache.pipelines;
-    const key = `${s.bindings.length}\n${code}`;
+    // One pipeline serves every kernel with this code, whatever its names (bindings go by number).
+    const key = `${s.bindings.length}\n${s.key ?? code}`;
     return this.take(map, key, () => {
       this.device.pushErrorScope('validation');
       const module = this.device.createShaderModule({ code, label: `${this.label} ${s.entry}` });
@@ -640,6 +646,7 @@ const PROGRAM: ProgramData<Inputs, Params, Outputs> = {
   },
   shaders: [
     {
+      key: 'c8z20qjced-s7dd8rcxx5',
       entry: 'a1_matmul_bias_sigmoid',
       bindings: [
         ['x', 'f32'],
@@ -699,6 +706,7 @@ fn a1_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 }`,
     },
     {
+      key: '24dw7z37if7-wj8tv3a7sz',
       entry: 'a2_matmul_bias_sigmoid',
       bindings: [
         ['a1_2', 'f32'],
@@ -758,6 +766,7 @@ fn a2_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 }`,
     },
     {
+      key: '17ya7ua025b-2gngmwkmpab',
       entry: 'div_sub_mul_sum_div',
       bindings: [
         ['a2_2', 'f32'],
@@ -782,6 +791,7 @@ fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
 }`,
     },
     {
+      key: 'wgyc7hdn21-140r83bf8un',
       entry: 'd_add_sub_mul',
       bindings: [
         ['a2_2', 'f32'],
@@ -802,6 +812,7 @@ fn d_add_sub_mul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
 }`,
     },
     {
+      key: 'rxk4e3aenz-cfk276w28c',
       entry: 'b2_next_sum_mul_sub',
       bindings: [
         ['d_add_3', 'f32'],
@@ -826,6 +837,7 @@ fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
 }`,
     },
     {
+      key: '1lizvei7mqt-1exn21xcis0',
       entry: 'd_add_matmul_mul_sub',
       bindings: [
         ['d_add_3', 'f32'],
@@ -887,6 +899,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
 }`,
     },
     {
+      key: 'wafljvkru-10xi23kve2b',
       entry: 'W2_next_matmul_mul_sub',
       bindings: [
         ['a1_2', 'f32'],
@@ -946,6 +959,7 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 }`,
     },
     {
+      key: '1v1ik3kyszw-226lqy4szg3',
       entry: 'b1_next_sum_mul_sub',
       bindings: [
         ['d_add_2_2', 'f32'],
@@ -970,6 +984,7 @@ fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
 }`,
     },
     {
+      key: 'puhzzurn3t-22x37vv893d',
       entry: 'W1_next_matmul_mul_sub',
       bindings: [
         ['x', 'f32'],
