@@ -1,19 +1,19 @@
-// Silent wrong results, numerics, in the files `gradc compile --check-numerics` writes: on both
-// targets the written module's kernels check what they write (WGSL: inside each kernel, into a
-// status buffer read back with the outputs) and the module throws at the first non-finite value
-// naming the buffer, the kernel, its ops and the user's line, in the same words on both targets.
-// Without the flag the written code holds no check at all.
+// Silent wrong results in the files `gradc compile` writes, on both targets: every call checks its
+// feed lengths (a short input is an error, not NaN in the params); with --check-numerics the
+// kernels check what they write (WGSL: inside each kernel, into a status buffer read back with the
+// outputs) and the module throws at the first non-finite value naming the buffer, the kernel, its
+// ops and the user's line, in the same words on both targets. Without the flag, no check code.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importTs } from '../../codegen/ts/load.ts';
+import { importTs } from '../../codegen/ts/strip.ts';
 import { main } from '../../src/cli/main.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
 import { ROOT, tempDir } from '../cli/run.ts';
 
 const adapter = await hasAdapter();
 if (!adapter)
-  console.warn('\n*** reliability/numerics-files: WGSL run SKIPPED (no WebGPU adapter) ***\n');
+  console.warn('\n*** reliability/written-modules: WGSL runs SKIPPED (no WebGPU adapter) ***\n');
 
 /** Line 4 of the model takes the log of x·w: a negative x gives NaN there. */
 const MODEL = `import { Graph, init } from ${JSON.stringify(join(ROOT, 'src/index.ts'))};
@@ -41,34 +41,34 @@ const REPORT =
   /^non-finite value NaN in \w+\[2\] after kernel \w+ \(ops: mul, log(, \w+)*\) from .*model\.ts:4\b/;
 
 type Arrays = Record<string, Float32Array>;
+/** The one generated-module API (codegen/ts/api.ts, codegen/wgsl/api.ts). */
 interface TsModule {
-  createWorkspace(): unknown;
-  run(inputs: Arrays, params: Arrays, ws: unknown): Arrays;
+  create(params?: Arrays): { run(inputs: Arrays): Arrays };
 }
 interface WgslHost {
-  createModel(device: GPUDevice, params: Arrays): Promise<{ run(i: Arrays): Promise<Arrays> }>;
+  create(device: GPUDevice, params?: Arrays): Promise<{ run(i: Arrays): Promise<Arrays> }>;
 }
+/** What both targets' written modules say about a short feed. */
+const SHORT = "input 'x' needs 4 values (shape [4]), got 3";
 
 const feeds = (...v: number[]) => ({ x: Float32Array.from(v) });
 const params = { w: Float32Array.of(1, 1, 1, 1) };
 
 describe('gradc compile --check-numerics', () => {
-  it('TS: the written module checks each kernel and names kernel, ops and line', async () => {
+  it('TS: the written module checks feed lengths, and with the flag each kernel, naming kernel, ops and line', async () => {
     const file = join(await compileModel('ts', true), 'guarded.ts');
     const text = readFileSync(file, 'utf8');
     expect(text).toMatch(/^\s*checkFinite\(/m);
-    const mod = (await importTs(text)) as unknown as TsModule;
-    const ws = mod.createWorkspace();
-    expect(Array.from(mod.run(feeds(1, 2, 3, 4), params, ws)['y']!)[2]).toBeCloseTo(
-      2 * Math.log(3),
-      5,
-    );
-    expect(() => mod.run(feeds(1, 2, -3, 4), params, ws)).toThrow(REPORT);
+    const model = (await importTs<TsModule>(text)).create(params);
+    expect(model.run(feeds(1, 2, 3, 4))['y']![2]).toBeCloseTo(2 * Math.log(3), 5);
+    expect(() => model.run(feeds(1, 2, -3, 4))).toThrow(REPORT);
     const plain = readFileSync(join(await compileModel('ts', false), 'guarded.ts'), 'utf8');
     expect(plain).not.toContain('checkFinite');
+    const unguarded = (await importTs<TsModule>(plain)).create(params);
+    expect(() => unguarded.run(feeds(1, 2, 3))).toThrow(SHORT);
   });
 
-  it('WGSL: the written shaders flag non-finite values; the host throws the same report', async () => {
+  it('WGSL: the written host checks feed lengths; with the flag the shaders flag non-finite values and the host throws the same report', async () => {
     const dir = await compileModel('wgsl', true);
     const [wgsl, host] = ['guarded.wgsl', 'guarded.ts'].map((f) =>
       readFileSync(join(dir, f), 'utf8'),
@@ -82,11 +82,12 @@ describe('gradc compile --check-numerics', () => {
     );
     for (const text of plain) expect(text).not.toMatch(/is_nonfinite|atomicMin|numerics: \{/);
     if (!adapter) return;
-    const mod = (await importTs(host!)) as unknown as WgslHost;
-    const model = await mod.createModel(await getDevice(), params);
+    const model = await (await importTs<WgslHost>(host!)).create(await getDevice(), params);
     expect((await model.run(feeds(1, 2, 3, 4)))['y']![2]).toBeCloseTo(2 * Math.log(3), 5);
     await expect(model.run(feeds(1, 2, -3, 4))).rejects.toThrow(REPORT);
     // The status words are reset every call: a finite call after a failing one succeeds.
     expect((await model.run(feeds(1, 2, 3, 4)))['y']![0]).toBe(0);
+    const unguarded = await (await importTs<WgslHost>(plain[1]!)).create(await getDevice());
+    expect(() => unguarded.run(feeds(1, 2, 3))).toThrow(SHORT); // before any device work
   });
 });
