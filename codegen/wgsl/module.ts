@@ -1,6 +1,6 @@
 // Program → one shader module per dispatch, as data (bindings numbered from 0, the shared
-// declarations it uses, its function), the .wgsl text for reading, and the host plan: arenas,
-// every dispatch with its shader, grid and bound ranges, where inputs/params/outputs live.
+// declarations it uses, its function), the .wgsl file (one module, every kernel an entry point),
+// and the host plan: arenas, each dispatch's shader, grid and bound ranges, where tensors live.
 import type { ShaderData } from '../../src/runtime/wgsl-device.ts';
 import type { BufferInfo, CheckStep, Kernel, Program, Step } from '../../src/schedule/kernel.ts';
 import { readsOf, writesOf } from '../../src/schedule/walk.ts';
