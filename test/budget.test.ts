@@ -7,9 +7,11 @@ const ROOTS = ['src', 'codegen'];
 /**
  * Total lines of TypeScript in src/ and codegen/ (already prettier-formatted: CI checks that).
  * Raised from 16,000 when the WebAssembly SIMD backend (~1,600 lines), the Transformer/LoRA layers
- * and `gradc explain` landed; the per-file budget is unchanged.
+ * and `gradc explain` landed; the per-file budget is unchanged. Raised to 18,300 with the numerics
+ * guard on the device, pipelines shared across executables and the one-module .wgsl (~440 lines,
+ * on top of the h/pkg merge's generated-module API).
  */
-const TOTAL_BUDGET = 18_000;
+const TOTAL_BUDGET = 18_300;
 const FILE_BUDGET = 450;
 
 function files(dir: string): string[] {
