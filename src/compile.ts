@@ -19,16 +19,17 @@ export interface CompileOptions {
    */
   readonly wasm?: 'auto' | 'all' | 'off';
   /**
-   * The numerics guard: stop at the first NaN/±∞ and name the kernel, op and user line. TS checks
-   * after every kernel; WGSL checks each call's outputs and params and then replays the call
-   * op by op in float32 to find the first op that produced it.
+   * The numerics guard: stop at the first NaN/±∞ and name the kernel, op and user line. Every
+   * kernel checks what it writes (TS after the kernel; WGSL inside it, into a status buffer read
+   * back with the outputs); the call is then replayed op by op in float32 to find the op.
    */
   readonly checkNumerics?: boolean;
 }
 
 export async function compile(g: Graph, opts: CompileOptions = {}): Promise<Executable> {
   const exe = await compileTarget(g, opts);
-  return opts.checkNumerics ? guardNumerics(exe) : exe;
+  if (!opts.checkNumerics) return exe;
+  return guardNumerics(exe, { checkedOnDevice: exe.target === 'wgsl' });
 }
 
 async function compileTarget(g: Graph, opts: CompileOptions): Promise<Executable> {
@@ -49,7 +50,7 @@ async function compileTarget(g: Graph, opts: CompileOptions): Promise<Executable
     case 'wgsl': {
       // Emits for the device's limits once it has one (through the same pipeline).
       const { compileWgsl } = await import('../codegen/wgsl/load.ts');
-      const exe = await compileWgsl(g, seed);
+      const exe = await compileWgsl(g, seed, { checkNumerics });
       return withReport(exe, report(exe.program));
     }
     case 'ts': {

@@ -56,7 +56,7 @@ export interface EmitOptions {
   readonly lang?: 'ts' | 'js';
   /** TS target: WebAssembly SIMD kernels ('auto' by default; 'all'; 'off': TypeScript only). */
   readonly wasm?: 'auto' | 'all' | 'off';
-  /** The numerics guard (TS renders its checks; the WGSL host skips them). */
+  /** The numerics guard: a finiteness check after every kernel (both targets render them). */
   readonly checkNumerics?: boolean;
 }
 
@@ -71,7 +71,7 @@ export async function emitTs(g: Graph, opts: EmitOptions = {}): Promise<Rendered
 
 /** Graph → WGSL shaders and their TypeScript WebGPU host. */
 export async function emitWgsl(g: Graph, opts: WgslOptions = {}): Promise<RenderedWgsl & Emitted> {
-  const program = toProgram(g);
+  const program = toProgram(g, { checkNumerics: opts.checkNumerics });
   const entry = entryOf(g);
   const { renderWgsl } = await import('../codegen/wgsl/emit.ts');
   const inits = new Map([...g.params].map(([name, p]) => [name, p.init]));
@@ -92,7 +92,9 @@ export async function emitFiles(
   },
 ): Promise<{ readonly files: readonly EmittedFile[] } & Emitted> {
   const { header, checkNumerics } = opts;
-  return opts.target === 'ts' ? emitTs(g, { header, checkNumerics }) : emitWgsl(g, { header });
+  return opts.target === 'ts'
+    ? emitTs(g, { header, checkNumerics })
+    : emitWgsl(g, { header, checkNumerics });
 }
 
 /** What run() compiles on a training graph: forward outputs only (see autodiff/forward-only.ts). */

@@ -7,10 +7,11 @@ const ROOTS = ['src', 'codegen'];
 /**
  * Total lines of TypeScript in src/ and codegen/ (already prettier-formatted: CI checks that).
  * Raised from 16,000 when the WebAssembly SIMD backend (~1,600 lines), the Transformer/LoRA layers
- * and `gradc explain` landed; the per-file budget is unchanged. 18,000 → 18,500 for the recurrent
- * layers (src/nn/recurrent.ts) and explain's attention / layer-norm / residual patterns.
+ * and `gradc explain` landed; the per-file budget is unchanged. Raised again in wave 2's second
+ * session for the recurrent layers and explain's attention / layer-norm / residual patterns, the
+ * numerics guard on the device, pipelines shared across executables and the one-module .wgsl.
  */
-const TOTAL_BUDGET = 18_500;
+const TOTAL_BUDGET = 19_000;
 const FILE_BUDGET = 450;
 
 function files(dir: string): string[] {

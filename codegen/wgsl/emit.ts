@@ -21,6 +21,11 @@ export interface WgslOptions {
   readonly header?: readonly string[];
   /** Run prettier over the host (default true; in-process compiles skip it: it is slow). */
   readonly format?: boolean;
+  /**
+   * The numerics guard (src/pipeline.ts adds the checks to the program): each kernel flags its
+   * first non-finite output element in a status word; the host throws naming the kernel.
+   */
+  readonly checkNumerics?: boolean;
 }
 
 export interface RenderWgslOptions extends WgslOptions {

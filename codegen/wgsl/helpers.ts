@@ -112,6 +112,23 @@ fn asin_f(x: f32) -> f32 {
   return atan2(sqrt((1f - x) * (1f + x)), x);
 }`,
   },
+  is_nonfinite: {
+    text: `// The numerics guard: NaN or ±∞, from the bits (WGSL may assume floats are finite).
+fn is_nonfinite(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7f800000u) == 0x7f800000u;
+}`,
+  },
+  nonfinite_code: {
+    text: `// A non-finite element as one word: index·4 + 0 (NaN), 1 (+∞) or 2 (−∞).
+fn nonfinite_code(v: f32, i: i32) -> u32 {
+  let bits = bitcast<u32>(v);
+  var kind = 0u;
+  if ((bits & 0x7fffffu) == 0u) {
+    kind = select(1u, 2u, bits >= 0x80000000u);
+  }
+  return min(u32(i), 0x3ffffffeu) * 4u + kind;
+}`,
+  },
 };
 
 /** The helpers a kernel calls (any of `idents`), with their dependencies, in a fixed order. */
@@ -142,5 +159,7 @@ export const HELPER_NAMES = [
   'erf_f',
   'asin_f',
   'acos_f',
+  'is_nonfinite',
+  'nonfinite_code',
   'red_sh',
 ];

@@ -55,7 +55,8 @@ function dataSection(plan: HostPlan, label: string): string {
   const shaders = plan.shaders.map((s) => {
     const bindings = s.bindings.map(([name, type]) => `[${quote(name)}, ${quote(type)}]`);
     const uses = s.uses.map(quote).join(', ');
-    return `{ entry: ${quote(s.entry)}, bindings: [${bindings.join(', ')}], uses: [${uses}], line: ${s.line},\nbody: ${templateLiteral(s.body)} },`;
+    const key = s.key === undefined ? '' : `key: ${quote(s.key)}, `;
+    return `{ ${key}entry: ${quote(s.entry)}, bindings: [${bindings.join(', ')}], uses: [${uses}], line: ${s.line},\nbody: ${templateLiteral(s.body)} },`;
   });
   const common = Object.entries(plan.common).map(([k, v]) => `${prop(k)}: ${templateLiteral(v)},`);
   const consts = plan.consts.map(
@@ -81,9 +82,25 @@ ${shaders.join('\n')}
   dispatches: [
 ${dispatches.join('\n')}
   ],
-  requiredLimits,
+  requiredLimits,${numericsData(plan)}
 };
 `;
+}
+
+/** The numerics guard's data (only with the option): status arena, [buffer, what] per word. */
+function numericsData(plan: HostPlan): string {
+  if (!plan.numerics) return '';
+  const sites = plan.numerics.sites.map(
+    ([buf, what]) => `[${quote(buf)}, ${quote(commentText(what))}],`,
+  );
+  return `
+  /** Numerics guard: kernels report their first non-finite element in one word per site. */
+  numerics: {
+    arena: ${plan.numerics.arena},
+    sites: [
+${sites.join('\n')}
+    ],
+  },`;
 }
 
 export async function renderHost(plan: HostPlan, opts: HostOptions): Promise<string> {

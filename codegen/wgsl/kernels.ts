@@ -5,7 +5,7 @@ import type { Expr } from '../../src/schedule/expr.ts';
 import type { MapKernel, ReduceKernel, ScatterKernel, Store } from '../../src/schedule/kernel.ts';
 import { mapExpr, readsOf, writesOf } from '../../src/schedule/walk.ts';
 import { Keys } from '../cse.ts';
-import { block } from './code.ts';
+import { block, lines } from './code.ts';
 import type { Code } from './code.ts';
 import { literal, renderExprs, storeValue } from './expr.ts';
 import type { Access } from './expr.ts';
@@ -34,6 +34,22 @@ export interface KernelCtx {
   readonly limits: WgslLimits;
   /** Module-scope workgroup arrays the pass declares, by name (shared by the kernels using them). */
   readonly shared: Map<string, string>;
+  /**
+   * The numerics guard's lines after a store of `buf[at]` (none when the option is off, or for
+   * buffers it does not check): see guardLines.
+   */
+  readonly guard: (buf: string, at: string) => Code[];
+}
+
+/**
+ * The numerics guard inside a kernel (src/schedule/numerics.ts decides what is checked): after a
+ * store, a non-finite element lowers its status word to `index·4 + class` (atomicMin, so the
+ * first element wins and the word stays all ones while every value is finite).
+ */
+export function guardLines(status: string, word: number, value: string, at: string): Code[] {
+  return block(`if (is_nonfinite(${value}))`, [
+    `atomicMin(&${status}[${word}], nonfinite_code(${value}, ${at}));`,
+  ]);
 }
 
 /** Invocations per workgroup for element-wise work and tree reductions. */
@@ -88,15 +104,16 @@ function useFlat(exprs: readonly Expr[], identity: Expr, flat: string): Expr[] {
   return exprs.map((e) => mapExpr(e, (x) => (x.k === 'bin' && keys.of(x) === id ? v : null), memo));
 }
 
-function storeLines(stores: readonly Store[], at: string, access: Access, pre = 't'): string[] {
+function storeLines(stores: readonly Store[], at: string, c: KernelCtx, pre = 't'): Code[] {
   const r = renderExprs(
     stores.map((s) => s.expr),
-    access,
+    c.access,
     pre,
   );
   return [
     ...r.temps,
-    ...stores.map((s, i) => `${access(s.buf, at)} = ${storeValue(r.roots[i]!, s.expr.t)};`),
+    ...stores.map((s, i) => `${c.access(s.buf, at)} = ${storeValue(r.roots[i]!, s.expr.t)};`),
+    ...stores.flatMap((s) => c.guard(s.buf, at)),
   ];
 }
 
@@ -116,10 +133,10 @@ export function mapPass(k: MapKernel, c: KernelCtx): Pass {
   const body = storeLines(
     k.stores.map((s, i) => ({ buf: s.buf, expr: exprs[i]! })),
     'gi',
-    c.access,
+    c,
   );
   const code = perElement(c, g, total, 'gi', [
-    ...indexLets('gi', 'i', k.shape, body.join('\n')),
+    ...indexLets('gi', 'i', k.shape, lines(body).join('\n')),
     ...body,
   ]);
   return { entry: c.entry, code, groups: g.groups, buffers: bufsOf(k) };
@@ -166,6 +183,7 @@ export function scatterPass(k: ScatterKernel, c: KernelCtx): Pass {
       ]),
     ]),
     `${a(k.out, 'gi')} = acc;`,
+    ...c.guard(k.out, 'gi'),
   ]);
   return { entry: c.entry, code, groups: g.groups, buffers: bufsOf(k) };
 }
@@ -193,7 +211,7 @@ interface ReduceParts {
   readonly red: number;
   /** Value loop body (temps and fold) over r in the given range, indices from `ri`. */
   readonly fold: (acc: string) => string[];
-  readonly epilogue: string[];
+  readonly epilogue: Code[];
   /** `let o0 = …` for the output indices used by `text`. */
   readonly outLets: (text: string) => string[];
   readonly valueText: string;
@@ -220,7 +238,7 @@ function reduceParts(k: ReduceKernel, c: KernelCtx): ReduceParts {
   const epilogue = storeLines(
     k.stores.map((s, i) => ({ buf: s.buf, expr: stores[i]! })),
     'oi',
-    c.access,
+    c,
   );
   const valueText = [...v.temps, v.roots[0]!].join('\n');
   const fold = (acc: string) => [
@@ -232,7 +250,7 @@ function reduceParts(k: ReduceKernel, c: KernelCtx): ReduceParts {
   return { total, red, fold, epilogue, outLets, valueText };
 }
 
-const both = (p: ReduceParts) => `${p.valueText}\n${p.epilogue.join('\n')}`;
+const both = (p: ReduceParts) => `${p.valueText}\n${lines(p.epilogue).join('\n')}`;
 
 /** Chunks per output of a two-pass reduction, or 1 when one pass does. */
 export function reduceChunks(k: ReduceKernel): number {
@@ -336,7 +354,7 @@ function finishLines(
     `let go = ${flat};`,
     ...block(`if (go >= ${parts.total}u)`, ['return;']),
     'let oi = i32(go);',
-    ...parts.outLets(parts.epilogue.join('\n')),
+    ...parts.outLets(lines(parts.epilogue).join('\n')),
     `var part = ${INIT(k.op)};`,
     ...block(`if (lid < ${chunks}u)`, [
       `part = ${c.access(PARTIALS, `oi * ${chunks}i + i32(lid)`)};`,

@@ -7,6 +7,7 @@ import type { Executable, Feeds, Outputs } from '../../src/runtime/executable.ts
 import { assignParams, createParams } from '../../src/runtime/params.ts';
 import { getDevice } from '../../src/runtime/webgpu.ts';
 import { emitWgsl, forwardOnly } from '../../src/pipeline.ts';
+import { NonFiniteError } from '../../src/runtime/wgsl-host.ts';
 import type { ProgramStats } from '../../src/runtime/wgsl-host.ts';
 import type { Program } from '../../src/schedule/kernel.ts';
 import { importTs } from '../ts/strip.ts';
@@ -58,13 +59,23 @@ function matmulStrategy(device: GPUDevice): MatmulStrategy {
   return info?.architecture === 'software' || info?.isFallbackAdapter ? 'lane' : 'workgroup';
 }
 
+/** How compileWgsl emits: matmul tiling, and the numerics guard's checks inside the kernels. */
+export interface WgslCompileOptions {
+  readonly matmul?: MatmulStrategy;
+  readonly checkNumerics?: boolean;
+}
+
 async function loadModel(
   g: Graph,
   device: GPUDevice,
   params: Arrays,
-  matmul = matmulStrategy(device),
+  opts: WgslCompileOptions,
 ): Promise<HostModel & { readonly program: Program['stats'] }> {
-  const { host, program } = await emitWgsl(g, { limits: limitsOf(device), matmul, format: false });
+  const matmul = opts.matmul ?? matmulStrategy(device);
+  const { host, program } = await emitWgsl(g, {
+    ...{ limits: limitsOf(device), matmul, format: false },
+    checkNumerics: opts.checkNumerics,
+  });
   const mod = await importTs<HostModule>(host);
   return Object.assign(await mod.createModel(device, params), { program: program.stats });
 }
@@ -86,24 +97,36 @@ function copyParams(device: GPUDevice, from: HostModel, to: HostModel): void {
 }
 
 /**
+ * The numerics guard's error with every param before the call: the device's copy of those the
+ * program holds, the host's (never changed on the device) for the rest.
+ */
+function withHostParams(e: unknown, host: Arrays): unknown {
+  // By name: the error comes from the engine copy embedded in the generated host.
+  if (!(e instanceof Error && e.name === 'NumericsError' && 'paramsBefore' in e)) return e;
+  const kept = e.paramsBefore as Arrays;
+  const all = Object.assign(Object.create(null) as Arrays, host, kept); // user names as keys
+  return new NonFiniteError(e.message, all);
+}
+
+/**
  * compile(g, { target: 'wgsl' }). Params live on the device: after step() the host copies are
  * stale until `await exe.syncParams()`; reading `params` before that throws StaleParamsError.
  */
 export async function compileWgsl(
   g: Graph,
   seed = 0,
-  opts: { readonly matmul?: MatmulStrategy } = {},
+  opts: WgslCompileOptions = {},
 ): Promise<WgslExecutable> {
   const device = await getDevice();
   const params = createParams(g, seed);
   const feeds = feedConverter(g, new Set(g.inputs.keys()));
   const forwardFeeds = feedConverter(g, inputsReaching(g, [...runOutputs(g).values()]));
-  const main = await loadModel(g, device, params, opts.matmul);
+  const main = await loadModel(g, device, params, opts);
   let forward: HostModel | null = null;
   let stale = false; // host copies behind the device
   let forwardStale = false; // forward model's params behind the main model's
   const syncForward = async (): Promise<HostModel> => {
-    forward ??= await loadModel(forwardOnly(g), device, params, opts.matmul);
+    forward ??= await loadModel(forwardOnly(g), device, params, opts);
     if (forwardStale) copyParams(device, main, forward);
     forwardStale = false;
     return forward;
@@ -133,13 +156,17 @@ export async function compileWgsl(
     // second call converting before the first has uploaded would train both on its batch.
     run: (inputs) =>
       serial(async () => {
-        if (main.run) return toF32(await main.run(feeds(inputs)));
-        return toF32(await (await syncForward()).run!(forwardFeeds(inputs)));
+        const call = main.run
+          ? main.run(feeds(inputs))
+          : (await syncForward()).run!(forwardFeeds(inputs));
+        return toF32(await call.catch((e: unknown) => Promise.reject(withHostParams(e, params))));
       }),
     step: (inputs) =>
       serial(async () => {
-        const out = main.step ? await main.step(feeds(inputs)) : await main.run!(feeds(inputs));
-        if (main.step) [stale, forwardStale] = [true, true];
+        if (main.step) [stale, forwardStale] = [true, true]; // even when the step throws midway
+        const out = await (main.step ?? main.run!)(feeds(inputs)).catch((e: unknown) => {
+          throw withHostParams(e, params);
+        });
         return toF32(out);
       }),
     syncParams: () =>

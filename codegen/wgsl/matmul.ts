@@ -160,6 +160,7 @@ function epilogue(k: MatmulKernel, c: KernelCtx, n: number, row: string, col: st
       'let acc = sums[xy];',
       ...epi.temps,
       ...k.stores.map((s, x) => `${c.access(s.buf, at)} = ${storeValue(epi.roots[x]!, s.expr.t)};`),
+      ...k.stores.flatMap((s) => c.guard(s.buf, at)),
     ]),
   ]);
 }

@@ -1,20 +1,27 @@
 // Program → one shader module per dispatch, as data (bindings numbered from 0, the shared
-// declarations it uses, its function), the .wgsl text for reading, and the host plan: arenas,
-// every dispatch with its shader, grid and bound ranges, where inputs/params/outputs live.
-import type { ShaderData } from '../../src/runtime/wgsl-host.ts';
-import type { BufferInfo, Kernel, Program, Step } from '../../src/schedule/kernel.ts';
+// declarations it uses, its function), the .wgsl file (one module, every kernel an entry point),
+// and the host plan: arenas, each dispatch's shader, grid and bound ranges, where tensors live.
+import type { ShaderData } from '../../src/runtime/wgsl-device.ts';
+import type { BufferInfo, CheckStep, Kernel, Program, Step } from '../../src/schedule/kernel.ts';
 import { readsOf, writesOf } from '../../src/schedule/walk.ts';
 import { commentText, NameManager, sanitize } from '../names.ts';
 import { WGSL_CALLS } from './expr.ts';
 import { HELPER_NAMES, helpersCalled, helperText } from './helpers.ts';
 import type { Arena, Layout, Region, WgslLimits } from './layout.ts';
 import { DEFAULT_LIMITS, PARTIALS, planLayout, WgslLimitError } from './layout.ts';
-import { copyPass, mapPass, reduceChunks, reducePasses, scatterPass } from './kernels.ts';
+import {
+  copyPass,
+  guardLines,
+  mapPass,
+  reduceChunks,
+  reducePasses,
+  scatterPass,
+} from './kernels.ts';
 import type { KernelCtx, Pass } from './kernels.ts';
 import { chooseConfig, matmulPass } from './matmul.ts';
 import type { MatmulStrategy } from './matmul.ts';
 import { Placeholders, resolveShader } from './shader.ts';
-import type { Bound, RenderedShader } from './shader.ts';
+import type { Bound, Declare, RenderedShader } from './shader.ts';
 
 /** One binding of a dispatch: binding number (from 0 in each shader) and the arena range. */
 export interface BindingPlan {
@@ -54,6 +61,14 @@ export interface HostPlan {
   readonly consts: readonly { readonly region: Region; readonly values: readonly number[] }[];
   /** Limits above the WebGPU defaults that this program needs. */
   readonly requiredLimits: Readonly<Record<string, number>>;
+  /** The numerics guard (absent when off): its status arena and [buffer, what] per word. */
+  readonly numerics?: NumericsPlan;
+}
+
+/** Where the kernels' finiteness checks report: one u32 word per checked buffer, in step order. */
+export interface NumericsPlan {
+  readonly arena: number;
+  readonly sites: readonly (readonly [string, string])[];
 }
 
 export interface WgslModule {
@@ -101,6 +116,26 @@ class Names {
     if (!id) this.vec4s.set(name, (id = this.take(`${name}_v4`)));
     return id;
   }
+
+  /** Binding declarations by `name@binding:type`, so that the .wgsl file is one module. */
+  private readonly decls = new Map<string, string>();
+  /**
+   * The declared variable for `b` at `binding`: its program-wide name the first time, reused by
+   * every kernel binding it at that number, a fresh name (`x_2`) at another number or where the
+   * body already uses the name (WGSL forbids redeclaring a module-scope name).
+   */
+  readonly declare: Declare = (b, binding, avoid) => {
+    const key = `${b.name}@${binding}:${b.type}`;
+    const known = this.decls.get(key);
+    if (known !== undefined && !avoid.has(known)) return known;
+    // b.name is reserved for b (a buffer, its vec4 view, an arena): its first declaration has it.
+    let name = this.declared.has(b.name) ? this.take(b.name) : b.name;
+    while (avoid.has(name)) name = this.take(`${b.name}_buf`);
+    this.declared.add(name);
+    if (known === undefined) this.decls.set(key, name);
+    return name;
+  };
+  private readonly declared = new Set<string>();
 }
 
 const arenaId = (a: number, arena: Arena) => `arena_${arena.dtype}_${a}`;
@@ -126,7 +161,7 @@ function scratchSize(p: Program): number {
 }
 
 function renderPasses(s: Step, c: KernelCtx, strategy: MatmulStrategy): Pass[] {
-  if (s.kind === 'check') return []; // the WGSL host checks outputs and params instead
+  if (s.kind === 'check') return []; // rendered inside the kernel that wrote the buffer
   if (s.kind === 'copy') return [copyPass(s.from, s.to, s.size, c)];
   const k: Kernel = s.kernel;
   switch (k.kind) {
@@ -163,6 +198,8 @@ class ModuleBuilder {
   readonly helpers = new Set<string>();
   readonly shaders: ShaderData[] = [];
   readonly parts: Part[] = [];
+  /** The numerics guard's [buffer, what] per status word, in step order. */
+  readonly checks: (readonly [string, string])[] = [];
   private readonly shaderOf = new Map<string, number>();
   private readonly byName: Map<string, BufferInfo>;
 
@@ -171,10 +208,17 @@ class ModuleBuilder {
     readonly layout: Layout,
     readonly limits: WgslLimits,
     readonly strategy: MatmulStrategy,
+    /** The numerics guard's status arena and its size in words (null when the guard is off). */
+    readonly status: { readonly arena: number; readonly words: number } | null,
   ) {
     this.byName = new Map(p.buffers.map((b) => [b.name, b]));
+    layout.arenas.forEach((a, i) => this.names.take(arenaId(i, a)));
+    this.statusName = status ? this.names.take('numerics') : '';
     for (const b of p.buffers) this.names.buf(b.name);
   }
+
+  /** The numerics guard's status binding's name. */
+  private readonly statusName: string;
 
   /** Accesses through placeholders: buffers bound one by one, or offsets into whole arenas. */
   private access(ph: Placeholders, whole: boolean): Pick<KernelCtx, 'access' | 'access4'> {
@@ -214,10 +258,13 @@ class ModuleBuilder {
     };
   }
 
-  addStep(s: Step): void {
+  /** The dispatches of step `s`; `checks` are the numerics guard's checks of what it writes. */
+  addStep(s: Step, checks: readonly CheckStep[] = []): void {
     if (s.kind === 'check') return;
     const kname = s.kind === 'kernel' ? s.kernel.name : `copy_${s.from}_to_${s.to}`;
-    const count = stepBuffers(s).length;
+    const words = new Map(checks.map((c) => [c.buf, this.checks.push([c.buf, c.what]) - 1]));
+    // The status words are one more binding of their own.
+    const count = stepBuffers(s).length + (words.size > 0 ? 1 : 0);
     const max = this.limits.maxStorageBuffersPerShaderStage;
     const whole = count > max;
     const ph = new Placeholders();
@@ -228,6 +275,16 @@ class ModuleBuilder {
       fresh: (b) => this.names.take(b),
       limits: this.limits,
       shared,
+      guard: (buf, at) => {
+        const word = words.get(buf);
+        if (word === undefined || !this.status) return [];
+        const { arena, words: size } = this.status;
+        const status = ph.of('status', () => ({
+          ...{ name: this.statusName, type: 'atomic<u32>', arena, offset: 0, size },
+          doc: 'numerics guard: per checked buffer, its first non-finite element (index·4 + kind)',
+        }));
+        return guardLines(status, word, ctx.access(buf, at), at);
+      },
     };
     const notes =
       s.kind === 'kernel' ? s.kernel.notes : [`param update: copy ${s.from} into ${s.to}`];
@@ -235,7 +292,7 @@ class ModuleBuilder {
       ? [`binds whole arenas: ${count} buffers exceed the limit of ${max} per shader stage`]
       : [];
     for (const pass of renderPasses(s, ctx, this.strategy)) {
-      const rendered = resolveShader(pass.entry, pass.code, ph, shared);
+      const rendered = resolveShader(pass.entry, pass.code, ph, shared, this.names.declare);
       if (rendered.bindings.length > max) {
         throw new WgslLimitError(
           `kernel ${kname} needs ${rendered.bindings.length} storage buffers even with arenas (limit ${max})`,
@@ -276,10 +333,16 @@ class ModuleBuilder {
     const out = [...head];
     for (const text of Object.values(this.common())) out.push('', ...text.split('\n'));
     const lineOf = new Map<number, number>();
+    const declared = new Set<string>();
     for (const { notes, rendered, dispatch } of this.parts) {
       out.push('', ...notes.map((n) => `// ${commentText(n)}`));
       rendered.bindings.forEach((b, n) => {
         const [name, type] = rendered.shader.bindings[n]!;
+        if (declared.has(name)) {
+          out.push(`// @binding(${n}) ${name} (declared above): ${commentText(b.doc)}`);
+          return;
+        }
+        declared.add(name);
         out.push(`// ${commentText(b.doc)}`);
         out.push(`@group(0) @binding(${n}) var<storage, read_write> ${name}: array<${type}>;`);
       });
@@ -293,14 +356,21 @@ class ModuleBuilder {
 
 export function renderWgslModule(p: Program, opts: WgslModuleOptions = {}): WgslModule {
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  const layout = planLayout(p, limits, scratchSize(p));
-  const m = new ModuleBuilder(p, layout, limits, opts.matmul ?? 'workgroup');
-  for (const s of p.steps) m.addStep(s);
+  const planned = planLayout(p, limits, scratchSize(p));
+  // The numerics guard's status words get an arena of their own (bound beside whole arenas).
+  const words = p.steps.filter((s) => s.kind === 'check').length;
+  const status = words > 0 ? { arena: planned.arenas.length, words } : null;
+  const layout: Layout = status
+    ? { ...planned, arenas: [...planned.arenas, { dtype: 'i32', size: words }] }
+    : planned;
+  const m = new ModuleBuilder(p, layout, limits, opts.matmul ?? 'workgroup', status);
+  p.steps.forEach((s, i) => m.addStep(s, checksAfter(p.steps, i)));
   const head = [
     ...(opts.header ?? []).map((h) => `// ${commentText(h)}`),
     `// Kernels: ${p.stats.kernels}. Temporary memory: ${p.stats.peakBytes} bytes in ${p.slots.length} reused buffers.`,
-    '// Each kernel is its own shader module: its bindings (numbered from 0), the declarations',
-    '// below that it uses, and its function. Kernels that differ only in names share one.',
+    '// One WGSL module; each kernel is an entry point binding its buffers from @binding(0). A',
+    '// binding is declared where first used and shared by later kernels binding it at that number.',
+    '// The host builds one module per kernel from the same declarations, helpers and function.',
   ];
   const wgsl = m.text(head);
   const plan = hostPlan(
@@ -310,7 +380,21 @@ export function renderWgslModule(p: Program, opts: WgslModuleOptions = {}): Wgsl
     m.shaders,
     m.common(),
   );
-  return { wgsl, plan };
+  return {
+    wgsl,
+    plan: status ? { ...plan, numerics: { arena: status.arena, sites: m.checks } } : plan,
+  };
+}
+
+/** The check steps right after step i (the numerics guard's checks of what it wrote). */
+function checksAfter(steps: readonly Step[], i: number): CheckStep[] {
+  const out: CheckStep[] = [];
+  for (let j = i + 1; j < steps.length; j++) {
+    const s = steps[j]!;
+    if (s.kind !== 'check') break;
+    out.push(s);
+  }
+  return out;
 }
 
 function docOf(buf: string, byName: Map<string, BufferInfo>): string {

@@ -1,6 +1,6 @@
 // One dispatch's shader as data: renderers write buffer accesses as placeholders; here they become
 // bindings numbered from 0 in order of first use, named so they never meet the body's own names.
-import type { ShaderData } from '../../src/runtime/wgsl-host.ts';
+import type { ShaderData } from '../../src/runtime/wgsl-device.ts';
 import { lines } from './code.ts';
 import type { Code } from './code.ts';
 import { helpersCalled } from './helpers.ts';
@@ -48,14 +48,21 @@ export interface RenderedShader {
 }
 
 /**
+ * The module-scope name of binding `binding` of `b` (its program-wide declaration: kernels that
+ * bind the same resource at the same number share one), never one of `avoid` (the body's names).
+ */
+export type Declare = (b: Bound, binding: number, avoid: ReadonlySet<string>) => string;
+
+/**
  * Resolves the placeholders of one entry point's code: binding n is the n-th resource the body
- * mentions; a name the body already uses (a local, a helper) gets a `_buf` suffix.
+ * mentions, named by `declare`.
  */
 export function resolveShader(
   entry: string,
   code: readonly Code[],
   ph: Placeholders,
   shared: ReadonlyMap<string, string>,
+  declare: Declare,
 ): RenderedShader {
   const raw = lines(code).join('\n');
   const idents = new Set(raw.match(IDENT) ?? []);
@@ -64,14 +71,8 @@ export function resolveShader(
     const n = Number(m[1]);
     if (!order.includes(n)) order.push(n);
   }
-  const taken = new Set(idents);
   const names = new Map<number, string>();
-  for (const n of order) {
-    let name = ph.bound[n]!.name;
-    while (taken.has(name)) name = `${name}_buf`;
-    taken.add(name);
-    names.set(n, name);
-  }
+  order.forEach((n, binding) => names.set(n, declare(ph.bound[n]!, binding, idents)));
   const uses = [
     ...[...shared.keys()].filter((s) => idents.has(s)).sort(),
     ...helpersCalled(idents),
@@ -82,12 +83,34 @@ export function resolveShader(
     .replace(PLACEHOLDER, (_, n: string) => `b${order.indexOf(Number(n))}`)
     .replace(`fn ${entry}(`, 'fn main(');
   const types = bindings.map((b) => b.type).join(',');
+  const key = `${types}|${uses.join(',')}|${canonical}`;
   const shader: ShaderData = {
+    key: digest(key),
     entry,
     bindings: order.map((n, i) => [names.get(n)!, bindings[i]!.type] as const),
     uses,
     body: text,
     line: 0,
   };
-  return { shader, key: `${types}|${uses.join(',')}|${canonical}`, bindings, text, uses };
+  return { shader, key, bindings, text, uses };
+}
+
+/**
+ * A 106-bit digest of a shader's names-free code (cyrb53 under two seeds): the key under which
+ * executables on one device share its pipeline (src/runtime/wgsl-device.ts).
+ */
+export function digest(text: string): string {
+  const part = (seed: number) => {
+    let h1 = 0xdeadbeef ^ seed;
+    let h2 = 0x41c6ce57 ^ seed;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  };
+  return `${part(1)}-${part(2)}`;
 }

@@ -69,32 +69,47 @@ function firstBad(r: Readonly<Record<string, ArrayLike<number>>>): string | null
   return null;
 }
 
+export interface GuardOptions {
+  /**
+   * The executable's kernels check every value they write, on the device (WGSL compiled with
+   * checkNumerics): no copy of the params before each call and no scan of them after (a failing
+   * call's error carries `paramsBefore`, which the replay starts from). Only outputs, already
+   * read back, are scanned on the host (an output may be an input or param no kernel writes).
+   */
+  readonly checkedOnDevice?: boolean;
+}
+
+type Params = Record<string, Float32Array>;
+
 /**
  * Wrap `exe` so each call is checked: a non-finite output or new param throws a NumericsError
  * naming the first op that produced it (found by a float32 replay from the params before the
- * call). Params are copied before every step: this is a debugging mode, not a fast one.
+ * call). On the CPU, params are copied before every step: a debugging mode, not a fast one.
  */
-export function guardNumerics(exe: Executable): Executable {
+export function guardNumerics(exe: Executable, opts: GuardOptions = {}): Executable {
   const g = exe.graph;
-  const snapshot = async (): Promise<Record<string, Float32Array>> => {
+  const snapshot = async (): Promise<Params> => {
     await exe.syncParams?.();
     return Object.fromEntries(Object.entries(exe.params).map(([k, v]) => [k, v.slice()]));
   };
   const call = async (kind: 'step' | 'run', inputs: Feeds): Promise<Outputs> => {
-    const before = await snapshot();
+    const onDevice = opts.checkedOnDevice === true;
+    const taken = onDevice ? null : await snapshot();
     let out: Outputs;
     try {
       out = await exe[kind](inputs);
     } catch (e) {
-      // The TS target's own per-kernel check names the kernel; the replay adds the first op.
+      // The targets' own per-kernel checks name the kernel; the replay adds the first op.
       if (!(e instanceof Error) || e.name !== 'NumericsError') throw e;
-      const found = firstNonFinite(g, inputs, before);
+      const kept = (e as { paramsBefore?: Params }).paramsBefore;
+      const found = firstNonFinite(g, inputs, kept ?? taken ?? (await snapshot()));
       throw found ? describeNonFinite(found, e.message) : new NumericsError(e.message);
     }
     if (kind === 'step') await exe.syncParams?.();
-    const bad = firstBad(out) ?? (kind === 'step' ? firstBad(exe.params) : null);
+    const bad = firstBad(out) ?? (kind === 'step' && !onDevice ? firstBad(exe.params) : null);
     if (!bad) return out;
-    const found = firstNonFinite(g, inputs, before);
+    // On the device no kernel flagged it: an input or param passed straight to an output.
+    const found = firstNonFinite(g, inputs, taken ?? (await snapshot()));
     if (found) throw describeNonFinite(found, `numerics guard (${bad})`);
     throw new NumericsError(
       `numerics guard: ${bad} after ${kind} on ${exe.target}, but a float32 replay of graph '${g.name}' stays finite (a backend difference: report it)`,

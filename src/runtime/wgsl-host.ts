@@ -1,6 +1,9 @@
 // The WebGPU engine of every generated WGSL host: builds each dispatch's shader module from kernel
 // data, shares layouts/pipelines/bind groups, runs a step as one command buffer, reads results back.
-// Self-contained on purpose (no imports): codegen embeds this file's text in each generated host.
+// Its only import is wgsl-device.ts (the device objects programs share): codegen embeds both files'
+// text, without the import, in each generated host (codegen/wgsl/engine-build.ts).
+import { DeviceError, scoped, SharedObjects } from './wgsl-device.ts';
+import type { Created, ShaderData } from './wgsl-device.ts';
 
 /** Storage type of an arena: every tensor lives at a fixed offset in one arena buffer. */
 export type Dtype = 'f32' | 'i32';
@@ -8,19 +11,6 @@ export type Dtype = 'f32' | 'i32';
 export type Region = readonly [number, number, number, Dtype];
 /** [arena, element offset, elements] behind one binding of a dispatch. */
 export type Range = readonly [number, number, number];
-
-/** One kernel's shader, as data: binding n of its module is `bindings[n]`. */
-export interface ShaderData {
-  readonly entry: string;
-  /** [variable name, element type] per binding, in binding order (0, 1, …). */
-  readonly bindings: readonly (readonly [string, string])[];
-  /** Keys into ProgramData.common: workgroup arrays and helper functions the body uses. */
-  readonly uses: readonly string[];
-  /** The entry point function (with its comment lines), indented. */
-  readonly body: string;
-  /** Line of the body's first line in the program's .wgsl file (1-based), for messages. */
-  readonly line: number;
-}
 
 /** One dispatch of a step: which shader, its workgroup grid, the range behind each binding. */
 export interface DispatchData {
@@ -43,15 +33,27 @@ export interface ProgramData<I, P, O> {
   readonly dispatches: readonly DispatchData[];
   /** Device limits above the WebGPU defaults that this program needs. */
   readonly requiredLimits: Readonly<Record<string, number>>;
+  /**
+   * The numerics guard (compile option checkNumerics; absent when off): kernels lower word w of
+   * arena `arena` to `index·4 + kind` when they write a non-finite value into `sites[w]`'s
+   * buffer. A step resets the words, reads them back with the outputs, and throws at the first.
+   */
+  readonly numerics?: {
+    readonly arena: number;
+    /** [buffer, what wrote it] per status word, in step order. */
+    readonly sites: readonly (readonly [string, string])[];
+  };
 }
 
-/** What one executable created on the device (all released by dispose()). */
+/** The device objects one executable uses (all released by dispose()). */
 export interface ProgramStats {
   readonly dispatches: number;
   readonly shaderModules: number;
   readonly pipelines: number;
   readonly bindGroupLayouts: number;
   readonly bindGroups: number;
+  /** Modules, pipelines and layouts it created; the others were shared by other executables. */
+  readonly created: Readonly<Created>;
   /** Buffers created (arenas and staging), and those not yet destroyed. */
   readonly buffers: number;
   readonly liveBuffers: number;
@@ -68,8 +70,19 @@ export interface DeviceProgram<I, P, O> {
   dispose(): void;
 }
 
-export class DeviceError extends Error {
-  override readonly name = 'DeviceError';
+/**
+ * The numerics guard found a non-finite value: the message names the buffer, the element, the
+ * kernel, its ops and the user's lines (as the TypeScript target's check does); `paramsBefore`
+ * holds the params as they were before the failing call (for finding the op that produced it).
+ */
+export class NonFiniteError<P = unknown> extends Error {
+  override readonly name = 'NumericsError';
+  constructor(
+    message: string,
+    readonly paramsBefore: P,
+  ) {
+    super(message);
+  }
 }
 
 // Buffer usage, map mode and shader stage flags (numeric, so no WebGPU globals are needed).
@@ -77,132 +90,46 @@ const STORAGE = 0x80;
 const COPY_SRC = 0x04;
 const COPY_DST = 0x08;
 const MAP_READ = 0x01;
-const COMPUTE = 0x4;
-
-/** The shader module of one kernel: its bindings (numbered from 0), what it uses, its body. */
-export function shaderCode(s: ShaderData, common: Readonly<Record<string, string>>): string {
-  const decls = s.bindings.map(
-    ([name, type], n) =>
-      `@group(0) @binding(${n}) var<storage, read_write> ${name}: array<${type}>;`,
-  );
-  const uses = s.uses.map((u) => common[u]!);
-  return [...decls, ...uses, s.body].join('\n\n') + '\n';
-}
-
-/** Throws on the first WGSL error, naming the kernel and quoting its line of the .wgsl file. */
-async function checkCompile(module: GPUShaderModule, s: ShaderData, code: string, label: string) {
-  const info = await module.getCompilationInfo();
-  const err = info.messages.find((m) => m.type === 'error');
-  if (!err) return;
-  const lines = code.split('\n');
-  // Lines before the body (the module ends with a newline, so its last line is empty).
-  const bodyAt = lines.length - 1 - s.body.split('\n').length;
-  // In the body: the line of the program's .wgsl file; before it, the module's own line.
-  const inBody = err.lineNum > bodyAt;
-  const line = inBody ? s.line + err.lineNum - bodyAt - 1 : err.lineNum;
-  const where = inBody ? `${label}` : `the module of ${s.entry}`;
-  throw new DeviceError(
-    `WGSL compile error in kernel ${s.entry} at line ${line}:${err.linePos} of ${where}: ` +
-      `${err.message}\n  ${lines[err.lineNum - 1]?.trim() ?? ''}`,
-  );
-}
-
-/** Runs `fn` inside validation and out-of-memory error scopes; a captured error is thrown. */
-async function scoped<T>(device: GPUDevice, what: string, fn: () => T | Promise<T>): Promise<T> {
-  device.pushErrorScope('out-of-memory');
-  device.pushErrorScope('validation');
-  let out: T;
-  try {
-    out = await fn();
-  } finally {
-    const errors = [await device.popErrorScope(), await device.popErrorScope()];
-    const e = errors.find((x) => x);
-    if (e) throw new DeviceError(`WebGPU error while ${what}: ${e.message}`);
-  }
-  return out;
-}
 
 /**
- * Every device object of a program, held strongly until dispose(): layouts are shared by kernels
- * with the same number of bindings, pipelines by kernels with the same shader, and bind groups by
- * dispatches that bind the same arenas with the same sizes (offsets are dynamic, given per
- * dispatch), so a program needs few of each however many kernels it has.
+ * Every device object of a program, held strongly until dispose(). Layouts (by binding count) and
+ * pipelines (by shader text) come from the device's cache, shared with other programs; bind groups
+ * are shared by dispatches that bind the same arenas with the same sizes (offsets are dynamic,
+ * given per dispatch), so a program needs few of each however many kernels it has.
  */
 interface Resources {
   readonly arenas: GPUBuffer[];
   readonly staging: GPUBuffer[];
-  readonly modules: GPUShaderModule[];
-  readonly layouts: Map<number, Layout>;
+  readonly shared: SharedObjects;
+  /** Per shader of the program, its pipeline. */
   readonly pipelines: GPUComputePipeline[];
   readonly groups: GPUBindGroup[];
   /** Per dispatch: its pipeline, bind group and dynamic offsets (bytes). */
   readonly steps: { pipeline: GPUComputePipeline; group: GPUBindGroup; offsets: number[] }[];
 }
 
-interface Layout {
-  readonly group: GPUBindGroupLayout;
-  readonly pipeline: GPUPipelineLayout;
-  /** Offsets given at dispatch (when the device allows that many dynamic storage buffers). */
-  readonly dynamic: boolean;
-}
-
-function layoutFor(device: GPUDevice, res: Resources, n: number, label: string): Layout {
-  let l = res.layouts.get(n);
-  if (!l) {
-    const dynamic = n <= device.limits.maxDynamicStorageBuffersPerPipelineLayout;
-    const entries = Array.from({ length: n }, (_, binding) => ({
-      binding,
-      visibility: COMPUTE,
-      buffer: { type: 'storage' as const, hasDynamicOffset: dynamic },
-    }));
-    const group = device.createBindGroupLayout({ label: `${label} ${n} bindings`, entries });
-    l = { group, pipeline: device.createPipelineLayout({ bindGroupLayouts: [group] }), dynamic };
-    res.layouts.set(n, l);
-  }
-  return l;
-}
-
-async function createPipeline<I, P, O>(
-  device: GPUDevice,
-  res: Resources,
-  data: ProgramData<I, P, O>,
-  s: ShaderData,
-): Promise<GPUComputePipeline> {
-  const code = shaderCode(s, data.common);
-  device.pushErrorScope('validation');
-  const module = device.createShaderModule({ code, label: `${data.label} ${s.entry}` });
-  res.modules.push(module);
-  const moduleError = device.popErrorScope();
-  await checkCompile(module, s, code, data.label);
-  const rejected = await moduleError;
-  if (rejected) throw new DeviceError(`WGSL module of ${s.entry} rejected: ${rejected.message}`);
-  const layout = layoutFor(device, res, s.bindings.length, data.label).pipeline;
-  const compute = { module, entryPoint: s.entry };
-  return device
-    .createComputePipelineAsync({ label: s.entry, layout, compute })
-    .catch((e: Error) => {
-      throw new DeviceError(`cannot create the pipeline of kernel ${s.entry}: ${e.message}`);
-    });
-}
-
 async function createResources<I, P, O>(
   device: GPUDevice,
   data: ProgramData<I, P, O>,
 ): Promise<Resources> {
-  const res: Resources = {
-    ...{ arenas: [], staging: [], modules: [], layouts: new Map() },
-    ...{ pipelines: [], groups: [], steps: [] },
-  };
-  const usage = STORAGE | COPY_SRC | COPY_DST;
-  await scoped(device, 'creating buffers', () => {
-    data.arenas.forEach(([dtype, n], i) => {
-      const label = `${data.label} arena ${i} (${dtype})`;
-      res.arenas.push(device.createBuffer({ label, size: Math.max(n, 1) * 4, usage }));
+  const shared = new SharedObjects(device, data.label);
+  const res: Resources = { arenas: [], staging: [], shared, pipelines: [], groups: [], steps: [] };
+  try {
+    const usage = STORAGE | COPY_SRC | COPY_DST;
+    await scoped(device, 'creating buffers', () => {
+      data.arenas.forEach(([dtype, n], i) => {
+        const label = `${data.label} arena ${i} (${dtype})`;
+        res.arenas.push(device.createBuffer({ label, size: Math.max(n, 1) * 4, usage }));
+      });
     });
-  });
-  // One after another: lavapipe compiles on the CPU, and parallel creation only adds memory.
-  for (const s of data.shaders) res.pipelines.push(await createPipeline(device, res, data, s));
-  await scoped(device, 'creating bind groups', () => createGroups(device, res, data));
+    // One after another: lavapipe compiles on the CPU, and parallel creation only adds memory.
+    for (const s of data.shaders) res.pipelines.push(await shared.pipeline(s, data.common));
+    await scoped(device, 'creating bind groups', () => createGroups(device, res, data));
+  } catch (e) {
+    shared.release(); // a program that failed to build holds nothing in the cache
+    for (const b of res.arenas) b.destroy();
+    throw e;
+  }
   return res;
 }
 
@@ -211,7 +138,7 @@ function createGroups<I, P, O>(device: GPUDevice, res: Resources, data: ProgramD
   const groupOf = new Map<string, GPUBindGroup>();
   for (const d of data.dispatches) {
     const s = data.shaders[d.shader]!;
-    const layout = layoutFor(device, res, s.bindings.length, data.label);
+    const layout = res.shared.layout(s.bindings.length);
     // Bound as [arena, offset in the group, elements]; dynamic offsets move each binding.
     const bound = d.ranges.map(([a, off, n]) => [a, layout.dynamic ? 0 : off, n] as const);
     const key = bound.map((r) => r.join(':')).join(',');
@@ -230,9 +157,15 @@ function createGroups<I, P, O>(device: GPUDevice, res: Resources, data: ProgramD
   }
 }
 
-/** Every dispatch of a step in one compute pass. */
-function encodeStep<I, P, O>(device: GPUDevice, res: Resources, data: ProgramData<I, P, O>) {
+/** Every dispatch of a step in one compute pass (after `prelude`'s copies). */
+function encodeStep<I, P, O>(
+  device: GPUDevice,
+  res: Resources,
+  data: ProgramData<I, P, O>,
+  prelude: (enc: GPUCommandEncoder) => void,
+) {
   const enc = device.createCommandEncoder({ label: data.label });
+  prelude(enc);
   const pass = enc.beginComputePass();
   data.dispatches.forEach((d, i) => {
     const { pipeline, group, offsets } = res.steps[i]!;
@@ -258,6 +191,19 @@ function views(bytes: ArrayBuffer, table: Readonly<Record<string, Region>>) {
 const bytesOf = (t: Readonly<Record<string, Region>>) =>
   Object.values(t).reduce((s, r) => s + r[2] * 4, 0);
 
+/** The numerics guard's status words: all ones while every checked value is finite. */
+const FINITE = 0xffffffff;
+
+/** The message for the first status word that is set, or null when every value was finite. */
+function nonFiniteMessage(status: Uint32Array, sites: readonly (readonly [string, string])[]) {
+  const w = status.findIndex((code) => code !== FINITE);
+  if (w < 0) return null;
+  const code = status[w]!;
+  const value = [NaN, Infinity, -Infinity][code & 3];
+  const [buf, what] = sites[w]!;
+  return `non-finite value ${value} in ${buf}[${code >>> 2}] after ${what}`;
+}
+
 /** Rejects when the device is lost (so a pending readback never hangs). */
 function watchLost(device: GPUDevice): { promise: Promise<never>; reason: string | null } {
   const state: { promise: Promise<never>; reason: string | null } = {
@@ -272,18 +218,20 @@ function watchLost(device: GPUDevice): { promise: Promise<never>; reason: string
   return state;
 }
 
-/** Copies `table`'s regions into `staging` after `enc`'s commands, submits, returns the bytes. */
+/** [buffer, element offset, elements]: a range of any device buffer. */
+type Span = readonly [GPUBuffer, number, number];
+
+/** Copies `spans` one after another into `staging` after `enc`'s commands, submits, maps. */
 async function readBack(
   device: GPUDevice,
-  res: Resources,
   enc: GPUCommandEncoder,
   staging: GPUBuffer,
-  table: Readonly<Record<string, Region>>,
+  spans: readonly Span[],
   lost: Promise<never>,
 ): Promise<ArrayBuffer> {
   let at = 0;
-  for (const [a, off, n] of Object.values(table)) {
-    enc.copyBufferToBuffer(res.arenas[a]!, off * 4, staging, at, n * 4);
+  for (const [buffer, off, n] of spans) {
+    enc.copyBufferToBuffer(buffer, off * 4, staging, at, n * 4);
     at += n * 4;
   }
   device.queue.submit([enc.finish()]);
@@ -337,8 +285,41 @@ export async function createProgram<I, P, O>(
     res.staging.push(b);
     return b;
   };
-  const outStaging = staging(bytesOf(outputs!), `${data.label} outputs`);
-  const paramStaging = staging(bytesOf(paramTable!), `${data.label} params`);
+  const spans = (t: Table): Span[] =>
+    Object.values(t).map(([a, off, n]) => [res.arenas[a]!, off, n]);
+  const guard = data.numerics;
+  const words = guard?.sites.length ?? 0;
+  // The guard's status words come back with the outputs: one readback per step either way.
+  const outSpans = [
+    ...spans(outputs!),
+    ...(guard ? [[res.arenas[guard.arena]!, 0, words] as const] : []),
+  ];
+  const outStaging = staging(bytesOf(outputs!) + words * 4, `${data.label} outputs`);
+  const paramBytes = bytesOf(paramTable!);
+  const paramStaging = staging(paramBytes, `${data.label} params`);
+  // With the guard, a step first copies the params aside on the device, so that a failed step
+  // can report the params it started from (read back only then).
+  const before = guard
+    ? device.createBuffer({
+        label: `${data.label} params before`,
+        size: Math.max(paramBytes, 4),
+        usage: COPY_SRC | COPY_DST,
+      })
+    : null;
+  if (before) res.staging.push(before);
+  const allFinite = new Uint32Array(words).fill(FINITE);
+  const keepParams = (enc: GPUCommandEncoder) => {
+    let at = 0;
+    for (const [buffer, off, n] of before ? spans(paramTable!) : []) {
+      enc.copyBufferToBuffer(buffer, off * 4, before!, at * 4, n * 4);
+      at += n;
+    }
+  };
+  const paramsFrom = async (from: readonly Span[], label: string) => {
+    const enc = device.createCommandEncoder({ label });
+    const bytes = await readBack(device, enc, paramStaging, from, lost.promise);
+    return views(bytes, paramTable!) as P;
+  };
   // One call at a time: each reuses the same staging buffers.
   let busy: Promise<unknown> = Promise.resolve();
   let disposed = false;
@@ -354,17 +335,25 @@ export async function createProgram<I, P, O>(
   const run = (values: I) =>
     serial(async () => {
       for (const [name, r] of Object.entries(inputs!)) write(r, (values as Arrays)[name]!, name);
+      if (guard) device.queue.writeBuffer(res.arenas[guard.arena]!, 0, allFinite);
       const bytes = await scoped(device, 'running a step', () =>
-        readBack(device, res, encodeStep(device, res, data), outStaging, outputs!, lost.promise),
+        readBack(
+          device,
+          encodeStep(device, res, data, keepParams),
+          outStaging,
+          outSpans,
+          lost.promise,
+        ),
       );
+      const status = new Uint32Array(bytes, bytesOf(outputs!), words);
+      const message = guard ? nonFiniteMessage(status, guard.sites) : null;
+      if (message) {
+        const kept = [[before!, 0, paramBytes / 4] as const];
+        throw new NonFiniteError(message, await paramsFrom(kept, 'read params before'));
+      }
       return views(bytes, outputs!) as O;
     });
-  const readParams = () =>
-    serial(async () => {
-      const enc = device.createCommandEncoder({ label: 'read params' });
-      const bytes = await readBack(device, res, enc, paramStaging, paramTable!, lost.promise);
-      return views(bytes, paramTable!) as P;
-    });
+  const readParams = () => serial(() => paramsFrom(spans(paramTable!), 'read params'));
   const paramBindings = Object.fromEntries(
     Object.entries(paramTable!).map(([k, [a, off, n]]) => {
       return [k, { buffer: res.arenas[a]!, offset: off * 4, size: n * 4 }];
@@ -373,10 +362,11 @@ export async function createProgram<I, P, O>(
   let live = res.arenas.length + res.staging.length;
   const stats: ProgramStats = {
     dispatches: data.dispatches.length,
-    shaderModules: res.modules.length,
+    shaderModules: res.pipelines.length, // one module per pipeline
     pipelines: res.pipelines.length,
-    bindGroupLayouts: res.layouts.size,
+    bindGroupLayouts: new Set(data.shaders.map((s) => s.bindings.length)).size,
     bindGroups: res.groups.length,
+    created: { ...res.shared.created },
     buffers: live,
     get liveBuffers() {
       return live;
@@ -387,10 +377,10 @@ export async function createProgram<I, P, O>(
     disposed = true;
     for (const b of [...res.arenas, ...res.staging]) b.destroy();
     live = 0;
-    // Drop every reference: the device objects go once this program is unreachable.
-    for (const list of [res.arenas, res.staging, res.modules, res.pipelines, res.groups, res.steps])
+    // Drop every reference: shared objects no other program uses leave the device's cache.
+    for (const list of [res.arenas, res.staging, res.pipelines, res.groups, res.steps])
       list.length = 0;
-    res.layouts.clear();
+    res.shared.release();
   };
   return { run, readParams, writeParams, paramBindings, stats, dispose };
 }

@@ -26,19 +26,23 @@ export interface Outputs {
 export const requiredLimits: Readonly<Record<string, number>> = {};
 
 // The engine below is src/runtime/wgsl-host.ts, embedded so that this file stands alone.
-// The WebGPU engine of every generated WGSL host: builds each dispatch's shader module from kernel
-// data, shares layouts/pipelines/bind groups, runs a step as one command buffer, reads results back.
-// Self-contained on purpose (no imports): codegen embeds this file's text in each generated host.
+// The device objects WGSL programs share on one GPUDevice: bind-group layouts (by binding count)
+// and shader modules with their pipelines (by code, names aside, and layout), counted by users and
+// dropped when the last program using it is disposed. Self-contained (no imports): generated hosts
+// embed this file with wgsl-host.ts. The cache is found through a global symbol, so the hosts of
+// different executables (each with its own copy of this code) share it.
 
-/** Storage type of an arena: every tensor lives at a fixed offset in one arena buffer. */
-export type Dtype = 'f32' | 'i32';
-/** [arena, element offset, elements, storage type]: where a tensor lives on the device. */
-export type Region = readonly [number, number, number, Dtype];
-/** [arena, element offset, elements] behind one binding of a dispatch. */
-export type Range = readonly [number, number, number];
+export class DeviceError extends Error {
+  override readonly name = 'DeviceError';
+}
 
 /** One kernel's shader, as data: binding n of its module is `bindings[n]`. */
 export interface ShaderData {
+  /**
+   * Equal for shaders that differ only in names (a digest of their names-free code): programs on
+   * one device share a pipeline by it. Without it, by the module's text.
+   */
+  readonly key?: string;
   readonly entry: string;
   /** [variable name, element type] per binding, in binding order (0, 1, …). */
   readonly bindings: readonly (readonly [string, string])[];
@@ -49,63 +53,6 @@ export interface ShaderData {
   /** Line of the body's first line in the program's .wgsl file (1-based), for messages. */
   readonly line: number;
 }
-
-/** One dispatch of a step: which shader, its workgroup grid, the range behind each binding. */
-export interface DispatchData {
-  readonly shader: number;
-  readonly groups: readonly [number, number, number];
-  readonly ranges: readonly Range[];
-}
-
-export interface ProgramData<I, P, O> {
-  /** Label for device objects and messages (the program and its .wgsl file). */
-  readonly label: string;
-  readonly arenas: readonly (readonly [Dtype, number])[];
-  readonly inputs: { readonly [K in keyof I]: Region };
-  readonly params: { readonly [K in keyof P]: Region };
-  readonly outputs: { readonly [K in keyof O]: Region };
-  readonly consts: readonly (readonly [Region, readonly number[]])[];
-  /** Module-scope declarations shared by kernels, by name (emitted only where used). */
-  readonly common: Readonly<Record<string, string>>;
-  readonly shaders: readonly ShaderData[];
-  readonly dispatches: readonly DispatchData[];
-  /** Device limits above the WebGPU defaults that this program needs. */
-  readonly requiredLimits: Readonly<Record<string, number>>;
-}
-
-/** What one executable created on the device (all released by dispose()). */
-export interface ProgramStats {
-  readonly dispatches: number;
-  readonly shaderModules: number;
-  readonly pipelines: number;
-  readonly bindGroupLayouts: number;
-  readonly bindGroups: number;
-  /** Buffers created (arenas and staging), and those not yet destroyed. */
-  readonly buffers: number;
-  readonly liveBuffers: number;
-}
-
-export interface DeviceProgram<I, P, O> {
-  /** Write the inputs, run every dispatch in one command buffer, read the outputs back. */
-  run(inputs: I): Promise<O>;
-  readParams(): Promise<P>;
-  writeParams(values: Partial<P>): void;
-  /** Where each param lives on the device (for device-to-device copies). */
-  readonly paramBindings: { readonly [K in keyof P]: GPUBufferBinding };
-  readonly stats: ProgramStats;
-  dispose(): void;
-}
-
-export class DeviceError extends Error {
-  override readonly name = 'DeviceError';
-}
-
-// Buffer usage, map mode and shader stage flags (numeric, so no WebGPU globals are needed).
-const STORAGE = 0x80;
-const COPY_SRC = 0x04;
-const COPY_DST = 0x08;
-const MAP_READ = 0x01;
-const COMPUTE = 0x4;
 
 /** The shader module of one kernel: its bindings (numbered from 0), what it uses, its body. */
 export function shaderCode(s: ShaderData, common: Readonly<Record<string, string>>): string {
@@ -136,7 +83,11 @@ async function checkCompile(module: GPUShaderModule, s: ShaderData, code: string
 }
 
 /** Runs `fn` inside validation and out-of-memory error scopes; a captured error is thrown. */
-async function scoped<T>(device: GPUDevice, what: string, fn: () => T | Promise<T>): Promise<T> {
+export async function scoped<T>(
+  device: GPUDevice,
+  what: string,
+  fn: () => T | Promise<T>,
+): Promise<T> {
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
   let out: T;
@@ -150,87 +101,271 @@ async function scoped<T>(device: GPUDevice, what: string, fn: () => T | Promise<
   return out;
 }
 
-/**
- * Every device object of a program, held strongly until dispose(): layouts are shared by kernels
- * with the same number of bindings, pipelines by kernels with the same shader, and bind groups by
- * dispatches that bind the same arenas with the same sizes (offsets are dynamic, given per
- * dispatch), so a program needs few of each however many kernels it has.
- */
-interface Resources {
-  readonly arenas: GPUBuffer[];
-  readonly staging: GPUBuffer[];
-  readonly modules: GPUShaderModule[];
-  readonly layouts: Map<number, Layout>;
-  readonly pipelines: GPUComputePipeline[];
-  readonly groups: GPUBindGroup[];
-  /** Per dispatch: its pipeline, bind group and dynamic offsets (bytes). */
-  readonly steps: { pipeline: GPUComputePipeline; group: GPUBindGroup; offsets: number[] }[];
-}
+const COMPUTE = 0x4; // GPUShaderStage.COMPUTE (numeric: no WebGPU globals needed)
 
-interface Layout {
+export interface Layout {
   readonly group: GPUBindGroupLayout;
   readonly pipeline: GPUPipelineLayout;
   /** Offsets given at dispatch (when the device allows that many dynamic storage buffers). */
   readonly dynamic: boolean;
 }
 
-function layoutFor(device: GPUDevice, res: Resources, n: number, label: string): Layout {
-  let l = res.layouts.get(n);
-  if (!l) {
-    const dynamic = n <= device.limits.maxDynamicStorageBuffersPerPipelineLayout;
-    const entries = Array.from({ length: n }, (_, binding) => ({
-      binding,
-      visibility: COMPUTE,
-      buffer: { type: 'storage' as const, hasDynamicOffset: dynamic },
-    }));
-    const group = device.createBindGroupLayout({ label: `${label} ${n} bindings`, entries });
-    l = { group, pipeline: device.createPipelineLayout({ bindGroupLayouts: [group] }), dynamic };
-    res.layouts.set(n, l);
-  }
-  return l;
+/** A shared object and how many programs use it; `hold` keeps what it needs referenced. */
+interface Entry<T> {
+  readonly value: T;
+  readonly hold: readonly unknown[];
+  users: number;
 }
 
-async function createPipeline<I, P, O>(
-  device: GPUDevice,
-  res: Resources,
-  data: ProgramData<I, P, O>,
-  s: ShaderData,
-): Promise<GPUComputePipeline> {
-  const code = shaderCode(s, data.common);
-  device.pushErrorScope('validation');
-  const module = device.createShaderModule({ code, label: `${data.label} ${s.entry}` });
-  res.modules.push(module);
-  const moduleError = device.popErrorScope();
-  await checkCompile(module, s, code, data.label);
-  const rejected = await moduleError;
-  if (rejected) throw new DeviceError(`WGSL module of ${s.entry} rejected: ${rejected.message}`);
-  const layout = layoutFor(device, res, s.bindings.length, data.label).pipeline;
-  const compute = { module, entryPoint: s.entry };
-  return device
-    .createComputePipelineAsync({ label: s.entry, layout, compute })
-    .catch((e: Error) => {
-      throw new DeviceError(`cannot create the pipeline of kernel ${s.entry}: ${e.message}`);
+interface DeviceCache {
+  readonly layouts: Map<string, Entry<Layout>>;
+  readonly pipelines: Map<string, Entry<Promise<GPUComputePipeline>>>;
+}
+
+/** The cache of each device, reachable from every copy of this code. */
+function cacheOf(device: GPUDevice): DeviceCache {
+  const slot = globalThis as { [k: symbol]: WeakMap<GPUDevice, DeviceCache> | undefined };
+  const key = Symbol.for('gradc.wgsl.deviceCache');
+  const caches = (slot[key] ??= new WeakMap());
+  let cache = caches.get(device);
+  if (!cache) caches.set(device, (cache = { layouts: new Map(), pipelines: new Map() }));
+  return cache;
+}
+
+/** How many layouts and pipelines programs on `device` hold now (for tests and diagnostics). */
+export function sharedObjects(device: GPUDevice): { layouts: number; pipelines: number } {
+  const c = cacheOf(device);
+  return { layouts: c.layouts.size, pipelines: c.pipelines.size };
+}
+
+/** Objects a program created itself; the rest of what it uses came from the device's cache. */
+export interface Created {
+  shaderModules: number;
+  pipelines: number;
+  bindGroupLayouts: number;
+}
+
+/** What one program takes from its device's cache; release() gives it all back. */
+export class SharedObjects {
+  readonly created: Created = { shaderModules: 0, pipelines: 0, bindGroupLayouts: 0 };
+  private readonly cache: DeviceCache;
+  /** Each entry taken, with where it is cached. */
+  private readonly taken = new Map<
+    Entry<unknown>,
+    readonly [Map<string, Entry<unknown>>, string]
+  >();
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly label: string,
+  ) {
+    this.cache = cacheOf(device);
+  }
+
+  private take<T>(map: Map<string, Entry<T>>, key: string, make: () => Entry<T>): T {
+    let e = map.get(key);
+    if (!e) map.set(key, (e = make()));
+    if (!this.taken.has(e)) {
+      e.users++;
+      this.taken.set(e, [map as Map<string, Entry<unknown>>, key]);
+    }
+    return e.value;
+  }
+
+  /** The layout for `n` storage bindings. */
+  layout(n: number): Layout {
+    return this.take(this.cache.layouts, String(n), () => {
+      const dynamic = n <= this.device.limits.maxDynamicStorageBuffersPerPipelineLayout;
+      const entries = Array.from({ length: n }, (_, binding) => ({
+        binding,
+        visibility: COMPUTE,
+        buffer: { type: 'storage' as const, hasDynamicOffset: dynamic },
+      }));
+      const group = this.device.createBindGroupLayout({ label: `${n} bindings`, entries });
+      const pipeline = this.device.createPipelineLayout({ bindGroupLayouts: [group] });
+      this.created.bindGroupLayouts++;
+      return { value: { group, pipeline, dynamic }, hold: [], users: 0 };
     });
+  }
+
+  /** The pipeline of shader `s` (its module checked for WGSL errors when first created). */
+  pipeline(s: ShaderData, common: Readonly<Record<string, string>>): Promise<GPUComputePipeline> {
+    const code = shaderCode(s, common);
+    const layout = this.layout(s.bindings.length);
+    const map = this.cache.pipelines;
+    // One pipeline serves every kernel with this code, whatever its names (bindings go by number).
+    const key = `${s.bindings.length}\n${s.key ?? code}`;
+    return this.take(map, key, () => {
+      this.device.pushErrorScope('validation');
+      const module = this.device.createShaderModule({ code, label: `${this.label} ${s.entry}` });
+      const rejected = this.device.popErrorScope();
+      this.created.shaderModules++;
+      this.created.pipelines++;
+      const value = this.compile(module, s, code, layout, rejected);
+      const entry = { value, hold: [module, layout], users: 0 };
+      // A failed pipeline is not kept for the next program to meet.
+      value.catch(() => map.get(key) === entry && map.delete(key));
+      return entry;
+    });
+  }
+
+  private async compile(
+    module: GPUShaderModule,
+    s: ShaderData,
+    code: string,
+    layout: Layout,
+    rejected: Promise<GPUError | null>,
+  ) {
+    await checkCompile(module, s, code, this.label);
+    const e = await rejected;
+    if (e) throw new DeviceError(`WGSL module of ${s.entry} rejected: ${e.message}`);
+    const compute = { module, entryPoint: s.entry };
+    return this.device
+      .createComputePipelineAsync({ label: s.entry, layout: layout.pipeline, compute })
+      .catch((e: Error) => {
+        throw new DeviceError(`cannot create the pipeline of kernel ${s.entry}: ${e.message}`);
+      });
+  }
+
+  /** Give back everything taken: objects no program uses any more leave the cache. */
+  release(): void {
+    for (const [e, [map, key]] of this.taken) {
+      if (--e.users === 0 && map.get(key) === e) map.delete(key);
+    }
+    this.taken.clear();
+  }
+}
+
+// The WebGPU engine of every generated WGSL host: builds each dispatch's shader module from kernel
+// data, shares layouts/pipelines/bind groups, runs a step as one command buffer, reads results back.
+// Its only import is wgsl-device.ts (the device objects programs share): codegen embeds both files'
+// text, without the import, in each generated host (codegen/wgsl/engine-build.ts).
+
+/** Storage type of an arena: every tensor lives at a fixed offset in one arena buffer. */
+export type Dtype = 'f32' | 'i32';
+/** [arena, element offset, elements, storage type]: where a tensor lives on the device. */
+export type Region = readonly [number, number, number, Dtype];
+/** [arena, element offset, elements] behind one binding of a dispatch. */
+export type Range = readonly [number, number, number];
+
+/** One dispatch of a step: which shader, its workgroup grid, the range behind each binding. */
+export interface DispatchData {
+  readonly shader: number;
+  readonly groups: readonly [number, number, number];
+  readonly ranges: readonly Range[];
+}
+
+export interface ProgramData<I, P, O> {
+  /** Label for device objects and messages (the program and its .wgsl file). */
+  readonly label: string;
+  readonly arenas: readonly (readonly [Dtype, number])[];
+  readonly inputs: { readonly [K in keyof I]: Region };
+  readonly params: { readonly [K in keyof P]: Region };
+  readonly outputs: { readonly [K in keyof O]: Region };
+  readonly consts: readonly (readonly [Region, readonly number[]])[];
+  /** Module-scope declarations shared by kernels, by name (emitted only where used). */
+  readonly common: Readonly<Record<string, string>>;
+  readonly shaders: readonly ShaderData[];
+  readonly dispatches: readonly DispatchData[];
+  /** Device limits above the WebGPU defaults that this program needs. */
+  readonly requiredLimits: Readonly<Record<string, number>>;
+  /**
+   * The numerics guard (compile option checkNumerics; absent when off): kernels lower word w of
+   * arena `arena` to `index·4 + kind` when they write a non-finite value into `sites[w]`'s
+   * buffer. A step resets the words, reads them back with the outputs, and throws at the first.
+   */
+  readonly numerics?: {
+    readonly arena: number;
+    /** [buffer, what wrote it] per status word, in step order. */
+    readonly sites: readonly (readonly [string, string])[];
+  };
+}
+
+/** The device objects one executable uses (all released by dispose()). */
+export interface ProgramStats {
+  readonly dispatches: number;
+  readonly shaderModules: number;
+  readonly pipelines: number;
+  readonly bindGroupLayouts: number;
+  readonly bindGroups: number;
+  /** Modules, pipelines and layouts it created; the others were shared by other executables. */
+  readonly created: Readonly<Created>;
+  /** Buffers created (arenas and staging), and those not yet destroyed. */
+  readonly buffers: number;
+  readonly liveBuffers: number;
+}
+
+export interface DeviceProgram<I, P, O> {
+  /** Write the inputs, run every dispatch in one command buffer, read the outputs back. */
+  run(inputs: I): Promise<O>;
+  readParams(): Promise<P>;
+  writeParams(values: Partial<P>): void;
+  /** Where each param lives on the device (for device-to-device copies). */
+  readonly paramBindings: { readonly [K in keyof P]: GPUBufferBinding };
+  readonly stats: ProgramStats;
+  dispose(): void;
+}
+
+/**
+ * The numerics guard found a non-finite value: the message names the buffer, the element, the
+ * kernel, its ops and the user's lines (as the TypeScript target's check does); `paramsBefore`
+ * holds the params as they were before the failing call (for finding the op that produced it).
+ */
+export class NonFiniteError<P = unknown> extends Error {
+  override readonly name = 'NumericsError';
+  constructor(
+    message: string,
+    readonly paramsBefore: P,
+  ) {
+    super(message);
+  }
+}
+
+// Buffer usage, map mode and shader stage flags (numeric, so no WebGPU globals are needed).
+const STORAGE = 0x80;
+const COPY_SRC = 0x04;
+const COPY_DST = 0x08;
+const MAP_READ = 0x01;
+
+/**
+ * Every device object of a program, held strongly until dispose(). Layouts (by binding count) and
+ * pipelines (by shader text) come from the device's cache, shared with other programs; bind groups
+ * are shared by dispatches that bind the same arenas with the same sizes (offsets are dynamic,
+ * given per dispatch), so a program needs few of each however many kernels it has.
+ */
+interface Resources {
+  readonly arenas: GPUBuffer[];
+  readonly staging: GPUBuffer[];
+  readonly shared: SharedObjects;
+  /** Per shader of the program, its pipeline. */
+  readonly pipelines: GPUComputePipeline[];
+  readonly groups: GPUBindGroup[];
+  /** Per dispatch: its pipeline, bind group and dynamic offsets (bytes). */
+  readonly steps: { pipeline: GPUComputePipeline; group: GPUBindGroup; offsets: number[] }[];
 }
 
 async function createResources<I, P, O>(
   device: GPUDevice,
   data: ProgramData<I, P, O>,
 ): Promise<Resources> {
-  const res: Resources = {
-    ...{ arenas: [], staging: [], modules: [], layouts: new Map() },
-    ...{ pipelines: [], groups: [], steps: [] },
-  };
-  const usage = STORAGE | COPY_SRC | COPY_DST;
-  await scoped(device, 'creating buffers', () => {
-    data.arenas.forEach(([dtype, n], i) => {
-      const label = `${data.label} arena ${i} (${dtype})`;
-      res.arenas.push(device.createBuffer({ label, size: Math.max(n, 1) * 4, usage }));
+  const shared = new SharedObjects(device, data.label);
+  const res: Resources = { arenas: [], staging: [], shared, pipelines: [], groups: [], steps: [] };
+  try {
+    const usage = STORAGE | COPY_SRC | COPY_DST;
+    await scoped(device, 'creating buffers', () => {
+      data.arenas.forEach(([dtype, n], i) => {
+        const label = `${data.label} arena ${i} (${dtype})`;
+        res.arenas.push(device.createBuffer({ label, size: Math.max(n, 1) * 4, usage }));
+      });
     });
-  });
-  // One after another: lavapipe compiles on the CPU, and parallel creation only adds memory.
-  for (const s of data.shaders) res.pipelines.push(await createPipeline(device, res, data, s));
-  await scoped(device, 'creating bind groups', () => createGroups(device, res, data));
+    // One after another: lavapipe compiles on the CPU, and parallel creation only adds memory.
+    for (const s of data.shaders) res.pipelines.push(await shared.pipeline(s, data.common));
+    await scoped(device, 'creating bind groups', () => createGroups(device, res, data));
+  } catch (e) {
+    shared.release(); // a program that failed to build holds nothing in the cache
+    for (const b of res.arenas) b.destroy();
+    throw e;
+  }
   return res;
 }
 
@@ -239,7 +374,7 @@ function createGroups<I, P, O>(device: GPUDevice, res: Resources, data: ProgramD
   const groupOf = new Map<string, GPUBindGroup>();
   for (const d of data.dispatches) {
     const s = data.shaders[d.shader]!;
-    const layout = layoutFor(device, res, s.bindings.length, data.label);
+    const layout = res.shared.layout(s.bindings.length);
     // Bound as [arena, offset in the group, elements]; dynamic offsets move each binding.
     const bound = d.ranges.map(([a, off, n]) => [a, layout.dynamic ? 0 : off, n] as const);
     const key = bound.map((r) => r.join(':')).join(',');
@@ -258,9 +393,15 @@ function createGroups<I, P, O>(device: GPUDevice, res: Resources, data: ProgramD
   }
 }
 
-/** Every dispatch of a step in one compute pass. */
-function encodeStep<I, P, O>(device: GPUDevice, res: Resources, data: ProgramData<I, P, O>) {
+/** Every dispatch of a step in one compute pass (after `prelude`'s copies). */
+function encodeStep<I, P, O>(
+  device: GPUDevice,
+  res: Resources,
+  data: ProgramData<I, P, O>,
+  prelude: (enc: GPUCommandEncoder) => void,
+) {
   const enc = device.createCommandEncoder({ label: data.label });
+  prelude(enc);
   const pass = enc.beginComputePass();
   data.dispatches.forEach((d, i) => {
     const { pipeline, group, offsets } = res.steps[i]!;
@@ -286,6 +427,19 @@ function views(bytes: ArrayBuffer, table: Readonly<Record<string, Region>>) {
 const bytesOf = (t: Readonly<Record<string, Region>>) =>
   Object.values(t).reduce((s, r) => s + r[2] * 4, 0);
 
+/** The numerics guard's status words: all ones while every checked value is finite. */
+const FINITE = 0xffffffff;
+
+/** The message for the first status word that is set, or null when every value was finite. */
+function nonFiniteMessage(status: Uint32Array, sites: readonly (readonly [string, string])[]) {
+  const w = status.findIndex((code) => code !== FINITE);
+  if (w < 0) return null;
+  const code = status[w]!;
+  const value = [NaN, Infinity, -Infinity][code & 3];
+  const [buf, what] = sites[w]!;
+  return `non-finite value ${value} in ${buf}[${code >>> 2}] after ${what}`;
+}
+
 /** Rejects when the device is lost (so a pending readback never hangs). */
 function watchLost(device: GPUDevice): { promise: Promise<never>; reason: string | null } {
   const state: { promise: Promise<never>; reason: string | null } = {
@@ -300,18 +454,20 @@ function watchLost(device: GPUDevice): { promise: Promise<never>; reason: string
   return state;
 }
 
-/** Copies `table`'s regions into `staging` after `enc`'s commands, submits, returns the bytes. */
+/** [buffer, element offset, elements]: a range of any device buffer. */
+type Span = readonly [GPUBuffer, number, number];
+
+/** Copies `spans` one after another into `staging` after `enc`'s commands, submits, maps. */
 async function readBack(
   device: GPUDevice,
-  res: Resources,
   enc: GPUCommandEncoder,
   staging: GPUBuffer,
-  table: Readonly<Record<string, Region>>,
+  spans: readonly Span[],
   lost: Promise<never>,
 ): Promise<ArrayBuffer> {
   let at = 0;
-  for (const [a, off, n] of Object.values(table)) {
-    enc.copyBufferToBuffer(res.arenas[a]!, off * 4, staging, at, n * 4);
+  for (const [buffer, off, n] of spans) {
+    enc.copyBufferToBuffer(buffer, off * 4, staging, at, n * 4);
     at += n * 4;
   }
   device.queue.submit([enc.finish()]);
@@ -365,8 +521,41 @@ export async function createProgram<I, P, O>(
     res.staging.push(b);
     return b;
   };
-  const outStaging = staging(bytesOf(outputs!), `${data.label} outputs`);
-  const paramStaging = staging(bytesOf(paramTable!), `${data.label} params`);
+  const spans = (t: Table): Span[] =>
+    Object.values(t).map(([a, off, n]) => [res.arenas[a]!, off, n]);
+  const guard = data.numerics;
+  const words = guard?.sites.length ?? 0;
+  // The guard's status words come back with the outputs: one readback per step either way.
+  const outSpans = [
+    ...spans(outputs!),
+    ...(guard ? [[res.arenas[guard.arena]!, 0, words] as const] : []),
+  ];
+  const outStaging = staging(bytesOf(outputs!) + words * 4, `${data.label} outputs`);
+  const paramBytes = bytesOf(paramTable!);
+  const paramStaging = staging(paramBytes, `${data.label} params`);
+  // With the guard, a step first copies the params aside on the device, so that a failed step
+  // can report the params it started from (read back only then).
+  const before = guard
+    ? device.createBuffer({
+        label: `${data.label} params before`,
+        size: Math.max(paramBytes, 4),
+        usage: COPY_SRC | COPY_DST,
+      })
+    : null;
+  if (before) res.staging.push(before);
+  const allFinite = new Uint32Array(words).fill(FINITE);
+  const keepParams = (enc: GPUCommandEncoder) => {
+    let at = 0;
+    for (const [buffer, off, n] of before ? spans(paramTable!) : []) {
+      enc.copyBufferToBuffer(buffer, off * 4, before!, at * 4, n * 4);
+      at += n;
+    }
+  };
+  const paramsFrom = async (from: readonly Span[], label: string) => {
+    const enc = device.createCommandEncoder({ label });
+    const bytes = await readBack(device, enc, paramStaging, from, lost.promise);
+    return views(bytes, paramTable!) as P;
+  };
   // One call at a time: each reuses the same staging buffers.
   let busy: Promise<unknown> = Promise.resolve();
   let disposed = false;
@@ -382,17 +571,25 @@ export async function createProgram<I, P, O>(
   const run = (values: I) =>
     serial(async () => {
       for (const [name, r] of Object.entries(inputs!)) write(r, (values as Arrays)[name]!, name);
+      if (guard) device.queue.writeBuffer(res.arenas[guard.arena]!, 0, allFinite);
       const bytes = await scoped(device, 'running a step', () =>
-        readBack(device, res, encodeStep(device, res, data), outStaging, outputs!, lost.promise),
+        readBack(
+          device,
+          encodeStep(device, res, data, keepParams),
+          outStaging,
+          outSpans,
+          lost.promise,
+        ),
       );
+      const status = new Uint32Array(bytes, bytesOf(outputs!), words);
+      const message = guard ? nonFiniteMessage(status, guard.sites) : null;
+      if (message) {
+        const kept = [[before!, 0, paramBytes / 4] as const];
+        throw new NonFiniteError(message, await paramsFrom(kept, 'read params before'));
+      }
       return views(bytes, outputs!) as O;
     });
-  const readParams = () =>
-    serial(async () => {
-      const enc = device.createCommandEncoder({ label: 'read params' });
-      const bytes = await readBack(device, res, enc, paramStaging, paramTable!, lost.promise);
-      return views(bytes, paramTable!) as P;
-    });
+  const readParams = () => serial(() => paramsFrom(spans(paramTable!), 'read params'));
   const paramBindings = Object.fromEntries(
     Object.entries(paramTable!).map(([k, [a, off, n]]) => {
       return [k, { buffer: res.arenas[a]!, offset: off * 4, size: n * 4 }];
@@ -401,10 +598,11 @@ export async function createProgram<I, P, O>(
   let live = res.arenas.length + res.staging.length;
   const stats: ProgramStats = {
     dispatches: data.dispatches.length,
-    shaderModules: res.modules.length,
+    shaderModules: res.pipelines.length, // one module per pipeline
     pipelines: res.pipelines.length,
-    bindGroupLayouts: res.layouts.size,
+    bindGroupLayouts: new Set(data.shaders.map((s) => s.bindings.length)).size,
     bindGroups: res.groups.length,
+    created: { ...res.shared.created },
     buffers: live,
     get liveBuffers() {
       return live;
@@ -415,10 +613,10 @@ export async function createProgram<I, P, O>(
     disposed = true;
     for (const b of [...res.arenas, ...res.staging]) b.destroy();
     live = 0;
-    // Drop every reference: the device objects go once this program is unreachable.
-    for (const list of [res.arenas, res.staging, res.modules, res.pipelines, res.groups, res.steps])
+    // Drop every reference: shared objects no other program uses leave the device's cache.
+    for (const list of [res.arenas, res.staging, res.pipelines, res.groups, res.steps])
       list.length = 0;
-    res.layouts.clear();
+    res.shared.release();
   };
   return { run, readParams, writeParams, paramBindings, stats, dispose };
 }
@@ -448,6 +646,7 @@ const PROGRAM: ProgramData<Inputs, Params, Outputs> = {
   },
   shaders: [
     {
+      key: 'c8z20qjced-s7dd8rcxx5',
       entry: 'a1_matmul_bias_sigmoid',
       bindings: [
         ['x', 'f32'],
@@ -456,7 +655,7 @@ const PROGRAM: ProgramData<Inputs, Params, Outputs> = {
         ['b1', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 20,
+      line: 21,
       body: `@compute @workgroup_size(8, 8)
 fn a1_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -507,15 +706,16 @@ fn a1_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 }`,
     },
     {
+      key: '24dw7z37if7-wj8tv3a7sz',
       entry: 'a2_matmul_bias_sigmoid',
       bindings: [
-        ['a1', 'f32'],
+        ['a1_2', 'f32'],
         ['W2', 'f32'],
         ['a2', 'f32'],
         ['b2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 79,
+      line: 80,
       body: `@compute @workgroup_size(8, 8)
 fn a2_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -529,7 +729,7 @@ fn a2_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       let gc = k0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 30i) {
-        tv = a1[gr * 30i + gc];
+        tv = a1_2[gr * 30i + gc];
       }
       mm_a_16x16[te] = tv;
     }
@@ -566,14 +766,15 @@ fn a2_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 }`,
     },
     {
+      key: '17ya7ua025b-2gngmwkmpab',
       entry: 'div_sub_mul_sum_div',
       bindings: [
-        ['a2', 'f32'],
+        ['a2_2', 'f32'],
         ['y', 'f32'],
         ['div', 'f32'],
       ],
       uses: [],
-      line: 136,
+      line: 137,
       body: `@compute @workgroup_size(256)
 fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
@@ -583,18 +784,19 @@ fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   let oi = i32(flat);
   var acc = 0f;
   for (var ri = 0i; ri < 100i; ri++) {
-    let u0 = (a2[ri] - y[ri]);
+    let u0 = (a2_2[ri] - y[ri]);
     acc += (u0 * u0);
   }
   div[oi] = ((acc * 0.5f) / 10f);
 }`,
     },
     {
+      key: 'wgyc7hdn21-140r83bf8un',
       entry: 'd_add_sub_mul',
       bindings: [
-        ['a2', 'f32'],
+        ['a2_2', 'f32'],
         ['d_add', 'f32'],
-        ['y', 'f32'],
+        ['y_2', 'f32'],
       ],
       uses: [],
       line: 161,
@@ -605,15 +807,16 @@ fn d_add_sub_mul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_in
     return;
   }
   let gi = i32(flat);
-  let t0 = a2[gi];
-  d_add[gi] = ((((t0 - y[gi]) * 0.1f) * t0) * (1f - t0));
+  let t0 = a2_2[gi];
+  d_add[gi] = ((((t0 - y_2[gi]) * 0.1f) * t0) * (1f - t0));
 }`,
     },
     {
+      key: 'rxk4e3aenz-cfk276w28c',
       entry: 'b2_next_sum_mul_sub',
       bindings: [
-        ['d_add', 'f32'],
-        ['b2', 'f32'],
+        ['d_add_3', 'f32'],
+        ['b2_2', 'f32'],
       ],
       uses: [],
       line: 179,
@@ -628,21 +831,22 @@ fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   var acc = 0f;
   for (var ri = 0i; ri < 10i; ri++) {
     let r0 = ri;
-    acc += d_add[((r0 * 10i) + o0)];
+    acc += d_add_3[((r0 * 10i) + o0)];
   }
-  b2[oi] = (b2[o0] - (acc * 3f));
+  b2_2[oi] = (b2_2[o0] - (acc * 3f));
 }`,
     },
     {
+      key: '1lizvei7mqt-1exn21xcis0',
       entry: 'd_add_matmul_mul_sub',
       bindings: [
-        ['d_add', 'f32'],
+        ['d_add_3', 'f32'],
         ['W2', 'f32'],
         ['a1', 'f32'],
         ['d_add_2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 207,
+      line: 204,
       body: `@compute @workgroup_size(8, 8)
 fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -656,7 +860,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
       let gc = k0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 10i) {
-        tv = d_add[gr * 10i + gc];
+        tv = d_add_3[gr * 10i + gc];
       }
       mm_a_16x16[te] = tv;
     }
@@ -695,14 +899,15 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
 }`,
     },
     {
+      key: 'wafljvkru-10xi23kve2b',
       entry: 'W2_next_matmul_mul_sub',
       bindings: [
-        ['a1', 'f32'],
+        ['a1_2', 'f32'],
         ['d_add', 'f32'],
-        ['W2', 'f32'],
+        ['W2_2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 267,
+      line: 262,
       body: `@compute @workgroup_size(8, 8)
 fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -716,7 +921,7 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       let gc = k0 + te % 16i;
       var tv = 0f;
       if (gr < 30i && gc < 10i) {
-        tv = a1[gr + gc * 30i];
+        tv = a1_2[gr + gc * 30i];
       }
       mm_a_16x16[te] = tv;
     }
@@ -748,19 +953,20 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
     if (i < 30i && j < 10i) {
       let acc = sums[xy];
       let t0 = ((i * 10i) + j);
-      W2[t0] = (W2[t0] - (acc * 3f));
+      W2_2[t0] = (W2_2[t0] - (acc * 3f));
     }
   }
 }`,
     },
     {
+      key: '1v1ik3kyszw-226lqy4szg3',
       entry: 'b1_next_sum_mul_sub',
       bindings: [
-        ['d_add_2', 'f32'],
-        ['b1', 'f32'],
+        ['d_add_2_2', 'f32'],
+        ['b1_2', 'f32'],
       ],
       uses: [],
-      line: 324,
+      line: 319,
       body: `@compute @workgroup_size(256)
 fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
@@ -772,20 +978,21 @@ fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   var acc = 0f;
   for (var ri = 0i; ri < 10i; ri++) {
     let r0 = ri;
-    acc += d_add_2[((r0 * 30i) + o0)];
+    acc += d_add_2_2[((r0 * 30i) + o0)];
   }
-  b1[oi] = (b1[o0] - (acc * 3f));
+  b1_2[oi] = (b1_2[o0] - (acc * 3f));
 }`,
     },
     {
+      key: 'puhzzurn3t-22x37vv893d',
       entry: 'W1_next_matmul_mul_sub',
       bindings: [
         ['x', 'f32'],
-        ['d_add_2', 'f32'],
-        ['W1', 'f32'],
+        ['d_add_2_3', 'f32'],
+        ['W1_2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
-      line: 349,
+      line: 343,
       body: `@compute @workgroup_size(8, 8)
 fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
@@ -808,7 +1015,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       let gc = col0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 30i) {
-        tv = d_add_2[gr * 30i + gc];
+        tv = d_add_2_3[gr * 30i + gc];
       }
       mm_b_16x16[te] = tv;
     }
@@ -831,7 +1038,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
     if (i < 784i && j < 30i) {
       let acc = sums[xy];
       let t0 = ((i * 30i) + j);
-      W1[t0] = (W1[t0] - (acc * 3f));
+      W1_2[t0] = (W1_2[t0] - (acc * 3f));
     }
   }
 }`,

@@ -13,7 +13,7 @@ import { dataset } from '../../src/nn/data/dataset.ts';
 import { fit } from '../../src/nn/fit.ts';
 import type { Target } from '../../src/runtime/executable.ts';
 import { hasAdapter } from '../../src/runtime/webgpu.ts';
-import { emitTs } from '../../src/pipeline.ts';
+import { emitTs, emitWgsl } from '../../src/pipeline.ts';
 import { ROOT, tempDir } from '../cli/run.ts';
 
 const adapter = await hasAdapter();
@@ -55,8 +55,9 @@ describe('numerics guard', () => {
           `op log 'logh' \\[4\\] produced NaN at \\[2\\] from finite operands \\(at test/reliability/numerics\\.test\\.ts:${line}\\)$`,
         ),
       );
-      if (target === 'ts')
-        expect(err?.message).toMatch(
+      // The compiled targets' kernels check what they write (WGSL on the device) and name it.
+      if (target !== 'interp')
+        expect(err?.message, target).toMatch(
           /^non-finite value NaN in \w+\[\d+\] after kernel \w+ \(ops: mul, log/,
         );
       exe.dispose();
@@ -71,6 +72,20 @@ describe('numerics guard', () => {
     const checks = guarded.program.steps.filter((s) => s.kind === 'check').length;
     expect(checks).toBeGreaterThan(0);
     expect(guarded.source.match(/^\s*checkFinite\(/gm)).toHaveLength(checks);
+  });
+
+  it('WGSL checks inside the kernels (no extra dispatch), and has no check code without the option', async () => {
+    const { g } = logGraph();
+    const [plain, guarded] = [
+      await emitWgsl(g, { format: false }),
+      await emitWgsl(g, { format: false, checkNumerics: true }),
+    ];
+    const checks = guarded.program.steps.filter((s) => s.kind === 'check').length;
+    expect(guarded.wgsl.match(/atomicMin\(&numerics\w*\[\d+\]/g)).toHaveLength(checks);
+    expect(guarded.plan.numerics?.sites).toHaveLength(checks);
+    expect(guarded.plan.dispatches).toHaveLength(plain.plan.dispatches.length);
+    expect(plain.wgsl).not.toMatch(/is_nonfinite|nonfinite_code|atomic/);
+    expect(plain.host).not.toMatch(/is_nonfinite|numerics: \{/);
   });
 
   it('is off by default: without it a NaN is returned silently by compile()', async () => {

@@ -2,11 +2,14 @@
 // data, sharing of pipelines/layouts/bind groups, stats, dispose, and error lines that map back.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { engineSourceModule, ENGINE_PATH, SOURCE_PATH } from '../../codegen/wgsl/engine-build.ts';
+import { engineSourceModule, engineText, ENGINE_PATHS } from '../../codegen/wgsl/engine-build.ts';
+import { SOURCE_PATH } from '../../codegen/wgsl/engine-build.ts';
 import { ENGINE_SOURCE } from '../../codegen/wgsl/engine-source.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
-import { createProgram, DeviceError, shaderCode } from '../../src/runtime/wgsl-host.ts';
-import type { ProgramData, ShaderData } from '../../src/runtime/wgsl-host.ts';
+import { DeviceError, shaderCode, sharedObjects } from '../../src/runtime/wgsl-device.ts';
+import type { ShaderData } from '../../src/runtime/wgsl-device.ts';
+import { createProgram } from '../../src/runtime/wgsl-host.ts';
+import type { ProgramData } from '../../src/runtime/wgsl-host.ts';
 
 const SCALE: ShaderData = {
   entry: 'scale',
@@ -71,10 +74,17 @@ function program(shader: ShaderData = SCALE): ProgramData<Io, Io, { b: Float32Ar
 
 describe('WGSL engine module', () => {
   it('the embedded text is the module (regenerate: npx tsx codegen/wgsl/engine-build.ts)', async () => {
-    const engine = readFileSync(ENGINE_PATH, 'utf8');
-    expect(ENGINE_SOURCE).toBe(engine);
-    expect(readFileSync(SOURCE_PATH, 'utf8')).toBe(await engineSourceModule(engine));
-    expect(engine).not.toMatch(/^import /m); // self-contained: embedded verbatim
+    const [device, host] = ENGINE_PATHS.map((p) => readFileSync(p, 'utf8'));
+    expect(ENGINE_SOURCE).toBe(engineText());
+    expect(readFileSync(SOURCE_PATH, 'utf8')).toBe(await engineSourceModule(engineText()));
+    // The device part is self-contained; the host part imports only it, and that import goes.
+    expect(device).not.toMatch(/^import /m);
+    expect(host!.match(/^import .*$/gm)).toEqual([
+      "import { DeviceError, scoped, SharedObjects } from './wgsl-device.ts';",
+      "import type { Created, ShaderData } from './wgsl-device.ts';",
+    ]);
+    expect(ENGINE_SOURCE).not.toMatch(/^import /m);
+    expect(ENGINE_SOURCE).toContain(device!);
   });
 
   it('assembles a shader module from kernel data: bindings from 0, uses, body', () => {
@@ -108,11 +118,34 @@ const adapter = await hasAdapter();
     expect(counts).toEqual({
       ...{ dispatches: 3, shaderModules: 1, pipelines: 1, bindGroupLayouts: 1, bindGroups },
       buffers: 3, // one arena, two staging buffers
+      created: { shaderModules: 1, pipelines: 1, bindGroupLayouts: 1 },
     });
     expect(liveBuffers).toBe(3);
     p.dispose();
     expect(p.stats.liveBuffers).toBe(0);
     await expect(p.run({ x })).rejects.toThrow(/was disposed/);
+  });
+
+  it('programs on one device share pipelines and layouts; the last dispose releases them', async () => {
+    const device = await getDevice();
+    const before = sharedObjects(device);
+    const x = Float32Array.of(1, 2, 3, -4);
+    const a = await createProgram(device, program(), { x: new Float32Array(4) });
+    const b = await createProgram(device, program(), { x: new Float32Array(4) });
+    expect(a.stats.created).toEqual({ shaderModules: 1, pipelines: 1, bindGroupLayouts: 1 });
+    expect(b.stats.created).toEqual({ shaderModules: 0, pipelines: 0, bindGroupLayouts: 0 });
+    expect(b.stats.pipelines).toBe(1);
+    const held = { layouts: before.layouts + 1, pipelines: before.pipelines + 1 };
+    expect(sharedObjects(device)).toEqual(held);
+    a.dispose();
+    expect(sharedObjects(device)).toEqual(held); // b still uses them
+    expect((await b.run({ x })).b).toEqual(Float32Array.of(4, 8, 12, -16));
+    b.dispose();
+    expect(sharedObjects(device)).toEqual(before);
+    // A failed build takes nothing: its layout and pipeline leave the cache with it.
+    const body = SCALE.body.replace('twice(', 'thrice(');
+    await expect(createProgram(device, program({ ...SCALE, body }), { x })).rejects.toThrow();
+    expect(sharedObjects(device)).toEqual(before);
   });
 
   it('a WGSL error names the kernel and gives the line of the .wgsl file', async () => {

@@ -56,6 +56,9 @@ suite('WGSL runtime at scale', () => {
       const trained = Object.fromEntries(
         Object.keys(evalTs.params).map((k) => [k, wg.params[k]!] as const),
       );
+      // The eval program's kernels are mostly the step's forward kernels: shared pipelines.
+      const shared = evalWg.stats.main;
+      expect(shared.created.pipelines).toBeLessThan(shared.pipelines);
       evalWg.setParams(trained);
       evalTs.setParams(trained);
       const x = { x: m.feeds.x! };

@@ -155,10 +155,25 @@ suite('WGSL target', () => {
     wg.dispose();
   });
 
-  it('golden WGSL and host for the seed MLP step', async () => {
+  it('golden WGSL and host for the seed MLP step; the .wgsl file is one valid module', async () => {
     const { files } = await emitWgsl(seedMlpStep().g);
     await expect(files[0]!.text).toMatchFileSnapshot('../golden/seed-mlp-step.wgsl');
     await expect(files[1]!.text).toMatchFileSnapshot('../golden/seed-mlp-step.host.ts');
+    // As a user would check it: the whole file through the device's WGSL compiler, every kernel
+    // an entry point of it (the host builds its per-kernel modules from the same text).
+    for (const { wgsl, plan } of [
+      await emitWgsl(seedMlpStep().g),
+      await emitWgsl(kindsGraph().g, { checkNumerics: true }),
+      await emitWgsl(manyInputsGraph(12).g, { limits: DEFAULT_LIMITS }), // whole arenas bound
+    ]) {
+      const info = await (
+        await getDevice()
+      )
+        .createShaderModule({ code: wgsl })
+        .getCompilationInfo();
+      expect(info.messages.filter((m) => m.type === 'error').map((m) => m.message)).toEqual([]);
+      for (const d of plan.dispatches) expect(wgsl).toContain(`fn ${d.entry}(`);
+    }
   });
 
   it('a WGSL compile error names the kernel and quotes the line', async () => {
