@@ -20,6 +20,9 @@ function exprSize(k: Kernel): number {
   return seen.size;
 }
 
+/** Ops in the deep chain (issue #12: a 100k-deep chain builds, grads, compiles and runs). */
+const DEEP = 100_000;
+
 describe('compile cost', () => {
   it('generated TypeScript grows linearly with the chain and its gradient', async () => {
     const sizes = [];
@@ -61,18 +64,20 @@ describe('compile cost', () => {
     expect(done.skipped).toBe(1);
   });
 
-  it('a 30,000-op chain and its gradient compile and run with a 160 KB stack', () => {
-    // Recursion on depth would need ~30,000 frames: far more than fit in 160 KB.
+  it('a 100,000-op chain and its gradient build, compile and run with a 160 KB stack', () => {
+    // Recursion on depth would need ~100,000 frames: far more than fit in 160 KB.
     const script = fileURLToPath(new URL('./deep-child.ts', import.meta.url));
-    const res = spawnSync(process.execPath, ['--stack-size=160', '--import', 'tsx', script], {
-      encoding: 'utf8',
-    });
+    const res = spawnSync(
+      process.execPath,
+      ['--stack-size=160', '--import', 'tsx', script, String(DEEP)],
+      { encoding: 'utf8' },
+    );
     expect(res.stderr).not.toMatch(/Maximum call stack/);
     expect(res.status, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout) as { y: number[]; dx: number[]; nodes: number };
-    expect(out.nodes).toBeGreaterThan(40_000);
-    // y = x + 3·30,000/4, exact in float32; dy/dx = 1 for every element.
-    expect(out.y).toEqual([0.5 + 22_500, -3 + 22_500]);
+    expect(out.nodes).toBeGreaterThan(1.5 * DEEP);
+    // y = x + 3·100,000/4, exact in float32; dy/dx = 1 for every element.
+    expect(out.y).toEqual([0.5 + (3 * DEEP) / 4, -3 + (3 * DEEP) / 4]);
     expect(out.dx).toEqual([1, 1]);
-  });
+  }, 180_000);
 });
