@@ -16,7 +16,7 @@ export const lowerKind = (n: Node): LowerKind => OPS[n.op].lower.kind;
 /** Inline a multi-use value into each consumer only while recomputing it is this cheap. */
 const MAX_RECOMPUTE_COST = 2;
 /** Bound on inlined expression depth: keeps kernels readable and renderers non-recursive-safe. */
-const MAX_INLINE_DEPTH = 40;
+export const MAX_INLINE_DEPTH = 40;
 /** Bound on one kernel's inlined expression cost: past it an intermediate gets a buffer. */
 export const MAX_KERNEL_COST = 160;
 
@@ -110,7 +110,7 @@ export function planFusion(g: Graph): FusionPlan {
     }
   }
   materializeMatmulOperands(order, mat, buffer);
-  const anchorOf = fuseEpilogues(order, cons, roots, mat, decisions);
+  const anchorOf = fuseEpilogues(order, cons, roots, mat, decisions, cost);
   const heads = order.filter((n) => mat.has(n) && lowerKind(n) !== 'leaf');
   const isMap = (h: Node) => !anchorOf.has(h) && lowerKind(h) === 'expr';
   const kernelCost = (h: Node) => Math.max(1, cost.get(h) ?? 1);
@@ -145,13 +145,18 @@ function materializeMatmulOperands(
   }
 }
 
-/** Grow single-consumer elementwise chains off each matmul/reduce into its epilogue. */
+/**
+ * Grow single-consumer elementwise chains off each matmul/reduce into its epilogue, within the
+ * kernel bounds: a fan-in sum of many matmuls (a weight used in every block) is one such chain,
+ * and unbounded it became one expression as deep as the model.
+ */
 function fuseEpilogues(
   order: readonly Node[],
   cons: ReadonlyMap<Node, Node[]>,
   roots: ReadonlySet<Node>,
   mat: Set<Node>,
   decisions: FusionDecision[],
+  cost: ReadonlyMap<Node, number>,
 ): Map<Node, Node> {
   const anchorOf = new Map<Node, Node>();
   // A node joins at most one epilogue: in f(sum(x), sum(y)) only the first sum gets f.
@@ -160,7 +165,8 @@ function fuseEpilogues(
     const kind = lowerKind(a);
     if (kind !== 'matmul' && kind !== 'reduce') continue;
     let head = a;
-    for (;;) {
+    let spent = 0; // inlined cost of the epilogue so far
+    for (let steps = 0; ; steps++) {
       const users = cons.get(head) ?? [];
       const next = users[0];
       if (roots.has(head) || users.length !== 1 || !next) break;
@@ -170,6 +176,12 @@ function fuseEpilogues(
         claimed.has(next) ||
         next.shape.join() !== head.shape.join()
       ) {
+        break;
+      }
+      spent += cost.get(next) ?? 0;
+      if (steps >= MAX_INLINE_DEPTH || spent > MAX_KERNEL_COST) {
+        const why = `epilogue of ${nodeTitle(a)} stops before ${nodeTitle(next)}: the kernel bound`;
+        decisions.push({ kind: 'split', node: next, reason: why });
         break;
       }
       if (head !== a) mat.delete(head);

@@ -7,10 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { scaleGraph } from '../../bench/scale-graphs.ts';
 import { formatWithin } from '../../codegen/format.ts';
 import { emitTs, toProgram } from '../../src/pipeline.ts';
-import { MAX_KERNEL_COST } from '../../src/schedule/fuse.ts';
+import { MAX_INLINE_DEPTH, MAX_KERNEL_COST } from '../../src/schedule/fuse.ts';
+import type { Expr } from '../../src/schedule/expr.ts';
 import type { Kernel } from '../../src/schedule/kernel.ts';
 import { kernelsOf } from '../../src/schedule/kernel.ts';
-import { ExprIds, kernelExprs, visit } from '../../src/schedule/walk.ts';
+import { childrenOf, ExprIds, kernelExprs, visit } from '../../src/schedule/walk.ts';
+import { Graph } from '../../src/ir/graph.ts';
+import * as init from '../../src/ir/init.ts';
+import type { Node } from '../../src/ir/node.ts';
 
 /** Distinct (structural) subexpressions of one kernel: what its body has to compute. */
 function exprSize(k: Kernel): number {
@@ -22,6 +26,21 @@ function exprSize(k: Kernel): number {
 
 /** Ops in the deep chain (issue #12: a 100k-deep chain builds, grads, compiles and runs). */
 const DEEP = 100_000;
+
+/** The longest path from a kernel's stores down to a leaf of its expressions. */
+function exprDepth(k: Kernel): number {
+  const depth = new Map<Expr, number>();
+  const stack: [Expr, boolean][] = kernelExprs(k).map((e) => [e, false]);
+  while (stack.length) {
+    const [e, ready] = stack.pop()!;
+    if (ready) {
+      depth.set(e, 1 + Math.max(0, ...childrenOf(e).map((c) => depth.get(c)!)));
+    } else if (!depth.has(e)) {
+      stack.push([e, true], ...childrenOf(e).map((c): [Expr, boolean] => [c, false]));
+    }
+  }
+  return Math.max(0, ...kernelExprs(k).map((e) => depth.get(e)!));
+}
 
 describe('compile cost', () => {
   it('generated TypeScript grows linearly with the chain and its gradient', async () => {
@@ -55,6 +74,24 @@ describe('compile cost', () => {
       const ks = kernelsOf(toProgram(scaleGraph(kind, 600)));
       expect(Math.max(...ks.map(exprSize)), kind).toBeLessThan(4 * MAX_KERNEL_COST);
     }
+  });
+
+  it('bounds a matmul epilogue that could grow along a long fan-in sum', () => {
+    // Σ_k x·k·W: each product's only consumer is the next add of the sum, so every epilogue could
+    // swallow the rest of the sum (a weight used in every block has such a gradient).
+    const g = new Graph('fan_in');
+    const x = g.input('x', [4, 8]);
+    const w = g.param('w', [8, 8], init.normal(0.5));
+    let total: Node | null = null;
+    for (let k = 1; k <= 300; k++) {
+      const m = x.mul(k).matmul(w);
+      total = total ? total.add(m) : m;
+    }
+    g.output('y', total!);
+    const p = toProgram(g);
+    const deepest = Math.max(...kernelsOf(p).map(exprDepth));
+    expect(deepest).toBeLessThan(2 * MAX_INLINE_DEPTH);
+    expect(p.stats.fusionNotes.some((n) => /epilogue of .* stops before/.test(n))).toBe(true);
   });
 
   it('prettier formats pieces up to the budget and leaves the rest as written', async () => {
