@@ -1,6 +1,9 @@
 // W4 (compile time: the W1 training step, and generated 1k/10k-node ladders) and W5 (the W2 step's
 // planned peak memory beside the sum of all its intermediates), for one gradc target.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../src/compile.ts';
 import type { Graph } from '../src/ir/graph.ts';
@@ -22,17 +25,22 @@ export interface W4Config {
   scale: readonly ScaleRun[];
 }
 
-/** One scale case: build, grad, compile in-process (compile()) or to files (compileToFiles). */
+/**
+ * One scale case: build, grad, compile in-process (compile()), to files (compileToFiles), or by
+ * spawning `gradc compile` on bench/scale-model.ts (formatted files, as a user runs it).
+ */
 export interface ScaleRun {
   kind: ScaleCase;
   n: number;
-  mode: 'inproc' | 'files';
+  mode: 'inproc' | 'files' | 'cli';
 }
 
 /** What a scale child reports (see bench/scale-child.ts), or why it has no figures. */
 export interface ScaleTime extends ScaleRun {
   nodes?: number;
+  /** Absent for 'cli': the command's time is all in compileMs. */
   buildGradMs?: number;
+  /** 'cli': wall time of the whole command (start, model load, build, grad, compile, write). */
   compileMs?: number;
   cpuMs?: number;
   maxRssMB?: number;
@@ -134,11 +142,15 @@ export async function w4(target: GradcTarget, cfg: W4Config): Promise<W4Result> 
 }
 
 const SCALE_CHILD = fileURLToPath(new URL('./scale-child.ts', import.meta.url));
+const GRADC_BIN = fileURLToPath(new URL('../bin/gradc.js', import.meta.url));
+const SCALE_MODEL = fileURLToPath(new URL('./scale-model.ts', import.meta.url));
+const RUSAGE = fileURLToPath(new URL('./rusage.mjs', import.meta.url));
 /** A scale case gets 3 minutes: the target is 60 s, so a slow run still reports its figures. */
 const SCALE_TIMEOUT_MS = 180_000;
 
 /** One scale case in a fresh child process: its own peak RSS, nothing shared with this one. */
-function scaleCompile(run: ScaleRun): Promise<ScaleTime> {
+export function scaleCompile(run: ScaleRun): Promise<ScaleTime> {
+  if (run.mode === 'cli') return scaleCli(run);
   return new Promise((resolve) => {
     const args = ['--import', 'tsx', SCALE_CHILD, run.kind, String(run.n), run.mode];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -150,12 +162,53 @@ function scaleCompile(run: ScaleRun): Promise<ScaleTime> {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) return resolve({ ...run, ...(JSON.parse(out) as Partial<ScaleTime>) });
-      const why = signal
-        ? `killed (${signal}) after ${SCALE_TIMEOUT_MS / 1000} s`
-        : (err.split('\n').find((l) => /Error|heap/.test(l)) ?? `exit code ${code}`);
-      resolve({ ...run, error: why });
+      resolve({ ...run, error: failure(err, code, signal) });
     });
   });
+}
+
+const failure = (stderr: string, code: number | null, signal: NodeJS.Signals | null) =>
+  signal
+    ? `killed (${signal}) after ${SCALE_TIMEOUT_MS / 1000} s`
+    : (stderr.split('\n').find((l) => /Error|heap/.test(l)) ?? `exit code ${code}`);
+
+/**
+ * `gradc compile bench/scale-model.ts --target ts` spawned as a user runs it (type check, build,
+ * grad, compile, prettier within its budget, atomic write); its CPU time and peak RSS come from
+ * bench/rusage.mjs preloaded into it.
+ */
+async function scaleCli(run: ScaleRun): Promise<ScaleTime> {
+  const dir = mkdtempSync(join(tmpdir(), 'gradc-w4-cli-'));
+  const usage = join(dir, 'rusage.json');
+  const out = join(dir, 'gen');
+  const args = ['--import', RUSAGE, GRADC_BIN, 'compile', SCALE_MODEL, '--target', 'ts'];
+  const env = { ...process.env, GRADC_SCALE: `${run.kind}:${run.n}`, GRADC_RUSAGE: usage };
+  try {
+    const t0 = now();
+    const { code, signal, stderr } = await new Promise<{
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      stderr: string;
+    }>((resolve) => {
+      const child = spawn(process.execPath, [...args, '--out', out], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), SCALE_TIMEOUT_MS);
+      child.on('close', (c, s) => {
+        clearTimeout(timer);
+        resolve({ code: c, signal: s, stderr: err });
+      });
+    });
+    const compileMs = now() - t0;
+    if (code !== 0) return { ...run, error: failure(stderr, code, signal) };
+    const u = JSON.parse(readFileSync(usage, 'utf8')) as { cpuMs: number; maxRssMB: number };
+    return { ...run, compileMs, ...u };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Memory plan of the W2 training step (the TS scheduler's program.stats). */

@@ -51,7 +51,7 @@ export interface BenchOutcome {
 /** W4 generated graphs (node counts) and the limit on one compile of them, full and quick. */
 const W4_LADDER = { full: [1000, 10000], quick: [100, 1000] } as const;
 const W4_TIMEOUT_MS = { full: 120_000, quick: 30_000 } as const;
-/** W4 scale cases (issue #12): each with its gradient, in process and to formatted files. */
+/** W4 scale cases (issue #12): each with its gradient, in process and by spawning `gradc compile`. */
 const W4_SCALE = {
   full: [
     ['chain', 20_000],
@@ -88,7 +88,7 @@ async function measure(impl: Impl, w: Workload, o: BenchOptions, data: Mnist): P
       const ladder: [number, number] = o.ladder ?? [small, large];
       const ladderTimeoutMs = W4_TIMEOUT_MS[size];
       const scale = W4_SCALE[size].flatMap(([kind, n]) =>
-        (['inproc', 'files'] as const).map((mode) => ({ kind, n, mode })),
+        (['inproc', 'cli'] as const).map((mode) => ({ kind, n, mode })),
       );
       return w4(target, {
         w1: cfg.w1,

@@ -183,7 +183,7 @@ function scaleRows(json: string): string[][] {
             `${r.kind} ${r.n}`,
             r.mode,
             str(r.nodes),
-            str(r.buildGradMs),
+            r.mode === 'cli' ? '(in compile ms)' : str(r.buildGradMs),
             str(r.compileMs),
             str(r.cpuMs),
             str(r.maxRssMB),

@@ -226,19 +226,20 @@ function scaleTargets(json: unknown): Target[] {
       out.push({ text: what, verdict: 'missed', measured: r.error ?? 'no result' });
       continue;
     }
-    const s = (r.buildGradMs! + r.compileMs) / 1000;
+    const s = ((r.buildGradMs ?? 0) + r.compileMs) / 1000;
     const ok = s < 60 && r.maxRssMB! < 2048;
     const measured = `${s.toFixed(1)} s (cpu ${(r.cpuMs! / 1000).toFixed(1)} s), ${r.maxRssMB!.toFixed(0)} MB`;
     out.push({ text: what, verdict: ok ? 'met' : 'missed', measured });
   }
-  for (const mode of ['inproc', 'files'] as const) {
+  for (const mode of ['inproc', 'cli'] as const) {
     const mixed = runs.filter((r) => r.kind === 'mixed' && r.mode === mode && r.compileMs);
     if (mixed.length < 2) continue;
     const [a, b] = [mixed[0]!, mixed[mixed.length - 1]!];
-    const ratio = b.compileMs! / a.compileMs!;
-    out.push(
-      judge(`W4 mixed ${a.n} → ${b.n} compile (${mode}) ≤ 12×`, ratio, (v) => v <= 12, x(ratio)),
-    );
+    // CPU time of the whole child: wall time on a shared machine moves with everyone's load.
+    const ratio = b.cpuMs! / a.cpuMs!;
+    const wall = b.compileMs! / a.compileMs!;
+    const what = `W4 mixed ${a.n} → ${b.n} compile (${mode}, CPU time) ≤ 12×`;
+    out.push(judge(what, ratio, (v) => v <= 12, `${x(ratio)} (wall ${x(wall)})`));
   }
   return out;
 }

@@ -27,15 +27,25 @@ export interface ProgramOptions {
   readonly optimize?: boolean;
   /** The numerics guard: a finiteness check step after every kernel (schedule/numerics.ts). */
   readonly checkNumerics?: boolean;
+  /** Runs each stage (benchmarks time them: bench/compile-g1.ts); by default just runs it. */
+  readonly stage?: <T>(name: ProgramStage, run: () => T) => T;
 }
+
+export type ProgramStage = 'optimize' | 'fuse' | 'lower' | 'place' | 'plan';
 
 /** Graph → Program: the stages every target shares. */
 export function toProgram(g: Graph, opts: ProgramOptions = {}): Program {
-  const graph = opts.optimize === false ? g : optimize(g); // strip, fold, simplify, dce
-  const plan = planFusion(graph); // buffers, epilogues, shared loops: each with its reason
-  const lowered = lowerKernels(graph, plan); // kernel IR: one kernel per planned loop
-  const placed = placeUpdates(graph, lowered); // param updates in place, hoisted early
-  const memory = planMemory(placed.steps, tempsOf(lowered)); // liveness → reusable slots
+  const stage = opts.stage ?? ((_name, run) => run());
+  // strip, fold, simplify, dce
+  const graph = opts.optimize === false ? g : stage('optimize', () => optimize(g));
+  // buffers, epilogues, shared loops: each with its reason
+  const plan = stage('fuse', () => planFusion(graph));
+  // kernel IR: one kernel per planned loop
+  const lowered = stage('lower', () => lowerKernels(graph, plan));
+  // param updates in place, hoisted early
+  const placed = stage('place', () => placeUpdates(graph, lowered));
+  // liveness → reusable slots
+  const memory = stage('plan', () => planMemory(placed.steps, tempsOf(lowered)));
   const program = assemble(graph, plan, lowered, placed, memory);
   return opts.checkNumerics ? withNumericsChecks(program) : program; // after the memory plan
 }

@@ -34,10 +34,28 @@ export function sleb(n: number): number[] {
   }
 }
 
-const utf8 = (s: string) => [...new TextEncoder().encode(s)];
-const name = (s: string) => [...uleb(utf8(s).length), ...utf8(s)];
-const vec = (items: readonly number[][]) => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+type Bytes = ArrayLike<number>;
+
+/**
+ * Byte sequences joined into one array. A module of thousands of kernels is megabytes: spread and
+ * `flat()` over plain arrays made encoding it take longer than compiling the graph.
+ */
+function concat(parts: readonly Bytes[]): Uint8Array<ArrayBuffer> {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const name = (s: string) => concat([uleb(utf8(s).length), utf8(s)]);
+const vec = (items: readonly Bytes[]) => concat([uleb(items.length), ...items]);
+const section = (id: number, body: Bytes) => concat([[id], uleb(body.length), body]);
 
 /** Scalar opcodes used by the renderers (one byte each). */
 export const OP = {
@@ -209,17 +227,16 @@ export class FuncBuilder {
     return this.op(OP.end);
   }
   /** Locals declaration + body, as the code section wants it. */
-  encode(): number[] {
+  encode(): Uint8Array<ArrayBuffer> {
     const groups: number[][] = [];
     for (const t of this.locals) {
       const last = groups[groups.length - 1];
       if (last && last[1] === VAL[t]) last[0]!++;
       else groups.push([1, VAL[t]]);
     }
-    const body = [...uleb(groups.length), ...groups.flatMap(([n, t]) => [...uleb(n!), t!])];
-    for (const b of this.code) body.push(b); // no spread: bodies can be long
-    body.push(OP.end);
-    return [...uleb(body.length), ...body];
+    const locals = [...uleb(groups.length), ...groups.flatMap(([n, t]) => [...uleb(n!), t!])];
+    const size = locals.length + this.code.length + 1;
+    return concat([uleb(size), locals, this.code, [OP.end]]);
   }
 }
 
@@ -258,26 +275,23 @@ export class ModuleBuilder {
   encode(): Uint8Array<ArrayBuffer> {
     const types = this.types.map((key) => {
       const [ps, rs] = key.split('>').map((s) => (s ? (s.split(',') as ValType[]) : []));
-      return [0x60, ...vec(ps!.map((p) => [VAL[p]])), ...vec(rs!.map((r) => [VAL[r]]))];
+      return concat([[0x60], vec(ps!.map((p) => [VAL[p]])), vec(rs!.map((r) => [VAL[r]]))]);
     });
-    const memory = [...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(this.memoryPages)];
+    const memory = concat([name('env'), name('memory'), [0x02, 0x00], uleb(this.memoryPages)]);
     const imports = [
       memory,
-      ...this.imports.map((f) => [...name('env'), ...name(f.name), 0x00, ...uleb(f.type)]),
+      ...this.imports.map((f) => concat([name('env'), name(f.name), [0x00], uleb(f.type)])),
     ];
-    const exports = this.funcs.map((f, i) => [
-      ...name(f.name),
-      0x00,
-      ...uleb(this.imports.length + i),
+    const exports = this.funcs.map((f, i) =>
+      concat([name(f.name), [0x00], uleb(this.imports.length + i)]),
+    );
+    return concat([
+      [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+      section(1, vec(types)),
+      section(2, vec(imports)),
+      section(3, vec(this.funcs.map((f) => uleb(f.type)))),
+      section(7, vec(exports)),
+      section(10, vec(this.funcs.map((f) => f.body.encode()))),
     ]);
-    const bytes = [
-      ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-      ...section(1, vec(types)),
-      ...section(2, vec(imports)),
-      ...section(3, vec(this.funcs.map((f) => uleb(f.type)))),
-      ...section(7, vec(exports)),
-      ...section(10, vec(this.funcs.map((f) => f.body.encode()))),
-    ];
-    return new Uint8Array(bytes);
   }
 }

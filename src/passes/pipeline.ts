@@ -23,16 +23,27 @@ export interface OptimizeOptions {
   readonly afterPass?: (name: string, g: Graph) => void;
 }
 
-/** Run the pipeline until a round changes nothing (bounded). */
+/**
+ * Run the pipeline until a round changes nothing (bounded). A pass is skipped while the graph is
+ * still its own output (less dead nodes): every rule is local and settles each node, so running
+ * it again would only copy the graph (a full rebuild per pass, the bulk of this stage's cost).
+ */
 export function optimize(g: Graph, opts: OptimizeOptions = {}): Graph {
   let cur = g;
+  let settled = new Set<string>(); // passes `cur` is already a fixpoint of
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let changed = false;
     for (const pass of PIPELINE) {
+      if (settled.has(pass.name)) continue;
       const res = pass.run(cur);
       opts.afterPass?.(pass.name, res.graph);
-      // dce reports change whenever an earlier pass left dead copies; that is not progress.
-      if (res.changed && pass.name !== 'dce') changed = true;
+      // dce reports change whenever an earlier pass left dead copies; that is not progress, and
+      // removing dead nodes leaves every other pass's fixpoint intact.
+      if (res.changed && pass.name !== 'dce') {
+        changed = true;
+        settled = new Set();
+      }
+      settled.add(pass.name);
       cur = res.graph;
     }
     if (!changed) break;

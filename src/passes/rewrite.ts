@@ -40,7 +40,8 @@ export function runRewrite(g: Graph, rewrite: Rewrite): PassResult {
     if (out) changed = true;
     return out;
   });
-  return { graph, changed };
+  // Unchanged: the original (the copy only lacks its dead nodes, which dce drops anyway).
+  return { graph: changed ? graph : g, changed };
 }
 
 /** Apply the first rule that fires, repeatedly, to `n`; returns the settled node. */

@@ -16,9 +16,15 @@ export const lowerKind = (n: Node): LowerKind => OPS[n.op].lower.kind;
 /** Inline a multi-use value into each consumer only while recomputing it is this cheap. */
 const MAX_RECOMPUTE_COST = 2;
 /** Bound on inlined expression depth: keeps kernels readable and renderers non-recursive-safe. */
-const MAX_INLINE_DEPTH = 40;
+export const MAX_INLINE_DEPTH = 40;
 /** Bound on one kernel's inlined expression cost: past it an intermediate gets a buffer. */
 export const MAX_KERNEL_COST = 160;
+/**
+ * Longest elementwise chain fused into one matmul/reduce epilogue. Long enough for a global
+ * gradient norm over 150 tensors in one kernel (WGSL splits its depth with lets), short enough
+ * that lowering and rendering (recursive on expression depth) stay far from the stack limit.
+ */
+export const MAX_EPILOGUE = 256;
 
 /** One fusion decision and why (XLA's FusionDecision); `--explain-fusion` prints them. */
 export interface FusionDecision {
@@ -145,7 +151,11 @@ function materializeMatmulOperands(
   }
 }
 
-/** Grow single-consumer elementwise chains off each matmul/reduce into its epilogue. */
+/**
+ * Grow single-consumer elementwise chains off each matmul/reduce into its epilogue, at most
+ * MAX_EPILOGUE steps: a fan-in sum of many matmuls (a weight used in every block) is one such chain,
+ * and unbounded it became one expression as deep as the model.
+ */
 function fuseEpilogues(
   order: readonly Node[],
   cons: ReadonlyMap<Node, Node[]>,
@@ -160,7 +170,7 @@ function fuseEpilogues(
     const kind = lowerKind(a);
     if (kind !== 'matmul' && kind !== 'reduce') continue;
     let head = a;
-    for (;;) {
+    for (let steps = 0; ; steps++) {
       const users = cons.get(head) ?? [];
       const next = users[0];
       if (roots.has(head) || users.length !== 1 || !next) break;
@@ -170,6 +180,11 @@ function fuseEpilogues(
         claimed.has(next) ||
         next.shape.join() !== head.shape.join()
       ) {
+        break;
+      }
+      if (steps >= MAX_EPILOGUE) {
+        const why = `epilogue of ${nodeTitle(a)} stops before ${nodeTitle(next)}: ${MAX_EPILOGUE} steps`;
+        decisions.push({ kind: 'split', node: next, reason: why });
         break;
       }
       if (head !== a) mat.delete(head);

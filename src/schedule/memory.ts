@@ -19,11 +19,11 @@ export interface MemoryPlan {
   readonly unplannedBytes: number;
 }
 
-function stepReads(s: Step): Set<string> {
+function stepReads(s: Step): ReadonlySet<string> {
   if (s.kind === 'check') return new Set([s.buf]);
   return s.kind === 'kernel' ? readsOf(s.kernel) : new Set([s.from]);
 }
-function stepWrites(s: Step): Set<string> {
+function stepWrites(s: Step): ReadonlySet<string> {
   if (s.kind === 'check') return new Set();
   return s.kind === 'kernel' ? writesOf(s.kernel) : new Set([s.to]);
 }
@@ -38,12 +38,14 @@ export function planMemory(steps: readonly Step[], temps: readonly TempReq[]): M
     for (const b of stepWrites(s)) if (req.has(b)) last.set(b, Math.max(last.get(b) ?? i, i));
   });
   const slots: { dtype: DType; size: number }[] = [];
-  const free: number[] = [];
+  const free = new FreeSlots();
   const slotOf = new Map<string, number>();
   const dying = new Map<number, string[]>();
   for (const t of temps) {
     const end = t.pinned ? steps.length : (last.get(t.name) ?? first.get(t.name) ?? 0);
-    dying.set(end, [...(dying.get(end) ?? []), t.name]);
+    const list = dying.get(end);
+    if (list) list.push(t.name);
+    else dying.set(end, [t.name]);
   }
   const byStart = [...temps].sort((p, q) => (first.get(p.name) ?? 0) - (first.get(q.name) ?? 0));
   let next = 0;
@@ -54,7 +56,7 @@ export function planMemory(steps: readonly Step[], temps: readonly TempReq[]): M
     }
     for (const name of dying.get(i) ?? []) {
       const s = slotOf.get(name);
-      if (s !== undefined) free.push(s);
+      if (s !== undefined) free.add(s, slots[s]!);
     }
   }
   const bytes = (n: number) => n * 4;
@@ -67,26 +69,57 @@ export function planMemory(steps: readonly Step[], temps: readonly TempReq[]): M
 }
 
 /** Best fit among free slots of the same dtype; grow the largest if none fits; else a new slot. */
-function takeSlot(slots: { dtype: DType; size: number }[], free: number[], t: TempReq): number {
-  let best = -1;
-  for (const [k, s] of free.entries()) {
-    const slot = slots[s]!;
-    if (slot.dtype !== t.dtype) continue;
-    const cur = best >= 0 ? slots[free[best]!]! : null;
-    const fits = slot.size >= t.size;
-    if (
-      !cur ||
-      (fits && (cur.size < t.size || slot.size < cur.size)) ||
-      (!fits && cur.size < t.size && slot.size > cur.size)
-    ) {
-      best = k;
-    }
-  }
-  if (best >= 0) {
-    const s = free.splice(best, 1)[0]!;
+function takeSlot(slots: { dtype: DType; size: number }[], free: FreeSlots, t: TempReq): number {
+  const s = free.take(t.dtype, t.size);
+  if (s !== null) {
     slots[s]!.size = Math.max(slots[s]!.size, t.size);
     return s;
   }
   slots.push({ dtype: t.dtype, size: t.size });
   return slots.length - 1;
+}
+
+interface FreeSlot {
+  readonly slot: number;
+  readonly size: number;
+  /** When it was freed: among equal sizes the earliest freed is taken. */
+  readonly seq: number;
+}
+
+/**
+ * Free slots per dtype, sorted by (size, when freed), so best fit is a binary search: a linear scan
+ * of the free list per temp made the plan quadratic in graphs of 100k nodes.
+ */
+class FreeSlots {
+  private readonly lists = new Map<DType, FreeSlot[]>();
+  private seq = 0;
+
+  add(slot: number, s: { readonly dtype: DType; readonly size: number }): void {
+    const list = this.lists.get(s.dtype) ?? [];
+    this.lists.set(s.dtype, list);
+    const item = { slot, size: s.size, seq: this.seq++ };
+    list.splice(lowerBound(list, item.size, item.seq), 0, item);
+  }
+
+  /** The smallest free slot of `dtype` that holds `size` (else the largest), or null. */
+  take(dtype: DType, size: number): number | null {
+    const list = this.lists.get(dtype);
+    if (!list?.length) return null;
+    let at = lowerBound(list, size, -1);
+    if (at === list.length) at = lowerBound(list, list[list.length - 1]!.size, -1);
+    return list.splice(at, 1)[0]!.slot;
+  }
+}
+
+/** First index whose (size, seq) is not below (size, seq). */
+function lowerBound(list: readonly FreeSlot[], size: number, seq: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const m = list[mid]!;
+    if (m.size < size || (m.size === size && m.seq < seq)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

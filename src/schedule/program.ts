@@ -191,11 +191,11 @@ function canWriteInPlace(
   return ok;
 }
 
-function stepReads(s: Step): Set<string> {
+function stepReads(s: Step): ReadonlySet<string> {
   if (s.kind === 'check') return new Set([s.buf]);
   return s.kind === 'kernel' ? readsOf(s.kernel) : new Set([s.from]);
 }
-function stepWrites(s: Step): Set<string> {
+function stepWrites(s: Step): ReadonlySet<string> {
   if (s.kind === 'check') return new Set();
   return s.kind === 'kernel' ? writesOf(s.kernel) : new Set([s.to]);
 }

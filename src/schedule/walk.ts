@@ -148,19 +148,32 @@ export function kernelExprs(k: Kernel): Expr[] {
   }
 }
 
-export function readsOf(k: Kernel): Set<string> {
+/**
+ * Buffer sets per kernel object (kernels are immutable): placing updates, hoisting, the memory plan
+ * and every renderer ask again, and each answer walks the kernel's whole expression.
+ */
+const readSets = new WeakMap<Kernel, ReadonlySet<string>>();
+const writeSets = new WeakMap<Kernel, ReadonlySet<string>>();
+
+export function readsOf(k: Kernel): ReadonlySet<string> {
+  const hit = readSets.get(k);
+  if (hit) return hit;
   const out = new Set<string>();
   if (k.kind === 'matmul') out.add(k.a.buf).add(k.b.buf);
   if (k.kind === 'scatter') out.add(k.updates).add(k.indices);
   visit(kernelExprs(k), (e) => {
     if (e.k === 'load') out.add(e.buf);
   });
+  readSets.set(k, out);
   return out;
 }
 
-export function writesOf(k: Kernel): Set<string> {
-  if (k.kind === 'scatter') return new Set([k.out]);
-  return new Set(k.stores.map((s) => s.buf));
+export function writesOf(k: Kernel): ReadonlySet<string> {
+  const hit = writeSets.get(k);
+  if (hit) return hit;
+  const out = new Set(k.kind === 'scatter' ? [k.out] : k.stores.map((s) => s.buf));
+  writeSets.set(k, out);
+  return out;
 }
 
 /** The flat index every store of a kernel writes at (as the renderers compute it). */

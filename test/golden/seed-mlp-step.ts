@@ -74,7 +74,9 @@ export function createWorkspace(): Workspace {
   let wasm: WasmKernels | null = null;
   try {
     if (!api) throw new Error('no WebAssembly');
-    const bytes = Uint8Array.from(host.atob(wasmBytes), (c) => c.charCodeAt(0));
+    const s = host.atob(wasmBytes);
+    const bytes = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
     const env = { memory, exp: Math.exp };
     const instance = new api.Instance(new api.Module(bytes), { env });
     wasm = instance.exports as WasmKernels;

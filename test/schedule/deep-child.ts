@@ -1,11 +1,12 @@
-// Run by scale.test.ts under a tiny stack: build a 30,000-op chain, take its gradient, compile it
-// for the TS target (unformatted: prettier is not part of this check) and run it. Prints JSON.
+// Run by scale.test.ts under a tiny stack: build an N-op chain (argv[2], default 30,000), take its
+// gradient, compile it for the TS target (unformatted: prettier is not part of this check) and
+// run it. Prints JSON.
 import { grad } from '../../src/autodiff/grad.ts';
 import { compile } from '../../src/compile.ts';
 import { Graph } from '../../src/ir/graph.ts';
 import type { Node } from '../../src/ir/node.ts';
 
-const N = 30_000;
+const N = Number(process.argv[2] ?? 30_000);
 const g = new Graph('deep');
 const x = g.input('x', [2]);
 // add 2, neg, sub 1, neg: v → v + 3 every four steps, so y = x + 3N/4 and dy/dx = 1.

@@ -7,10 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { scaleGraph } from '../../bench/scale-graphs.ts';
 import { formatWithin } from '../../codegen/format.ts';
 import { emitTs, toProgram } from '../../src/pipeline.ts';
-import { MAX_KERNEL_COST } from '../../src/schedule/fuse.ts';
+import { MAX_EPILOGUE, MAX_INLINE_DEPTH, MAX_KERNEL_COST } from '../../src/schedule/fuse.ts';
+import type { Expr } from '../../src/schedule/expr.ts';
 import type { Kernel } from '../../src/schedule/kernel.ts';
 import { kernelsOf } from '../../src/schedule/kernel.ts';
-import { ExprIds, kernelExprs, visit } from '../../src/schedule/walk.ts';
+import { childrenOf, ExprIds, kernelExprs, visit } from '../../src/schedule/walk.ts';
+import { Graph } from '../../src/ir/graph.ts';
+import * as init from '../../src/ir/init.ts';
+import type { Node } from '../../src/ir/node.ts';
 
 /** Distinct (structural) subexpressions of one kernel: what its body has to compute. */
 function exprSize(k: Kernel): number {
@@ -18,6 +22,24 @@ function exprSize(k: Kernel): number {
   const seen = new Set<number>();
   visit(kernelExprs(k), (e) => seen.add(ids.of(e)));
   return seen.size;
+}
+
+/** Ops in the deep chain (issue #12: a 100k-deep chain builds, grads, compiles and runs). */
+const DEEP = 100_000;
+
+/** The longest path from a kernel's stores down to a leaf of its expressions. */
+function exprDepth(k: Kernel): number {
+  const depth = new Map<Expr, number>();
+  const stack: [Expr, boolean][] = kernelExprs(k).map((e) => [e, false]);
+  while (stack.length) {
+    const [e, ready] = stack.pop()!;
+    if (ready) {
+      depth.set(e, 1 + Math.max(0, ...childrenOf(e).map((c) => depth.get(c)!)));
+    } else if (!depth.has(e)) {
+      stack.push([e, true], ...childrenOf(e).map((c): [Expr, boolean] => [c, false]));
+    }
+  }
+  return Math.max(0, ...kernelExprs(k).map((e) => depth.get(e)!));
 }
 
 describe('compile cost', () => {
@@ -54,6 +76,24 @@ describe('compile cost', () => {
     }
   });
 
+  it('bounds a matmul epilogue that could grow along a long fan-in sum (400 terms)', () => {
+    // Σ_k x·k·W: each product's only consumer is the next add of the sum, so every epilogue could
+    // swallow the rest of the sum (a weight used in every block has such a gradient).
+    const g = new Graph('fan_in');
+    const x = g.input('x', [4, 8]);
+    const w = g.param('w', [8, 8], init.normal(0.5));
+    let total: Node | null = null;
+    for (let k = 1; k <= 400; k++) {
+      const m = x.mul(k).matmul(w);
+      total = total ? total.add(m) : m;
+    }
+    g.output('y', total!);
+    const p = toProgram(g);
+    const deepest = Math.max(...kernelsOf(p).map(exprDepth));
+    expect(deepest).toBeLessThan(MAX_EPILOGUE + MAX_INLINE_DEPTH);
+    expect(p.stats.fusionNotes.some((n) => /epilogue of .* stops before/.test(n))).toBe(true);
+  });
+
   it('prettier formats pieces up to the budget and leaves the rest as written', async () => {
     const pieces = ['const  a=1', 'const  b=2', 'const  c=3'];
     const done = await formatWithin(pieces, 20);
@@ -61,18 +101,20 @@ describe('compile cost', () => {
     expect(done.skipped).toBe(1);
   });
 
-  it('a 30,000-op chain and its gradient compile and run with a 160 KB stack', () => {
-    // Recursion on depth would need ~30,000 frames: far more than fit in 160 KB.
+  it('a 100,000-op chain and its gradient build, compile and run with a 160 KB stack', () => {
+    // Recursion on depth would need ~100,000 frames: far more than fit in 160 KB.
     const script = fileURLToPath(new URL('./deep-child.ts', import.meta.url));
-    const res = spawnSync(process.execPath, ['--stack-size=160', '--import', 'tsx', script], {
-      encoding: 'utf8',
-    });
+    const res = spawnSync(
+      process.execPath,
+      ['--stack-size=160', '--import', 'tsx', script, String(DEEP)],
+      { encoding: 'utf8' },
+    );
     expect(res.stderr).not.toMatch(/Maximum call stack/);
     expect(res.status, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout) as { y: number[]; dx: number[]; nodes: number };
-    expect(out.nodes).toBeGreaterThan(40_000);
-    // y = x + 3·30,000/4, exact in float32; dy/dx = 1 for every element.
-    expect(out.y).toEqual([0.5 + 22_500, -3 + 22_500]);
+    expect(out.nodes).toBeGreaterThan(1.5 * DEEP);
+    // y = x + 3·100,000/4, exact in float32; dy/dx = 1 for every element.
+    expect(out.y).toEqual([0.5 + (3 * DEEP) / 4, -3 + (3 * DEEP) / 4]);
     expect(out.dx).toEqual([1, 1]);
-  });
+  }, 180_000);
 });
