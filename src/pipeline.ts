@@ -7,6 +7,7 @@
 import type { RenderedTs } from '../codegen/ts/emit.ts';
 import type { RenderedWgsl, WgslOptions } from '../codegen/wgsl/emit.ts';
 import type { Graph } from './ir/graph.ts';
+import type { Node } from './ir/node.ts';
 import { rebuild } from './ir/rebuild.ts';
 import { optimize } from './passes/pipeline.ts';
 import { planFusion } from './schedule/fuse.ts';
@@ -101,4 +102,34 @@ export function forwardOnly(g: Graph): Graph {
   const copy = rebuild(g).graph;
   copy.updates.clear();
   return rebuild(copy).graph;
+}
+
+/** A fused kernel as the graph nodes it computes (its heads and the nodes inlined into it). */
+export interface KernelGroup {
+  readonly name: string;
+  readonly nodes: readonly Node[];
+}
+
+/**
+ * Graph → the optimized graph and its kernels as node groups, named as in the Program: what
+ * `gradc inspect --kernels` draws. A node inlined into several kernels is drawn in the first.
+ */
+export function kernelGroups(g: Graph): { readonly graph: Graph; readonly kernels: KernelGroup[] } {
+  const graph = optimize(g);
+  const plan = planFusion(graph);
+  const lowered = lowerKernels(graph, plan);
+  const seen = new Set<Node>();
+  const kernels = plan.kernels.map((heads, i) => {
+    const nodes: Node[] = [];
+    const stack = [...heads];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      nodes.push(n);
+      for (const x of n.inputs) if (!plan.materialized.has(x)) stack.push(x);
+    }
+    return { name: lowered.kernels[i]!.name, nodes };
+  });
+  return { graph, kernels };
 }
