@@ -27,6 +27,17 @@ function layers(v: GraphView): Placed[][] {
   const depth = new Map<string, number>();
   for (const n of v.nodes)
     depth.set(n.id, Math.max(-1, ...preds.get(n.id)!.map((p) => depth.get(p)!)) + 1);
+  if (v.clusters.length > 0) {
+    // Grouped by kernel: computed nodes sink to just above their first consumer (as late as
+    // possible), so a kernel's broadcasts and constants sit beside it, not in the top rows.
+    const succs = new Map<string, string[]>(v.nodes.map((n) => [n.id, []]));
+    for (const [a, b] of v.edges) succs.get(a)!.push(b);
+    for (const n of [...v.nodes].reverse()) {
+      const next = succs.get(n.id)!;
+      if (n.cluster === undefined || next.length === 0) continue;
+      depth.set(n.id, Math.min(...next.map((c) => depth.get(c)!)) - 1);
+    }
+  }
   const rows: Placed[][] = [];
   for (const n of v.nodes) {
     const w = Math.max(n.title.length, n.detail.length) * CHAR_W + 16;
