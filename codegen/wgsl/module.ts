@@ -34,6 +34,10 @@ export interface DispatchPlan {
   readonly bindings: readonly BindingPlan[];
 }
 
+/** The `kernel` of a step's dispatches: the kernel's name, or copy_<from>_to_<to>. */
+export const dispatchKernel = (s: Exclude<Step, { kind: 'check' }>): string =>
+  s.kind === 'kernel' ? s.kernel.name : `copy_${s.from}_to_${s.to}`;
+
 export interface TensorPlan {
   readonly name: string;
   readonly region: Region;
@@ -216,7 +220,7 @@ class ModuleBuilder {
 
   addStep(s: Step): void {
     if (s.kind === 'check') return;
-    const kname = s.kind === 'kernel' ? s.kernel.name : `copy_${s.from}_to_${s.to}`;
+    const kname = dispatchKernel(s);
     const count = stepBuffers(s).length;
     const max = this.limits.maxStorageBuffersPerShaderStage;
     const whole = count > max;

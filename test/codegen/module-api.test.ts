@@ -141,6 +141,7 @@ describe('generated module API', () => {
         p?: Arrays,
       ): Promise<{
         step(i: Arrays): Promise<{ loss: Float32Array }>;
+        run(i: Arrays): Promise<{ loss: Float32Array }>;
         dispose(): void;
       }>;
     }>((await emitWgsl(g, { format: false })).host);
@@ -158,8 +159,19 @@ describe('generated module API', () => {
     expect(() => model.step({ x, y: y.subarray(2) })).toThrow(
       "input 'y' needs 12 values (shape [4, 3]), got 10",
     );
+    const twin = cpu.create();
+    // run: the forward pass only, before and after a step, on the params the step left.
+    const before = (await model.run({ x, y })).loss[0]!;
+    expect(before).toBeCloseTo(twin.run({ x, y }).loss[0]!, 5);
     const gpuLoss = (await model.step({ x, y })).loss[0]!;
-    expect(gpuLoss).toBeCloseTo(cpu.create().step({ x, y }).loss[0]!, 5);
+    expect(gpuLoss).toBeCloseTo(twin.step({ x, y }).loss[0]!, 5);
+    expect(gpuLoss).toBeCloseTo(before, 6);
+    const after = (await model.run({ x, y })).loss[0]!;
+    expect(after).not.toBeCloseTo(before, 6);
+    expect(after).toBeCloseTo(twin.run({ x, y }).loss[0]!, 5);
+    expect(() => model.run({ x: x.subarray(1), y })).toThrow(
+      "input 'x' needs 24 values (shape [4, 6]), got 23",
+    );
     model.dispose();
   });
 });
