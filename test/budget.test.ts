@@ -7,9 +7,11 @@ const ROOTS = ['src', 'codegen'];
 /**
  * Total lines of TypeScript in src/ and codegen/ (already prettier-formatted: CI checks that).
  * Raised from 16,000 when the WebAssembly SIMD backend (~1,600 lines), the Transformer/LoRA layers
- * and `gradc explain` landed; the per-file budget is unchanged.
+ * and `gradc explain` landed; to 18,200 for #14's rest (run in training modules on both targets,
+ * in-process WGSL from the host plan, inspect's kernel frames, legend and pan/zoom, plot ticks);
+ * the per-file budget is unchanged.
  */
-const TOTAL_BUDGET = 18_000;
+const TOTAL_BUDGET = 18_200;
 const FILE_BUDGET = 450;
 
 function files(dir: string): string[] {

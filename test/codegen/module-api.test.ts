@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { compileToFiles } from '../../src/cli/api.ts';
 import { gradcVersion } from '../../src/cli/version.ts';
 import { importJs } from '../../codegen/ts/js.ts';
-import { importTs } from '../../codegen/ts/strip.ts';
+import { importTs } from '../support/import-ts.ts';
 import { compile } from '../../src/compile.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
 import { Graph } from '../../src/ir/graph.ts';
