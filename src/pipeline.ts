@@ -7,6 +7,7 @@
 import type { RenderedTs } from '../codegen/ts/emit.ts';
 import type { RenderedWgsl, WgslOptions } from '../codegen/wgsl/emit.ts';
 import type { Graph } from './ir/graph.ts';
+import type { Node } from './ir/node.ts';
 import { optimize } from './passes/pipeline.ts';
 import { planFusion } from './schedule/fuse.ts';
 import type { Program } from './schedule/kernel.ts';
@@ -109,3 +110,33 @@ export async function emitFiles(
 
 /** What run() compiles on a training graph: forward outputs only (see autodiff/forward-only.ts). */
 export { forwardOnly } from './autodiff/forward-only.ts';
+
+/** A fused kernel as the graph nodes it computes (its heads and the nodes inlined into it). */
+export interface KernelGroup {
+  readonly name: string;
+  readonly nodes: readonly Node[];
+}
+
+/**
+ * Graph → the optimized graph and its kernels as node groups, named as in the Program: what
+ * `gradc inspect --kernels` draws. A node inlined into several kernels is drawn in the first.
+ */
+export function kernelGroups(g: Graph): { readonly graph: Graph; readonly kernels: KernelGroup[] } {
+  const graph = optimize(g);
+  const plan = planFusion(graph);
+  const lowered = lowerKernels(graph, plan);
+  const seen = new Set<Node>();
+  const kernels = plan.kernels.map((heads, i) => {
+    const nodes: Node[] = [];
+    const stack = [...heads];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      nodes.push(n);
+      for (const x of n.inputs) if (!plan.materialized.has(x)) stack.push(x);
+    }
+    return { name: lowered.kernels[i]!.name, nodes };
+  });
+  return { graph, kernels };
+}

@@ -124,12 +124,16 @@ ${fields.join('\n')}
   ].join('\n');
 }
 
-/** initParams, create and their helpers, for a module whose entry function is `entry`. */
+/**
+ * initParams, create and their helpers, for a module whose entry function is `entry`; a training
+ * module with a `run` (the forward pass: `runInputs` are the inputs it reads) offers both.
+ */
 export function renderApi(
   p: Program,
   inits: ReadonlyMap<string, InitSpec>,
   entry: 'step' | 'run',
   lang: 'ts' | 'js',
+  runInputs?: readonly string[],
 ): string {
   const t: Typed = lang === 'js' ? () => '' : (text) => text;
   const params = p.buffers.filter((b) => b.role === 'param');
@@ -137,6 +141,9 @@ export function renderApi(
     entry === 'step'
       ? 'One training step (params change in place); checks every input size.'
       : 'Evaluate the graph; checks every input size.';
+  const evaluates = entry === 'step' && runInputs !== undefined;
+  // The forward pass's inputs only: `lr` and the like are not needed to evaluate.
+  const runSizes = runInputs?.map((n) => `${prop(n)}: shapes.inputs[${quote(n)}]`).join(', ');
   return [
     CHECK(t),
     initParamsText(params, inits, t),
@@ -144,7 +151,13 @@ export function renderApi(
 /** A compiled model: its params (updated in place by step) and size-checked calls. */
 export interface Model {
   /** ${doc} Outputs are views into the workspace, valid until the next call. */
-  ${entry}(inputs: Inputs): Outputs;
+  ${entry}(inputs: Inputs): Outputs;${
+    evaluates
+      ? `
+  /** The outputs without the update (params unchanged); checks the sizes of the inputs it reads. */
+  run(inputs: RunInputs): Outputs;`
+      : ''
+  }
   readonly params: Params;
   /** Nothing to free on the CPU; here so that both targets share one API. */
   dispose(): void;
@@ -154,12 +167,25 @@ export interface Model {
 export function create(params${t(': Params')} = initParams())${t(': Model')} {
   checkSizes('param', params, sizesOf(shapes.params));
   const ws = createWorkspace();
-  const inputSizes = sizesOf(shapes.inputs);
+  const inputSizes = sizesOf(shapes.inputs);${
+    evaluates
+      ? `
+  const runSizes = sizesOf({ ${runSizes} });`
+      : ''
+  }
   return {
     ${entry}: (inputs${t(': Inputs')}) => {
       checkSizes('input', inputs, inputSizes);
       return ${entry}(inputs, params, ws);
-    },
+    },${
+      evaluates
+        ? `
+    run: (inputs${t(': RunInputs')}) => {
+      checkSizes('input', inputs, runSizes);
+      return run(inputs, params, ws);
+    },`
+        : ''
+    }
     params,
     dispose: () => {},
   };

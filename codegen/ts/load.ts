@@ -47,7 +47,11 @@ export function tsExecutable(g: Graph, mods: TsModules, seed = 0): Executable {
     target: 'ts',
     params: paramsView,
     async run(inputs) {
-      if (mods.main.run) return copyOutputs(mods.main.run(feeds(inputs), params, ws));
+      // A training module's own run needs only the forward pass's inputs, as the forward module
+      // does; that one is compiled for the graph's outputs alone (no gradient kernels to skip).
+      if (mods.main.run && !mods.main.step) {
+        return copyOutputs(mods.main.run(feeds(inputs), params, ws));
+      }
       if (!fwd) {
         const mod = await mods.forward();
         fwd = { mod, ws: mod.createWorkspace() };

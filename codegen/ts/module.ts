@@ -5,6 +5,7 @@
 // compiles need no TypeScript compiler (and no formatter) at run time.
 import CodeBlockWriter from 'code-block-writer';
 import type { InitSpec } from '../../src/ir/init.ts';
+import { evalSteps } from '../../src/schedule/eval-steps.ts';
 import type { BufferInfo, Program, Step } from '../../src/schedule/kernel.ts';
 import { API_NAMES, renderApi } from './api.ts';
 import { formatWithin } from '../format.ts';
@@ -86,6 +87,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
       'out',
       'stepInMemory',
       'runInMemory',
+      'RunInputs',
       ...API_NAMES,
     ],
     LOCALS,
@@ -148,9 +150,17 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
     chunks.push(block(head, `function ${id}(${params.join(', ')})${t(': void')}`, text.body));
   }
   w = writer();
-  writeEntry(w, p, opts.entry, kernelIds, names, byName, wasm, t);
-  chunks.push(w.toString());
-  chunks.push(renderApi(p, opts.inits ?? new Map(), opts.entry, lang).trim());
+  const inputs = p.buffers.filter((b) => b.role === 'input').map((b) => b.name);
+  const entries: Entry[] = [{ name: opts.entry, steps: p.steps, inputs }];
+  // A training module also evaluates: `run` computes the outputs and leaves the params alone.
+  const evaluate = opts.entry === 'step' ? evalSteps(p) : null;
+  if (evaluate) entries.push({ name: 'run', ...evaluate });
+  for (const e of entries) {
+    writeEntry(w, p, e, kernelIds, names, byName, wasm, t);
+    chunks.push(w.toString());
+    w = writer();
+  }
+  chunks.push(renderApi(p, opts.inits ?? new Map(), opts.entry, lang, evaluate?.inputs).trim());
   if (opts.format === false || lang === 'js') {
     return chunks.map((c) => c.trimEnd() + '\n').join('\n');
   }
@@ -255,23 +265,39 @@ function argOf(b: BufferInfo, names: (b: string) => string): string {
   }
 }
 
+/** An exported entry function: its name, the steps it runs and the inputs they read. */
+interface Entry {
+  readonly name: 'step' | 'run';
+  readonly steps: readonly Step[];
+  readonly inputs: readonly string[];
+}
+
 function writeEntry(
   w: CodeBlockWriter,
   p: Program,
-  entry: 'step' | 'run',
+  { name: entry, steps, inputs }: Entry,
   kernelIds: Map<string, string>,
   names: (b: string) => string,
   byName: Map<string, BufferInfo>,
   wasm: WasmModule | null,
   t: Typed,
 ): void {
+  const training = p.updates.size > 0;
   const doc =
     entry === 'step'
       ? 'One training step: forward, backward and update. Params are updated in place.'
-      : 'Evaluate the graph. Params are not changed.';
+      : training
+        ? 'Evaluate the outputs without the update (the forward pass only). Params are not changed.'
+        : 'Evaluate the graph. Params are not changed.';
+  if (entry === 'run' && training && t('ts')) {
+    const keys = inputs.map((i) => quote(i)).join(' | ') || 'never';
+    w.writeLine(`/** The inputs the forward pass reads. */`);
+    w.writeLine(`export type RunInputs = Pick<Inputs, ${keys}>;`);
+    w.blankLine();
+  }
   let fn = `export function ${entry}`;
   if (wasm) {
-    writeWasmEntry(w, p, entry, doc, t);
+    writeWasmEntry(w, p, entry, doc, t, new Set(inputs));
     w.blankLine();
     w.writeLine(
       '/** The kernels, on views into the workspace memory: wasm where it runs, else TypeScript. */',
@@ -280,10 +306,12 @@ function writeEntry(
   } else {
     w.writeLine(`/** ${doc} Outputs are views into the workspace, valid until the next call. */`);
   }
-  const sig = t('inputs: Inputs, params: Params, ws: Workspace): Outputs') || 'inputs, params, ws)';
+  const type = entry === 'run' && training && !wasm ? 'RunInputs' : 'Inputs';
+  const sig =
+    t(`inputs: ${type}, params: Params, ws: Workspace): Outputs`) || 'inputs, params, ws)';
   w.write(`${fn}(${sig}`).block(() => {
     if (wasm) w.writeLine('const wasm = ws.wasm;');
-    for (const s of p.steps) writeStep(w, s, kernelIds, names, byName, wasm);
+    for (const s of steps) writeStep(w, s, kernelIds, names, byName, wasm);
     w.write('return ').inlineBlock(() => {
       for (const o of p.outputs) {
         const b = byName.get(o.buf)!;

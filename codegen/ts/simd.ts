@@ -155,10 +155,15 @@ export function writeWasmEntry(
   entry: 'step' | 'run',
   doc: string,
   t: Typed,
+  /** The inputs it reads (a training module's run reads only the forward pass's). */
+  inputs: ReadonlySet<string>,
 ): void {
-  const role = (r: BufferInfo['role']) => p.buffers.filter((b) => b.role === r);
+  const role = (r: BufferInfo['role']) =>
+    p.buffers.filter((b) => b.role === r && (r === 'param' || inputs.has(b.name)));
+  const type = entry === 'run' && p.updates.size > 0 ? 'RunInputs' : 'Inputs';
   w.writeLine(`/** ${doc} Outputs are views into the workspace, valid until the next call. */`);
-  const sig = t('inputs: Inputs, params: Params, ws: Workspace): Outputs') || 'inputs, params, ws)';
+  const sig =
+    t(`inputs: ${type}, params: Params, ws: Workspace): Outputs`) || 'inputs, params, ws)';
   w.write(`export function ${entry}(${sig}`).block(() => {
     for (const r of ['input', 'param'] as const) {
       for (const b of role(r)) {

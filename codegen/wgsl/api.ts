@@ -15,12 +15,18 @@ export function renderHostApi(
   plan: HostPlan,
   inits: ReadonlyMap<string, InitSpec>,
   entry: 'step' | 'run',
+  runInputs?: readonly string[],
 ): string {
   const typed = (text: string) => text;
   const params = plan.params.map((t) => ({
     name: t.name,
     size: t.shape.reduce((a, d) => a * d, 1),
   }));
+  // A training host's run checks only the forward pass's inputs.
+  const runSizes =
+    entry === 'step' && runInputs
+      ? runInputs.map((n) => `${prop(n)}: shapes.inputs[${quote(n)}]`).join(', ')
+      : undefined;
   return [
     `/** Static shapes of the compiled graph (row-major), as in the TypeScript target's module. */
 export const shapes = {
@@ -36,13 +42,26 @@ export const shapes = {
 export async function create(device: GPUDevice, params: Params = initParams()): Promise<Model> {
   checkSizes('param', params, sizesOf(shapes.params));
   const model = await createModel(device, params);
-  const inputSizes = sizesOf(shapes.inputs);
+  const inputSizes = sizesOf(shapes.inputs);${
+    runSizes
+      ? `
+  const runSizes = sizesOf({ ${runSizes} });`
+      : ''
+  }
   return {
     ...model,
     ${entry}: (inputs: Inputs) => {
       checkSizes('input', inputs, inputSizes);
       return model.${entry}(inputs);
-    },
+    },${
+      runSizes
+        ? `
+    run: (inputs: RunInputs) => {
+      checkSizes('input', inputs, runSizes);
+      return model.run(inputs);
+    },`
+        : ''
+    }
   };
 }`,
   ].join('\n');

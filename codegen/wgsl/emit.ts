@@ -8,7 +8,8 @@ import { sanitize } from '../names.ts';
 import { renderHost } from './host.ts';
 import type { WgslLimits } from './layout.ts';
 import { DEFAULT_LIMITS } from './layout.ts';
-import { renderWgslModule } from './module.ts';
+import { evalSteps } from '../../src/schedule/eval-steps.ts';
+import { dispatchKernel, renderWgslModule } from './module.ts';
 import type { HostPlan } from './module.ts';
 import type { MatmulStrategy } from './matmul.ts';
 
@@ -54,8 +55,16 @@ export async function renderWgsl(program: Program, opts: RenderWgslOptions): Pro
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const { wgsl, plan } = renderWgslModule(program, { limits, header, matmul: opts.matmul });
   const wgslFile = `${base}.wgsl`;
+  // A training host also evaluates: `run` replays the dispatches of the forward pass only.
+  const ev = opts.entry === 'step' ? evalSteps(program) : null;
+  const kept = new Set(ev?.steps.flatMap((s) => (s.kind === 'check' ? [] : [dispatchKernel(s)])));
+  const evaluate = ev && {
+    inputs: ev.inputs,
+    dispatches: plan.dispatches.flatMap((d, i) => (kept.has(d.kernel) ? [i] : [])),
+  };
   const host = await renderHost(plan, {
     ...{ name: opts.name, entry: opts.entry, header, wgslFile, inits: opts.inits },
+    ...(evaluate ? { evaluate } : {}),
     format: opts.format,
   });
   const files = [

@@ -18,6 +18,11 @@ export interface HostOptions {
   readonly format?: boolean;
   /** Each param's initializer, for the host's initParams. */
   readonly inits?: ReadonlyMap<string, InitSpec>;
+  /** A training host's `run`: the forward pass's dispatches (indexes) and the inputs they read. */
+  readonly evaluate?: {
+    readonly dispatches: readonly number[];
+    readonly inputs: readonly string[];
+  };
 }
 
 const isIdent = (s: string) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) && sanitize(s) === s;
@@ -108,7 +113,27 @@ export async function renderHost(plan: HostPlan, opts: HostOptions): Promise<str
   return opts.format === false ? text : formatTs(text);
 }
 
-function modelText(entry: 'step' | 'run'): string {
+/** The forward pass of a training program, as a second program on the same device. */
+function evalSection(ev: NonNullable<HostOptions['evaluate']>): string {
+  const pick = (names: readonly string[]) =>
+    names.map((n) => `${key(n)}: PROGRAM.inputs[${quote(n)}],`);
+  return `
+/** The inputs the forward pass reads. */
+export type RunInputs = Pick<Inputs, ${ev.inputs.map(quote).join(' | ') || 'never'}>;
+
+/** The forward pass alone (run): the step's dispatches that compute the outputs. */
+const EVAL: ProgramData<RunInputs, Params, Outputs> = {
+  ...PROGRAM,
+  label: PROGRAM.label + ' forward',
+  inputs: {
+${pick(ev.inputs).join('\n')}
+  },
+  dispatches: [${ev.dispatches.join(', ')}].map((i) => PROGRAM.dispatches[i]!),
+};
+`;
+}
+
+function modelText(entry: 'step' | 'run', evaluates: boolean): string {
   const doc =
     entry === 'step'
       ? 'One training step: forward, backward and update; params change on the device.'
@@ -116,7 +141,13 @@ function modelText(entry: 'step' | 'run'): string {
   return `
 export interface Model {
   /** ${doc} Resolves with the outputs. */
-  ${entry}(inputs: Inputs): Promise<Outputs>;
+  ${entry}(inputs: Inputs): Promise<Outputs>;${
+    evaluates
+      ? `
+  /** The outputs without the update (params unchanged); built on first use, with the params copied on the device. */
+  run(inputs: RunInputs): Promise<Outputs>;`
+      : ''
+  }
   /** Read every param back from the device. */
   readParams(): Promise<Params>;
   /** Overwrite some params on the device (takes effect before the next ${entry}). */
@@ -132,8 +163,29 @@ export interface Model {
 /** Creates buffers, pipelines and bind groups once, and uploads consts and the initial params. */
 export async function createModel(device: GPUDevice, params: Params): Promise<Model> {
   const p = await createProgram(device, PROGRAM, params);
-  const { readParams, writeParams, paramBindings, stats, dispose } = p;
-  return { ${entry}: p.run, readParams, writeParams, paramBindings, stats, dispose };
+  const { readParams, writeParams, paramBindings, stats } = p;${
+    evaluates
+      ? `
+  let forward: DeviceProgram<RunInputs, Params, Outputs> | null = null;
+  const run = async (inputs: RunInputs): Promise<Outputs> => {
+    forward ??= await createProgram(device, EVAL, params);
+    // The step's current params, copied on the device (queue order: after every step so far).
+    const enc = device.createCommandEncoder({ label: 'params for run' });
+    for (const [name, from] of Object.entries(paramBindings) as [keyof Params, GPUBufferBinding][]) {
+      const to = forward.paramBindings[name];
+      enc.copyBufferToBuffer(from.buffer, from.offset ?? 0, to.buffer, to.offset ?? 0, from.size!);
+    }
+    device.queue.submit([enc.finish()]);
+    return forward.run(inputs);
+  };
+  const dispose = () => {
+    p.dispose();
+    forward?.dispose();
+  };
+  return { ${entry}: p.run, run, readParams, writeParams, paramBindings, stats, dispose };`
+      : `
+  return { ${entry}: p.run, readParams, writeParams, paramBindings, stats, dispose: p.dispose };`
+  }
 }
 `;
 }
@@ -158,8 +210,8 @@ ${limits.join('\n')}
 
 // The engine below is src/runtime/wgsl-host.ts, embedded so that this file stands alone.
 ${ENGINE_SOURCE}
-${dataSection(plan, label)}
-${modelText(opts.entry)}
-${renderHostApi(plan, opts.inits ?? new Map(), opts.entry)}
+${dataSection(plan, label)}${opts.evaluate ? evalSection(opts.evaluate) : ''}
+${modelText(opts.entry, opts.evaluate !== undefined)}
+${renderHostApi(plan, opts.inits ?? new Map(), opts.entry, opts.evaluate?.inputs)}
 `;
 }

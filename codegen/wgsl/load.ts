@@ -1,5 +1,6 @@
-// In-process execution of the generated WebGPU host: emit for this device's limits, import the
-// host module, and wrap it as an Executable whose params live on the device.
+// In-process execution on WebGPU: emit for this device's limits, hand the host plan to the engine
+// that every generated host embeds (src/runtime/wgsl-host.ts), and wrap it as an Executable whose
+// params live on the device. No generated TypeScript is imported, so this also runs in browsers.
 import type { Graph } from '../../src/ir/graph.ts';
 import { feedConverter, inputsReaching } from '../../src/runtime/feeds.ts';
 import { runOutputs } from '../../src/autodiff/forward-only.ts';
@@ -10,13 +11,14 @@ import { emitWgsl, forwardOnly } from '../../src/pipeline.ts';
 import { NonFiniteError } from '../../src/runtime/wgsl-host.ts';
 import type { ProgramStats } from '../../src/runtime/wgsl-host.ts';
 import type { Program } from '../../src/schedule/kernel.ts';
-import { importTs } from '../ts/strip.ts';
+import { commentText, sanitize } from '../names.ts';
+import { programData } from './data.ts';
 import type { WgslLimits } from './layout.ts';
 import type { MatmulStrategy } from './matmul.ts';
 
 type Arrays = Record<string, Float32Array | Int32Array>;
 
-/** What a generated host exports (see codegen/wgsl/host.ts). */
+/** What a generated host's createModel returns (see codegen/wgsl/host.ts). */
 interface HostModel {
   step?(inputs: Arrays): Promise<Arrays>;
   run?(inputs: Arrays): Promise<Arrays>;
@@ -25,9 +27,6 @@ interface HostModel {
   readonly paramBindings: Record<string, GPUBufferBinding>;
   readonly stats: ProgramStats;
   dispose(): void;
-}
-interface HostModule {
-  createModel(device: GPUDevice, params: Arrays): Promise<HostModel>;
 }
 
 /** compile(g, { target: 'wgsl' })'s executable, with what it created on the device. */
@@ -72,12 +71,24 @@ async function loadModel(
   opts: WgslCompileOptions,
 ): Promise<HostModel & { readonly program: Program['stats'] }> {
   const matmul = opts.matmul ?? matmulStrategy(device);
-  const { host, program } = await emitWgsl(g, {
+  const { plan, program, entry } = await emitWgsl(g, {
     ...{ limits: limitsOf(device), matmul, format: false },
     checkNumerics: opts.checkNumerics,
   });
-  const mod = await importTs<HostModule>(host);
-  return Object.assign(await mod.createModel(device, params), { program: program.stats });
+  const { createProgram } = await import('../../src/runtime/wgsl-host.ts');
+  // The label a generated host gives the program (messages name the graph and its .wgsl file).
+  const label = `${commentText(g.name)} (${sanitize(g.name)}.wgsl)`;
+  const p = await createProgram(device, programData(plan, label), params);
+  const { readParams, writeParams, paramBindings, stats, dispose } = p;
+  const model: HostModel = {
+    [entry]: p.run,
+    readParams,
+    writeParams,
+    paramBindings,
+    stats,
+    dispose,
+  };
+  return Object.assign(model, { program: program.stats });
 }
 
 const toF32 = (r: Arrays): Outputs =>

@@ -41,6 +41,10 @@ export interface DispatchPlan {
   readonly bindings: readonly BindingPlan[];
 }
 
+/** The `kernel` of a step's dispatches: the kernel's name, or copy_<from>_to_<to>. */
+export const dispatchKernel = (s: Exclude<Step, { kind: 'check' }>): string =>
+  s.kind === 'kernel' ? s.kernel.name : `copy_${s.from}_to_${s.to}`;
+
 export interface TensorPlan {
   readonly name: string;
   readonly region: Region;
@@ -261,7 +265,7 @@ class ModuleBuilder {
   /** The dispatches of step `s`; `checks` are the numerics guard's checks of what it writes. */
   addStep(s: Step, checks: readonly CheckStep[] = []): void {
     if (s.kind === 'check') return;
-    const kname = s.kind === 'kernel' ? s.kernel.name : `copy_${s.from}_to_${s.to}`;
+    const kname = dispatchKernel(s);
     const words = new Map(checks.map((c) => [c.buf, this.checks.push([c.buf, c.what]) - 1]));
     // The status words are one more binding of their own.
     const count = stepBuffers(s).length + (words.size > 0 ? 1 : 0);

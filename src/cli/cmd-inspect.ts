@@ -5,7 +5,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Graph } from '../ir/graph.ts';
 import { printGraph } from '../ir/print.ts';
 import { printProgram } from '../schedule/print.ts';
-import { toProgram } from '../pipeline.ts';
+import { kernelGroups, toProgram } from '../pipeline.ts';
 import type { Parsed } from './args.ts';
 import { bool, str } from './args.ts';
 import type { Io } from './common.ts';
@@ -16,10 +16,18 @@ import { withGradients } from './gradgraph.ts';
 import { toDot } from './render/dot.ts';
 import { toHtml, toSvg } from './render/svg.ts';
 import { graphView } from './render/view.ts';
+import type { GraphView } from './render/view.ts';
+
+/** The picture's view: with `kernels`, the optimized graph grouped by fused kernel. */
+function viewOf(g: Graph, kernels: boolean): GraphView {
+  if (!kernels) return graphView(g);
+  const k = kernelGroups(g);
+  return graphView(k.graph, k.kernels);
+}
 
 /** SVG from Graphviz when `dot` is installed, else gradc's own layered layout. */
-export function renderSvg(g: Graph): string {
-  const view = graphView(g);
+export function renderSvg(g: Graph, kernels = false): string {
+  const view = viewOf(g, kernels);
   const res = spawnSync('dot', ['-Tsvg'], { input: toDot(view), encoding: 'utf8' });
   return res.status === 0 && res.stdout ? res.stdout : toSvg(view);
 }
@@ -28,14 +36,16 @@ function render(g: Graph, format: string, kernels: boolean): string {
   const listing = () => printProgram(toProgram(g));
   switch (format) {
     case 'dot':
-      return toDot(graphView(g));
+      return toDot(viewOf(g, kernels));
     case 'svg':
-      return renderSvg(g);
+      return renderSvg(g, kernels);
     case 'html':
-      return toHtml(`graph ${g.name}`, renderSvg(g), [
-        printGraph(g),
-        ...(kernels ? [listing()] : []),
-      ]);
+      return toHtml(
+        `graph ${g.name}`,
+        renderSvg(g, kernels),
+        [printGraph(g), ...(kernels ? [listing()] : [])],
+        kernels,
+      );
     default:
       return kernels ? `${printGraph(g)}\n${listing()}` : printGraph(g);
   }

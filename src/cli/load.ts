@@ -16,6 +16,12 @@ export interface LoadOptions {
   readonly batch?: number;
   /** Type-check the model file first (default true). */
   readonly typecheck?: boolean;
+  /**
+   * Keep the TypeScript loader registered after the model is imported (default false: later
+   * imports, e.g. prettier and the renderers, then skip its hooks). `gradc train` keeps it: a
+   * training setup's lazy `data` may import TypeScript files.
+   */
+  readonly keepLoader?: boolean;
 }
 
 /** An imported model module: build graphs from it on demand. */
@@ -33,7 +39,7 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<M
   if (statSync(file).isDirectory())
     throw new CliError(`'${path}' is a directory, not a model file`);
   if (opts.typecheck !== false) await typecheckModel(file);
-  const mod = await importModel(file);
+  const mod = await importModel(file, opts.keepLoader === true);
   const shown = relative(process.cwd(), file);
   const def = mod['default'];
   if (def === undefined) {
@@ -69,19 +75,28 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<M
 
 /**
  * Model files are TypeScript: when this file itself runs as TypeScript a loader (tsx) is active;
- * the built CLI registers tsx on the first model it loads.
+ * the built CLI registers tsx for the model's import only (unless `keep`). Every import made while
+ * tsx's hooks are registered pays a round trip to its loader thread, so gradc's own modules are
+ * loaded first, without them: the model's `import … from 'gradc'` then finds them loaded.
  */
-let tsxReady = import.meta.url.endsWith('.ts');
+let tsxKept = import.meta.url.endsWith('.ts');
 
-async function importModel(file: string): Promise<Record<string, unknown>> {
-  if (!tsxReady) {
-    (await import('tsx/esm/api')).register();
-    tsxReady = true;
+async function importModel(file: string, keep: boolean): Promise<Record<string, unknown>> {
+  const load = () =>
+    guarded(file, async () => (await import(pathToFileURL(file).href)) as Record<string, unknown>);
+  if (tsxKept) return load();
+  await import('../node/index.ts'); // gradc, gradc/nn and gradc/node
+  const unregister = (await import('tsx/esm/api')).register();
+  tsxKept = keep;
+  try {
+    return await load();
+  } finally {
+    if (!keep) {
+      await unregister();
+      // tsx turns source maps off again; graph building still maps the user's lines through them.
+      process.setSourceMapsEnabled(true);
+    }
   }
-  return guarded(
-    file,
-    async () => (await import(pathToFileURL(file).href)) as Record<string, unknown>,
-  );
 }
 
 /** Run user code; GraphErrors pass through, anything else names the user's line. */

@@ -57,8 +57,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.out(commandHelp(cmd.spec));
       return 0;
     }
-    // Training prints nothing for seconds otherwise: on a terminal, say so before loading anything.
-    if (io.isTTY && cmd.spec.name === 'train') io.out(`loading ${parsed.positionals[0]}\n`);
+    // Training and compiling print nothing until done otherwise: on a terminal, say so before
+    // loading anything (inspect, check and explain print their own text, often into a pipe).
+    const slow = cmd.spec.name === 'train' || cmd.spec.name === 'compile';
+    if (io.isTTY && slow) io.out(`loading ${parsed.positionals[0]}\n`);
     return await (
       await cmd.load()
     )(parsed, io);

@@ -47,6 +47,8 @@ test('compile --watch rebuilds when the model changes', async () => {
     writeFileSync(file, model('second'));
     await until(() => existsSync(join(out, 'second.ts')), 90_000);
     expect(readFileSync(join(out, 'second.ts'), 'utf8')).toMatch(/graph "second"/);
+    // The file can appear before the child's summary line reaches us: wait for that too.
+    await until(() => (stdout.match(/wrote /g)?.length ?? 0) >= 2, 30_000);
     expect(stdout.match(/wrote /g)?.length).toBe(2);
   } finally {
     child.kill();

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { compileToFiles } from '../../src/cli/api.ts';
 import { gradcVersion } from '../../src/cli/version.ts';
 import { importJs } from '../../codegen/ts/js.ts';
-import { importTs } from '../../codegen/ts/strip.ts';
+import { importTs } from '../support/import-ts.ts';
 import { compile } from '../../src/compile.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
 import { Graph } from '../../src/ir/graph.ts';
@@ -22,13 +22,14 @@ interface Module {
   initParams(seed?: number): Arrays;
   create(params?: Arrays): {
     step(inputs: Arrays): { loss: Float32Array };
+    run(inputs: Arrays): { loss: Float32Array };
     params: Arrays;
     dispose(): void;
   };
 }
 
-const load = async (g: Graph) =>
-  importJs<Module>((await emitTs(g, { format: false, lang: 'js' })).source);
+const load = async (g: Graph, wasm: 'auto' | 'all' | 'off' = 'auto') =>
+  importJs<Module>((await emitTs(g, { format: false, lang: 'js', wasm })).source);
 
 /** A graph with one param of each initializer kind. */
 function everyInit(): Graph {
@@ -86,6 +87,42 @@ describe('generated module API', () => {
     model.dispose();
   });
 
+  test.each(['all', 'off'] as const)(
+    "a training module's run evaluates the outputs and leaves the params alone (wasm %s)",
+    async (wasm) => {
+      const g = reluAdamStep(4, [6, 5, 3]).g;
+      const { source } = await emitTs(g, { format: false, lang: 'js', wasm });
+      // 'all': run copies its feeds into the wasm memory and runs the kernels there.
+      expect(source.includes('function runInMemory(')).toBe(wasm === 'all');
+      const mod = await importJs<Module>(source);
+      const model = mod.create(mod.initParams(1));
+      const exe = await compile(g, { target: 'interp', seed: 1 });
+      const x = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i));
+      const labels = Int32Array.from([0, 2, 1, 2]) as unknown as Float32Array;
+      const before = Object.fromEntries(
+        Object.entries(model.params).map(([k, v]) => [k, Float32Array.from(v)]),
+      );
+      const t = Float32Array.of(1);
+      // No `t` for the module's run: the step number only feeds the update.
+      const loss = model.run({ x, labels }).loss[0]!;
+      expect(loss).toBeCloseTo((await exe.run({ x, labels, t }))['loss']![0]!, 5);
+      expect(model.run({ x, labels }).loss[0]).toBe(loss);
+      for (const [k, v] of Object.entries(model.params)) expect(v).toEqual(before[k]);
+      // A step trains (params and Adam's state change); run then sees the new params.
+      expect(model.step({ x, labels, t }).loss[0]).toBe(loss);
+      await exe.step({ x, labels, t });
+      expect(model.params['W1']).not.toEqual(before['W1']);
+      expect(model.params['W1_m']).not.toEqual(before['W1_m']);
+      const after = model.run({ x, labels }).loss[0]!;
+      expect(after).not.toBe(loss);
+      expect(after).toBeCloseTo((await exe.run({ x, labels, t }))['loss']![0]!, 5);
+      expect(() => model.run({ x: x.subarray(1), labels })).toThrow(
+        "input 'x' needs 24 values (shape [4, 6]), got 23",
+      );
+      expect(() => model.run({ x })).toThrow("input 'labels' needs 4 values (shape [4]), got none");
+    },
+  );
+
   test('the header names the gradc version and the model file', async () => {
     const out = mkdtempSync(join(tmpdir(), 'gradc-header-'));
     const res = await compileToFiles('examples/models/xor-mlp.ts', { out, typecheck: false });
@@ -104,6 +141,7 @@ describe('generated module API', () => {
         p?: Arrays,
       ): Promise<{
         step(i: Arrays): Promise<{ loss: Float32Array }>;
+        run(i: Arrays): Promise<{ loss: Float32Array }>;
         dispose(): void;
       }>;
     }>((await emitWgsl(g, { format: false })).host);
@@ -121,8 +159,19 @@ describe('generated module API', () => {
     expect(() => model.step({ x, y: y.subarray(2) })).toThrow(
       "input 'y' needs 12 values (shape [4, 3]), got 10",
     );
+    const twin = cpu.create();
+    // run: the forward pass only, before and after a step, on the params the step left.
+    const before = (await model.run({ x, y })).loss[0]!;
+    expect(before).toBeCloseTo(twin.run({ x, y }).loss[0]!, 5);
     const gpuLoss = (await model.step({ x, y })).loss[0]!;
-    expect(gpuLoss).toBeCloseTo(cpu.create().step({ x, y }).loss[0]!, 5);
+    expect(gpuLoss).toBeCloseTo(twin.step({ x, y }).loss[0]!, 5);
+    expect(gpuLoss).toBeCloseTo(before, 6);
+    const after = (await model.run({ x, y })).loss[0]!;
+    expect(after).not.toBeCloseTo(before, 6);
+    expect(after).toBeCloseTo(twin.run({ x, y }).loss[0]!, 5);
+    expect(() => model.run({ x: x.subarray(1), y })).toThrow(
+      "input 'x' needs 24 values (shape [4, 6]), got 23",
+    );
     model.dispose();
   });
 });

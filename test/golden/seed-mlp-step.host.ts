@@ -1132,9 +1132,25 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
   requiredLimits,
 };
 
+/** The inputs the forward pass reads. */
+export type RunInputs = Pick<Inputs, 'x' | 'y'>;
+
+/** The forward pass alone (run): the step's dispatches that compute the outputs. */
+const EVAL: ProgramData<RunInputs, Params, Outputs> = {
+  ...PROGRAM,
+  label: PROGRAM.label + ' forward',
+  inputs: {
+    x: PROGRAM.inputs['x'],
+    y: PROGRAM.inputs['y'],
+  },
+  dispatches: [0, 1, 2].map((i) => PROGRAM.dispatches[i]!),
+};
+
 export interface Model {
   /** One training step: forward, backward and update; params change on the device. Resolves with the outputs. */
   step(inputs: Inputs): Promise<Outputs>;
+  /** The outputs without the update (params unchanged); built on first use, with the params copied on the device. */
+  run(inputs: RunInputs): Promise<Outputs>;
   /** Read every param back from the device. */
   readParams(): Promise<Params>;
   /** Overwrite some params on the device (takes effect before the next step). */
@@ -1150,8 +1166,27 @@ export interface Model {
 /** Creates buffers, pipelines and bind groups once, and uploads consts and the initial params. */
 export async function createModel(device: GPUDevice, params: Params): Promise<Model> {
   const p = await createProgram(device, PROGRAM, params);
-  const { readParams, writeParams, paramBindings, stats, dispose } = p;
-  return { step: p.run, readParams, writeParams, paramBindings, stats, dispose };
+  const { readParams, writeParams, paramBindings, stats } = p;
+  let forward: DeviceProgram<RunInputs, Params, Outputs> | null = null;
+  const run = async (inputs: RunInputs): Promise<Outputs> => {
+    forward ??= await createProgram(device, EVAL, params);
+    // The step's current params, copied on the device (queue order: after every step so far).
+    const enc = device.createCommandEncoder({ label: 'params for run' });
+    for (const [name, from] of Object.entries(paramBindings) as [
+      keyof Params,
+      GPUBufferBinding,
+    ][]) {
+      const to = forward.paramBindings[name];
+      enc.copyBufferToBuffer(from.buffer, from.offset ?? 0, to.buffer, to.offset ?? 0, from.size!);
+    }
+    device.queue.submit([enc.finish()]);
+    return forward.run(inputs);
+  };
+  const dispose = () => {
+    p.dispose();
+    forward?.dispose();
+  };
+  return { step: p.run, run, readParams, writeParams, paramBindings, stats, dispose };
 }
 
 /** Static shapes of the compiled graph (row-major), as in the TypeScript target's module. */
@@ -1222,11 +1257,16 @@ export async function create(device: GPUDevice, params: Params = initParams()): 
   checkSizes('param', params, sizesOf(shapes.params));
   const model = await createModel(device, params);
   const inputSizes = sizesOf(shapes.inputs);
+  const runSizes = sizesOf({ x: shapes.inputs['x'], y: shapes.inputs['y'] });
   return {
     ...model,
     step: (inputs: Inputs) => {
       checkSizes('input', inputs, inputSizes);
       return model.step(inputs);
+    },
+    run: (inputs: RunInputs) => {
+      checkSizes('input', inputs, runSizes);
+      return model.run(inputs);
     },
   };
 }

@@ -306,6 +306,34 @@ function stepInMemory(inputs: Inputs, params: Params, ws: Workspace): Outputs {
   };
 }
 
+/** The inputs the forward pass reads. */
+export type RunInputs = Pick<Inputs, 'x' | 'y'>;
+
+/** Evaluate the outputs without the update (the forward pass only). Params are not changed. Outputs are views into the workspace, valid until the next call. */
+export function run(inputs: RunInputs, params: Params, ws: Workspace): Outputs {
+  if (inputs.x !== ws.inputs.x) ws.inputs.x.set(inputs.x);
+  if (inputs.y !== ws.inputs.y) ws.inputs.y.set(inputs.y);
+  if (params.W1 !== ws.params.W1) ws.params.W1.set(params.W1);
+  if (params.b1 !== ws.params.b1) ws.params.b1.set(params.b1);
+  if (params.W2 !== ws.params.W2) ws.params.W2.set(params.W2);
+  if (params.b2 !== ws.params.b2) ws.params.b2.set(params.b2);
+  const out = runInMemory(ws.inputs, ws.params, ws);
+  return out;
+}
+
+/** The kernels, on views into the workspace memory: wasm where it runs, else TypeScript. */
+function runInMemory(inputs: Inputs, params: Params, ws: Workspace): Outputs {
+  const wasm = ws.wasm;
+  if (wasm) wasm.a1_matmul_bias_sigmoid();
+  else a1_matmul_bias_sigmoid(inputs.x, params.W1, params.b1, ws.s0);
+  if (wasm) wasm.a2_matmul_bias_sigmoid();
+  else a2_matmul_bias_sigmoid(ws.s0, params.W2, params.b2, ws.s1);
+  div_sub_mul_sum_div(inputs.y, ws.s1, ws.s2);
+  return {
+    loss: ws.s2.subarray(0, 1),
+  };
+}
+
 /** [name, elements, shape] of each entry of a shapes table: computed once, checked per call. */
 function sizesOf(table: Readonly<Record<string, readonly number[]>>): Sizes {
   return Object.entries(table).map(([name, shape]) => [
@@ -365,6 +393,8 @@ export function initParams(seed = 0): Params {
 export interface Model {
   /** One training step (params change in place); checks every input size. Outputs are views into the workspace, valid until the next call. */
   step(inputs: Inputs): Outputs;
+  /** The outputs without the update (params unchanged); checks the sizes of the inputs it reads. */
+  run(inputs: RunInputs): Outputs;
   readonly params: Params;
   /** Nothing to free on the CPU; here so that both targets share one API. */
   dispose(): void;
@@ -375,10 +405,15 @@ export function create(params: Params = initParams()): Model {
   checkSizes('param', params, sizesOf(shapes.params));
   const ws = createWorkspace();
   const inputSizes = sizesOf(shapes.inputs);
+  const runSizes = sizesOf({ x: shapes.inputs['x'], y: shapes.inputs['y'] });
   return {
     step: (inputs: Inputs) => {
       checkSizes('input', inputs, inputSizes);
       return step(inputs, params, ws);
+    },
+    run: (inputs: RunInputs) => {
+      checkSizes('input', inputs, runSizes);
+      return run(inputs, params, ws);
     },
     params,
     dispose: () => {},

@@ -172,6 +172,34 @@ export type E = Executable;
     expect(second).toBeLessThan(first);
   });
 
+  test('a browser bundle of compile-to-WGSL has no Node built-ins and no type stripper', async () => {
+    // In-process WGSL hands the host plan to the engine: no generated TypeScript to import.
+    const entry = p.write(
+      'browser-wgsl.mjs',
+      asJs(PROGRAM).replace("target: 'ts'", "target: 'wgsl'"),
+    );
+    const r = await build({
+      entryPoints: [entry],
+      absWorkingDir: p.dir,
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      minify: true,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      outfile: join(p.dir, 'bundle-wgsl.js'),
+    });
+    const inputs = Object.keys(r.metafile.inputs);
+    expect(inputs.filter((i) => i.startsWith('node:') || builtinModules.includes(i))).toEqual([]);
+    expect(
+      inputs.filter((i) => /node_modules\/(typescript|prettier|ts-morph|webgpu|esbuild)\//.test(i)),
+    ).toEqual([]);
+    expect(inputs.some((i) => i.endsWith('dist/src/runtime/wgsl-host.js'))).toBe(true);
+    const js = r.outputFiles[0]!.text;
+    console.log(`browser WGSL bundle: ${js.length} bytes minified, ${gzipSync(js).length} gzipped`);
+  });
+
   test('the gradc bin runs built JavaScript: --help loads no compiler; compile writes the module', () => {
     // Runs the bin in this process after a resolve hook that forbids the heavy packages, and
     // reports the process's CPU time (wall time on this shared machine says little).

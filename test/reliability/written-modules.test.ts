@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importTs } from '../../codegen/ts/strip.ts';
+import { importTs } from '../support/import-ts.ts';
 import { main } from '../../src/cli/main.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
 import { ROOT, tempDir } from '../cli/run.ts';

@@ -3,7 +3,7 @@
 // allocation per step, params living in the wasm memory, and the size rule choosing the kernels.
 import { describe, expect, it } from 'vitest';
 import { emitTs } from '../../src/pipeline.ts';
-import { importTs } from '../../codegen/ts/strip.ts';
+import { importTs } from '../support/import-ts.ts';
 import { runsInWasm } from '../../codegen/wasm/module.ts';
 import { fuzzGraph } from '../../src/testing/fuzz.ts';
 import { kernelsOf } from '../../src/schedule/kernel.ts';

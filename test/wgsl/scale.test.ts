@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
 import type { ProgramStats } from '../../src/runtime/wgsl-host.ts';
-import { importTs } from '../../codegen/ts/strip.ts';
+import { importTs } from '../support/import-ts.ts';
 import { emitWgsl } from '../../src/pipeline.ts';
 import { compileWgsl, limitsOf } from '../../codegen/wgsl/load.ts';
 import { longChainGraph, manyInputsGraph } from './graphs.ts';

@@ -8,7 +8,7 @@ import type { Graph } from '../../src/ir/graph.ts';
 import type { Executable } from '../../src/runtime/executable.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
 import { fuzzGraph } from '../../src/testing/fuzz.ts';
-import { importTs } from '../../codegen/ts/strip.ts';
+import { importTs } from '../support/import-ts.ts';
 import { emitWgsl } from '../../src/pipeline.ts';
 import { DEFAULT_LIMITS } from '../../codegen/wgsl/layout.ts';
 import { compileWgsl, StaleParamsError } from '../../codegen/wgsl/load.ts';

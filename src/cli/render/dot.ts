@@ -24,6 +24,15 @@ export function toDot(v: GraphView): string {
     const tip = n.tooltip ? `, tooltip=${q(n.tooltip)}` : '';
     lines.push(`  ${n.id} [label=${q(label)}, ${STYLE[n.kind]}${tip}];`);
   }
+  // One dashed box per fused kernel around the nodes it computes.
+  v.clusters.forEach((name, i) => {
+    const members = v.nodes.filter((n) => n.cluster === i).map((n) => n.id);
+    if (members.length === 0) return;
+    lines.push(`  subgraph cluster_${i} {`);
+    lines.push(`    label=${q(`kernel ${name}`)}; style="rounded,dashed"; color="#6366f1";`);
+    lines.push(`    ${members.join('; ')};`);
+    lines.push('  }');
+  });
   for (const [a, b] of v.edges) lines.push(`  ${a} -> ${b};`);
   lines.push('}');
   return lines.join('\n') + '\n';

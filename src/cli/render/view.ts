@@ -5,6 +5,7 @@ import type { Node } from '../../ir/node.ts';
 import { printNames } from '../../ir/print.ts';
 import { formatStep } from '../../ir/provenance.ts';
 import { topo } from '../../ir/traverse.ts';
+import type { KernelGroup } from '../../pipeline.ts';
 
 export type ViewKind = 'input' | 'param' | 'op' | 'grad' | 'output';
 
@@ -16,12 +17,16 @@ export interface ViewNode {
   readonly kind: ViewKind;
   /** Hover text: user line and chain-rule step. */
   readonly tooltip: string;
+  /** Index into GraphView.clusters: the fused kernel that computes it (none for leaves). */
+  readonly cluster?: number;
 }
 
 export interface GraphView {
   readonly name: string;
   readonly nodes: readonly ViewNode[];
   readonly edges: readonly (readonly [string, string])[];
+  /** The fused kernels' names, when drawn grouped by kernel (`inspect --kernels`). */
+  readonly clusters: readonly string[];
 }
 
 function kindOf(n: Node): ViewKind {
@@ -29,7 +34,11 @@ function kindOf(n: Node): ViewKind {
   return n.meta.prov ? 'grad' : 'op';
 }
 
-export function graphView(g: Graph): GraphView {
+export function graphView(g: Graph, kernels: readonly KernelGroup[] = []): GraphView {
+  const clusterOf = new Map<Node, number>();
+  kernels.forEach((k, i) => {
+    for (const n of k.nodes) clusterOf.set(n, i);
+  });
   const order = topo(g.roots());
   const names = printNames(order);
   const nameOf = (n: Node) => names.get(n) ?? `%?${n.id}`;
@@ -44,6 +53,7 @@ export function graphView(g: Graph): GraphView {
       detail: `${n.op === 'input' || n.op === 'param' ? '' : `${n.op} `}${n.dtype}[${n.shape.join(',')}]`,
       kind: kindOf(n),
       tooltip: [site, step].filter(Boolean).join('\n'),
+      ...(clusterOf.has(n) ? { cluster: clusterOf.get(n)! } : {}),
     };
   });
   const edges: [string, string][] = [];
@@ -56,5 +66,5 @@ export function graphView(g: Graph): GraphView {
     nodes.push({ id: `s${i}`, title, detail: '', kind: 'output', tooltip: '' });
     edges.push([idOf(n), `s${i}`]);
   });
-  return { name: g.name, nodes, edges };
+  return { name: g.name, nodes, edges, clusters: kernels.map((k) => k.name) };
 }
