@@ -104,6 +104,7 @@ export const SIMD = {
   v128_load32_splat: 0x09,
   v128_store: 0x0b,
   v128_const: 0x0c,
+  i8x16_shuffle: 0x0d,
   f32x4_splat: 0x13,
   f32x4_extract_lane: 0x1f,
   f32x4_eq: 0x41,
@@ -232,7 +233,7 @@ interface FuncType {
 export class ModuleBuilder {
   private readonly types: string[] = [];
   private readonly imports: { name: string; type: number }[] = [];
-  private readonly funcs: { name: string; type: number; body: FuncBuilder }[] = [];
+  private readonly funcs: { name: string | null; type: number; body: FuncBuilder }[] = [];
   constructor(private readonly memoryPages: number) {}
 
   private typeIndex(t: FuncType): number {
@@ -250,7 +251,8 @@ export class ModuleBuilder {
     return this.imports.length - 1;
   }
 
-  func(name: string, t: FuncType, body: FuncBuilder): number {
+  /** Define a function, exported under `name` (null: internal, called by the others). */
+  func(name: string | null, t: FuncType, body: FuncBuilder): number {
     this.funcs.push({ name, type: this.typeIndex(t), body });
     return this.imports.length + this.funcs.length - 1;
   }
@@ -265,11 +267,9 @@ export class ModuleBuilder {
       memory,
       ...this.imports.map((f) => [...name('env'), ...name(f.name), 0x00, ...uleb(f.type)]),
     ];
-    const exports = this.funcs.map((f, i) => [
-      ...name(f.name),
-      0x00,
-      ...uleb(this.imports.length + i),
-    ]);
+    const exports = this.funcs.flatMap((f, i) =>
+      f.name === null ? [] : [[...name(f.name), 0x00, ...uleb(this.imports.length + i)]],
+    );
     const bytes = [
       ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
       ...section(1, vec(types)),
