@@ -57,6 +57,8 @@ export interface EmitOptions {
   readonly lang?: 'ts' | 'js';
   /** TS target: WebAssembly SIMD kernels ('auto' by default; 'all'; 'off': TypeScript only). */
   readonly wasm?: 'auto' | 'all' | 'off';
+  /** TS target with wasm: threads sharing each large matmul (default 1). */
+  readonly threads?: number;
   /** The numerics guard (TS renders its checks; the WGSL host skips them). */
   readonly checkNumerics?: boolean;
 }

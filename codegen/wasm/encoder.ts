@@ -234,7 +234,17 @@ export class ModuleBuilder {
   private readonly types: string[] = [];
   private readonly imports: { name: string; type: number }[] = [];
   private readonly funcs: { name: string | null; type: number; body: FuncBuilder }[] = [];
-  constructor(private readonly memoryPages: number) {}
+  /**
+   * Byte offset of the memory import's limits flag in the last encoded module: 0x03 (shared) can
+   * be turned into 0x01 (not shared, same maximum) where shared memory is unavailable.
+   */
+  memoryFlagAt = -1;
+
+  /** A shared memory (for worker threads) declares its maximum, equal to its initial size. */
+  constructor(
+    private readonly memoryPages: number,
+    private readonly shared = false,
+  ) {}
 
   private typeIndex(t: FuncType): number {
     const key = `${t.params.join(',')}>${t.results.join(',')}`;
@@ -262,7 +272,9 @@ export class ModuleBuilder {
       const [ps, rs] = key.split('>').map((s) => (s ? (s.split(',') as ValType[]) : []));
       return [0x60, ...vec(ps!.map((p) => [VAL[p]])), ...vec(rs!.map((r) => [VAL[r]]))];
     });
-    const memory = [...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(this.memoryPages)];
+    const pages = uleb(this.memoryPages);
+    const limits = this.shared ? [0x03, ...pages, ...pages] : [0x00, ...pages];
+    const memory = [...name('env'), ...name('memory'), 0x02, ...limits];
     const imports = [
       memory,
       ...this.imports.map((f) => [...name('env'), ...name(f.name), 0x00, ...uleb(f.type)]),
@@ -270,10 +282,16 @@ export class ModuleBuilder {
     const exports = this.funcs.flatMap((f, i) =>
       f.name === null ? [] : [[...name(f.name), 0x00, ...uleb(this.imports.length + i)]],
     );
+    const typeSection = section(1, vec(types));
+    const importBody = vec(imports);
+    // The memory's limits flag: the first import, after its two names and its kind byte.
+    this.memoryFlagAt =
+      8 + typeSection.length + 1 + uleb(importBody.length).length + uleb(imports.length).length;
+    this.memoryFlagAt += name('env').length + name('memory').length + 1;
     const bytes = [
       ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-      ...section(1, vec(types)),
-      ...section(2, vec(imports)),
+      ...typeSection,
+      ...section(2, importBody),
       ...section(3, vec(this.funcs.map((f) => uleb(f.type)))),
       ...section(7, vec(exports)),
       ...section(10, vec(this.funcs.map((f) => f.body.encode()))),

@@ -56,6 +56,8 @@ export interface WasmModule {
   readonly imports: readonly ImportName[];
   /** Threads the module is laid out for (each has its own packing scratch). */
   readonly threads: number;
+  /** Byte offset of the memory import's shared flag (encoder.ts ModuleBuilder.memoryFlagAt). */
+  readonly memoryFlagAt: number;
   /**
    * Matmuls split across the threads: each also exports `<name>#product(t, nt)` (its share of
    * the B panels into the accumulator block) and `<name>#epilogue()` (the stores, one thread).
@@ -147,7 +149,7 @@ export function renderWasm(
   const used = new Set<ImportName>();
   for (const k of chosen) for (const n of imports(kernelExprs(k))) used.add(n);
   const names = [...used].sort();
-  const mod = new ModuleBuilder(lay.pages);
+  const mod = new ModuleBuilder(lay.pages, threads > 1);
   const fnIndex = new Map<string, number>();
   for (const n of names) {
     const params = n === 'pow' ? 2 : n.startsWith('rand') ? 3 : 1;
@@ -179,8 +181,10 @@ export function renderWasm(
     );
     mod.func(name, { params: [], results: [] }, wholeMatmul(product, epilogue));
   }
+  const bytes = mod.encode();
   return {
-    bytes: mod.encode(),
+    bytes,
+    memoryFlagAt: mod.memoryFlagAt,
     layout: lay,
     kernels: new Set(chosen.map((k) => k.name)),
     imports: names,

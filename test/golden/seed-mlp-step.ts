@@ -39,7 +39,7 @@ interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
 interface WasmApi {
-  Memory: new (d: { initial: number }) => WasmMemory;
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { readonly exports: object };
 }
