@@ -117,17 +117,13 @@ export function writeWasmWorkspace(
   w.write(`export function createWorkspace()${t(': Workspace')}`).block(() => {
     const pages = wasm.layout.pages;
     w.writeLine('const api = host.WebAssembly;');
-    if (threaded(wasm)) {
-      // Shared between the threads where SharedArrayBuffer exists; else one thread, plain memory.
-      w.writeLine(`const shared = typeof SharedArrayBuffer !== 'undefined';`);
-      w.writeLine(
-        `const memory = api ? new api.Memory({ initial: ${pages}, maximum: ${pages}, shared }) : { buffer: new ArrayBuffer(${pages * 65536}) };`,
-      );
-      w.writeLine(`let workers${t(': ReturnType<typeof startWorkers>')} = null;`);
-    } else
-      w.writeLine(
-        `const memory = api ? new api.Memory({ initial: ${pages} }) : { buffer: new ArrayBuffer(${pages * 65536}) };`,
-      );
+    // Threads share the memory where SharedArrayBuffer exists; else one thread, plain memory.
+    const [on, size] = [threaded(wasm), `initial: ${pages}`];
+    if (on) w.writeLine(`const shared = typeof SharedArrayBuffer !== 'undefined';`);
+    const limits = on ? `${size}, maximum: ${pages}, shared` : size;
+    const plain = `{ buffer: new ArrayBuffer(${pages * 65536}) }`;
+    w.writeLine(`const memory = api ? new api.Memory({ ${limits} }) : ${plain};`);
+    if (on) w.writeLine(`let workers${t(': ReturnType<typeof startWorkers>')} = null;`);
     for (const b of role('const'))
       w.writeLine(`${view(b, at(b.name), b.size)}.set(${names(b.name)});`);
     w.writeLine(`let wasm${t(': WasmKernels | null')} = null;`);

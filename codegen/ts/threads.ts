@@ -10,19 +10,9 @@ import { quote } from '../names.ts';
 import type { Typed } from './simd.ts';
 
 /** Module-level names the threaded code declares (no user name may take them). */
-export const THREAD_NAMES = [
-  'THREADS',
-  'SPLIT',
-  'WASM_IMPORTS',
-  'WorkerHandle',
-  'WorkerData',
-  'ThreadsApi',
-  'Host',
-  'workerMain',
-  'startWorkers',
-  'workers',
-  'shared',
-];
+const TYPE_NAMES = ['WorkerHandle', 'WorkerData', 'ThreadsApi', 'Host', 'Product'];
+const VALUE_NAMES = ['THREADS', 'SPLIT', 'WASM_IMPORTS', 'workerMain', 'startWorkers', 'workers'];
+export const THREAD_NAMES = [...TYPE_NAMES, ...VALUE_NAMES, 'shared'];
 
 /** Declarations of a threaded module: the worker body and the function that starts workers. */
 export function writeThreadDeclarations(
@@ -45,26 +35,22 @@ export function writeThreadDeclarations(
 
 /** The types of the threaded code (TypeScript output only). */
 const TYPES = `/** Node's worker_threads, reached without an import so that the module stays self-contained. */
-interface WorkerHandle {
-  unref(): void;
-  terminate(): unknown;
-}
+interface WorkerHandle { unref(): void; terminate(): unknown }
 interface WorkerData {
   readonly bytes: Uint8Array;
   readonly memory: WasmMemory;
   /** Per worker t, at 4·(t − 1): [request, kernel, done] (done < 0: the request failed). */
   readonly control: Int32Array;
-  readonly imports: readonly string[];
-  readonly products: readonly string[];
-  readonly t: number;
-  readonly nt: number;
+  readonly imports: readonly string[]; readonly products: readonly string[];
+  /** This worker's share t of nt. */
+  readonly t: number; readonly nt: number;
 }
 interface ThreadsApi {
   Worker: new (code: string, options: { eval: true; workerData: WorkerData }) => WorkerHandle;
   readonly workerData: WorkerData;
 }
 type Host = { process?: { getBuiltinModule?(id: string): ThreadsApi | undefined } };
-type Product = (t: number, nt: number) => void;
+type Product = (t: number, nt: number) => void; // a split matmul's share of its product
 `;
 
 /** The threaded code, typed where `t` gives TypeScript (written once here, not line by line). */
@@ -80,8 +66,7 @@ function workerMain()${t(': void')} {
   for (const name of d.imports) env[name] = Math.exp; // never called: a product calls no import
   const module = new g.WebAssembly.Module(d.bytes);
   const kernels = new g.WebAssembly.Instance(module, { env }).exports${t(' as Record<string, Product>')};
-  const c = d.control;
-  const at = 4 * (d.t - 1);
+  const [c, at] = [d.control, 4 * (d.t - 1)];
   for (let seen = 0; ; ) {
     Atomics.wait(c, at, seen);
     seen = Atomics.load(c, at);

@@ -285,9 +285,9 @@ export class ModuleBuilder {
     const typeSection = section(1, vec(types));
     const importBody = vec(imports);
     // The memory's limits flag: the first import, after its two names and its kind byte.
-    this.memoryFlagAt =
-      8 + typeSection.length + 1 + uleb(importBody.length).length + uleb(imports.length).length;
-    this.memoryFlagAt += name('env').length + name('memory').length + 1;
+    const before = [typeSection, [2], uleb(importBody.length), uleb(imports.length)];
+    const names = name('env').length + name('memory').length;
+    this.memoryFlagAt = 8 + before.reduce((n, b) => n + b.length, 0) + names + 1;
     const bytes = [
       ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
       ...typeSection,

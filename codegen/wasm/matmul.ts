@@ -69,10 +69,8 @@ function setAddr(
   const strides = [v.batchStride, v.rowStride, v.colStride];
   at.forEach((l, d) => {
     if (strides[d] === 0) return;
-    f.get(l)
-      .i32(4 * strides[d]!)
-      .op(OP.i32_mul)
-      .op(OP.i32_add);
+    const bytes = 4 * strides[d]!;
+    f.get(l).i32(bytes).op(OP.i32_mul).op(OP.i32_add);
   });
   f.set(dst);
 }
@@ -90,48 +88,29 @@ export function renderProduct(
 ): FuncBuilder {
   const f = new FuncBuilder(['i32', 'i32']);
   const [t, nt] = [0, 1];
-  const L = () => f.local('i32');
-  const [b, pc, kc, ic, mc, jr, is, src, dst, x, ap, bp, j0, j1, strips] = Array.from(
-    { length: 15 },
-    L,
-  );
+  const n15 = Array.from({ length: 15 }, () => f.local('i32'));
+  const [b, pc, kc, ic, mc, jr, is, src, dst, x, ap, bp, j0, j1, strips] = n15;
   // The packing areas are equally spaced.
   f.i32(pack[0]!);
-  if (pack.length > 1)
-    f.get(t)
-      .i32(pack[1]! - pack[0]!)
-      .op(OP.i32_mul)
-      .op(OP.i32_add);
+  if (pack.length > 1) {
+    const spacing = pack[1]! - pack[0]!;
+    f.get(t).i32(spacing).op(OP.i32_mul).op(OP.i32_add);
+  }
   f.set(ap);
   const np = ceilTo(k.n, NR);
   const panels = np / NR;
   const full = Math.floor(k.n / NR);
-  const aSpec: PackSpec = {
-    f,
-    laneStride: 4 * k.a.rowStride,
-    kStride: 4 * k.a.colStride,
-    width: MR,
+  const spec = (lane: number, kStride: number, width: number): PackSpec => {
+    return { f, laneStride: 4 * lane, kStride: 4 * kStride, width };
   };
-  const bSpec: PackSpec = {
-    f,
-    laneStride: 4 * k.b.colStride,
-    kStride: 4 * k.b.rowStride,
-    width: NR,
-  };
+  const aSpec = spec(k.a.rowStride, k.a.colStride, MR);
+  const bSpec = spec(k.b.colStride, k.b.rowStride, NR);
   const [aBase, bBase] = [place(k.a.buf).at, place(k.b.buf).at];
   // This thread's panels [j0, j1); its B panels are packed after its A block.
-  for (const [l, plus] of [
-    [j0, 0],
-    [j1, 1],
-  ] as const) {
-    f.get(t);
-    if (plus) f.i32(1).op(OP.i32_add);
-    f.i32(panels).op(OP.i32_mul).get(nt).op(OP.i32_div_s).set(l);
-  }
-  f.get(ap)
-    .i32(4 * MC * Math.min(KC, k.k))
-    .op(OP.i32_add)
-    .set(bp);
+  f.get(t).i32(panels).op(OP.i32_mul).get(nt).op(OP.i32_div_s).set(j0);
+  f.get(t).i32(1).op(OP.i32_add).i32(panels).op(OP.i32_mul).get(nt).op(OP.i32_div_s).set(j1);
+  const aBytes = 4 * MC * Math.min(KC, k.k);
+  f.get(ap).i32(aBytes).op(OP.i32_add).set(bp);
 
   const packB = () => {
     f.get(bp).set(dst);
@@ -178,54 +157,20 @@ export function renderProduct(
       loop(f, ic, k.m, MC, () => {
         setMin(f, mc, MC, k.m, ic);
         packA();
-        f.get(mc)
-          .i32(MR - 1)
-          .op(OP.i32_add)
-          .i32(MR)
-          .op(OP.i32_div_s)
-          .set(strips);
+        const up = MR - 1; // strips = ceil(mc / MR)
+        f.get(mc).i32(up).op(OP.i32_add).i32(MR).op(OP.i32_div_s).set(strips);
         range(f, jr, j0, j1, () => {
           f.i32(0).set(is);
           f.op(OP.loop, 0x40);
-          // micro(aP, bP, cP, kc, ldc, load)
-          f.get(is)
-            .get(kc)
-            .op(OP.i32_mul)
-            .i32(4 * MR)
-            .op(OP.i32_mul)
-            .get(ap)
-            .op(OP.i32_add);
-          f.get(jr)
-            .get(j0)
-            .op(OP.i32_sub)
-            .get(kc)
-            .op(OP.i32_mul)
-            .i32(4 * NR)
-            .op(OP.i32_mul)
-            .get(bp)
-            .op(OP.i32_add);
-          f.get(b)
-            .i32(ceilTo(k.m, MR))
-            .op(OP.i32_mul)
-            .get(ic)
-            .op(OP.i32_add)
-            .get(is)
-            .i32(MR)
-            .op(OP.i32_mul)
-            .op(OP.i32_add)
-            .i32(np)
-            .op(OP.i32_mul);
-          f.get(jr)
-            .i32(NR)
-            .op(OP.i32_mul)
-            .op(OP.i32_add)
-            .i32(2)
-            .op(OP.i32_shl)
-            .i32(acc)
-            .op(OP.i32_add);
-          f.get(kc)
-            .i32(4 * np)
-            .get(pc);
+          // micro(aP, bP, cP, kc, ldc, load); constants first, so each chain stays one line
+          const [aStep, bStep, rows, ldc] = [4 * MR, 4 * NR, ceilTo(k.m, MR), 4 * np];
+          f.get(is).get(kc).op(OP.i32_mul).i32(aStep).op(OP.i32_mul).get(ap).op(OP.i32_add);
+          f.get(jr).get(j0).op(OP.i32_sub).get(kc).op(OP.i32_mul);
+          f.i32(bStep).op(OP.i32_mul).get(bp).op(OP.i32_add);
+          f.get(b).i32(rows).op(OP.i32_mul).get(ic).op(OP.i32_add);
+          f.get(is).i32(MR).op(OP.i32_mul).op(OP.i32_add).i32(np).op(OP.i32_mul);
+          f.get(jr).i32(NR).op(OP.i32_mul).op(OP.i32_add).i32(2).op(OP.i32_shl);
+          f.i32(acc).op(OP.i32_add).get(kc).i32(ldc).get(pc);
           f.call(micro);
           f.get(is).i32(1).op(OP.i32_add).tee(is).get(strips).op(OP.i32_lt_s).op(OP.br_if, 0);
           f.op(OP.end);

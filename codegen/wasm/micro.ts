@@ -43,29 +43,21 @@ export function renderMicroKernel(): FuncBuilder {
     () => acc.forEach((x) => f.simd(SIMD.v128_const, ...new Array<number>(16).fill(0)).set(x)),
   );
   f.op(OP.loop, 0x40);
-  b.forEach((v, h) =>
-    f
-      .get(bP)
-      .v128Load(16 * h)
-      .set(v),
-  );
+  b.forEach((v, h) => {
+    const offset = 16 * h;
+    f.get(bP).v128Load(offset).set(v);
+  });
   for (let r = 0; r < MR; r++) {
-    f.get(aP)
-      .splatLoad(4 * r)
-      .set(a);
+    const offset = 4 * r;
+    f.get(aP).splatLoad(offset).set(a);
     b.forEach((v, h) => {
       const x = acc[r * H + h]!;
       f.get(x).get(a).get(v).simd(SIMD.f32x4_mul).simd(SIMD.f32x4_add).set(x);
     });
   }
-  f.get(aP)
-    .i32(4 * MR)
-    .op(OP.i32_add)
-    .set(aP);
-  f.get(bP)
-    .i32(4 * NR)
-    .op(OP.i32_add)
-    .set(bP);
+  const [aStep, bStep] = [4 * MR, 4 * NR];
+  f.get(aP).i32(aStep).op(OP.i32_add).set(aP);
+  f.get(bP).i32(bStep).op(OP.i32_add).set(bP);
   f.get(kc).i32(1).op(OP.i32_sub).tee(kc).op(OP.br_if, 0);
   f.op(OP.end);
   acc.forEach((x, n) => f.get(at(n)[0]).get(x).v128Store(at(n)[1]));

@@ -69,12 +69,8 @@ export interface WasmModule {
 export const PRODUCT = '#product';
 export const EPILOGUE = '#epilogue';
 
-/**
- * A matmul splits across threads from this many multiply-adds. Smaller ones stay on one thread,
- * where waking a worker would cost more than it saves (jax-js's workers slowed tiny kernels 3×).
- */
+/** A matmul splits across threads from 4M multiply-adds: waking a worker costs tens of µs. */
 export const MIN_SPLIT_WORK = 1 << 22;
-
 export const runsSplit = (k: MatmulKernel) => k.batch * k.m * k.n * k.k >= MIN_SPLIT_WORK;
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
@@ -101,9 +97,8 @@ function layout(
   const slots = p.slots.map((s) => take(s.size));
   for (const b of p.buffers) if (b.role === 'temp') buffers.set(b.name, slots[b.slot]!);
   const acc = take(Math.max(0, ...matmuls.map(accBytes)) / 4);
-  const pack = Array.from({ length: threads }, () =>
-    take(Math.max(0, ...matmuls.map(packBytes)) / 4),
-  );
+  const packFloats = Math.max(0, ...matmuls.map(packBytes)) / 4;
+  const pack = Array.from({ length: threads }, () => take(packFloats));
   return { buffers, slots, acc, pack, pages: Math.ceil(at / 65536) };
 }
 
@@ -114,9 +109,8 @@ function renderKernel(
   dtypeOf: (buf: string) => string,
 ): FuncBuilder {
   if (k.kind === 'reduce') return renderReduce(k, place, fn);
-  return vectorRefusal(k, dtypeOf) === null
-    ? renderVectorMap(k, place, fn)
-    : renderMap(k, place, fn);
+  const vector = vectorRefusal(k, dtypeOf) === null;
+  return vector ? renderVectorMap(k, place, fn) : renderMap(k, place, fn);
 }
 
 /** kernel() = product(0, 1) then epilogue(): the whole matmul on the calling thread. */

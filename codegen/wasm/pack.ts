@@ -21,9 +21,8 @@ const zero16 = new Array<number>(16).fill(0);
 /** Push `ptr + bytes` as an address and return the memarg offset to use with it. */
 function addr(f: FuncBuilder, ptr: number, bytes: number): number {
   f.get(ptr);
-  if (bytes >= 0) return bytes;
-  f.i32(bytes).op(OP.i32_add);
-  return 0;
+  if (bytes < 0) f.i32(bytes).op(OP.i32_add); // memarg offsets are unsigned
+  return Math.max(bytes, 0);
 }
 
 /**
@@ -65,10 +64,8 @@ export function packStrip(s: PackSpec, src: number, dst: number, kc: number, lan
   f.op(OP.loop, 0x40);
   copyStep(s, src, dst, lanes);
   f.get(src).i32(s.kStride).op(OP.i32_add).set(src);
-  f.get(dst)
-    .i32(4 * s.width)
-    .op(OP.i32_add)
-    .set(dst);
+  const step = 4 * s.width;
+  f.get(dst).i32(step).op(OP.i32_add).set(dst);
   f.get(p).i32(1).op(OP.i32_sub).tee(p).op(OP.br_if, 0);
   f.op(OP.end);
 }
