@@ -40,16 +40,26 @@ function batchFeeds(split: Split, start: number, n: number): Feeds {
 /** Waits for the device (WebGPU: copies the params back, like the peers' small readbacks). */
 const sync = async (exe: Executable): Promise<void> => exe.syncParams?.();
 
-/** `wasm: 'off'` gives the scalar TypeScript kernels only (gradc-ts-scalar), for comparison. */
-export function gradcPeer(target: GradcTarget, wasm: 'auto' | 'off' = 'auto'): GradcPeer {
+/**
+ * `wasm: 'off'` gives the scalar TypeScript kernels only (gradc-ts-scalar), for comparison;
+ * `threads` > 1 shares the large matmuls with worker threads (gradc-ts-2t).
+ */
+export function gradcPeer(
+  target: GradcTarget,
+  wasm: 'auto' | 'off' = 'auto',
+  threads = 1,
+): GradcPeer {
   let notes = '';
   const build = async (g: Graph) => {
-    const exe = await compile(g, { target, seed: 0, wasm });
+    const exe = await compile(g, { target, seed: 0, wasm, threads });
     if (exe.target !== target) throw new Error(`compile() served '${target}' with '${exe.target}'`);
     return exe;
   };
   return {
-    name: wasm === 'off' ? `gradc-${target}-scalar` : `gradc-${target}`,
+    name:
+      wasm === 'off'
+        ? `gradc-${target}-scalar`
+        : `gradc-${target}${threads > 1 ? `-${threads}t` : ''}`,
     version: gradcVersion,
     target,
     notes: () => notes,
@@ -59,7 +69,7 @@ export function gradcPeer(target: GradcTarget, wasm: 'auto' | 'off' = 'auto'): G
         notes =
           wasm === 'off'
             ? 'generated TypeScript, scalar kernels only, 1 thread'
-            : 'generated TypeScript with WebAssembly SIMD kernels (size rule), 1 thread';
+            : `generated TypeScript with WebAssembly SIMD kernels (size rule), ${threads === 1 ? '1 thread' : `${threads} threads (worker_threads) on matmuls ≥ 4M multiply-adds`}`;
         return undefined;
       }
       const reason = await ensureWebGPU();

@@ -67,7 +67,11 @@ const W4_SCALE = {
 
 function supports(impl: Impl, w: Workload): boolean {
   const p = impl.peer;
-  if (w === 'W4' || w === 'W5') return impl.kind === 'gradc' && !p.name.endsWith('-scalar');
+  // Compile (W4, W5) is measured once per target; W1 has no matmul large enough to share.
+  const threaded = /-\dt$/.test(p.name);
+  if (w === 'W4' || w === 'W5')
+    return impl.kind === 'gradc' && !p.name.endsWith('-scalar') && !threaded;
+  if (w === 'W1' && threaded) return false;
   return (w === 'W1' ? p.w1 : w === 'W2' ? p.w2 : p.w3) !== undefined;
 }
 
@@ -108,6 +112,7 @@ async function setupAll(only: readonly string[]): Promise<Impl[]> {
   const peers: Array<[Peer, Impl['kind']]> = [
     [gradcPeer('ts'), 'gradc'],
     [gradcPeer('ts', 'off'), 'gradc'],
+    [gradcPeer('ts', 'auto', 2), 'gradc'],
     [gradcPeer('wgsl'), 'gradc'],
     ...allPeers().map((p): [Peer, Impl['kind']] => [p, 'peer']),
     ...baselines().map((p): [Peer, Impl['kind']] => [p, 'baseline']),

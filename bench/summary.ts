@@ -196,6 +196,19 @@ function simdTargets(w1: Figure[], w2: Figure[], w3: Figure[]): Target[] {
   out.push(judge('W2 TS step ≤ 0.8× jax-js wasm (1 thread)', jax, (v) => v >= 1.25, x(jax)));
   const tf = ratio(w3, 'gradc-ts', 'tfjs-wasm');
   out.push(judge('W3 TS ≥ 1.3× tfjs-wasm GFLOP/s (1 thread)', tf, (v) => v >= 1.3, x(tf)));
+  // Threads (Node worker_threads; jax-js has no worker pool in Node, so no peer with workers).
+  const t2 = ratio(w2, 'gradc-ts', 'gradc-ts-2t');
+  out.push({
+    text: 'W2 TS 2 threads: speed-up over 1 thread',
+    verdict: 'reported',
+    measured: x(t2),
+  });
+  const t3 = ratio(w3, 'gradc-ts-2t', 'gradc-ts');
+  out.push({
+    text: 'W3 TS 2 threads: speed-up over 1 thread',
+    verdict: 'reported',
+    measured: x(t3),
+  });
   for (const [of, name] of [
     ['wasm-simd-peak', 'the wasm SIMD peak'],
     ['numpy-1t', 'numpy/OpenBLAS 1 thread'],

@@ -19,6 +19,11 @@ export interface CompileOptions {
    */
   readonly wasm?: 'auto' | 'all' | 'off';
   /**
+   * TS target with wasm: threads sharing each large matmul (1, the default; more use Node worker
+   * threads over a shared WebAssembly memory, see codegen/ts/threads.ts).
+   */
+  readonly threads?: number;
+  /**
    * The numerics guard: stop at the first NaN/±∞ and name the kernel, op and user line. Every
    * kernel checks what it writes (TS after the kernel; WGSL inside it, into a status buffer read
    * back with the outputs); the call is then replayed op by op in float32 to find the op.
@@ -59,8 +64,9 @@ async function compileTarget(g: Graph, opts: CompileOptions): Promise<Executable
       type Mod = import('../codegen/ts/load.ts').GeneratedModule;
       // JavaScript, unformatted: it is only run (gradc compile writes formatted TypeScript).
       const wasm = opts.wasm ?? 'auto';
+      const threads = opts.threads ?? 1;
       const js = (graph: Graph) =>
-        emitTs(graph, { format: false, lang: 'js', wasm, checkNumerics });
+        emitTs(graph, { format: false, lang: 'js', wasm, threads, checkNumerics });
       const emitted = await js(g);
       const main = await importJs<Mod>(emitted.source);
       const forward = async () => importJs<Mod>((await js(forwardOnly(g))).source);

@@ -59,6 +59,9 @@ interface Emitted {
   readonly entry: 'step' | 'run';
 }
 
+/** Which kernels of the TS target run in WebAssembly SIMD (codegen/wasm/module.ts). */
+export type WasmSetting = 'auto' | 'all' | 'off';
+
 export interface EmitOptions {
   readonly header?: readonly string[];
   /** prettier-format the output (default true; in-process compiles skip it). */
@@ -66,7 +69,9 @@ export interface EmitOptions {
   /** TypeScript files ('ts', default) or the same module as plain JavaScript ('js', in process). */
   readonly lang?: 'ts' | 'js';
   /** TS target: WebAssembly SIMD kernels ('auto' by default; 'all'; 'off': TypeScript only). */
-  readonly wasm?: 'auto' | 'all' | 'off';
+  readonly wasm?: WasmSetting;
+  /** TS target with wasm: threads sharing each large matmul (default 1). */
+  readonly threads?: number;
   /** The numerics guard: a finiteness check after every kernel (both targets render them). */
   readonly checkNumerics?: boolean;
 }
@@ -96,15 +101,14 @@ export async function emitWgsl(g: Graph, opts: WgslOptions = {}): Promise<Render
 /** Graph → the files a build writes for `target` (what `gradc compile` writes). */
 export async function emitFiles(
   g: Graph,
-  opts: {
-    readonly target: FileTarget;
-    readonly header?: readonly string[];
-    readonly checkNumerics?: boolean;
-  },
+  opts: { readonly target: FileTarget; readonly header?: readonly string[] } & Pick<
+    EmitOptions,
+    'checkNumerics' | 'wasm' | 'threads'
+  >,
 ): Promise<{ readonly files: readonly EmittedFile[] } & Emitted> {
-  const { header, checkNumerics } = opts;
+  const { header, checkNumerics, wasm, threads } = opts;
   return opts.target === 'ts'
-    ? emitTs(g, { header, checkNumerics })
+    ? emitTs(g, { header, checkNumerics, wasm, threads })
     : emitWgsl(g, { header, checkNumerics });
 }
 

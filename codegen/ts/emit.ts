@@ -21,6 +21,8 @@ export interface RenderTsOptions {
   readonly inits?: ReadonlyMap<string, InitSpec>;
   /** WebAssembly SIMD kernels: 'auto' (default) where they are faster, 'all', or 'off'. */
   readonly wasm?: WasmSelect | 'off';
+  /** Threads sharing each large matmul (default 1: no workers). */
+  readonly threads?: number;
 }
 
 export interface RenderedTs {
@@ -41,6 +43,7 @@ export async function renderTs(program: Program, opts: RenderTsOptions): Promise
     lang: opts.lang,
     inits: opts.inits,
     wasm: opts.wasm ?? 'auto',
+    threads: opts.threads ?? 1,
   });
   return { source, files: [{ path: `${sanitize(opts.name)}.ts`, text: source }] };
 }

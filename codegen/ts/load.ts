@@ -63,6 +63,7 @@ export function tsExecutable(g: Graph, mods: TsModules, seed = 0): Executable {
       return copyOutputs(fn(feeds(inputs), params, ws));
     },
     setParams: (values) => assignParams(g, params, values),
-    dispose: () => {},
+    // A threaded wasm workspace stops its workers.
+    dispose: () => [ws, fwd?.ws].forEach((w) => (w as { dispose?: () => void })?.dispose?.()),
   };
 }

@@ -14,6 +14,7 @@ import { kernelBuffers, renderKernel } from './kernels.ts';
 import { randomHelpers } from './random.ts';
 import { SCALAR_HELPER_NAMES, scalarHelpers } from './scalar.ts';
 import { writeWasmDeclarations, writeWasmEntry, writeWasmWorkspace } from './simd.ts';
+import { THREAD_NAMES } from './threads.ts';
 import { renderWasm, runsInWasm } from '../wasm/module.ts';
 import type { WasmModule, WasmSelect } from '../wasm/module.ts';
 
@@ -29,6 +30,8 @@ export interface TsModuleOptions {
   readonly inits?: ReadonlyMap<string, InitSpec>;
   /** Kernels in WebAssembly SIMD ('auto': where faster; 'all': every map/reduce/matmul). */
   readonly wasm?: WasmSelect | 'off';
+  /** Threads sharing each large matmul (default 1: no workers). */
+  readonly threads?: number;
 }
 
 /** `text` in TypeScript output, nothing in JavaScript: type annotations and declarations. */
@@ -84,6 +87,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
       'api',
       'WasmApi',
       'WasmMemory',
+      ...THREAD_NAMES,
       'out',
       'stepInMemory',
       'runInMemory',
@@ -105,7 +109,8 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   for (const step of useWasm ? p.steps : []) {
     if (step.kind === 'kernel') kernelIds.set(step.kernel.name, ids.take(step.kernel.name));
   }
-  const wasm = select && useWasm ? renderWasm(p, select, (k) => kernelIds.get(k)!) : null;
+  const wasm =
+    select && useWasm ? renderWasm(p, select, (k) => kernelIds.get(k)!, opts.threads ?? 1) : null;
   // Each top-level piece is written and formatted on its own, so formatting stays linear in
   // the number of kernels (prettier on one huge file is not).
   const chunks: string[] = [];

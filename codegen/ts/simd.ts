@@ -8,9 +8,13 @@ import type CodeBlockWriter from 'code-block-writer';
 import type { BufferInfo, Program } from '../../src/schedule/kernel.ts';
 import type { WasmModule } from '../wasm/module.ts';
 import { quote, sanitize } from '../names.ts';
+import { writeThreadDeclarations } from './threads.ts';
 
 /** `text` in TypeScript output, nothing in JavaScript. */
-type Typed = (text: string) => string;
+export type Typed = (text: string) => string;
+
+/** Whether the module runs matmuls on worker threads. */
+const threaded = (wasm: WasmModule) => wasm.threads > 1 && wasm.split.size > 0;
 
 const arrayType = (b: { dtype: string }) => (b.dtype === 'f32' ? 'Float32Array' : 'Int32Array');
 const isIdent = (s: string) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) && sanitize(s) === s;
@@ -53,12 +57,15 @@ export function writeWasmDeclarations(
   if (!t('ts')) {
     w.writeLine('const host = globalThis;');
     w.blankLine();
+    if (threaded(wasm)) writeThreadDeclarations(w, wasm, exportName, t);
     return;
   }
   // The few WebAssembly and base64 APIs used, typed here so the module checks under any lib.
   w.writeLine('interface WasmMemory { readonly buffer: ArrayBuffer; }');
   w.write('interface WasmApi').block(() => {
-    w.writeLine('Memory: new (d: { initial: number }) => WasmMemory;');
+    w.writeLine(
+      'Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;',
+    );
     w.writeLine('Module: new (bytes: Uint8Array) => object;');
     w.writeLine('Instance: new (m: object, imports: object) => { readonly exports: object };');
   });
@@ -73,6 +80,7 @@ export function writeWasmDeclarations(
     for (const k of wasm.kernels) w.writeLine(`readonly ${exportName(k)}: () => void;`);
   });
   w.blankLine();
+  if (threaded(wasm)) writeThreadDeclarations(w, wasm, exportName, t);
 }
 
 /** createWorkspace(): the memory, views for every buffer, and the instantiated kernels. */
@@ -101,15 +109,21 @@ export function writeWasmWorkspace(
         '/** null where WebAssembly SIMD is unavailable: the TypeScript kernels run instead. */',
       );
       w.writeLine('readonly wasm: WasmKernels | null;');
+      if (threaded(wasm))
+        w.writeLine('/** Stop the worker threads. */').writeLine('dispose(): void;');
     });
     w.blankLine();
   }
   w.write(`export function createWorkspace()${t(': Workspace')}`).block(() => {
     const pages = wasm.layout.pages;
     w.writeLine('const api = host.WebAssembly;');
-    w.writeLine(
-      `const memory = api ? new api.Memory({ initial: ${pages} }) : { buffer: new ArrayBuffer(${pages * 65536}) };`,
-    );
+    // Threads share the memory where SharedArrayBuffer exists; else one thread, plain memory.
+    const [on, size] = [threaded(wasm), `initial: ${pages}`];
+    if (on) w.writeLine(`const shared = typeof SharedArrayBuffer !== 'undefined';`);
+    const limits = on ? `${size}, maximum: ${pages}, shared` : size;
+    const plain = `{ buffer: new ArrayBuffer(${pages * 65536}) }`;
+    w.writeLine(`const memory = api ? new api.Memory({ ${limits} }) : ${plain};`);
+    if (on) w.writeLine(`let workers${t(': ReturnType<typeof startWorkers>')} = null;`);
     for (const b of role('const'))
       w.writeLine(`${view(b, at(b.name), b.size)}.set(${names(b.name)});`);
     w.writeLine(`let wasm${t(': WasmKernels | null')} = null;`);
@@ -121,8 +135,16 @@ export function writeWasmWorkspace(
       w.writeLine('for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);');
       const imports = wasm.imports.map((n) => `${n}: ${IMPORT_VALUE[n]}`);
       w.writeLine(`const env = { memory, ${imports.join(', ')} };`);
+      if (threaded(wasm))
+        w.writeLine(
+          `if (!shared) bytes[${wasm.memoryFlagAt}] = 1; // import the memory as not shared`,
+        );
       w.writeLine('const instance = new api.Instance(new api.Module(bytes), { env });');
       w.writeLine(`wasm = instance.exports${t(' as WasmKernels')};`);
+      if (threaded(wasm)) {
+        w.writeLine('workers = shared ? startWorkers(bytes, memory, { ...wasm }) : null;');
+        w.writeLine('if (workers) wasm = { ...wasm, ...workers.kernels };');
+      }
     });
     w.write(' catch').block(() => {
       w.writeLine(
@@ -139,6 +161,7 @@ export function writeWasmWorkspace(
       }
       w.writeLine('memory,');
       w.writeLine('wasm,');
+      if (threaded(wasm)) w.writeLine('dispose: () => workers?.stop(),');
     });
     w.write(';').newLine();
   });

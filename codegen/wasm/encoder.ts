@@ -122,6 +122,7 @@ export const SIMD = {
   v128_load32_splat: 0x09,
   v128_store: 0x0b,
   v128_const: 0x0c,
+  i8x16_shuffle: 0x0d,
   f32x4_splat: 0x13,
   f32x4_extract_lane: 0x1f,
   f32x4_eq: 0x41,
@@ -249,8 +250,18 @@ interface FuncType {
 export class ModuleBuilder {
   private readonly types: string[] = [];
   private readonly imports: { name: string; type: number }[] = [];
-  private readonly funcs: { name: string; type: number; body: FuncBuilder }[] = [];
-  constructor(private readonly memoryPages: number) {}
+  private readonly funcs: { name: string | null; type: number; body: FuncBuilder }[] = [];
+  /**
+   * Byte offset of the memory import's limits flag in the last encoded module: 0x03 (shared) can
+   * be turned into 0x01 (not shared, same maximum) where shared memory is unavailable.
+   */
+  memoryFlagAt = -1;
+
+  /** A shared memory (for worker threads) declares its maximum, equal to its initial size. */
+  constructor(
+    private readonly memoryPages: number,
+    private readonly shared = false,
+  ) {}
 
   private typeIndex(t: FuncType): number {
     const key = `${t.params.join(',')}>${t.results.join(',')}`;
@@ -267,7 +278,8 @@ export class ModuleBuilder {
     return this.imports.length - 1;
   }
 
-  func(name: string, t: FuncType, body: FuncBuilder): number {
+  /** Define a function, exported under `name` (null: internal, called by the others). */
+  func(name: string | null, t: FuncType, body: FuncBuilder): number {
     this.funcs.push({ name, type: this.typeIndex(t), body });
     return this.imports.length + this.funcs.length - 1;
   }
@@ -277,18 +289,26 @@ export class ModuleBuilder {
       const [ps, rs] = key.split('>').map((s) => (s ? (s.split(',') as ValType[]) : []));
       return concat([[0x60], vec(ps!.map((p) => [VAL[p]])), vec(rs!.map((r) => [VAL[r]]))]);
     });
-    const memory = concat([name('env'), name('memory'), [0x02, 0x00], uleb(this.memoryPages)]);
+    const pages = uleb(this.memoryPages);
+    const limits = this.shared ? concat([[0x03], pages, pages]) : concat([[0x00], pages]);
+    const memory = concat([name('env'), name('memory'), [0x02], limits]);
     const imports = [
       memory,
       ...this.imports.map((f) => concat([name('env'), name(f.name), [0x00], uleb(f.type)])),
     ];
-    const exports = this.funcs.map((f, i) =>
-      concat([name(f.name), [0x00], uleb(this.imports.length + i)]),
+    const exports = this.funcs.flatMap((f, i) =>
+      f.name === null ? [] : [concat([name(f.name), [0x00], uleb(this.imports.length + i)])],
     );
+    const typeSection = section(1, vec(types));
+    const importBody = vec(imports);
+    // The memory's limits flag: the first import, after its two names and its kind byte.
+    const before = [typeSection, [2], uleb(importBody.length), uleb(imports.length)];
+    const names = name('env').length + name('memory').length;
+    this.memoryFlagAt = 8 + before.reduce((n, b) => n + b.length, 0) + names + 1;
     return concat([
       [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-      section(1, vec(types)),
-      section(2, vec(imports)),
+      typeSection,
+      section(2, importBody),
       section(3, vec(this.funcs.map((f) => uleb(f.type)))),
       section(7, vec(exports)),
       section(10, vec(this.funcs.map((f) => f.body.encode()))),

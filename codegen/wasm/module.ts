@@ -3,12 +3,12 @@
 // choice of which kernels run in wasm, and the encoded module exporting one function per kernel.
 import type { BufferInfo, Kernel, MatmulKernel, Program } from '../../src/schedule/kernel.ts';
 import { kernelExprs } from '../../src/schedule/walk.ts';
-import { ModuleBuilder } from './encoder.ts';
-import type { FuncBuilder } from './encoder.ts';
+import { FuncBuilder, ModuleBuilder } from './encoder.ts';
 import { imports, unsupportedOp } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import { renderMap, renderReduce } from './loops.ts';
-import { matmulScratch, renderMatmul } from './matmul.ts';
+import { accBytes, packBytes, renderEpilogue, renderProduct } from './matmul.ts';
+import { MICRO_PARAMS, renderMicroKernel } from './micro.ts';
 import { renderVectorMap, vectorRefusal } from './vector.ts';
 
 /**
@@ -54,11 +54,38 @@ export interface WasmModule {
   readonly kernels: ReadonlySet<string>;
   /** Helpers the module imports from JavaScript (`Math.*`, the random helpers). */
   readonly imports: readonly ImportName[];
+  /** Threads the module is laid out for (each has its own packing scratch). */
+  readonly threads: number;
+  /** Byte offset of the memory import's shared flag (encoder.ts ModuleBuilder.memoryFlagAt). */
+  readonly memoryFlagAt: number;
+  /**
+   * Matmuls split across the threads: each also exports `<name>#product(t, nt)` (its share of
+   * the B panels into the accumulator block) and `<name>#epilogue()` (the stores, one thread).
+   */
+  readonly split: ReadonlySet<string>;
 }
+
+/** Export-name suffixes of a split matmul's two halves (not identifiers: no kernel ends so). */
+export const PRODUCT = '#product';
+export const EPILOGUE = '#epilogue';
+
+/** A matmul splits across threads from 4M multiply-adds: waking a worker costs tens of µs. */
+export const MIN_SPLIT_WORK = 1 << 22;
+export const runsSplit = (k: MatmulKernel) => k.batch * k.m * k.n * k.k >= MIN_SPLIT_WORK;
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
-function layout(p: Program, scratchFloats: number): WasmLayout & { scratch: number } {
+/** The matmuls' shared scratch: the accumulator block, then each thread's packing area. */
+interface Scratch {
+  readonly acc: number;
+  readonly pack: readonly number[];
+}
+
+function layout(
+  p: Program,
+  matmuls: readonly MatmulKernel[],
+  threads: number,
+): WasmLayout & Scratch {
   let at = 16; // address 0 stays unused
   const take = (elems: number) => {
     const here = at;
@@ -69,29 +96,28 @@ function layout(p: Program, scratchFloats: number): WasmLayout & { scratch: numb
   for (const b of p.buffers) if (b.role !== 'temp') buffers.set(b.name, take(b.size));
   const slots = p.slots.map((s) => take(s.size));
   for (const b of p.buffers) if (b.role === 'temp') buffers.set(b.name, slots[b.slot]!);
-  const scratch = take(scratchFloats);
-  return { buffers, slots, scratch, pages: Math.ceil(at / 65536) };
+  const acc = take(Math.max(0, ...matmuls.map(accBytes)) / 4);
+  const packFloats = Math.max(0, ...matmuls.map(packBytes)) / 4;
+  const pack = Array.from({ length: threads }, () => take(packFloats));
+  return { buffers, slots, acc, pack, pages: Math.ceil(at / 65536) };
 }
 
 function renderKernel(
-  k: Kernel,
+  k: Exclude<Kernel, { kind: 'matmul' | 'scatter' }>,
   place: (buf: string) => BufferPlace,
-  scratch: number,
   fn: (n: ImportName) => number,
   dtypeOf: (buf: string) => string,
 ): FuncBuilder {
-  switch (k.kind) {
-    case 'matmul':
-      return renderMatmul(k, place, scratch, fn);
-    case 'map':
-      return vectorRefusal(k, dtypeOf) === null
-        ? renderVectorMap(k, place, fn)
-        : renderMap(k, place, fn);
-    case 'reduce':
-      return renderReduce(k, place, fn);
-    case 'scatter':
-      throw new Error(`wasm: scatter kernel ${k.name} stays in TypeScript`);
-  }
+  if (k.kind === 'reduce') return renderReduce(k, place, fn);
+  const vector = vectorRefusal(k, dtypeOf) === null;
+  return vector ? renderVectorMap(k, place, fn) : renderMap(k, place, fn);
+}
+
+/** kernel() = product(0, 1) then epilogue(): the whole matmul on the calling thread. */
+function wholeMatmul(product: number, epilogue: number): FuncBuilder {
+  const f = new FuncBuilder([]);
+  f.i32(0).i32(1).call(product).call(epilogue);
+  return f;
 }
 
 /** The wasm module for a program, or null when no kernel runs in wasm. */
@@ -99,6 +125,7 @@ export function renderWasm(
   p: Program,
   select: WasmSelect,
   exportName: (kernel: string) => string = (k) => k,
+  threads = 1,
 ): WasmModule | null {
   const byName = new Map<string, BufferInfo>(p.buffers.map((b) => [b.name, b]));
   const dtypeOf = (buf: string) => byName.get(buf)!.dtype;
@@ -108,7 +135,7 @@ export function renderWasm(
   }
   if (!chosen.length) return null;
   const matmuls = chosen.filter((k): k is MatmulKernel => k.kind === 'matmul');
-  const lay = layout(p, Math.max(0, ...matmuls.map(matmulScratch)));
+  const lay = layout(p, matmuls, threads);
   const place = (buf: string): BufferPlace => {
     const b = byName.get(buf)!;
     return { at: lay.buffers.get(buf)!, size: b.size, dtype: b.dtype };
@@ -116,24 +143,46 @@ export function renderWasm(
   const used = new Set<ImportName>();
   for (const k of chosen) for (const n of imports(kernelExprs(k))) used.add(n);
   const names = [...used].sort();
-  const mod = new ModuleBuilder(lay.pages);
+  const mod = new ModuleBuilder(lay.pages, threads > 1);
   const fnIndex = new Map<string, number>();
   for (const n of names) {
     const params = n === 'pow' ? 2 : n.startsWith('rand') ? 3 : 1;
     fnIndex.set(n, mod.importFunc(n, { params: new Array(params).fill('f64'), results: ['f64'] }));
   }
   const fn = (n: ImportName) => fnIndex.get(n)!;
+  const micro = matmuls.length
+    ? mod.func(null, { params: MICRO_PARAMS, results: [] }, renderMicroKernel())
+    : -1;
+  const split = new Set<string>();
   for (const k of chosen) {
-    mod.func(
-      exportName(k.name),
-      { params: [], results: [] },
-      renderKernel(k, place, lay.scratch, fn, dtypeOf),
+    const name = exportName(k.name);
+    if (k.kind === 'scatter') throw new Error(`wasm: scatter kernel ${k.name} stays in TypeScript`);
+    if (k.kind !== 'matmul') {
+      mod.func(name, { params: [], results: [] }, renderKernel(k, place, fn, dtypeOf));
+      continue;
+    }
+    const parted = threads > 1 && runsSplit(k);
+    if (parted) split.add(k.name);
+    const product = mod.func(
+      parted ? `${name}${PRODUCT}` : null,
+      { params: ['i32', 'i32'], results: [] },
+      renderProduct(k, place, lay.acc, lay.pack, micro),
     );
+    const epilogue = mod.func(
+      parted ? `${name}${EPILOGUE}` : null,
+      { params: [], results: [] },
+      renderEpilogue(k, place, lay.acc, fn),
+    );
+    mod.func(name, { params: [], results: [] }, wholeMatmul(product, epilogue));
   }
+  const bytes = mod.encode();
   return {
-    bytes: mod.encode(),
+    bytes,
+    memoryFlagAt: mod.memoryFlagAt,
     layout: lay,
     kernels: new Set(chosen.map((k) => k.name)),
     imports: names,
+    threads,
+    split,
   };
 }

@@ -2,7 +2,7 @@
 // does — build, emit, write atomically — and returns what it did; plus the model-file contract.
 import { join, relative, resolve } from 'node:path';
 import type { Graph } from '../ir/graph.ts';
-import type { FileTarget } from '../pipeline.ts';
+import type { FileTarget, WasmSetting } from '../pipeline.ts';
 import { emitFiles } from '../pipeline.ts';
 import type { Program } from '../schedule/kernel.ts';
 import type { ModelMode } from './contract.ts';
@@ -30,6 +30,9 @@ export interface CompileToFilesOptions {
   readonly modelFile?: string;
   /** Emit the numerics guard (a finiteness check after every kernel; TS target). */
   readonly checkNumerics?: boolean;
+  /** TS target: WebAssembly SIMD kernels ('auto' by default) and threads per large matmul. */
+  readonly wasm?: WasmSetting;
+  readonly threads?: number;
   /** Files never to overwrite (the model file; added automatically when `model` is a path). */
   readonly protect?: readonly string[];
 }
@@ -66,7 +69,8 @@ export async function compileToFiles(
     `gradc ${gradcVersion()}${file ? `, model ${relative(process.cwd(), resolve(file))}` : ''}`,
   ];
   const t0 = performance.now();
-  const emitted = await emitFiles(graph, { target, header, checkNumerics: opts.checkNumerics });
+  const { checkNumerics, wasm, threads } = opts;
+  const emitted = await emitFiles(graph, { target, header, checkNumerics, wasm, threads });
   const compileMs = performance.now() - t0;
   for (const f of emitted.files) checkReplaceable(join(outDir, f.path), 'text', protect);
   const files = await writeFilesAtomic(outDir, emitted.files);

@@ -1,8 +1,8 @@
 // `gradc compile <model.ts> --target ts|wgsl`: write the generated module(s), print a summary.
 import type { Parsed } from './args.ts';
-import { bool, str } from './args.ts';
+import { bool, positiveInt, str } from './args.ts';
 import { compileToFiles } from './api.ts';
-import type { FileTarget } from '../pipeline.ts';
+import type { FileTarget, WasmSetting } from '../pipeline.ts';
 import type { Io } from './common.ts';
 import { loadFromArgs } from './common.ts';
 import { formatCompileSummary } from './summary.ts';
@@ -16,6 +16,8 @@ export async function runCompile(p: Parsed, io: Io): Promise<number> {
     modelFile: model.file,
     protect: [model.file],
     checkNumerics: bool(p, 'check-numerics'),
+    wasm: str(p, 'wasm') as WasmSetting,
+    threads: positiveInt(p, 'compile', 'threads'),
   });
   io.out(formatCompileSummary(res, bool(p, 'explain-fusion')));
   return 0;

@@ -53,7 +53,13 @@ export async function runTrain(p: Parsed, io: Io): Promise<number> {
   const allowNonFinite = bool(p, 'allow-non-finite');
   status(`compiling '${graph.name}' for ${target}`);
   const { compile } = await import('../compile.ts'); // the renderers load slowly: only on use
-  const exe = await compile(graph, { target, seed });
+  const wasm = str(p, 'wasm') as 'auto' | 'all' | 'off';
+  const exe = await compile(graph, {
+    target,
+    seed,
+    wasm,
+    threads: positiveInt(p, 'train', 'threads'),
+  });
   const val = setup.validation
     ? await validation(model.build('infer', batch), setup.validation, target)
     : undefined;

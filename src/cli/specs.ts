@@ -3,6 +3,23 @@
 import type { CommandSpec } from './args.ts';
 import { MODEL_FLAGS } from './flags.ts';
 
+/** The TS target's CPU kernels: compile and train take the same two flags. */
+const CPU_FLAGS: CommandSpec['flags'] = {
+  wasm: {
+    type: 'string',
+    values: ['auto', 'all', 'off'],
+    default: 'auto',
+    arg: 'auto|all|off',
+    help: 'TS target: WebAssembly SIMD kernels where faster (default auto), for all, or off',
+  },
+  threads: {
+    type: 'number',
+    default: 1,
+    arg: 'N',
+    help: 'TS target: threads sharing each large matmul (Node worker threads; default 1)',
+  },
+};
+
 export const compileSpec: CommandSpec = {
   name: 'compile',
   summary: 'compile a model to a TypeScript module (or WGSL shaders and a host)',
@@ -26,6 +43,7 @@ export const compileSpec: CommandSpec = {
       help: 'emit a finiteness check after every kernel (reports kernel, op and line)',
     },
     watch: { type: 'boolean', help: "compile again whenever a file in the model's folder changes" },
+    ...CPU_FLAGS,
   },
 };
 
@@ -103,5 +121,6 @@ export const trainSpec: CommandSpec = {
       type: 'boolean',
       help: 'keep training through a NaN/∞ loss and save non-finite params anyway',
     },
+    ...CPU_FLAGS,
   },
 };

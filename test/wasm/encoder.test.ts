@@ -142,3 +142,30 @@ describe('SIMD opcodes compute lane-wise', () => {
     expect([f(NaN), f(1e20), f(-1e20), f(-2.7)]).toEqual([0, 2 ** 31 - 1, -(2 ** 31), -2]);
   });
 });
+
+describe('shared memory', () => {
+  it('imports a shared memory whose flag byte can be turned back into a plain one', () => {
+    const m = new ModuleBuilder(2, true);
+    const f = new FuncBuilder([]);
+    f.i32(8).i32(42).mem(OP.i32_store);
+    m.func('f', { params: [], results: [] }, f);
+    const bytes = m.encode();
+    expect(bytes[m.memoryFlagAt]).toBe(0x03);
+    const shared = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+      env: { memory: shared },
+    });
+    (inst.exports['f'] as () => void)();
+    expect(new Int32Array(shared.buffer)[2]).toBe(42);
+    // A plain memory is refused by the shared import, accepted once the flag says not shared.
+    const plain = new WebAssembly.Memory({ initial: 2, maximum: 2 });
+    const mod = new WebAssembly.Module(bytes);
+    expect(() => new WebAssembly.Instance(mod, { env: { memory: plain } })).toThrow();
+    bytes[m.memoryFlagAt] = 0x01;
+    const inst2 = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+      env: { memory: plain },
+    });
+    (inst2.exports['f'] as () => void)();
+    expect(new Int32Array(plain.buffer)[2]).toBe(42);
+  });
+});
