@@ -9,7 +9,7 @@ import { WGSL_CALLS } from './expr.ts';
 import { HELPER_NAMES, helpersCalled, helperText } from './helpers.ts';
 import type { Arena, Layout, Region, WgslLimits } from './layout.ts';
 import { DEFAULT_LIMITS, PARTIALS, planLayout, WgslLimitError } from './layout.ts';
-import { copyPass, mapPass, reduceChunks, reducePasses, scatterPass } from './kernels.ts';
+import { copyPass, mapPass, reduceChunks, reducePasses, scanPass, scatterPass } from './kernels.ts';
 import type { KernelCtx, Pass } from './kernels.ts';
 import { chooseConfig, matmulPass } from './matmul.ts';
 import type { MatmulStrategy } from './matmul.ts';
@@ -134,6 +134,8 @@ function renderPasses(s: Step, c: KernelCtx, strategy: MatmulStrategy): Pass[] {
       return [mapPass(k, c)];
     case 'reduce':
       return reducePasses(k, c);
+    case 'scan':
+      return [scanPass(k, c)];
     case 'matmul':
       return [matmulPass(k, c, chooseConfig(k, strategy))];
     case 'scatter':

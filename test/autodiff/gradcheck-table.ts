@@ -482,6 +482,13 @@ const TORCH_NAMED: GradRow[] = [
   shaped('amin', shapeArb(1), reduceAttrs, (x, [ax, keep]) => R.amin(x, ax, keep), {
     domain: { kind: 'distinct' },
   }),
+  shaped('prod', shapeArb(1), reduceAttrs, (x, [ax, keep]) => R.prod(x, ax, keep), { tol: 1e-5 }),
+  shaped(
+    'cumsum',
+    shapeArb(1, 3, 4),
+    (s) => fc.tuple(axisOf(s), fc.boolean()),
+    (x, [ax, rev]) => B.cumsum(x, ax, rev),
+  ),
   shaped('std', dims2(), reduceAttrs, (x, [ax, keep]) => R.std(x, ax, keep), { tol: 1e-5 }),
   shaped(
     'norm',
