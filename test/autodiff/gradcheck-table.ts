@@ -7,6 +7,7 @@ import * as A from '../../src/builder/activations.ts';
 import { avgPool2d, conv1d, conv2d, maxPool2d } from '../../src/builder/conv.ts';
 import * as R from '../../src/builder/reductions.ts';
 import * as Sh from '../../src/builder/shuffle.ts';
+import { einsum } from '../../src/builder/einsum.ts';
 import * as losses from '../../src/nn/losses.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { UNARY_OPS } from '../../src/ops/names.ts';
@@ -472,6 +473,42 @@ const nllCases = ceCases.map(({ b, c }) => ({
   note: `logits[${b},${c}]`,
 }));
 
+/** einsum forms: batched matmul, attention scores, transpose, diagonal, trace, outer, chain. */
+const einsumCases = fc
+  .constantFrom<[string, number[][]]>(
+    [
+      'bij,bjk->bik',
+      [
+        [2, 2, 3],
+        [2, 3, 2],
+      ],
+    ],
+    [
+      'bhqd,bhkd->bhqk',
+      [
+        [1, 2, 2, 3],
+        [1, 2, 3, 3],
+      ],
+    ],
+    ['ij->ji', [[2, 3]]],
+    ['ii->i', [[3, 3]]],
+    ['ii', [[3, 3]]],
+    ['i,j->ij', [[2], [3]]],
+    [
+      'ij,jk,kl->il',
+      [
+        [2, 3],
+        [3, 2],
+        [2, 2],
+      ],
+    ],
+  )
+  .map(([spec, shapes]) => ({
+    operands: shapes.map((shape) => ({ shape })),
+    build: (xs: readonly Node[]) => einsum(spec, ...xs),
+    note: spec,
+  }));
+
 /** The composites with PyTorch's names (activations, reductions, movement, conv1d, losses). */
 const TORCH_NAMED: GradRow[] = [
   unary('silu', A.silu),
@@ -512,6 +549,7 @@ const TORCH_NAMED: GradRow[] = [
   shaped('triu', dims2(2), () => fc.integer({ min: -1, max: 1 }), Sh.triu),
   { name: 'takeAlongAxis', domain: ANY, tol: 1e-6, order: 2, cases: takeAlongCases },
   { name: 'conv1d', domain: ANY, tol: 1e-6, order: 1, cases: conv1dCases },
+  { name: 'einsum', domain: ANY, tol: 1e-6, order: 2, cases: einsumCases },
   { name: 'nllLoss', domain: ANY, tol: 1e-6, order: 2, cases: nllCases },
   {
     name: 'klDiv',
