@@ -566,16 +566,16 @@ fn a2_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 }`,
     },
     {
-      entry: 'div_sub_mul_sum_div',
+      entry: 'loss_sub_mul_sum_div',
       bindings: [
         ['a2', 'f32'],
         ['y', 'f32'],
-        ['div', 'f32'],
+        ['loss', 'f32'],
       ],
       uses: [],
       line: 136,
       body: `@compute @workgroup_size(256)
-fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn loss_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
   if (flat >= 1u) {
     return;
@@ -586,33 +586,33 @@ fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
     let u0 = (a2[ri] - y[ri]);
     acc += (u0 * u0);
   }
-  div[oi] = ((acc * 0.5f) / 10f);
+  loss[oi] = ((acc * 0.5f) / 10f);
 }`,
     },
     {
-      entry: 'd_add_sub_mul',
+      entry: 'dsigmoid_a2_sub_mul',
       bindings: [
         ['a2', 'f32'],
-        ['d_add', 'f32'],
+        ['dsigmoid_a2', 'f32'],
         ['y', 'f32'],
       ],
       uses: [],
       line: 161,
       body: `@compute @workgroup_size(256)
-fn d_add_sub_mul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn dsigmoid_a2_sub_mul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
   if (flat >= 100u) {
     return;
   }
   let gi = i32(flat);
   let t0 = a2[gi];
-  d_add[gi] = ((((t0 - y[gi]) * 0.1f) * t0) * (1f - t0));
+  dsigmoid_a2[gi] = ((((t0 - y[gi]) * 0.1f) * t0) * (1f - t0));
 }`,
     },
     {
       entry: 'b2_next_sum_mul_sub',
       bindings: [
-        ['d_add', 'f32'],
+        ['dsigmoid_a2', 'f32'],
         ['b2', 'f32'],
       ],
       uses: [],
@@ -628,23 +628,23 @@ fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   var acc = 0f;
   for (var ri = 0i; ri < 10i; ri++) {
     let r0 = ri;
-    acc += d_add[((r0 * 10i) + o0)];
+    acc += dsigmoid_a2[((r0 * 10i) + o0)];
   }
   b2[oi] = (b2[o0] - (acc * 3f));
 }`,
     },
     {
-      entry: 'd_add_matmul_mul_sub',
+      entry: 'dsigmoid_a1_matmul_mul_sub',
       bindings: [
-        ['d_add', 'f32'],
+        ['dsigmoid_a2', 'f32'],
         ['W2', 'f32'],
         ['a1', 'f32'],
-        ['d_add_2', 'f32'],
+        ['dsigmoid_a1', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
       line: 207,
       body: `@compute @workgroup_size(8, 8)
-fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn dsigmoid_a1_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
   let col0 = i32(wid.x) * 16i;
   let tr = i32(tid.y) * 2i;
@@ -656,7 +656,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
       let gc = k0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 10i) {
-        tv = d_add[gr * 10i + gc];
+        tv = dsigmoid_a2[gr * 10i + gc];
       }
       mm_a_16x16[te] = tv;
     }
@@ -689,7 +689,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
       let acc = sums[xy];
       let t0 = ((i * 30i) + j);
       let t1 = a1[t0];
-      d_add_2[t0] = ((acc * t1) * (1f - t1));
+      dsigmoid_a1[t0] = ((acc * t1) * (1f - t1));
     }
   }
 }`,
@@ -698,7 +698,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
       entry: 'W2_next_matmul_mul_sub',
       bindings: [
         ['a1', 'f32'],
-        ['d_add', 'f32'],
+        ['dsigmoid_a2', 'f32'],
         ['W2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
@@ -725,7 +725,7 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       let gc = col0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 10i) {
-        tv = d_add[gr * 10i + gc];
+        tv = dsigmoid_a2[gr * 10i + gc];
       }
       mm_b_16x16[te] = tv;
     }
@@ -756,7 +756,7 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
     {
       entry: 'b1_next_sum_mul_sub',
       bindings: [
-        ['d_add_2', 'f32'],
+        ['dsigmoid_a1', 'f32'],
         ['b1', 'f32'],
       ],
       uses: [],
@@ -772,7 +772,7 @@ fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   var acc = 0f;
   for (var ri = 0i; ri < 10i; ri++) {
     let r0 = ri;
-    acc += d_add_2[((r0 * 30i) + o0)];
+    acc += dsigmoid_a1[((r0 * 30i) + o0)];
   }
   b1[oi] = (b1[o0] - (acc * 3f));
 }`,
@@ -781,7 +781,7 @@ fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
       entry: 'W1_next_matmul_mul_sub',
       bindings: [
         ['x', 'f32'],
-        ['d_add_2', 'f32'],
+        ['dsigmoid_a1', 'f32'],
         ['W1', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
@@ -808,7 +808,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       let gc = col0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 30i) {
-        tv = d_add_2[gr * 30i + gc];
+        tv = dsigmoid_a1[gr * 30i + gc];
       }
       mm_b_16x16[te] = tv;
     }
@@ -867,7 +867,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
         [0, 31872, 100],
         [0, 32640, 1],
       ],
-    }, // div_sub_mul_sum_div
+    }, // loss_sub_mul_sum_div
     {
       shader: 3,
       groups: [1, 1, 1],
@@ -876,7 +876,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
         [0, 32704, 100],
         [0, 31872, 100],
       ],
-    }, // d_add_sub_mul
+    }, // dsigmoid_a2_sub_mul
     {
       shader: 4,
       groups: [1, 1, 1],
@@ -894,7 +894,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
         [0, 32000, 300],
         [0, 32320, 300],
       ],
-    }, // d_add_matmul_mul_sub
+    }, // dsigmoid_a1_matmul_mul_sub
     {
       shader: 6,
       groups: [1, 2, 1],
