@@ -2,7 +2,7 @@
 import type { Parsed } from './args.ts';
 import { bool, str } from './args.ts';
 import { compileToFiles } from './api.ts';
-import type { FileTarget } from '../pipeline.ts';
+import type { FileTarget } from '../internal.ts';
 import type { Io } from './common.ts';
 import { loadFromArgs } from './common.ts';
 import { formatCompileSummary } from './summary.ts';

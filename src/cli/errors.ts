@@ -1,6 +1,6 @@
 // CLI errors: a usage error (exit 2) or a failure (exit 1), each one clear message; and how any
 // thrown value is reported (stack traces only with --verbose).
-import { GraphError } from '../ir/errors.ts';
+import { GraphError } from '../index.ts';
 import { codeFrame } from './frame.ts';
 
 /** A failure the user can fix (bad model, unwritable output …): exit code 1. */
