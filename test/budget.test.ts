@@ -7,9 +7,10 @@ const ROOTS = ['src', 'codegen'];
 /**
  * Total lines of TypeScript in src/ and codegen/ (already prettier-formatted: CI checks that).
  * Raised from 16,000 when the WebAssembly SIMD backend (~1,600 lines), the Transformer/LoRA layers
- * and `gradc explain` landed; the per-file budget is unchanged.
+ * and `gradc explain` landed; the per-file budget is unchanged. Raised to 18,500 for #11's
+ * remaining ops (einsum, conv dilation/groups, transposed conv, group norm, the scan kernel kind).
  */
-const TOTAL_BUDGET = 18_000;
+const TOTAL_BUDGET = 18_500;
 const FILE_BUDGET = 450;
 
 function files(dir: string): string[] {

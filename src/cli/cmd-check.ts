@@ -9,7 +9,7 @@ import type { Io } from './common.ts';
 import { loadFromArgs } from './common.ts';
 import type { TrainSetup } from './contract.ts';
 import { addGradOutputs, scalarOutput } from './gradgraph.ts';
-import { table } from './table.ts';
+import { table } from './help.ts';
 
 /** Inputs to check at: the first batch of the model's training data where it fits, else random. */
 async function feedsFor(g: Graph, train: TrainSetup | undefined, seed: number): Promise<Values> {

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Graph, GraphError } from '../index.ts';
 import type { ModelMode, TrainSetup } from './contract.ts';
 import { CliError } from './errors.ts';
-import { codeFrame } from './frame.ts';
+import { codeFrame } from './errors.ts';
 import { typecheckModel } from './typecheck.ts';
 
 export interface LoadOptions {

@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import type { Graph } from '../index.ts';
 import { kernelShape, kernelsOf } from '../internal.ts';
 import type { Program } from '../internal.ts';
-import { table } from './table.ts';
+import { table } from './help.ts';
 
 export interface SummaryInput {
   readonly graph: Graph;
