@@ -15,6 +15,7 @@ export * from './builder/conv.ts';
 export * from './builder/activations.ts';
 export * from './builder/reductions.ts';
 export * from './builder/shuffle.ts';
+export * from './builder/einsum.ts';
 export { interpret, evaluate, initParams } from './interp/interpret.ts';
 export type { Values, Evaluation } from './interp/interpret.ts';
 export { grad, vjp, valueAndGrad } from './autodiff/grad.ts';

@@ -8,12 +8,13 @@ const ROOTS = ['src', 'codegen'];
  * Total lines of TypeScript in src/ and codegen/ (already prettier-formatted: CI checks that).
  * Raised from 16,000 when the WebAssembly SIMD backend (~1,600 lines), the Transformer/LoRA layers
  * and `gradc explain` landed; the per-file budget is unchanged. Raised again in wave 2's second
- * session for the recurrent layers and explain's attention / layer-norm / residual patterns, the
- * numerics guard on the device, pipelines shared across executables, the one-module .wgsl, and
- * #14's rest (run in training modules on both targets, in-process WGSL from the host plan,
- * inspect's kernel frames, legend and pan/zoom, plot ticks).
+ * session (to 20,500) for the recurrent layers and explain's attention / layer-norm / residual
+ * patterns, the numerics guard on the device, pipelines shared across executables, the one-module
+ * .wgsl, #14's rest (run in training modules on both targets, in-process WGSL from the host plan,
+ * inspect's kernel frames, legend and pan/zoom, plot ticks), #18's threads, and #11's remaining
+ * ops (einsum, conv dilation/groups, transposed conv, group norm, the scan kernel kind).
  */
-const TOTAL_BUDGET = 19_000;
+const TOTAL_BUDGET = 20_500;
 const FILE_BUDGET = 450;
 
 function files(dir: string): string[] {

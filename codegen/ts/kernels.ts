@@ -7,6 +7,7 @@ import type {
   MapKernel,
   MatmulKernel,
   ReduceKernel,
+  ScanKernel,
   ScatterKernel,
   Store,
   StridedView,
@@ -76,6 +77,29 @@ function reduceBody(k: ReduceKernel, names: Names): string[] {
     ...storeLines(k.stores, at, names),
   ];
   return loops(o, k.outShape, inner);
+}
+
+/** One row at a time: the inner loop walks the scanned axis once, so the work is O(n) per row. */
+function scanBody(k: ScanKernel, names: Names): string[] {
+  const o = ivars('o', k.shape.length - 1);
+  const n = k.shape[k.axis]!;
+  const v = renderExprs([k.value], names, 'u');
+  const walk = k.reverse
+    ? `for (let r0 = ${n - 1}; r0 >= 0; r0--) {`
+    : `for (let r0 = 0; r0 < ${n}; r0++) {`;
+  const inner = [
+    'let acc = 0;',
+    walk,
+    ...v.temps,
+    `acc += ${v.roots[0]};`,
+    ...storeLines(k.stores, storeIndex(k), names),
+    '}',
+  ];
+  return loops(
+    o,
+    k.shape.filter((_, d) => d !== k.axis),
+    inner,
+  );
 }
 
 function viewAt(v: StridedView, b: Expr, row: Expr, col: Expr): Expr {
@@ -194,9 +218,9 @@ function blockedBody(
     `for (let p = 0; p < ${k.k}; p++) {`,
     'const q = p * 4;',
     'const s = panel + q;',
-    `const ${R.map((r) => `a${r} = ${scratch.a}[q + ${r}]`).join(', ')};`,
-    `const ${R.map((c) => `b${c} = ${scratch.b}[s + ${c}]`).join(', ')};`,
-    ...R.flatMap((r) => R.map((c) => `c${r}${c} += a${r} * b${c};`)),
+    `const ${R.map((r) => `ra${r} = ${scratch.a}[q + ${r}]`).join(', ')};`,
+    `const ${R.map((c) => `cb${c} = ${scratch.b}[s + ${c}]`).join(', ')};`,
+    ...R.flatMap((r) => R.map((c) => `c${r}${c} += ra${r} * cb${c};`)),
     '}',
     ...cells.map((c, n) => `${scratch.tile}[${n}] = ${c};`),
     `for (let r = 0; r < 4 && i0 + r < ${k.m}; r++) {`,
@@ -234,6 +258,8 @@ export function renderKernel(k: Kernel, names: Names, scratch: Scratch): KernelT
       return { setup: [], params, body: mapBody(k, names) };
     case 'reduce':
       return { setup: [], params, body: reduceBody(k, names) };
+    case 'scan':
+      return { setup: [], params, body: scanBody(k, names) };
     case 'matmul':
       return {
         setup: matmulSetup(k, scratch),

@@ -37,9 +37,6 @@ export interface TsModuleOptions {
 /** `text` in TypeScript output, nothing in JavaScript: type annotations and declarations. */
 type Typed = (text: string) => string;
 
-/** Loop indices and temporaries the kernel bodies use: user names never take these. */
-const LOCAL_NAMES = /^([a-z]|[a-z]\d+|[a-z]\d+_\d+)$/;
-
 const arrayType = (b: { dtype: string }) => (b.dtype === 'f32' ? 'Float32Array' : 'Int32Array');
 const typeDoc = (b: { dtype: string; shape: readonly number[] }) =>
   `${b.dtype}[${b.shape.join(', ')}]`;
@@ -48,8 +45,11 @@ const isIdent = (s: string) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) && sanitize(
 const prop = (s: string) => (isIdent(s) ? s : s === '__proto__' ? `[${quote(s)}]` : quote(s));
 const access = (obj: string, s: string) => (isIdent(s) ? `${obj}.${s}` : `${obj}[${quote(s)}]`);
 
-/** The kernels' own locals (loop indices, temporaries, matmul registers): never user names. */
-const LOCALS = /^(?:[bcijpqrs]|[iortu][0-9]+|[ab][0-9]|j0|c[0-9]{2})$/;
+/**
+ * The kernels' own locals (loop indices, temporaries, matmul registers): never user names. The
+ * registers are spelled ra0…/cb0… so that user names like a1, b1 keep their spelling.
+ */
+const LOCALS = /^(?:[bcijpqrs]|[iortu][0-9]+|ra[0-3]|cb[0-3]|j0|c[0-9]{2})$/;
 
 export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise<string> {
   const ids = new NameManager(

@@ -3,7 +3,7 @@
 // stores round back, transcendental functions are Math's own (imported). Values used more than
 // once are kept in locals, like the TS renderer's temporaries.
 import { Keys } from '../cse.ts';
-import type { Expr } from '../../src/schedule/expr.ts';
+import type { Expr, UnOp } from '../../src/schedule/expr.ts';
 import { childrenOf } from '../../src/schedule/walk.ts';
 import { FuncBuilder, MISC, OP } from './encoder.ts';
 
@@ -55,18 +55,40 @@ const I32_CMP: Readonly<Record<string, number>> = {
   ge: OP.i32_ge_s,
 };
 
-/** Unary ops the emitter writes itself or imports from Math (see `unary` below). */
-const WASM_UNARY: ReadonlySet<string> = new Set<string>([
-  'not',
-  'sigmoid',
-  'recip',
-  'sign',
-  'neg',
-  'sqrt',
-  'abs',
-  'relu',
-  ...MATH_IMPORTS,
-]);
+/**
+ * How wasm computes each scalar function: code of its own ('inline', see `unary` below), a Math
+ * import, or null: no wasm code, so a kernel using it stays TypeScript. A mapped type over the
+ * scalar functions, so a new one without an entry here fails to typecheck.
+ */
+const WASM_UNARY: { readonly [P in UnOp]: 'inline' | ImportName | null } = {
+  not: 'inline',
+  sigmoid: 'inline',
+  recip: 'inline',
+  sign: 'inline',
+  neg: 'inline',
+  sqrt: 'inline',
+  abs: 'inline',
+  relu: 'inline',
+  exp: 'exp',
+  log: 'log',
+  sin: 'sin',
+  cos: 'cos',
+  tanh: 'tanh',
+  log1p: null,
+  expm1: null,
+  erf: null,
+  tan: null,
+  asin: null,
+  acos: null,
+  atan: null,
+  sinh: null,
+  cosh: null,
+  asinh: null,
+  atanh: null,
+  floor: null,
+  ceil: null,
+  round: null,
+};
 
 /** Every distinct expression node under `roots`, once each (iterative: no recursion on depth). */
 function distinctExprs(roots: readonly Expr[]): Expr[] {
@@ -83,7 +105,7 @@ function distinctExprs(roots: readonly Expr[]): Expr[] {
 
 /** The first unary op in these expressions that wasm has no code for (its kernel stays TS). */
 export function unsupportedOp(roots: readonly Expr[]): string | null {
-  const e = distinctExprs(roots).find((x) => x.k === 'un' && !WASM_UNARY.has(x.op));
+  const e = distinctExprs(roots).find((x) => x.k === 'un' && WASM_UNARY[x.op] === null);
   return e?.k === 'un' ? e.op : null;
 }
 
@@ -91,8 +113,8 @@ export function unsupportedOp(roots: readonly Expr[]): string | null {
 export function imports(roots: readonly Expr[]): Set<ImportName> {
   const out = new Set<ImportName>();
   for (const e of distinctExprs(roots)) {
-    if (e.k === 'un' && (MATH_IMPORTS as readonly string[]).includes(e.op))
-      out.add(e.op as ImportName);
+    const how = e.k === 'un' ? WASM_UNARY[e.op] : null;
+    if (how !== null && how !== 'inline') out.add(how);
     if (e.k === 'un' && e.op === 'sigmoid') out.add('exp');
     if (e.k === 'bin' && e.op === 'pow') out.add('pow');
     if (e.k === 'rand') out.add(e.dist === 'normal' ? 'randNormal' : 'randUniform');
@@ -266,7 +288,7 @@ export class ScalarEmitter {
     }
   }
 
-  private unary(op: string, a: Expr): void {
+  private unary(op: UnOp, a: Expr): void {
     const f = this.env.f;
     if (op === 'not') {
       this.emit(a);
@@ -308,8 +330,12 @@ export class ScalarEmitter {
       case 'relu':
         f.f64(0).op(OP.f64_max);
         return;
-      default:
-        f.call(this.env.fn(op as ImportName));
+      default: {
+        const how = WASM_UNARY[op];
+        if (how === null || how === 'inline')
+          throw new Error(`internal: wasm has no code for ${op}`);
+        f.call(this.env.fn(how));
+      }
     }
   }
 

@@ -26,7 +26,7 @@ export type WasmSelect = 'auto' | 'all';
  */
 export const MIN_WASM_WORK = 1 << 10;
 
-function work(k: Exclude<Kernel, { kind: 'scatter' }>): number {
+function work(k: Exclude<Kernel, { kind: 'scatter' | 'scan' }>): number {
   const n = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
   if (k.kind === 'matmul') return k.batch * k.m * k.n * k.k;
   if (k.kind === 'map') return n(k.shape);
@@ -34,7 +34,8 @@ function work(k: Exclude<Kernel, { kind: 'scatter' }>): number {
 }
 
 export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
-  if (k.kind === 'scatter') return false;
+  // Scatters and scans have no wasm loops: their TypeScript is the code that runs.
+  if (k.kind === 'scatter' || k.kind === 'scan') return false;
   // Ops without wasm code (erf, softplus, the inverse trig family, …) keep the kernel in TS.
   if (unsupportedOp(kernelExprs(k)) !== null) return false;
   return select === 'all' || work(k) >= MIN_WASM_WORK;
@@ -103,7 +104,7 @@ function layout(
 }
 
 function renderKernel(
-  k: Exclude<Kernel, { kind: 'matmul' | 'scatter' }>,
+  k: Exclude<Kernel, { kind: 'matmul' | 'scatter' | 'scan' }>,
   place: (buf: string) => BufferPlace,
   fn: (n: ImportName) => number,
   dtypeOf: (buf: string) => string,
@@ -156,7 +157,9 @@ export function renderWasm(
   const split = new Set<string>();
   for (const k of chosen) {
     const name = exportName(k.name);
-    if (k.kind === 'scatter') throw new Error(`wasm: scatter kernel ${k.name} stays in TypeScript`);
+    if (k.kind === 'scatter' || k.kind === 'scan') {
+      throw new Error(`wasm: ${k.kind} kernel ${k.name} stays in TypeScript`);
+    }
     if (k.kind !== 'matmul') {
       mod.func(name, { params: [], results: [] }, renderKernel(k, place, fn, dtypeOf));
       continue;

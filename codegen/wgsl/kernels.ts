@@ -2,8 +2,14 @@
 // id split over x/y workgroups), reductions as workgroup trees or one invocation per output.
 import * as E from '../../src/schedule/expr.ts';
 import type { Expr } from '../../src/schedule/expr.ts';
-import type { MapKernel, ReduceKernel, ScatterKernel, Store } from '../../src/schedule/kernel.ts';
-import { mapExpr, readsOf, writesOf } from '../../src/schedule/walk.ts';
+import type {
+  MapKernel,
+  ReduceKernel,
+  ScanKernel,
+  ScatterKernel,
+  Store,
+} from '../../src/schedule/kernel.ts';
+import { mapExpr, readsOf, storeIndex, writesOf } from '../../src/schedule/walk.ts';
 import { Keys } from '../cse.ts';
 import { block, lines } from './code.ts';
 import type { Code } from './code.ts';
@@ -117,7 +123,7 @@ function storeLines(stores: readonly Store[], at: string, c: KernelCtx, pre = 't
   ];
 }
 
-const bufsOf = (k: MapKernel | ReduceKernel | ScatterKernel) => [
+const bufsOf = (k: MapKernel | ReduceKernel | ScanKernel | ScatterKernel) => [
   ...new Set([...readsOf(k), ...writesOf(k)]),
 ];
 
@@ -184,6 +190,27 @@ export function scatterPass(k: ScatterKernel, c: KernelCtx): Pass {
     ]),
     `${a(k.out, 'gi')} = acc;`,
     ...c.guard(k.out, 'gi'),
+  ]);
+  return { entry: c.entry, code, groups: g.groups, buffers: bufsOf(k) };
+}
+
+/** One invocation per row walks the scanned axis in order: O(n) work per row, like the CPU. */
+export function scanPass(k: ScanKernel, c: KernelCtx): Pass {
+  const rest = k.shape.filter((_, d) => d !== k.axis);
+  const rows = rest.reduce((a, d) => a * d, 1);
+  const n = k.shape[k.axis]!;
+  const g = grid(Math.ceil(rows / WG), c.limits);
+  const v = renderExprs([k.value], c.access, 'u');
+  const at = renderExprs([storeIndex(k)], c.access, 'a');
+  const stores = storeLines(k.stores, at.roots[0]!, c);
+  const body = [...v.temps, `acc += ${v.roots[0]};`, ...at.temps, ...stores];
+  const walk = k.reverse
+    ? `for (var r0 = ${n - 1}i; r0 >= 0i; r0--)`
+    : `for (var r0 = 0i; r0 < ${n}i; r0++)`;
+  const code = perElement(c, g, rows, 'oi', [
+    ...indexLets('oi', 'o', rest, body.join('\n')),
+    'var acc = 0f;',
+    ...block(walk, body),
   ]);
   return { entry: c.entry, code, groups: g.groups, buffers: bufsOf(k) };
 }

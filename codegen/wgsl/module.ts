@@ -15,6 +15,7 @@ import {
   mapPass,
   reduceChunks,
   reducePasses,
+  scanPass,
   scatterPass,
 } from './kernels.ts';
 import type { KernelCtx, Pass } from './kernels.ts';
@@ -91,6 +92,15 @@ const WGSL_RESERVED = new Set(
     'static super target template this throw trait try type typedef typename typeof union ' +
     'unless unsafe use using varying virtual where with yield true false if else return ' +
     'switch case break continue continuing for while loop const fn var main ' +
+    // The rest of the spec's reserved words (an unlabeled output named `std` must not break).
+    'NULL Self abstract active alignas alignof asm asm_fragment binding_array co_await co_return ' +
+    'co_yield coherent column_major common compile compile_fragment concept consteval constexpr ' +
+    'constinit crate debugger decltype demote demote_to_helper dynamic_cast explicit external ' +
+    'fallthrough friend fxgroup groupshared highp implements instanceof lowp macro_rules mediump ' +
+    'mutable noexcept noinline nointerpolation noperspective nullptr packoffset partition patch ' +
+    'pixelfragment precise premerge protected pub readonly regardless reinterpret_cast restrict ' +
+    'snorm static_assert static_cast std subroutine thread_local typeid unorm unsized volatile ' +
+    'wgsl writeonly ' +
     // Builtin functions and types (a module-scope name would shadow them).
     'abs acos asin atan atan2 ceil clamp cos cosh cross degrees distance dot exp exp2 floor fma ' +
     'fract frexp inverseSqrt ldexp length log log2 max min mix modf normalize pow radians round ' +
@@ -173,6 +183,8 @@ function renderPasses(s: Step, c: KernelCtx, strategy: MatmulStrategy): Pass[] {
       return [mapPass(k, c)];
     case 'reduce':
       return reducePasses(k, c);
+    case 'scan':
+      return [scanPass(k, c)];
     case 'matmul':
       return [matmulPass(k, c, chooseConfig(k, strategy))];
     case 'scatter':

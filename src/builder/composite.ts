@@ -1,7 +1,7 @@
 // Composites built from primitives: statistics, softmax family, normalization, gelu, one-hot,
 // cross-entropy. Where a hand-derived gradient is better, the result is wrapped in custom_vjp.
 import type { Node } from '../ir/node.ts';
-import { GraphError } from '../ir/errors.ts';
+import { GraphError, opError } from '../ir/errors.ts';
 import { captureSite } from '../ir/site.ts';
 import * as B from './ops.ts';
 
@@ -80,6 +80,24 @@ export function layerNorm(x: Node, gamma?: Node, beta?: Node, eps = 1e-5): Node 
   let y = normalize(x, eps);
   if (gamma) y = B.mul(y, gamma);
   if (beta) y = B.add(y, beta);
+  return y;
+}
+
+/**
+ * Group norm (torch.nn.functional.group_norm): x [N, C, ...] normalized over each group of
+ * C/groups channels and all positions, then scaled and shifted per channel by gamma, beta [C].
+ */
+export function groupNorm(x: Node, groups: number, gamma?: Node, beta?: Node, eps = 1e-5): Node {
+  const c = x.shape[1] ?? 0;
+  if (x.rank < 2 || !(Number.isInteger(groups) && groups >= 1) || c % groups !== 0) {
+    const detail = `expects x [N,C,...] with C divisible by groups ${groups}`;
+    throw opError('shape', 'groupNorm', detail, [x.shape], captureSite());
+  }
+  const grouped = B.reshape(x, [x.shape[0]!, groups, -1]);
+  let y = B.reshape(normalize(grouped, eps), x.shape);
+  const perChannel = (v: Node) => B.reshape(v, [c, ...x.shape.slice(2).map(() => 1)]);
+  if (gamma) y = B.mul(y, perChannel(gamma));
+  if (beta) y = B.add(y, perChannel(beta));
   return y;
 }
 

@@ -190,6 +190,12 @@ export const sum = (x: Node, axes?: number | readonly number[], keepdims = false
 export const max = (x: Node, axes?: number | readonly number[], keepdims = false): Node =>
   reduce('max', x, axes, keepdims);
 
+/** Running sum along `axis`, as torch.cumsum (`reverse`: from the end, which is its adjoint). */
+export function cumsum(x: Node, axis = -1, reverse = false): Node {
+  const ax = axis < 0 ? axis + x.rank : axis;
+  return x.graph.apply('cumsum', [x], { axis: ax, reverse });
+}
+
 /** Python-style slice per axis: [start, stop, step?]; missing axes are kept whole. */
 export function slice(x: Node, ranges: readonly (readonly number[])[]): Node {
   const starts: number[] = [];

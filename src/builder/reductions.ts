@@ -1,4 +1,4 @@
-// Reduction composites with PyTorch's names: amin, std, norm, argmax, argmin.
+// Reduction composites with PyTorch's names: amin, prod, std, norm, argmax, argmin.
 import type { Node } from '../ir/node.ts';
 import { opError } from '../ir/errors.ts';
 import { captureSite } from '../ir/site.ts';
@@ -16,6 +16,36 @@ function count(x: Node, axes: Axes): number {
 /** The minimum over axes (ties share the gradient, as max does): −max(−x). */
 export function amin(x: Node, axes?: Axes, keepdims = false): Node {
   return B.neg(B.max(B.neg(x), axes, keepdims));
+}
+
+/**
+ * The product over axes, as torch.prod: a tree of pairwise products (log₂ n levels of strided
+ * views, O(n) multiplies). Its gradient is then the product of the *others* along each path, exact
+ * where elements are 0 (no division by x), and differentiable again like any product.
+ */
+export function prod(x: Node, axes?: Axes, keepdims = false): Node {
+  const list =
+    axes === undefined ? x.shape.map((_, i) => i) : typeof axes === 'number' ? [axes] : axes;
+  const ax = [...new Set(list.map((a) => (a < 0 ? a + x.rank : a)))].sort((p, q) => p - q);
+  if (ax.some((a) => !(a >= 0 && a < x.rank))) {
+    throw opError('attr', 'prod', `bad axes [${list}]`, [x.shape], captureSite());
+  }
+  const kept = x.shape.map((_, i) => i).filter((i) => !ax.includes(i));
+  const keptShape = kept.map((i) => x.shape[i]!);
+  let n = count(x, ax);
+  let y = B.reshape(B.permute(x, [...kept, ...ax]), [...keptShape, n]);
+  const whole = keptShape.map((d) => [0, d]);
+  while (n > 1) {
+    if (n % 2 === 1) {
+      // An odd row gets a 1 at its end, the product's identity.
+      y = B.pad(y, [...keptShape.map((): [number, number] => [0, 0]), [0, 1]], 1);
+      n += 1;
+    }
+    y = B.mul(B.slice(y, [...whole, [0, n, 2]]), B.slice(y, [...whole, [1, n, 2]]));
+    n /= 2;
+  }
+  const out = keepdims ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d)) : keptShape;
+  return B.reshape(y, out);
 }
 
 /** Standard deviation with Bessel's correction by default (PyTorch: correction = 1). */

@@ -1,10 +1,9 @@
 // The CLI's programmatic API: compileToFiles(model file or Graph, opts) does what `gradc compile`
 // does — build, emit, write atomically — and returns what it did; plus the model-file contract.
 import { join, relative, resolve } from 'node:path';
-import type { Graph } from '../ir/graph.ts';
-import type { FileTarget, WasmSetting } from '../pipeline.ts';
-import { emitFiles } from '../pipeline.ts';
-import type { Program } from '../schedule/kernel.ts';
+import type { Graph } from '../index.ts';
+import { emitFiles } from '../internal.ts';
+import type { FileTarget, Program, WasmSetting } from '../internal.ts';
 import type { ModelMode } from './contract.ts';
 import { CliError } from './errors.ts';
 import { loadModel } from './load.ts';

@@ -1,19 +1,15 @@
 // `gradc check <model.ts>`: gradients of the compiled code against finite differences in the
 // float64 interpreter, as a per-param table; exit 1 when any param is off.
-import { gradCheck } from '../autodiff/check.ts';
-import type { GradCheckReport } from '../autodiff/check.ts';
-import type { Values } from '../interp/interpret.ts';
-import { rebuild } from '../ir/rebuild.ts';
-import type { Graph } from '../ir/graph.ts';
-import { mulberry32 } from '../ir/init.ts';
-import type { Target } from '../runtime/executable.ts';
+import { gradCheck } from '../index.ts';
+import type { GradCheckReport, Graph, Target, Values } from '../index.ts';
+import { mulberry32, rebuild } from '../internal.ts';
 import type { Parsed } from './args.ts';
 import { num, positiveInt, str } from './args.ts';
 import type { Io } from './common.ts';
 import { loadFromArgs } from './common.ts';
 import type { TrainSetup } from './contract.ts';
 import { addGradOutputs, scalarOutput } from './gradgraph.ts';
-import { table } from './table.ts';
+import { table } from './help.ts';
 
 /** Inputs to check at: the first batch of the model's training data where it fits, else random. */
 async function feedsFor(g: Graph, train: TrainSetup | undefined, seed: number): Promise<Values> {
@@ -93,7 +89,7 @@ export async function runCheck(p: Parsed, io: Io): Promise<number> {
   const g = lossOnly(graph);
   const { grads } = addGradOutputs(g);
   const feeds = await feedsFor(g, model.train, seed);
-  const { compile } = await import('../compile.ts'); // the renderers load slowly: only on use
+  const { compile } = await import('../index.ts'); // the renderers load slowly: only on use
   const exe = await compile(g, { target, seed });
   try {
     const out = await exe.run(feeds);

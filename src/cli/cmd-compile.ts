@@ -2,7 +2,7 @@
 import type { Parsed } from './args.ts';
 import { bool, positiveInt, str } from './args.ts';
 import { compileToFiles } from './api.ts';
-import type { FileTarget, WasmSetting } from '../pipeline.ts';
+import type { FileTarget, WasmSetting } from '../internal.ts';
 import type { Io } from './common.ts';
 import { loadFromArgs } from './common.ts';
 import { formatCompileSummary } from './summary.ts';

@@ -1,12 +1,8 @@
 // `gradc explain <model.ts>`: the backward pass gradc derived, as equations in the user's names
 // (text, Markdown with LaTeX, or an HTML page typeset by KaTeX), linked to kernels and lines.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { explain } from '../explain/derive.ts';
-import { toMarkdown, toText } from '../explain/format.ts';
-import { toHtml } from '../explain/html.ts';
-import type { Graph } from '../ir/graph.ts';
-import { kernelsOf } from '../schedule/kernel.ts';
-import { emitTs, toProgram } from '../pipeline.ts';
+import type { Graph } from '../index.ts';
+import { emitTs, explain, kernelsOf, toHtml, toMarkdown, toProgram, toText } from '../internal.ts';
 import type { Parsed } from './args.ts';
 import { str } from './args.ts';
 import type { Io } from './common.ts';

@@ -2,10 +2,9 @@
 // chain-rule provenance, with --kernels the fused kernels; or as DOT, SVG or an HTML page.
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
-import type { Graph } from '../ir/graph.ts';
-import { printGraph } from '../ir/print.ts';
-import { printProgram } from '../schedule/print.ts';
-import { kernelGroups, toProgram } from '../pipeline.ts';
+import { printGraph } from '../index.ts';
+import type { Graph } from '../index.ts';
+import { kernelGroups, printProgram, toProgram } from '../internal.ts';
 import type { Parsed } from './args.ts';
 import { bool, str } from './args.ts';
 import type { Io } from './common.ts';

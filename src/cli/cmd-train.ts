@@ -2,11 +2,10 @@
 // `train` export declares, with a progress bar; optionally save a checkpoint.
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import type { Graph } from '../ir/graph.ts';
-import type { Dataset } from '../nn/data/dataset.ts';
-import { saveCheckpoint } from '../node/checkpoint.ts';
-import { fit } from '../nn/fit.ts';
-import type { Target } from '../runtime/executable.ts';
+import type { Graph, Target } from '../index.ts';
+import { fit } from '../nn/index.ts';
+import type { Dataset } from '../nn/index.ts';
+import { saveCheckpoint } from '../node/index.ts';
 import type { Parsed } from './args.ts';
 import { bool, num, positiveInt, str } from './args.ts';
 import type { Io } from './common.ts';
@@ -52,7 +51,7 @@ export async function runTrain(p: Parsed, io: Io): Promise<number> {
   const seed = num(p, 'seed')!;
   const allowNonFinite = bool(p, 'allow-non-finite');
   status(`compiling '${graph.name}' for ${target}`);
-  const { compile } = await import('../compile.ts'); // the renderers load slowly: only on use
+  const { compile } = await import('../index.ts'); // the renderers load slowly: only on use
   const wasm = str(p, 'wasm') as 'auto' | 'all' | 'off';
   const exe = await compile(graph, {
     target,
@@ -119,6 +118,6 @@ async function removeStaleTemps(save: string): Promise<void> {
 async function validation(built: Promise<Graph>, data: Lazy<Dataset>, target: Target) {
   const g = await built;
   if (!g.outputs.has('pred')) return undefined;
-  const { compile } = await import('../compile.ts');
+  const { compile } = await import('../index.ts');
   return { executable: await compile(g, { target }), data: await force(data) };
 }

@@ -1,5 +1,5 @@
 // Flags and helpers shared by the commands: the model-building flags and loading with them.
-import type { Graph } from '../ir/graph.ts';
+import type { Graph } from '../index.ts';
 import type { Parsed } from './args.ts';
 import { bool, positiveInt, str } from './args.ts';
 import type { ModelMode } from './contract.ts';

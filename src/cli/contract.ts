@@ -1,8 +1,7 @@
 // The model-file contract: what a model module's exports may be, as types model authors can import.
 // Default export: a Graph, or a function of { batch, mode } returning one; optional `train` setup.
-import type { Graph } from '../ir/graph.ts';
-import type { Dataset } from '../nn/data/dataset.ts';
-import type { LrSchedule } from '../nn/schedule.ts';
+import type { Graph } from '../index.ts';
+import type { Dataset, LrSchedule } from '../nn/index.ts';
 
 /** 'infer': the forward graph (with a scalar `loss` output for --grad and check); 'train': a step. */
 export type ModelMode = 'infer' | 'train';

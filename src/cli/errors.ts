@@ -1,7 +1,10 @@
 // CLI errors: a usage error (exit 2) or a failure (exit 1), each one clear message; and how any
-// thrown value is reported (stack traces only with --verbose).
+// thrown value is reported (stack traces only with --verbose), with the user's line as a code frame.
+
+// The error class itself, not the public barrel: reporting an error (or --help) stays light.
 import { GraphError } from '../ir/errors.ts';
-import { codeFrame } from './frame.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 /** A failure the user can fix (bad model, unwritable output …): exit code 1. */
 export class CliError extends Error {
@@ -59,4 +62,21 @@ export function reportError(e: unknown, verbose: boolean): Reported {
 
 function lines(head: string, rest: readonly string[]): string {
   return [head, ...rest].join('\n') + '\n';
+}
+
+/** The line `line` of `file` (and the one before it) as "  12 | text", or [] if unreadable. */
+export function codeFrame(file: string, line: number, column?: number): string[] {
+  let text: string;
+  try {
+    text = readFileSync(resolve(file), 'utf8');
+  } catch {
+    return [];
+  }
+  const all = text.split(/\r?\n/);
+  if (line < 1 || line > all.length) return [];
+  const width = String(line).length;
+  const row = (n: number) => `  ${String(n).padStart(width)} | ${all[n - 1]}`;
+  const out = line > 1 && all[line - 2]!.trim() ? [row(line - 1), row(line)] : [row(line)];
+  if (column !== undefined) out.push(`  ${' '.repeat(width)} | ${' '.repeat(column - 1)}^`);
+  return out;
 }

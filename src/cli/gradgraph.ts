@@ -1,8 +1,7 @@
 // The backward graph `inspect --grad` and `check` work on: an infer graph's scalar loss
 // differentiated w.r.t. its trainable params (outputs grad_<param>); a train graph as it is.
-import { grad } from '../autodiff/grad.ts';
-import type { Graph } from '../ir/graph.ts';
-import type { Node } from '../ir/node.ts';
+import { grad } from '../index.ts';
+import type { Graph, Node } from '../index.ts';
 import { CliError } from './errors.ts';
 
 /** The output to differentiate: `loss` if scalar, else the only scalar output. */

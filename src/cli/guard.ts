@@ -11,7 +11,7 @@ import {
   statSync,
 } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { looksLikeSafetensors } from '../nn/safetensors.ts';
+import { looksLikeSafetensors } from '../internal.ts';
 import { CliError } from './errors.ts';
 
 /** The marker gradc puts in the first lines of every text file it writes. */

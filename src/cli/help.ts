@@ -1,7 +1,7 @@
-// Help texts: `gradc --help` lists the commands; `gradc <command> --help` lists its flags.
+// Help texts: `gradc --help` lists the commands; `gradc <command> --help` lists its flags; and
+// the aligned text columns they and the command reports print.
 import type { CommandSpec } from './args.ts';
 import { GLOBAL_FLAGS } from './args.ts';
-import { table } from './table.ts';
 
 export function mainHelp(commands: readonly CommandSpec[], version: string): string {
   const rows = commands.map((c) => [`  ${c.name}`, c.summary]);
@@ -38,5 +38,20 @@ export function commandHelp(c: CommandSpec): string {
       'options:',
       ...table(rows),
     ].join('\n') + '\n'
+  );
+}
+
+/** Rows padded to column widths, two spaces apart, trailing space trimmed. */
+export function table(rows: readonly (readonly string[])[], head?: readonly string[]): string[] {
+  const all = head ? [head, ...rows] : rows;
+  const cols = Math.max(0, ...all.map((r) => r.length));
+  const widths = Array.from({ length: cols }, (_, c) =>
+    Math.max(0, ...all.map((r) => (r[c] ?? '').length)),
+  );
+  return all.map((r) =>
+    r
+      .map((s, c) => s.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd(),
   );
 }

@@ -3,11 +3,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { GraphError } from '../ir/errors.ts';
-import { Graph } from '../ir/graph.ts';
+import { Graph, GraphError } from '../index.ts';
 import type { ModelMode, TrainSetup } from './contract.ts';
 import { CliError } from './errors.ts';
-import { codeFrame } from './frame.ts';
+import { codeFrame } from './errors.ts';
 import { typecheckModel } from './typecheck.ts';
 
 export interface LoadOptions {

@@ -6,8 +6,7 @@ import type { Io } from './common.ts';
 import { runFiltered, wantsFilter } from './dawn.ts';
 import { reportError, UsageError } from './errors.ts';
 import { commandHelp, mainHelp } from './help.ts';
-import { checkSpec, compileSpec, inspectSpec, trainSpec } from './specs.ts';
-import { explainSpec } from './spec-explain.ts';
+import { checkSpec, compileSpec, explainSpec, inspectSpec, trainSpec } from './specs.ts';
 import { gradcVersion } from './version.ts';
 import { isWatchRun, runWatch } from './watch.ts';
 

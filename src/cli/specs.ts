@@ -1,7 +1,18 @@
 // The commands' specs (flags, help): kept apart from their implementations, which main imports
 // only when a command runs, so --help and --version start fast.
-import type { CommandSpec } from './args.ts';
-import { MODEL_FLAGS } from './flags.ts';
+import type { CommandSpec, FlagSpec } from './args.ts';
+
+/** Flags shared by the commands that build a model's graph. */
+export const MODEL_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  mode: {
+    type: 'string',
+    values: ['infer', 'train'],
+    default: 'infer',
+    arg: 'infer|train',
+    help: 'which graph the model builds (default infer)',
+  },
+  batch: { type: 'number', arg: 'N', help: 'batch size passed to the model (default: its own)' },
+};
 
 /** The TS target's CPU kernels: compile and train take the same two flags. */
 const CPU_FLAGS: CommandSpec['flags'] = {
@@ -122,5 +133,35 @@ export const trainSpec: CommandSpec = {
       help: 'keep training through a NaN/∞ loss and save non-finite params anyway',
     },
     ...CPU_FLAGS,
+  },
+};
+
+/** `gradc explain`. */
+export const explainSpec: CommandSpec = {
+  name: 'explain',
+  summary: 'print the derived backward pass as math: forward, δ per layer, gradients, update',
+  positionals: ['<model.ts>'],
+  flags: {
+    format: {
+      type: 'string',
+      values: ['text', 'md', 'html'],
+      default: 'text',
+      arg: 'text|md|html',
+      help: 'Unicode text (default), Markdown with LaTeX, or an HTML page typeset by KaTeX',
+    },
+    out: { type: 'string', arg: 'FILE', help: 'write to FILE instead of stdout' },
+    generated: {
+      type: 'string',
+      arg: 'FILE',
+      help: 'the generated module the Markdown kernel links point to (default gen/<graph>.ts)',
+    },
+    ...MODEL_FLAGS,
+    mode: {
+      type: 'string',
+      values: ['infer', 'train'],
+      default: 'train',
+      arg: 'infer|train',
+      help: 'which graph the model builds (default train: the update rule is shown too)',
+    },
   },
 };

@@ -1,11 +1,10 @@
 // The report `gradc compile` prints: params (names, shapes, sizes), kernels and what each fused,
 // the memory plan against no planning, compile time, and with --explain-fusion the refusals.
 import { relative } from 'node:path';
-import type { Graph } from '../ir/graph.ts';
-import type { Program } from '../schedule/kernel.ts';
-import { kernelsOf } from '../schedule/kernel.ts';
-import { kernelShape } from '../schedule/print.ts';
-import { table } from './table.ts';
+import type { Graph } from '../index.ts';
+import { kernelShape, kernelsOf } from '../internal.ts';
+import type { Program } from '../internal.ts';
+import { table } from './help.ts';
 
 export interface SummaryInput {
   readonly graph: Graph;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type ts from 'typescript';
 import { CliError } from './errors.ts';
-import { codeFrame } from './frame.ts';
+import { codeFrame } from './errors.ts';
 import { knownClean, rememberClean } from './typecache.ts';
 
 type Ts = typeof ts;

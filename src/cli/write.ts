@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { EmittedFile } from '../pipeline.ts';
+import type { EmittedFile } from '../internal.ts';
 import { CliError } from './errors.ts';
 
 const TMP_PREFIX = '.gradc-tmp-';

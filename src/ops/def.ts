@@ -21,8 +21,8 @@ export type ReduceAcc = 'sum' | 'max';
 
 /**
  * How an op becomes kernel code: `expr` ops inline into a fused loop body (elementwise and views);
- * `reduce` ops anchor a reduction kernel with the given accumulator; the others anchor a kernel
- * of their own kind.
+ * `reduce` ops anchor a reduction kernel with the given accumulator; `scan` ops a running fold
+ * along one axis (O(n) per row); the others anchor a kernel of their own kind.
  */
 export type Lowering<P extends OpName> =
   | { readonly kind: 'expr'; readonly expr: (ctx: LowerCtx, attrs: OpAttrs[P]) => Expr }
@@ -30,6 +30,13 @@ export type Lowering<P extends OpName> =
       readonly kind: 'reduce';
       readonly acc: ReduceAcc;
       readonly axes: (attrs: OpAttrs[P]) => readonly number[];
+    }
+  | {
+      /** A running fold along one axis (cumsum): each output element is the fold so far. */
+      readonly kind: 'scan';
+      readonly acc: 'sum';
+      readonly axis: (attrs: OpAttrs[P]) => number;
+      readonly reverse: (attrs: OpAttrs[P]) => boolean;
     }
   | { readonly kind: 'matmul' | 'scatter' | 'leaf' };
 

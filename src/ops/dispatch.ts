@@ -83,6 +83,18 @@ function reduceAs<P extends OpName>(n: Node, op: P) {
   return l.kind === 'reduce' ? { acc: l.acc, axes: l.axes(attrsAs(n, op)) } : null;
 }
 
+/** A scan node's axis and direction, or null for other ops. */
+export function scanOf(n: Node): { axis: number; reverse: boolean } | null {
+  return scanAs(n, n.op);
+}
+
+function scanAs<P extends OpName>(n: Node, op: P) {
+  const l = opDef(op).lower;
+  if (l.kind !== 'scan') return null;
+  const attrs = attrsAs(n, op);
+  return { axis: l.axis(attrs), reverse: l.reverse(attrs) };
+}
+
 /** The facts that do not depend on attributes. */
 export type PlainFacts = Pick<
   OpFacts<OpName>,

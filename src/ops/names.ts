@@ -62,6 +62,8 @@ export interface OpAttrs
   where: None;
   sum: { readonly axes: readonly number[] };
   max: { readonly axes: readonly number[] };
+  /** Running sum along `axis`; `reverse` sums from the end (cumsum's own VJP). */
+  cumsum: { readonly axis: number; readonly reverse: boolean };
   reshape: { readonly shape: readonly number[] };
   permute: { readonly perm: readonly number[] };
   broadcast: { readonly shape: readonly number[] };

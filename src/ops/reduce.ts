@@ -1,4 +1,5 @@
-// Reductions over a set of axes (keepdims is a reshape in the builder, not an attribute).
+// Reductions over a set of axes (keepdims is a reshape in the builder, not an attribute), and the
+// running sum along one axis (cumsum: a scan, O(n) per row).
 import * as B from '../builder/ops.ts';
 import type { Node } from '../ir/node.ts';
 import { normAxes, strides, unravel } from '../ir/shape.ts';
@@ -76,4 +77,40 @@ export const max: OpDef<'max'> = {
   ],
   lower: { kind: 'reduce', acc: 'max', axes: (a) => a.axes },
   facts: { uniform: ([v], count) => (count > 0 ? v! : null) },
+};
+
+export const cumsum: OpDef<'cumsum'> = {
+  arity: 1,
+  infer: ([x], a) => {
+    if (!Number.isInteger(a.axis) || a.axis < 0 || a.axis >= x!.rank) {
+      return `axis ${a.axis} out of range for rank ${x!.rank}`;
+    }
+    if (x!.dtype !== 'f32') return `dtype ${x!.dtype}: cumsum runs on f32 (cast it first)`;
+    return { shape: x!.shape, dtype: x!.dtype };
+  },
+  eval: ([x], a, node) => {
+    const n = node.shape[a.axis]!;
+    const post = strides(node.shape)[a.axis]!;
+    const out = new Float64Array(node.size);
+    // Row by row: (pre, post) picks a row, t walks it forwards or backwards.
+    for (let base = 0; base < out.length; base += n * post) {
+      for (let q = 0; q < post; q++) {
+        let acc = 0;
+        for (let s = 0; s < n; s++) {
+          const at = base + (a.reverse ? n - 1 - s : s) * post + q;
+          acc += x![at]!;
+          out[at] = acc;
+        }
+      }
+    }
+    return out;
+  },
+  vjp: [
+    {
+      // Each x_t feeds every output from t on (up to t, reversed): the adjoint sums the other way.
+      rule: (g, _y, _x, a) => B.cumsum(g, a.axis, !a.reverse),
+      step: '∂L/∂{0} = cumsum of ∂L/∂{out} in the other direction',
+    },
+  ],
+  lower: { kind: 'scan', acc: 'sum', axis: (a) => a.axis, reverse: (a) => a.reverse },
 };

@@ -7,7 +7,7 @@ import { gather, iota, random, scatterAdd } from './index.ts';
 import { constant, input, param, tensor } from './leaf.ts';
 import { matmul } from './matmul.ts';
 import { broadcast, concat, pad, permute, reshape, slice } from './movement.ts';
-import { max, sum } from './reduce.ts';
+import { cumsum, max, sum } from './reduce.ts';
 import { customVjp } from './custom.ts';
 
 export const OPS: OpTable = {
@@ -23,6 +23,7 @@ export const OPS: OpTable = {
   stop_gradient: stopGradient,
   sum,
   max,
+  cumsum,
   reshape,
   permute,
   broadcast,

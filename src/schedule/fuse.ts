@@ -5,11 +5,14 @@ import type { Graph } from '../ir/graph.ts';
 import type { Node } from '../ir/node.ts';
 import { topo } from '../ir/traverse.ts';
 import { costOf, factsOf } from '../ops/dispatch.ts';
+import type { Lowering } from '../ops/def.ts';
+import type { OpName } from '../ops/names.ts';
 import { OPS } from '../ops/table.ts';
 import { groupSiblings } from './siblings.ts';
 import { matmulOperand, stridedOf } from './views.ts';
 
-export type LowerKind = 'expr' | 'reduce' | 'matmul' | 'scatter' | 'leaf';
+/** How an op lowers (the op table's Lowering kinds: a new kind needs no edit here). */
+export type LowerKind = Lowering<OpName>['kind'];
 
 export const lowerKind = (n: Node): LowerKind => OPS[n.op].lower.kind;
 

@@ -62,6 +62,21 @@ export interface ReduceKernel extends KernelBase {
   readonly stores: readonly Store[];
 }
 
+/**
+ * A running sum along `axis` of `shape`: for o over the other axes: acc = 0; for r0 along the axis
+ * (from the end when `reverse`): acc += value; then stores at (o with r0 at `axis`). value and
+ * stores see o0… (the other axes, in order) and r0. O(n) work per row.
+ */
+export interface ScanKernel extends KernelBase {
+  readonly kind: 'scan';
+  readonly op: 'sum';
+  readonly shape: readonly number[];
+  readonly axis: number;
+  readonly reverse: boolean;
+  readonly value: Expr;
+  readonly stores: readonly Store[];
+}
+
 /** C[b] = A[b] · B[b] with the epilogue stores at (b, i, j) seeing acc; vars b, i, j. */
 export interface MatmulKernel extends KernelBase {
   readonly kind: 'matmul';
@@ -86,7 +101,7 @@ export interface ScatterKernel extends KernelBase {
   readonly size: number;
 }
 
-export type Kernel = MapKernel | ReduceKernel | MatmulKernel | ScatterKernel;
+export type Kernel = MapKernel | ReduceKernel | ScanKernel | MatmulKernel | ScatterKernel;
 
 export interface OutputInfo {
   readonly name: string;

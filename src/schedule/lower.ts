@@ -2,15 +2,22 @@
 // every non-materialized producer as a scalar expression over the loop indices.
 import type { Node } from '../ir/node.ts';
 import { opError } from '../ir/errors.ts';
-import { isOp, lowerExpr, reduceOf } from '../ops/dispatch.ts';
+import { isOp, lowerExpr, reduceOf, scanOf } from '../ops/dispatch.ts';
 import type { LowerCtx } from '../ops/def.ts';
 import * as E from './expr.ts';
 import type { Expr } from './expr.ts';
 import type { FusionPlan } from './fuse.ts';
 import { lowerKind } from './fuse.ts';
-import type { Kernel, MatmulKernel, ReduceKernel, ScatterKernel, Store } from './kernel.ts';
+import type {
+  Kernel,
+  MatmulKernel,
+  ReduceKernel,
+  ScanKernel,
+  ScatterKernel,
+  Store,
+} from './kernel.ts';
 import { matmulView, stridedOf } from './views.ts';
-import { ExprIds } from './walk.ts';
+import { ExprIds, scanIndex } from './walk.ts';
 
 /** Inlines producers into one kernel body; memoized so shared subexpressions stay shared. */
 class Inliner {
@@ -86,6 +93,7 @@ export function lowerHead(
   let kernel: Kernel;
   if (kind === 'matmul') kernel = lowerMatmul(anchor!, head, inl, buf, plan, bufOf, base);
   else if (kind === 'reduce') kernel = lowerReduce(anchor!, head, inl, buf, base);
+  else if (kind === 'scan') kernel = lowerScan(head, inl, buf, base);
   else if (kind === 'scatter') kernel = lowerScatter(head, bufOf, base);
   else {
     const idx = vars('i', head.rank);
@@ -173,6 +181,22 @@ function lowerReduce(red: Node, head: Node, inl: Inliner, buf: string, base: Bas
     redShape: axes.map((d) => x.shape[d]!),
     value: inl.value(x, full),
     stores: epilogue(red, head, inl, buf, o),
+  };
+}
+
+function lowerScan(n: Node, inl: Inliner, buf: string, base: Base): ScanKernel {
+  inl.ops.push(n.op);
+  const s = scanOf(n);
+  if (!s) throw new Error(`internal: ${n.op} is not a scan`);
+  const value = inl.value(n.inputs[0]!, scanIndex(n.rank, s.axis));
+  return {
+    kind: 'scan',
+    ...base,
+    op: 'sum',
+    shape: n.shape,
+    ...s,
+    value,
+    stores: [{ buf, expr: E.ACC }],
   };
 }
 

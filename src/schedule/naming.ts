@@ -14,20 +14,25 @@ export class UniqueNames {
   }
 }
 
-/** The name of a node: its label, or for a gradient node `d_<name of what it differentiates>`. */
+/**
+ * The name of a node: its label, or for a gradient node `d_<name of what it differentiates>`;
+ * an unlabeled value is named by the labeled op it feeds (`dsigmoid_a1`: ∂L/∂ the input of a1).
+ */
 export function nodeName(n: Node): string | undefined {
   if (n.label) return n.label;
   const prov = n.meta.prov;
   if (!prov) return undefined;
   // The provenance record says whose cotangent this is: the forward node's input, or itself.
-  const target =
-    prov.input === null ? prov.forward : (prov.forward.inputs[prov.input] ?? prov.forward);
-  return `d_${target.label ?? target.op}`;
+  const fwd = prov.forward;
+  const target = prov.input === null ? fwd : (fwd.inputs[prov.input] ?? fwd);
+  if (target.label) return `d_${target.label}`;
+  if (target !== fwd && fwd.label) return `d${fwd.op}_${fwd.label}`;
+  return `d_${target.op}`;
 }
 
-/** e.g. "dense1_matmul_bias_sigmoid", "grad_W1_matmul". */
-export function kernelBaseName(head: Node, nodes: readonly Node[]): string {
-  const prefix = nodeName(head) ?? (head.meta.scope || head.op);
+/** e.g. "dense1_matmul_bias_sigmoid", "W1_next_matmul"; `named` overrides the head's own name. */
+export function kernelBaseName(head: Node, nodes: readonly Node[], named?: string): string {
+  const prefix = named ?? nodeName(head) ?? (head.meta.scope || head.op);
   const ops: string[] = [];
   for (const n of nodes) {
     if (factsOf(n.op).quietName) continue;

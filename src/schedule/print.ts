@@ -12,6 +12,8 @@ export function kernelShape(k: Kernel): string {
       return dims(k.shape);
     case 'reduce':
       return `${dims(k.outShape)} ${k.op === 'sum' ? 'Σ' : 'max'} over ${dims(k.redShape)}`;
+    case 'scan':
+      return `${dims(k.shape)} running Σ along axis ${k.axis}${k.reverse ? ' (from the end)' : ''}`;
     case 'matmul':
       return `${k.batch > 1 ? `${k.batch}×` : ''}[${k.m},${k.k}]·[${k.k},${k.n}]`;
     case 'scatter':

@@ -6,6 +6,7 @@ import type { Node } from '../ir/node.ts';
 import type { Expr } from './expr.ts';
 import type { FusionPlan } from './fuse.ts';
 import type { BufferInfo, Kernel, OutputInfo, Program, Step } from './kernel.ts';
+import { isOp } from '../ops/dispatch.ts';
 import { lowerHead } from './lower.ts';
 import type { MemoryPlan, TempReq } from './memory.ts';
 import { kernelBaseName, kernelNotes, nodeName, UniqueNames } from './naming.ts';
@@ -40,12 +41,14 @@ export function lowerKernels(g: Graph, plan: FusionPlan): LoweredProgram {
     });
   };
   for (const n of plan.order) {
-    const a = n.attrs as { name?: string; values?: readonly number[] };
-    if (n.op === 'input') declare(n, 'input', a.name!);
-    else if (n.op === 'param') declare(n, 'param', a.name!);
-    else if (n.op === 'tensor') declare(n, 'const', 'const', a.values);
+    if (isOp(n, 'input') || isOp(n, 'param')) declare(n, n.op, n.attrs.name);
+    else if (isOp(n, 'tensor')) declare(n, 'const', 'const', n.attrs.values);
   }
-  for (const n of plan.heads) declare(n, 'temp', nodeName(n) ?? (n.meta.scope || n.op));
+  // An unlabeled output is named by its output name (the loss kernel is `loss`, not `div_…`).
+  const outputName = new Map<Node, string>();
+  for (const [name, n] of g.outputs) if (!outputName.has(n)) outputName.set(n, name);
+  const named = (n: Node) => nodeName(n) ?? outputName.get(n);
+  for (const n of plan.heads) declare(n, 'temp', named(n) ?? (n.meta.scope || n.op));
   const nameOf = (n: Node) => bufOf.get(n)!;
 
   // Kernel names are taken head by head, in plan order, so a head's name does not depend on
@@ -54,7 +57,7 @@ export function lowerKernels(g: Graph, plan: FusionPlan): LoweredProgram {
     const siblings = new Map<Node, Expr>();
     const parts = group.map((head) => {
       const low = lowerHead(head, plan, nameOf, '', siblings);
-      const name = kernelNames.take(kernelBaseName(head, low.nodes));
+      const name = kernelNames.take(kernelBaseName(head, low.nodes, named(head)));
       const fused = low.kernel.ops.length > 1 ? [`fuses ${low.kernel.ops.join(' → ')}`] : [];
       const kernel = { ...low.kernel, name, notes: [...fused, ...kernelNotes(low.nodes)] };
       if (kernel.kind === 'map') siblings.set(head, kernel.stores[0]!.expr);

@@ -2,6 +2,7 @@
 // Matmul reads its operands through such views, so transposes and batch broadcasts are never copied.
 import type { Node } from '../ir/node.ts';
 import { strides as rowMajor } from '../ir/shape.ts';
+import { isOp } from '../ops/dispatch.ts';
 import type { StridedView } from './kernel.ts';
 
 export interface Strided {
@@ -15,35 +16,31 @@ export function stridedOf(x: Node, hasBuffer: (n: Node) => boolean): Strided | n
   if (hasBuffer(x)) return { base: x, offset: 0, strides: rowMajor(x.shape) };
   const inner = x.inputs[0];
   if (!inner) return null;
-  const a = x.attrs as Record<string, readonly number[]>;
-  switch (x.op) {
-    case 'permute': {
-      const s = stridedOf(inner, hasBuffer);
-      return s && { ...s, strides: a.perm!.map((p) => s.strides[p]!) };
-    }
-    case 'broadcast': {
-      const s = stridedOf(inner, hasBuffer);
-      if (!s) return null;
-      const off = x.rank - inner.rank;
-      const st = x.shape.map((_, i) =>
-        i < off || inner.shape[i - off] === 1 ? 0 : s.strides[i - off]!,
-      );
-      return { ...s, strides: st };
-    }
-    case 'slice': {
-      const s = stridedOf(inner, hasBuffer);
-      if (!s) return null;
-      const offset = s.offset + a.starts!.reduce((acc, v, d) => acc + v * s.strides[d]!, 0);
-      return { ...s, offset, strides: s.strides.map((v, d) => v * a.steps![d]!) };
-    }
-    case 'reshape': {
-      const s = stridedOf(inner, hasBuffer);
-      if (!s) return null;
-      return reshapeStrides(s, inner.shape, x.shape);
-    }
-    default:
-      return null;
+  if (isOp(x, 'permute')) {
+    const s = stridedOf(inner, hasBuffer);
+    return s && { ...s, strides: x.attrs.perm.map((p) => s.strides[p]!) };
   }
+  if (isOp(x, 'broadcast')) {
+    const s = stridedOf(inner, hasBuffer);
+    if (!s) return null;
+    const off = x.rank - inner.rank;
+    const st = x.shape.map((_, i) =>
+      i < off || inner.shape[i - off] === 1 ? 0 : s.strides[i - off]!,
+    );
+    return { ...s, strides: st };
+  }
+  if (isOp(x, 'slice')) {
+    const s = stridedOf(inner, hasBuffer);
+    if (!s) return null;
+    const { starts, steps } = x.attrs;
+    const offset = s.offset + starts.reduce((acc, v, d) => acc + v * s.strides[d]!, 0);
+    return { ...s, offset, strides: s.strides.map((v, d) => v * steps[d]!) };
+  }
+  if (isOp(x, 'reshape')) {
+    const s = stridedOf(inner, hasBuffer);
+    return s && reshapeStrides(s, inner.shape, x.shape);
+  }
+  return null;
 }
 
 /** A reshape keeps a view strided when the source is contiguous or only 1-sized axes change. */

@@ -142,6 +142,7 @@ export function kernelExprs(k: Kernel): Expr[] {
     case 'matmul':
       return k.stores.map((s) => s.expr);
     case 'reduce':
+    case 'scan':
       return [k.value, ...k.stores.map((s) => s.expr)];
     case 'scatter':
       return [];
@@ -176,11 +177,19 @@ export function writesOf(k: Kernel): ReadonlySet<string> {
   return out;
 }
 
+const vars = (p: string, n: number) => Array.from({ length: n }, (_, i) => E.ivar(`${p}${i}`));
+
+/** A scan's element index (rank `rank`): the other axes' o0… with r0 at the scanned axis. */
+export function scanIndex(rank: number, axis: number): Expr[] {
+  const o = vars('o', rank - 1);
+  return [...o.slice(0, axis), E.ivar('r0'), ...o.slice(axis)];
+}
+
 /** The flat index every store of a kernel writes at (as the renderers compute it). */
 export function storeIndex(k: Exclude<Kernel, { kind: 'scatter' }>): Expr {
-  const vars = (p: string, n: number) => Array.from({ length: n }, (_, i) => E.ivar(`${p}${i}`));
   if (k.kind === 'map') return E.flatIndex(vars('i', k.shape.length), k.shape);
   if (k.kind === 'reduce') return E.flatIndex(vars('o', k.outShape.length), k.outShape);
+  if (k.kind === 'scan') return E.flatIndex(scanIndex(k.shape.length, k.axis), k.shape);
   const b = k.batch === 1 ? E.int(0) : E.ivar('b');
   return E.iadd(E.imul(b, E.int(k.m * k.n)), E.iadd(E.imul(E.ivar('i'), E.int(k.n)), E.ivar('j')));
 }

@@ -238,6 +238,7 @@ const reduceStep: Step = (s, x) => {
   if (x.rank === 0) return null;
   const axes = randomAxes(s, x.rank);
   const keep = s.chance(0.5);
+  if (s.chance(0.25)) return B.cumsum(x, s.int(0, x.rank - 1), s.chance(0.5));
   if (s.chance(0.5)) return B.max(x, axes, keep);
   const count = axes.reduce((p, a) => p * x.shape[a]!, 1);
   return B.mul(B.sum(x, axes, keep), 1 / count);

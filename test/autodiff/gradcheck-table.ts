@@ -4,9 +4,17 @@ import fc from 'fast-check';
 import * as B from '../../src/builder/ops.ts';
 import * as C from '../../src/builder/composite.ts';
 import * as A from '../../src/builder/activations.ts';
-import { avgPool2d, conv1d, conv2d, maxPool2d } from '../../src/builder/conv.ts';
+import {
+  avgPool2d,
+  conv1d,
+  conv2d,
+  convTranspose1d,
+  convTranspose2d,
+  maxPool2d,
+} from '../../src/builder/conv.ts';
 import * as R from '../../src/builder/reductions.ts';
 import * as Sh from '../../src/builder/shuffle.ts';
+import { einsum } from '../../src/builder/einsum.ts';
 import * as losses from '../../src/nn/losses.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { UNARY_OPS } from '../../src/ops/names.ts';
@@ -472,6 +480,90 @@ const nllCases = ceCases.map(({ b, c }) => ({
   note: `logits[${b},${c}]`,
 }));
 
+/** einsum forms: batched matmul, attention scores, transpose, diagonal, trace, outer, chain. */
+const einsumCases = fc
+  .constantFrom<[string, number[][]]>(
+    [
+      'bij,bjk->bik',
+      [
+        [2, 2, 3],
+        [2, 3, 2],
+      ],
+    ],
+    [
+      'bhqd,bhkd->bhqk',
+      [
+        [1, 2, 2, 3],
+        [1, 2, 3, 3],
+      ],
+    ],
+    ['ij->ji', [[2, 3]]],
+    ['ii->i', [[3, 3]]],
+    ['ii', [[3, 3]]],
+    ['i,j->ij', [[2], [3]]],
+    [
+      'ij,jk,kl->il',
+      [
+        [2, 3],
+        [3, 2],
+        [2, 2],
+      ],
+    ],
+  )
+  .map(([spec, shapes]) => ({
+    operands: shapes.map((shape) => ({ shape })),
+    build: (xs: readonly Node[]) => einsum(spec, ...xs),
+    note: spec,
+  }));
+
+/** conv2d with dilation and groups, and the transposed convolution (x [n, c·g, h, w]). */
+const convOptCases = (transposed: boolean) =>
+  fc
+    .record({
+      n: dim(2),
+      c: dim(2),
+      o: dim(2),
+      g: dim(2),
+      h: fc.integer({ min: 3, max: 5 }),
+      k: fc.integer({ min: 1, max: 2 }),
+      stride: dim(2),
+      padding: fc.integer({ min: 0, max: 1 }),
+      dilation: dim(2),
+    })
+    // A dilated window can outgrow a small input (width h + 1, kernel width k + 1): skip those.
+    .filter((r) => transposed || r.h + 2 * r.padding >= r.dilation * r.k)
+    .map(({ n, c, o, g, h, k, stride, padding, dilation }) => {
+      const xs = [n, c * g, h, h + 1];
+      const ws = transposed ? [c * g, o, k, k + 1] : [o * g, c, k, k + 1];
+      const outputPadding = transposed && stride > 1 ? 1 : 0;
+      const opts = { stride, padding, dilation, groups: g, outputPadding };
+      return {
+        operands: [{ shape: xs }, { shape: ws }],
+        build: ([x, w]: readonly Node[]) =>
+          transposed ? convTranspose2d(x!, w!, undefined, opts) : conv2d(x!, w!, undefined, opts),
+        note: `x${fmt(xs)} w${fmt(ws)} ${JSON.stringify(opts)}`,
+      };
+    });
+
+const convT1dCases = fc
+  .record({ l: fc.integer({ min: 2, max: 4 }), k: dim(3), stride: dim(2), bias: fc.boolean() })
+  .map(({ l, k, stride, bias }) => ({
+    operands: [{ shape: [1, 2, l] }, { shape: [2, 3, k] }, ...(bias ? [{ shape: [3] }] : [])],
+    build: ([x, w, b]: readonly Node[]) => convTranspose1d(x!, w!, b, { stride, padding: 0 }),
+    note: `x[1,2,${l}] w[2,3,${k}] stride ${stride}`,
+  }));
+
+const groupNormCases = fc
+  .record({ n: dim(2), g: dim(2), cg: dim(2), l: dim(3), affine: fc.boolean() })
+  .map(({ n, g, cg, l, affine }) => ({
+    operands: [
+      { shape: [n, g * cg, l] },
+      ...(affine ? [{ shape: [g * cg] }, { shape: [g * cg] }] : []),
+    ],
+    build: ([x, gm, bt]: readonly Node[]) => C.groupNorm(x!, g, gm, bt),
+    note: `x[${n},${g * cg},${l}] groups ${g}`,
+  }));
+
 /** The composites with PyTorch's names (activations, reductions, movement, conv1d, losses). */
 const TORCH_NAMED: GradRow[] = [
   unary('silu', A.silu),
@@ -482,6 +574,13 @@ const TORCH_NAMED: GradRow[] = [
   shaped('amin', shapeArb(1), reduceAttrs, (x, [ax, keep]) => R.amin(x, ax, keep), {
     domain: { kind: 'distinct' },
   }),
+  shaped('prod', shapeArb(1), reduceAttrs, (x, [ax, keep]) => R.prod(x, ax, keep), { tol: 1e-5 }),
+  shaped(
+    'cumsum',
+    shapeArb(1, 3, 4),
+    (s) => fc.tuple(axisOf(s), fc.boolean()),
+    (x, [ax, rev]) => B.cumsum(x, ax, rev),
+  ),
   shaped('std', dims2(), reduceAttrs, (x, [ax, keep]) => R.std(x, ax, keep), { tol: 1e-5 }),
   shaped(
     'norm',
@@ -505,6 +604,11 @@ const TORCH_NAMED: GradRow[] = [
   shaped('triu', dims2(2), () => fc.integer({ min: -1, max: 1 }), Sh.triu),
   { name: 'takeAlongAxis', domain: ANY, tol: 1e-6, order: 2, cases: takeAlongCases },
   { name: 'conv1d', domain: ANY, tol: 1e-6, order: 1, cases: conv1dCases },
+  { name: 'einsum', domain: ANY, tol: 1e-6, order: 2, cases: einsumCases },
+  { name: 'conv2d dilation+groups', domain: ANY, tol: 1e-6, order: 1, cases: convOptCases(false) },
+  { name: 'convTranspose2d', domain: ANY, tol: 1e-6, order: 1, cases: convOptCases(true) },
+  { name: 'convTranspose1d', domain: ANY, tol: 1e-6, order: 1, cases: convT1dCases },
+  { name: 'groupNorm', domain: ANY, tol: 1e-5, order: 2, cases: groupNormCases },
   { name: 'nllLoss', domain: ANY, tol: 1e-6, order: 2, cases: nllCases },
   {
     name: 'klDiv',

@@ -767,16 +767,16 @@ fn a2_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
     },
     {
       key: '17ya7ua025b-2gngmwkmpab',
-      entry: 'div_sub_mul_sum_div',
+      entry: 'loss_sub_mul_sum_div',
       bindings: [
         ['a2_2', 'f32'],
         ['y', 'f32'],
-        ['div', 'f32'],
+        ['loss', 'f32'],
       ],
       uses: [],
       line: 137,
       body: `@compute @workgroup_size(256)
-fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn loss_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
   if (flat >= 1u) {
     return;
@@ -787,35 +787,35 @@ fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
     let u0 = (a2_2[ri] - y[ri]);
     acc += (u0 * u0);
   }
-  div[oi] = ((acc * 0.5f) / 10f);
+  loss[oi] = ((acc * 0.5f) / 10f);
 }`,
     },
     {
       key: 'wgyc7hdn21-140r83bf8un',
-      entry: 'd_add_sub_mul',
+      entry: 'dsigmoid_a2_sub_mul',
       bindings: [
         ['a2_2', 'f32'],
-        ['d_add', 'f32'],
+        ['dsigmoid_a2', 'f32'],
         ['y_2', 'f32'],
       ],
       uses: [],
       line: 161,
       body: `@compute @workgroup_size(256)
-fn d_add_sub_mul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn dsigmoid_a2_sub_mul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
   if (flat >= 100u) {
     return;
   }
   let gi = i32(flat);
   let t0 = a2_2[gi];
-  d_add[gi] = ((((t0 - y_2[gi]) * 0.1f) * t0) * (1f - t0));
+  dsigmoid_a2[gi] = ((((t0 - y_2[gi]) * 0.1f) * t0) * (1f - t0));
 }`,
     },
     {
       key: 'rxk4e3aenz-cfk276w28c',
       entry: 'b2_next_sum_mul_sub',
       bindings: [
-        ['d_add_3', 'f32'],
+        ['dsigmoid_a2_2', 'f32'],
         ['b2_2', 'f32'],
       ],
       uses: [],
@@ -831,24 +831,24 @@ fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   var acc = 0f;
   for (var ri = 0i; ri < 10i; ri++) {
     let r0 = ri;
-    acc += d_add_3[((r0 * 10i) + o0)];
+    acc += dsigmoid_a2_2[((r0 * 10i) + o0)];
   }
   b2_2[oi] = (b2_2[o0] - (acc * 3f));
 }`,
     },
     {
       key: '1lizvei7mqt-1exn21xcis0',
-      entry: 'd_add_matmul_mul_sub',
+      entry: 'dsigmoid_a1_matmul_mul_sub',
       bindings: [
-        ['d_add_3', 'f32'],
+        ['dsigmoid_a2_2', 'f32'],
         ['W2', 'f32'],
         ['a1', 'f32'],
-        ['d_add_2', 'f32'],
+        ['dsigmoid_a1', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
       line: 204,
       body: `@compute @workgroup_size(8, 8)
-fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn dsigmoid_a1_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
   let col0 = i32(wid.x) * 16i;
   let tr = i32(tid.y) * 2i;
@@ -860,7 +860,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
       let gc = k0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 10i) {
-        tv = d_add_3[gr * 10i + gc];
+        tv = dsigmoid_a2_2[gr * 10i + gc];
       }
       mm_a_16x16[te] = tv;
     }
@@ -893,7 +893,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
       let acc = sums[xy];
       let t0 = ((i * 30i) + j);
       let t1 = a1[t0];
-      d_add_2[t0] = ((acc * t1) * (1f - t1));
+      dsigmoid_a1[t0] = ((acc * t1) * (1f - t1));
     }
   }
 }`,
@@ -903,7 +903,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
       entry: 'W2_next_matmul_mul_sub',
       bindings: [
         ['a1_2', 'f32'],
-        ['d_add', 'f32'],
+        ['dsigmoid_a2', 'f32'],
         ['W2_2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
@@ -930,7 +930,7 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       let gc = col0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 10i) {
-        tv = d_add[gr * 10i + gc];
+        tv = dsigmoid_a2[gr * 10i + gc];
       }
       mm_b_16x16[te] = tv;
     }
@@ -962,7 +962,7 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       key: '1v1ik3kyszw-226lqy4szg3',
       entry: 'b1_next_sum_mul_sub',
       bindings: [
-        ['d_add_2_2', 'f32'],
+        ['dsigmoid_a1_2', 'f32'],
         ['b1_2', 'f32'],
       ],
       uses: [],
@@ -978,7 +978,7 @@ fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   var acc = 0f;
   for (var ri = 0i; ri < 10i; ri++) {
     let r0 = ri;
-    acc += d_add_2_2[((r0 * 30i) + o0)];
+    acc += dsigmoid_a1_2[((r0 * 30i) + o0)];
   }
   b1_2[oi] = (b1_2[o0] - (acc * 3f));
 }`,
@@ -988,7 +988,7 @@ fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
       entry: 'W1_next_matmul_mul_sub',
       bindings: [
         ['x', 'f32'],
-        ['d_add_2_3', 'f32'],
+        ['dsigmoid_a1_3', 'f32'],
         ['W1_2', 'f32'],
       ],
       uses: ['mm_a_16x16', 'mm_b_16x16'],
@@ -1015,7 +1015,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       let gc = col0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 30i) {
-        tv = d_add_2_3[gr * 30i + gc];
+        tv = dsigmoid_a1_3[gr * 30i + gc];
       }
       mm_b_16x16[te] = tv;
     }
@@ -1074,7 +1074,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
         [0, 31872, 100],
         [0, 32640, 1],
       ],
-    }, // div_sub_mul_sum_div
+    }, // loss_sub_mul_sum_div
     {
       shader: 3,
       groups: [1, 1, 1],
@@ -1083,7 +1083,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
         [0, 32704, 100],
         [0, 31872, 100],
       ],
-    }, // d_add_sub_mul
+    }, // dsigmoid_a2_sub_mul
     {
       shader: 4,
       groups: [1, 1, 1],
@@ -1101,7 +1101,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
         [0, 32000, 300],
         [0, 32320, 300],
       ],
-    }, // d_add_matmul_mul_sub
+    }, // dsigmoid_a1_matmul_mul_sub
     {
       shader: 6,
       groups: [1, 2, 1],

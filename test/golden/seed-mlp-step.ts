@@ -31,9 +31,9 @@ export interface Outputs {
   loss: Float32Array;
 }
 
-/** WebAssembly SIMD kernels (5066 bytes, rendered by gradc from the same kernels as the TypeScript below). */
+/** WebAssembly SIMD kernels (5073 bytes, rendered by gradc from the same kernels as the TypeScript below). */
 const wasmBytes =
-  'AGFzbQEAAAABFwRgAXwBfGAGf39/f39/AGACf38AYAAAAhkCA2VudgZtZW1vcnkCAAkDZW52A2V4cAAAAxEQAQIDAwIDAwIDAwIDAwIDAwd8BRZhMV9tYXRtdWxfYmlhc19zaWdtb2lkAAQWYTJfbWF0bXVsX2JpYXNfc2lnbW9pZAAHFGRfYWRkX21hdG11bF9tdWxfc3ViAAoWVzJfbmV4dF9tYXRtdWxfbXVsX3N1YgANFlcxX25leHRfbWF0bXVsX211bF9zdWIAEAr6JRCIBAILewR/IAIhESACIARBAWxqIRIgAiAEQQJsaiETIAIgBEEDbGohFCAFBEAgEf0ABAAhBiAR/QAEECEHIBL9AAQAIQggEv0ABBAhCSAT/QAEACEKIBP9AAQQIQsgFP0ABAAhDCAU/QAEECENBf0MAAAAAAAAAAAAAAAAAAAAACEG/QwAAAAAAAAAAAAAAAAAAAAAIQf9DAAAAAAAAAAAAAAAAAAAAAAhCP0MAAAAAAAAAAAAAAAAAAAAACEJ/QwAAAAAAAAAAAAAAAAAAAAAIQr9DAAAAAAAAAAAAAAAAAAAAAAhC/0MAAAAAAAAAAAAAAAAAAAAACEM/QwAAAAAAAAAAAAAAAAAAAAAIQ0LA0AgAf0ABAAhDiAB/QAEECEPIAD9CQIAIRAgBiAQIA795gH95AEhBiAHIBAgD/3mAf3kASEHIAD9CQIEIRAgCCAQIA795gH95AEhCCAJIBAgD/3mAf3kASEJIAD9CQIIIRAgCiAQIA795gH95AEhCiALIBAgD/3mAf3kASELIAD9CQIMIRAgDCAQIA795gH95AEhDCANIBAgD/3mAf3kASENIABBEGohACABQSBqIQEgA0EBayIDDQALIBEgBv0LBAAgESAH/QsEECASIAj9CwQAIBIgCf0LBBAgEyAK/QsEACATIAv9CwQQIBQgDP0LBAAgFCAN/QsEEAvBBQETf0GAiA4hDCAAQQRsIAFtIQ4gAEEBakEEbCABbSEPIAxBgIAPaiENQQAhAgNAQQAhAwNAQZAGIANrIgRBgAQgBEGABEgbIQQgDSEKIA4hBwJAIAcgD04NAANAIAdBCGwhC0Gg+AEgA0H4AGxqIAtBBGxqIQkgB0EDSARAIAQhEQNAIAogCf0ABAD9CwQAIAogCf0ABBD9CwQQIAlB+ABqIQkgCkEgaiEKIBFBAWsiEQ0ACwUgBCESA0AgCiAJ/QAEAP0LBAAgCiAJKgIQOAIQIAogCSoCFDgCFCAKQwAAAAA4AhggCkMAAAAAOAIcIAlB+ABqIQkgCkEgaiEKIBJBAWsiEg0ACwsgB0EBaiIHIA9IDQALC0EAIQUDQEEKIAVrIgZB+AAgBkH4AEgbIQYgDCEKIAZBBG0hECAFIgsgEEEEbGohCAJAIBBFDQADQEEQIAtBwBhsaiADQQRsaiEJIAQhEwNAIAogCSoCADgCACAKIAkqAsAYOAIEIAogCSoCgDE4AgggCiAJKgLASTgCDCAJQQRqIQkgCkEQaiEKIBNBAWsiEw0ACyALQQRqIgsgCEgNAAsLIAsgBSAGakgEQEEQIAtBwBhsaiADQQRsaiEJIAQhFANAIAogCSoCADgCACAKIAkqAsAYOAIEIApDAAAAADgCCCAKQwAAAAA4AgwgCUEEaiEJIApBEGohCiAUQQFrIhQNAAsLIAZBA2pBBG0hECAOIQcCQCAHIA9ODQADQEEAIQgDQCAIIARsQRBsIAxqIAcgDmsgBGxBIGwgDWogAkEMbCAFaiAIQQRsakEgbCAHQQhsakECdEGA+AdqIARBgAEgAxABIAhBAWoiCCAQSA0ACyAHQQFqIgcgD0gNAAsLIAVB+ABqIgVBCkgNAAsgA0GABGoiA0GQBkgNAAsgAkEBaiICQQFIDQALC5wBAgN/AXxBACEAA0BBACEBA0BBACECA0AgAEEMbCABakEgbCACakECdCoCgPgHuyEDIAG3RAAAAAAAAD5AoiACt6D8AkECdEQAAAAAAADwP0QAAAAAAADwPyADIAK3/AJBAnQqAqDXB7ugmhAAoKO2OAKA4gcgAkEBaiICQR5IDQALIAFBAWoiAUEKSA0ACyAAQQFqIgBBAUgNAAsLCgBBAEEBEAIQAwvKBQETf0GAiA4hDCAAQQJsIAFtIQ4gAEEBakECbCABbSEPIAxBwPAAaiENQQAhAgNAQQAhAwNAQR4gA2siBEGABCAEQYAESBshBCANIQogDiEHAkAgByAPTg0AA0AgB0EIbCELQaDYByADQShsaiALQQRsaiEJIAdBAUgEQCAEIREDQCAKIAn9AAQA/QsEACAKIAn9AAQQ/QsEECAJQShqIQkgCkEgaiEKIBFBAWsiEQ0ACwUgBCESA0AgCiAJKgIAOAIAIAogCSoCBDgCBCAK/QwAAAAAAAAAAAAAAAAAAAAA/QsECCAKQwAAAAA4AhggCkMAAAAAOAIcIAlBKGohCSAKQSBqIQogEkEBayISDQALCyAHQQFqIgcgD0gNAAsLQQAhBQNAQQogBWsiBkH4ACAGQfgASBshBiAMIQogBkEEbSEQIAUiCyAQQQRsaiEIAkAgEEUNAANAQYDiByALQfgAbGogA0EEbGohCSAEIRMDQCAKIAkqAgA4AgAgCiAJKgJ4OAIEIAogCSoC8AE4AgggCiAJKgLoAjgCDCAJQQRqIQkgCkEQaiEKIBNBAWsiEw0ACyALQQRqIgsgCEgNAAsLIAsgBSAGakgEQEGA4gcgC0H4AGxqIANBBGxqIQkgBCEUA0AgCiAJKgIAOAIAIAogCSoCeDgCBCAKQwAAAAA4AgggCkMAAAAAOAIMIAlBBGohCSAKQRBqIQogFEEBayIUDQALCyAGQQNqQQRtIRAgDiEHAkAgByAPTg0AA0BBACEIA0AgCCAEbEEQbCAMaiAHIA5rIARsQSBsIA1qIAJBDGwgBWogCEEEbGpBEGwgB0EIbGpBAnRBgPgHaiAEQcAAIAMQASAIQQFqIgggEEgNAAsgB0EBaiIHIA9IDQALCyAFQfgAaiIFQQpIDQALIANBgARqIgNBHkgNAAsgAkEBaiICQQFIDQALC5wBAgN/AXxBACEAA0BBACEBA0BBACECA0AgAEEMbCABakEQbCACakECdCoCgPgHuyEDIAG3RAAAAAAAACRAoiACt6D8AkECdEQAAAAAAADwP0QAAAAAAADwPyADIAK3/AJBAnQqAtDhB7ugmhAAoKO2OAKw6wcgAkEBaiICQQpIDQALIAFBAWoiAUEKSA0ACyAAQQFqIgBBAUgNAAsLCgBBAEEBEAUQBguTBgETf0GAiA4hDCAAQQRsIAFtIQ4gAEEBakEEbCABbSEPIAxBwCVqIQ1BACECA0BBACEDA0BBCiADayIEQYAEIARBgARIGyEEIA0hCiAOIQcCQCAHIA9ODQADQCAHQQhsIQtBoNgHIANBBGxqIAtBKGxqIQkgB0EDSARAIAQhEQNAIAogCSoCADgCACAKIAkqAig4AgQgCiAJKgJQOAIIIAogCSoCeDgCDCAKIAkqAqABOAIQIAogCSoCyAE4AhQgCiAJKgLwATgCGCAKIAkqApgCOAIcIAlBBGohCSAKQSBqIQogEUEBayIRDQALBSAEIRIDQCAKIAkqAgA4AgAgCiAJKgIoOAIEIAogCSoCUDgCCCAKIAkqAng4AgwgCiAJKgKgATgCECAKIAkqAsgBOAIUIApDAAAAADgCGCAKQwAAAAA4AhwgCUEEaiEJIApBIGohCiASQQFrIhINAAsLIAdBAWoiByAPSA0ACwtBACEFA0BBCiAFayIGQfgAIAZB+ABIGyEGIAwhCiAGQQRtIRAgBSILIBBBBGxqIQgCQCAQRQ0AA0BB8PQHIAtBKGxqIANBBGxqIQkgBCETA0AgCiAJKgIAOAIAIAogCSoCKDgCBCAKIAkqAlA4AgggCiAJKgJ4OAIMIAlBBGohCSAKQRBqIQogE0EBayITDQALIAtBBGoiCyAISA0ACwsgCyAFIAZqSARAQfD0ByALQShsaiADQQRsaiEJIAQhFANAIAogCSoCADgCACAKIAkqAig4AgQgCkMAAAAAOAIIIApDAAAAADgCDCAJQQRqIQkgCkEQaiEKIBRBAWsiFA0ACwsgBkEDakEEbSEQIA4hBwJAIAcgD04NAANAQQAhCANAIAggBGxBEGwgDGogByAOayAEbEEgbCANaiACQQxsIAVqIAhBBGxqQSBsIAdBCGxqQQJ0QYD4B2ogBEGAASADEAEgCEEBaiIIIBBIDQALIAdBAWoiByAPSA0ACwsgBUH4AGoiBUEKSA0ACyADQYAEaiIDQQpIDQALIAJBAWoiAkEBSA0ACwulAQIDfwJ8QQAhAANAQQAhAQNAQQAhAgNAIABBDGwgAWpBIGwgAmpBAnQqAoD4B7shAyABt0QAAAAAAAA+QKIgAreg/AJBAnQqAoDiB7siBBogAbdEAAAAAAAAPkCiIAK3oPwCQQJ0IAMgBKJEAAAAAAAA8D8gBKGitjgCsOsHIAJBAWoiAkEeSA0ACyABQQFqIgFBCkgNAAsgAEEBaiIAQQFIDQALCwoAQQBBARAIEAkLrQUBE39BgIgOIQwgAEECbCABbSEOIABBAWpBAmwgAW0hDyAMQcAlaiENQQAhAgNAQQAhAwNAQQogA2siBEGABCAEQYAESBshBCANIQogDiEHAkAgByAPTg0AA0AgB0EIbCELQfD0ByADQShsaiALQQRsaiEJIAdBAUgEQCAEIREDQCAKIAn9AAQA/QsEACAKIAn9AAQQ/QsEECAJQShqIQkgCkEgaiEKIBFBAWsiEQ0ACwUgBCESA0AgCiAJKgIAOAIAIAogCSoCBDgCBCAK/QwAAAAAAAAAAAAAAAAAAAAA/QsECCAKQwAAAAA4AhggCkMAAAAAOAIcIAlBKGohCSAKQSBqIQogEkEBayISDQALCyAHQQFqIgcgD0gNAAsLQQAhBQNAQR4gBWsiBkH4ACAGQfgASBshBiAMIQogBkEEbSEQIAUiCyAQQQRsaiEIAkAgEEUNAANAQYDiByALQQRsaiADQfgAbGohCSAEIRMDQCAKIAn9AAQA/QsEACAJQfgAaiEJIApBEGohCiATQQFrIhMNAAsgC0EEaiILIAhIDQALCyALIAUgBmpIBEBBgOIHIAtBBGxqIANB+ABsaiEJIAQhFANAIAogCSoCADgCACAKIAkqAgQ4AgQgCkMAAAAAOAIIIApDAAAAADgCDCAJQfgAaiEJIApBEGohCiAUQQFrIhQNAAsLIAZBA2pBBG0hECAOIQcCQCAHIA9ODQADQEEAIQgDQCAIIARsQRBsIAxqIAcgDmsgBGxBIGwgDWogAkEgbCAFaiAIQQRsakEQbCAHQQhsakECdEGA+AdqIARBwAAgAxABIAhBAWoiCCAQSA0ACyAHQQFqIgcgD0gNAAsLIAVB+ABqIgVBHkgNAAsgA0GABGoiA0EKSA0ACyACQQFqIgJBAUgNAAsLnQECA38BfEEAIQADQEEAIQEDQEEAIQIDQCAAQSBsIAFqQRBsIAJqQQJ0KgKA+Ae7IQMgAbdEAAAAAAAAJECiIAK3oPwCQQJ0IAG3RAAAAAAAACRAoiACt6D8AkECdCoCoNgHuyADRAAAAAAAAAhAoqG2OAKg2AcgAkEBaiICQQpIDQALIAFBAWoiAUEeSA0ACyAAQQFqIgBBAUgNAAsLCgBBAEEBEAsQDAvABAESf0GAiA4hDCAAQQRsIAFtIQ4gAEEBakEEbCABbSEPIAxBwCVqIQ1BACECA0BBACEDA0BBCiADayIEQYAEIARBgARIGyEEIA0hCiAOIQcCQCAHIA9ODQADQCAHQQhsIQtBsOsHIANB+ABsaiALQQRsaiEJIAdBA0gEQCAEIREDQCAKIAn9AAQA/QsEACAKIAn9AAQQ/QsEECAJQfgAaiEJIApBIGohCiARQQFrIhENAAsFIAQhEgNAIAogCf0ABAD9CwQAIAogCSoCEDgCECAKIAkqAhQ4AhQgCkMAAAAAOAIYIApDAAAAADgCHCAJQfgAaiEJIApBIGohCiASQQFrIhINAAsLIAdBAWoiByAPSA0ACwtBACEFA0BBkAYgBWsiBkH4ACAGQfgASBshBiAMIQogBkEEbSEQIAUiCyAQQQRsaiEIAkAgEEUNAANAQRAgC0EEbGogA0HAGGxqIQkgBCETA0AgCiAJ/QAEAP0LBAAgCUHAGGohCSAKQRBqIQogE0EBayITDQALIAtBBGoiCyAISA0ACwsgBkEDakEEbSEQIA4hBwJAIAcgD04NAANAQQAhCANAIAggBGxBEGwgDGogByAOayAEbEEgbCANaiACQZAGbCAFaiAIQQRsakEgbCAHQQhsakECdEGA+AdqIARBgAEgAxABIAhBAWoiCCAQSA0ACyAHQQFqIgcgD0gNAAsLIAVB+ABqIgVBkAZIDQALIANBgARqIgNBCkgNAAsgAkEBaiICQQFIDQALC58BAgN/AXxBACEAA0BBACEBA0BBACECA0AgAEGQBmwgAWpBIGwgAmpBAnQqAoD4B7shAyABt0QAAAAAAAA+QKIgAreg/AJBAnQgAbdEAAAAAAAAPkCiIAK3oPwCQQJ0KgKg+AG7IANEAAAAAAAACECiobY4AqD4ASACQQFqIgJBHkgNAAsgAUEBaiIBQZAGSA0ACyAAQQFqIgBBAUgNAAsLCgBBAEEBEA4QDws=';
+  'AGFzbQEAAAABFwRgAXwBfGAGf39/f39/AGACf38AYAAAAhkCA2VudgZtZW1vcnkCAAkDZW52A2V4cAAAAxEQAQIDAwIDAwIDAwIDAwIDAweCAQUWYTFfbWF0bXVsX2JpYXNfc2lnbW9pZAAEFmEyX21hdG11bF9iaWFzX3NpZ21vaWQABxpkc2lnbW9pZF9hMV9tYXRtdWxfbXVsX3N1YgAKFlcyX25leHRfbWF0bXVsX211bF9zdWIADRZXMV9uZXh0X21hdG11bF9tdWxfc3ViABAK+iUQiAQCC3sEfyACIREgAiAEQQFsaiESIAIgBEECbGohEyACIARBA2xqIRQgBQRAIBH9AAQAIQYgEf0ABBAhByAS/QAEACEIIBL9AAQQIQkgE/0ABAAhCiAT/QAEECELIBT9AAQAIQwgFP0ABBAhDQX9DAAAAAAAAAAAAAAAAAAAAAAhBv0MAAAAAAAAAAAAAAAAAAAAACEH/QwAAAAAAAAAAAAAAAAAAAAAIQj9DAAAAAAAAAAAAAAAAAAAAAAhCf0MAAAAAAAAAAAAAAAAAAAAACEK/QwAAAAAAAAAAAAAAAAAAAAAIQv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAAAAAAACENCwNAIAH9AAQAIQ4gAf0ABBAhDyAA/QkCACEQIAYgECAO/eYB/eQBIQYgByAQIA/95gH95AEhByAA/QkCBCEQIAggECAO/eYB/eQBIQggCSAQIA/95gH95AEhCSAA/QkCCCEQIAogECAO/eYB/eQBIQogCyAQIA/95gH95AEhCyAA/QkCDCEQIAwgECAO/eYB/eQBIQwgDSAQIA/95gH95AEhDSAAQRBqIQAgAUEgaiEBIANBAWsiAw0ACyARIAb9CwQAIBEgB/0LBBAgEiAI/QsEACASIAn9CwQQIBMgCv0LBAAgEyAL/QsEECAUIAz9CwQAIBQgDf0LBBALwQUBE39BgIgOIQwgAEEEbCABbSEOIABBAWpBBGwgAW0hDyAMQYCAD2ohDUEAIQIDQEEAIQMDQEGQBiADayIEQYAEIARBgARIGyEEIA0hCiAOIQcCQCAHIA9ODQADQCAHQQhsIQtBoPgBIANB+ABsaiALQQRsaiEJIAdBA0gEQCAEIREDQCAKIAn9AAQA/QsEACAKIAn9AAQQ/QsEECAJQfgAaiEJIApBIGohCiARQQFrIhENAAsFIAQhEgNAIAogCf0ABAD9CwQAIAogCSoCEDgCECAKIAkqAhQ4AhQgCkMAAAAAOAIYIApDAAAAADgCHCAJQfgAaiEJIApBIGohCiASQQFrIhINAAsLIAdBAWoiByAPSA0ACwtBACEFA0BBCiAFayIGQfgAIAZB+ABIGyEGIAwhCiAGQQRtIRAgBSILIBBBBGxqIQgCQCAQRQ0AA0BBECALQcAYbGogA0EEbGohCSAEIRMDQCAKIAkqAgA4AgAgCiAJKgLAGDgCBCAKIAkqAoAxOAIIIAogCSoCwEk4AgwgCUEEaiEJIApBEGohCiATQQFrIhMNAAsgC0EEaiILIAhIDQALCyALIAUgBmpIBEBBECALQcAYbGogA0EEbGohCSAEIRQDQCAKIAkqAgA4AgAgCiAJKgLAGDgCBCAKQwAAAAA4AgggCkMAAAAAOAIMIAlBBGohCSAKQRBqIQogFEEBayIUDQALCyAGQQNqQQRtIRAgDiEHAkAgByAPTg0AA0BBACEIA0AgCCAEbEEQbCAMaiAHIA5rIARsQSBsIA1qIAJBDGwgBWogCEEEbGpBIGwgB0EIbGpBAnRBgPgHaiAEQYABIAMQASAIQQFqIgggEEgNAAsgB0EBaiIHIA9IDQALCyAFQfgAaiIFQQpIDQALIANBgARqIgNBkAZIDQALIAJBAWoiAkEBSA0ACwucAQIDfwF8QQAhAANAQQAhAQNAQQAhAgNAIABBDGwgAWpBIGwgAmpBAnQqAoD4B7shAyABt0QAAAAAAAA+QKIgAreg/AJBAnREAAAAAAAA8D9EAAAAAAAA8D8gAyACt/wCQQJ0KgKg1we7oJoQAKCjtjgCgOIHIAJBAWoiAkEeSA0ACyABQQFqIgFBCkgNAAsgAEEBaiIAQQFIDQALCwoAQQBBARACEAMLygUBE39BgIgOIQwgAEECbCABbSEOIABBAWpBAmwgAW0hDyAMQcDwAGohDUEAIQIDQEEAIQMDQEEeIANrIgRBgAQgBEGABEgbIQQgDSEKIA4hBwJAIAcgD04NAANAIAdBCGwhC0Gg2AcgA0EobGogC0EEbGohCSAHQQFIBEAgBCERA0AgCiAJ/QAEAP0LBAAgCiAJ/QAEEP0LBBAgCUEoaiEJIApBIGohCiARQQFrIhENAAsFIAQhEgNAIAogCSoCADgCACAKIAkqAgQ4AgQgCv0MAAAAAAAAAAAAAAAAAAAAAP0LBAggCkMAAAAAOAIYIApDAAAAADgCHCAJQShqIQkgCkEgaiEKIBJBAWsiEg0ACwsgB0EBaiIHIA9IDQALC0EAIQUDQEEKIAVrIgZB+AAgBkH4AEgbIQYgDCEKIAZBBG0hECAFIgsgEEEEbGohCAJAIBBFDQADQEGA4gcgC0H4AGxqIANBBGxqIQkgBCETA0AgCiAJKgIAOAIAIAogCSoCeDgCBCAKIAkqAvABOAIIIAogCSoC6AI4AgwgCUEEaiEJIApBEGohCiATQQFrIhMNAAsgC0EEaiILIAhIDQALCyALIAUgBmpIBEBBgOIHIAtB+ABsaiADQQRsaiEJIAQhFANAIAogCSoCADgCACAKIAkqAng4AgQgCkMAAAAAOAIIIApDAAAAADgCDCAJQQRqIQkgCkEQaiEKIBRBAWsiFA0ACwsgBkEDakEEbSEQIA4hBwJAIAcgD04NAANAQQAhCANAIAggBGxBEGwgDGogByAOayAEbEEgbCANaiACQQxsIAVqIAhBBGxqQRBsIAdBCGxqQQJ0QYD4B2ogBEHAACADEAEgCEEBaiIIIBBIDQALIAdBAWoiByAPSA0ACwsgBUH4AGoiBUEKSA0ACyADQYAEaiIDQR5IDQALIAJBAWoiAkEBSA0ACwucAQIDfwF8QQAhAANAQQAhAQNAQQAhAgNAIABBDGwgAWpBEGwgAmpBAnQqAoD4B7shAyABt0QAAAAAAAAkQKIgAreg/AJBAnREAAAAAAAA8D9EAAAAAAAA8D8gAyACt/wCQQJ0KgLQ4Qe7oJoQAKCjtjgCsOsHIAJBAWoiAkEKSA0ACyABQQFqIgFBCkgNAAsgAEEBaiIAQQFIDQALCwoAQQBBARAFEAYLkwYBE39BgIgOIQwgAEEEbCABbSEOIABBAWpBBGwgAW0hDyAMQcAlaiENQQAhAgNAQQAhAwNAQQogA2siBEGABCAEQYAESBshBCANIQogDiEHAkAgByAPTg0AA0AgB0EIbCELQaDYByADQQRsaiALQShsaiEJIAdBA0gEQCAEIREDQCAKIAkqAgA4AgAgCiAJKgIoOAIEIAogCSoCUDgCCCAKIAkqAng4AgwgCiAJKgKgATgCECAKIAkqAsgBOAIUIAogCSoC8AE4AhggCiAJKgKYAjgCHCAJQQRqIQkgCkEgaiEKIBFBAWsiEQ0ACwUgBCESA0AgCiAJKgIAOAIAIAogCSoCKDgCBCAKIAkqAlA4AgggCiAJKgJ4OAIMIAogCSoCoAE4AhAgCiAJKgLIATgCFCAKQwAAAAA4AhggCkMAAAAAOAIcIAlBBGohCSAKQSBqIQogEkEBayISDQALCyAHQQFqIgcgD0gNAAsLQQAhBQNAQQogBWsiBkH4ACAGQfgASBshBiAMIQogBkEEbSEQIAUiCyAQQQRsaiEIAkAgEEUNAANAQfD0ByALQShsaiADQQRsaiEJIAQhEwNAIAogCSoCADgCACAKIAkqAig4AgQgCiAJKgJQOAIIIAogCSoCeDgCDCAJQQRqIQkgCkEQaiEKIBNBAWsiEw0ACyALQQRqIgsgCEgNAAsLIAsgBSAGakgEQEHw9AcgC0EobGogA0EEbGohCSAEIRQDQCAKIAkqAgA4AgAgCiAJKgIoOAIEIApDAAAAADgCCCAKQwAAAAA4AgwgCUEEaiEJIApBEGohCiAUQQFrIhQNAAsLIAZBA2pBBG0hECAOIQcCQCAHIA9ODQADQEEAIQgDQCAIIARsQRBsIAxqIAcgDmsgBGxBIGwgDWogAkEMbCAFaiAIQQRsakEgbCAHQQhsakECdEGA+AdqIARBgAEgAxABIAhBAWoiCCAQSA0ACyAHQQFqIgcgD0gNAAsLIAVB+ABqIgVBCkgNAAsgA0GABGoiA0EKSA0ACyACQQFqIgJBAUgNAAsLpQECA38CfEEAIQADQEEAIQEDQEEAIQIDQCAAQQxsIAFqQSBsIAJqQQJ0KgKA+Ae7IQMgAbdEAAAAAAAAPkCiIAK3oPwCQQJ0KgKA4ge7IgQaIAG3RAAAAAAAAD5AoiACt6D8AkECdCADIASiRAAAAAAAAPA/IAShorY4ArDrByACQQFqIgJBHkgNAAsgAUEBaiIBQQpIDQALIABBAWoiAEEBSA0ACwsKAEEAQQEQCBAJC60FARN/QYCIDiEMIABBAmwgAW0hDiAAQQFqQQJsIAFtIQ8gDEHAJWohDUEAIQIDQEEAIQMDQEEKIANrIgRBgAQgBEGABEgbIQQgDSEKIA4hBwJAIAcgD04NAANAIAdBCGwhC0Hw9AcgA0EobGogC0EEbGohCSAHQQFIBEAgBCERA0AgCiAJ/QAEAP0LBAAgCiAJ/QAEEP0LBBAgCUEoaiEJIApBIGohCiARQQFrIhENAAsFIAQhEgNAIAogCSoCADgCACAKIAkqAgQ4AgQgCv0MAAAAAAAAAAAAAAAAAAAAAP0LBAggCkMAAAAAOAIYIApDAAAAADgCHCAJQShqIQkgCkEgaiEKIBJBAWsiEg0ACwsgB0EBaiIHIA9IDQALC0EAIQUDQEEeIAVrIgZB+AAgBkH4AEgbIQYgDCEKIAZBBG0hECAFIgsgEEEEbGohCAJAIBBFDQADQEGA4gcgC0EEbGogA0H4AGxqIQkgBCETA0AgCiAJ/QAEAP0LBAAgCUH4AGohCSAKQRBqIQogE0EBayITDQALIAtBBGoiCyAISA0ACwsgCyAFIAZqSARAQYDiByALQQRsaiADQfgAbGohCSAEIRQDQCAKIAkqAgA4AgAgCiAJKgIEOAIEIApDAAAAADgCCCAKQwAAAAA4AgwgCUH4AGohCSAKQRBqIQogFEEBayIUDQALCyAGQQNqQQRtIRAgDiEHAkAgByAPTg0AA0BBACEIA0AgCCAEbEEQbCAMaiAHIA5rIARsQSBsIA1qIAJBIGwgBWogCEEEbGpBEGwgB0EIbGpBAnRBgPgHaiAEQcAAIAMQASAIQQFqIgggEEgNAAsgB0EBaiIHIA9IDQALCyAFQfgAaiIFQR5IDQALIANBgARqIgNBCkgNAAsgAkEBaiICQQFIDQALC50BAgN/AXxBACEAA0BBACEBA0BBACECA0AgAEEgbCABakEQbCACakECdCoCgPgHuyEDIAG3RAAAAAAAACRAoiACt6D8AkECdCABt0QAAAAAAAAkQKIgAreg/AJBAnQqAqDYB7sgA0QAAAAAAAAIQKKhtjgCoNgHIAJBAWoiAkEKSA0ACyABQQFqIgFBHkgNAAsgAEEBaiIAQQFIDQALCwoAQQBBARALEAwLwAQBEn9BgIgOIQwgAEEEbCABbSEOIABBAWpBBGwgAW0hDyAMQcAlaiENQQAhAgNAQQAhAwNAQQogA2siBEGABCAEQYAESBshBCANIQogDiEHAkAgByAPTg0AA0AgB0EIbCELQbDrByADQfgAbGogC0EEbGohCSAHQQNIBEAgBCERA0AgCiAJ/QAEAP0LBAAgCiAJ/QAEEP0LBBAgCUH4AGohCSAKQSBqIQogEUEBayIRDQALBSAEIRIDQCAKIAn9AAQA/QsEACAKIAkqAhA4AhAgCiAJKgIUOAIUIApDAAAAADgCGCAKQwAAAAA4AhwgCUH4AGohCSAKQSBqIQogEkEBayISDQALCyAHQQFqIgcgD0gNAAsLQQAhBQNAQZAGIAVrIgZB+AAgBkH4AEgbIQYgDCEKIAZBBG0hECAFIgsgEEEEbGohCAJAIBBFDQADQEEQIAtBBGxqIANBwBhsaiEJIAQhEwNAIAogCf0ABAD9CwQAIAlBwBhqIQkgCkEQaiEKIBNBAWsiEw0ACyALQQRqIgsgCEgNAAsLIAZBA2pBBG0hECAOIQcCQCAHIA9ODQADQEEAIQgDQCAIIARsQRBsIAxqIAcgDmsgBGxBIGwgDWogAkGQBmwgBWogCEEEbGpBIGwgB0EIbGpBAnRBgPgHaiAEQYABIAMQASAIQQFqIgggEEgNAAsgB0EBaiIHIA9IDQALCyAFQfgAaiIFQZAGSA0ACyADQYAEaiIDQQpIDQALIAJBAWoiAkEBSA0ACwufAQIDfwF8QQAhAANAQQAhAQNAQQAhAgNAIABBkAZsIAFqQSBsIAJqQQJ0KgKA+Ae7IQMgAbdEAAAAAAAAPkCiIAK3oPwCQQJ0IAG3RAAAAAAAAD5AoiACt6D8AkECdCoCoPgBuyADRAAAAAAAAAhAoqG2OAKg+AEgAkEBaiICQR5IDQALIAFBAWoiAUGQBkgNAAsgAEEBaiIAQQFIDQALCwoAQQBBARAOEA8L';
 
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
@@ -49,7 +49,7 @@ const host = globalThis as unknown as { WebAssembly?: WasmApi; atob(s: string): 
 export interface WasmKernels {
   readonly a1_matmul_bias_sigmoid: () => void;
   readonly a2_matmul_bias_sigmoid: () => void;
-  readonly d_add_matmul_mul_sub: () => void;
+  readonly dsigmoid_a1_matmul_mul_sub: () => void;
   readonly W2_next_matmul_mul_sub: () => void;
   readonly W1_next_matmul_mul_sub: () => void;
 }
@@ -109,8 +109,8 @@ const a1_matmul_bias_sigmoid_row = new Float64Array(30);
 function a1_matmul_bias_sigmoid(
   x: Float32Array,
   W1: Float32Array,
-  b1_: Float32Array,
-  a1_: Float32Array,
+  b1: Float32Array,
+  a1: Float32Array,
 ): void {
   for (let i = 0; i < 10; i++) {
     a1_matmul_bias_sigmoid_row.fill(0);
@@ -122,7 +122,7 @@ function a1_matmul_bias_sigmoid(
     }
     for (let j = 0; j < 30; j++) {
       const acc = a1_matmul_bias_sigmoid_row[j];
-      a1_[i * 30 + j] = 1 / (1 + Math.exp(-(acc + b1_[j])));
+      a1[i * 30 + j] = 1 / (1 + Math.exp(-(acc + b1[j])));
     }
   }
 }
@@ -131,50 +131,50 @@ const a2_matmul_bias_sigmoid_row = new Float64Array(10);
 // fuses matmul → broadcast → add → sigmoid
 // from test/codegen/models.ts:31
 function a2_matmul_bias_sigmoid(
-  a1_: Float32Array,
+  a1: Float32Array,
   W2: Float32Array,
-  b2_: Float32Array,
-  a2_: Float32Array,
+  b2: Float32Array,
+  a2: Float32Array,
 ): void {
   for (let i = 0; i < 10; i++) {
     a2_matmul_bias_sigmoid_row.fill(0);
     for (let p = 0; p < 30; p++) {
-      const av = a1_[i * 30 + p];
+      const av = a1[i * 30 + p];
       if (av === 0) continue;
       const bRow = p * 10;
       for (let j = 0; j < 10; j++) a2_matmul_bias_sigmoid_row[j] += av * W2[bRow + j];
     }
     for (let j = 0; j < 10; j++) {
       const acc = a2_matmul_bias_sigmoid_row[j];
-      a2_[i * 10 + j] = 1 / (1 + Math.exp(-(acc + b2_[j])));
+      a2[i * 10 + j] = 1 / (1 + Math.exp(-(acc + b2[j])));
     }
   }
 }
 
 // fuses sub → mul → sum → constant → mul → constant → div
 // from test/codegen/models.ts:33, test/codegen/models.ts:34
-function div_sub_mul_sum_div(y: Float32Array, a2_: Float32Array, div: Float32Array): void {
+function loss_sub_mul_sum_div(y: Float32Array, a2: Float32Array, loss: Float32Array): void {
   let acc = 0;
   for (let r0 = 0; r0 < 10; r0++) {
     for (let r1 = 0; r1 < 10; r1++) {
       const u0 = r0 * 10 + r1;
-      const u1 = a2_[u0] - y[u0];
+      const u1 = a2[u0] - y[u0];
       acc += u1 * u1;
     }
   }
-  div[0] = (acc * 0.5) / 10;
+  loss[0] = (acc * 0.5) / 10;
 }
 
 // fuses sub → constant → mul → mul → constant → sub → mul
 // ∂L/∂sub = Σ over the uses of sub
 // ∂L/∂add = ∂L/∂a2 ⊙ σ'(add) = ∂L/∂a2 ⊙ a2(1 − a2)
 // from test/codegen/models.ts:33, test/codegen/models.ts:31
-function d_add_sub_mul(a2_: Float32Array, y: Float32Array, d_add: Float32Array): void {
+function dsigmoid_a2_sub_mul(a2: Float32Array, y: Float32Array, dsigmoid_a2: Float32Array): void {
   for (let i0 = 0; i0 < 10; i0++) {
     for (let i1 = 0; i1 < 10; i1++) {
       const t0 = i0 * 10 + i1;
-      const t1 = a2_[t0];
-      d_add[t0] = (t1 - y[t0]) * 0.1 * t1 * (1 - t1);
+      const t1 = a2[t0];
+      dsigmoid_a2[t0] = (t1 - y[t0]) * 0.1 * t1 * (1 - t1);
     }
   }
 }
@@ -182,13 +182,13 @@ function d_add_sub_mul(a2_: Float32Array, y: Float32Array, d_add: Float32Array):
 // fuses sum → constant → mul → sub
 // ∂L/∂b2 = ∂L/∂broadcast summed over the broadcast axes
 // from test/codegen/models.ts:31, test/codegen/models.ts:36
-function b2_next_sum_mul_sub(b2_: Float32Array, d_add: Float32Array): void {
+function b2_next_sum_mul_sub(b2: Float32Array, dsigmoid_a2: Float32Array): void {
   for (let o0 = 0; o0 < 10; o0++) {
     let acc = 0;
     for (let r0 = 0; r0 < 10; r0++) {
-      acc += d_add[r0 * 10 + o0];
+      acc += dsigmoid_a2[r0 * 10 + o0];
     }
-    b2_[o0] = b2_[o0] - acc * 3;
+    b2[o0] = b2[o0] - acc * 3;
   }
 }
 
@@ -196,19 +196,19 @@ function b2_next_sum_mul_sub(b2_: Float32Array, d_add: Float32Array): void {
 // ∂L/∂a1 = ∂L/∂matmul · W2ᵀ
 // ∂L/∂add = ∂L/∂a1 ⊙ σ'(add) = ∂L/∂a1 ⊙ a1(1 − a1)
 // from test/codegen/models.ts:31
-function d_add_matmul_mul_sub(
-  d_add: Float32Array,
+function dsigmoid_a1_matmul_mul_sub(
+  dsigmoid_a2: Float32Array,
   W2: Float32Array,
-  a1_: Float32Array,
-  d_add_2: Float32Array,
+  a1: Float32Array,
+  dsigmoid_a1: Float32Array,
 ): void {
   for (let i = 0; i < 10; i++) {
     for (let j = 0; j < 30; j++) {
       let acc = 0;
-      for (let p = 0; p < 10; p++) acc += d_add[i * 10 + p] * W2[p + j * 10];
+      for (let p = 0; p < 10; p++) acc += dsigmoid_a2[i * 10 + p] * W2[p + j * 10];
       const t0 = i * 30 + j;
-      const t1 = a1_[t0];
-      d_add_2[t0] = acc * t1 * (1 - t1);
+      const t1 = a1[t0];
+      dsigmoid_a1[t0] = acc * t1 * (1 - t1);
     }
   }
 }
@@ -217,14 +217,18 @@ const W2_next_matmul_mul_sub_row = new Float64Array(10);
 // fuses matmul → constant → mul → sub
 // ∂L/∂W2 = a1ᵀ · ∂L/∂matmul
 // from test/codegen/models.ts:31, test/codegen/models.ts:36
-function W2_next_matmul_mul_sub(a1_: Float32Array, d_add: Float32Array, W2: Float32Array): void {
+function W2_next_matmul_mul_sub(
+  a1: Float32Array,
+  dsigmoid_a2: Float32Array,
+  W2: Float32Array,
+): void {
   for (let i = 0; i < 30; i++) {
     W2_next_matmul_mul_sub_row.fill(0);
     for (let p = 0; p < 10; p++) {
-      const av = a1_[i + p * 30];
+      const av = a1[i + p * 30];
       if (av === 0) continue;
       const bRow = p * 10;
-      for (let j = 0; j < 10; j++) W2_next_matmul_mul_sub_row[j] += av * d_add[bRow + j];
+      for (let j = 0; j < 10; j++) W2_next_matmul_mul_sub_row[j] += av * dsigmoid_a2[bRow + j];
     }
     for (let j = 0; j < 10; j++) {
       const acc = W2_next_matmul_mul_sub_row[j];
@@ -237,13 +241,13 @@ function W2_next_matmul_mul_sub(a1_: Float32Array, d_add: Float32Array, W2: Floa
 // fuses sum → constant → mul → sub
 // ∂L/∂b1 = ∂L/∂broadcast summed over the broadcast axes
 // from test/codegen/models.ts:31, test/codegen/models.ts:36
-function b1_next_sum_mul_sub(b1_: Float32Array, d_add_2: Float32Array): void {
+function b1_next_sum_mul_sub(b1: Float32Array, dsigmoid_a1: Float32Array): void {
   for (let o0 = 0; o0 < 30; o0++) {
     let acc = 0;
     for (let r0 = 0; r0 < 10; r0++) {
-      acc += d_add_2[r0 * 30 + o0];
+      acc += dsigmoid_a1[r0 * 30 + o0];
     }
-    b1_[o0] = b1_[o0] - acc * 3;
+    b1[o0] = b1[o0] - acc * 3;
   }
 }
 
@@ -251,14 +255,18 @@ const W1_next_matmul_mul_sub_row = new Float64Array(30);
 // fuses matmul → constant → mul → sub
 // ∂L/∂W1 = xᵀ · ∂L/∂matmul
 // from test/codegen/models.ts:31, test/codegen/models.ts:36
-function W1_next_matmul_mul_sub(x: Float32Array, d_add_2: Float32Array, W1: Float32Array): void {
+function W1_next_matmul_mul_sub(
+  x: Float32Array,
+  dsigmoid_a1: Float32Array,
+  W1: Float32Array,
+): void {
   for (let i = 0; i < 784; i++) {
     W1_next_matmul_mul_sub_row.fill(0);
     for (let p = 0; p < 10; p++) {
       const av = x[i + p * 784];
       if (av === 0) continue;
       const bRow = p * 30;
-      for (let j = 0; j < 30; j++) W1_next_matmul_mul_sub_row[j] += av * d_add_2[bRow + j];
+      for (let j = 0; j < 30; j++) W1_next_matmul_mul_sub_row[j] += av * dsigmoid_a1[bRow + j];
     }
     for (let j = 0; j < 30; j++) {
       const acc = W1_next_matmul_mul_sub_row[j];
@@ -291,11 +299,11 @@ function stepInMemory(inputs: Inputs, params: Params, ws: Workspace): Outputs {
   else a1_matmul_bias_sigmoid(inputs.x, params.W1, params.b1, ws.s0);
   if (wasm) wasm.a2_matmul_bias_sigmoid();
   else a2_matmul_bias_sigmoid(ws.s0, params.W2, params.b2, ws.s1);
-  div_sub_mul_sum_div(inputs.y, ws.s1, ws.s2);
-  d_add_sub_mul(ws.s1, inputs.y, ws.s3);
+  loss_sub_mul_sum_div(inputs.y, ws.s1, ws.s2);
+  dsigmoid_a2_sub_mul(ws.s1, inputs.y, ws.s3);
   b2_next_sum_mul_sub(params.b2, ws.s3);
-  if (wasm) wasm.d_add_matmul_mul_sub();
-  else d_add_matmul_mul_sub(ws.s3, params.W2, ws.s0, ws.s1);
+  if (wasm) wasm.dsigmoid_a1_matmul_mul_sub();
+  else dsigmoid_a1_matmul_mul_sub(ws.s3, params.W2, ws.s0, ws.s1);
   if (wasm) wasm.W2_next_matmul_mul_sub();
   else W2_next_matmul_mul_sub(ws.s0, ws.s3, params.W2);
   b1_next_sum_mul_sub(params.b1, ws.s1);
@@ -328,7 +336,7 @@ function runInMemory(inputs: Inputs, params: Params, ws: Workspace): Outputs {
   else a1_matmul_bias_sigmoid(inputs.x, params.W1, params.b1, ws.s0);
   if (wasm) wasm.a2_matmul_bias_sigmoid();
   else a2_matmul_bias_sigmoid(ws.s0, params.W2, params.b2, ws.s1);
-  div_sub_mul_sum_div(inputs.y, ws.s1, ws.s2);
+  loss_sub_mul_sum_div(inputs.y, ws.s1, ws.s2);
   return {
     loss: ws.s2.subarray(0, 1),
   };

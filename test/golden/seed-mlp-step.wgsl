@@ -132,10 +132,10 @@ fn a2_matmul_bias_sigmoid(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 @group(0) @binding(0) var<storage, read_write> a2_2: array<f32>;
 // input y: f32[10, 10]
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
-// temp div: f32[] (slot 2)
-@group(0) @binding(2) var<storage, read_write> div: array<f32>;
+// temp loss: f32[] (slot 2)
+@group(0) @binding(2) var<storage, read_write> loss: array<f32>;
 @compute @workgroup_size(256)
-fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn loss_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
   if (flat >= 1u) {
     return;
@@ -146,7 +146,7 @@ fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
     let u0 = (a2_2[ri] - y[ri]);
     acc += (u0 * u0);
   }
-  div[oi] = ((acc * 0.5f) / 10f);
+  loss[oi] = ((acc * 0.5f) / 10f);
 }
 
 // fuses sub → constant → mul → mul → constant → sub → mul
@@ -154,26 +154,26 @@ fn div_sub_mul_sum_div(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
 // ∂L/∂add = ∂L/∂a2 ⊙ σ'(add) = ∂L/∂a2 ⊙ a2(1 − a2)
 // from test/codegen/models.ts:33, test/codegen/models.ts:31
 // @binding(0) a2_2 (declared above): temp a2: f32[10, 10] (slot 1)
-// temp d_add: f32[10, 10] (slot 3)
-@group(0) @binding(1) var<storage, read_write> d_add: array<f32>;
+// temp dsigmoid_a2: f32[10, 10] (slot 3)
+@group(0) @binding(1) var<storage, read_write> dsigmoid_a2: array<f32>;
 // input y: f32[10, 10]
 @group(0) @binding(2) var<storage, read_write> y_2: array<f32>;
 @compute @workgroup_size(256)
-fn d_add_sub_mul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn dsigmoid_a2_sub_mul(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let flat = wid.x * 256u + lid;
   if (flat >= 100u) {
     return;
   }
   let gi = i32(flat);
   let t0 = a2_2[gi];
-  d_add[gi] = ((((t0 - y_2[gi]) * 0.1f) * t0) * (1f - t0));
+  dsigmoid_a2[gi] = ((((t0 - y_2[gi]) * 0.1f) * t0) * (1f - t0));
 }
 
 // fuses sum → constant → mul → sub
 // ∂L/∂b2 = ∂L/∂broadcast summed over the broadcast axes
 // from test/codegen/models.ts:31, test/codegen/models.ts:36
-// temp d_add: f32[10, 10] (slot 3)
-@group(0) @binding(0) var<storage, read_write> d_add_3: array<f32>;
+// temp dsigmoid_a2: f32[10, 10] (slot 3)
+@group(0) @binding(0) var<storage, read_write> dsigmoid_a2_2: array<f32>;
 // param b2: f32[10]
 @group(0) @binding(1) var<storage, read_write> b2_2: array<f32>;
 @compute @workgroup_size(256)
@@ -187,7 +187,7 @@ fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   var acc = 0f;
   for (var ri = 0i; ri < 10i; ri++) {
     let r0 = ri;
-    acc += d_add_3[((r0 * 10i) + o0)];
+    acc += dsigmoid_a2_2[((r0 * 10i) + o0)];
   }
   b2_2[oi] = (b2_2[o0] - (acc * 3f));
 }
@@ -196,13 +196,13 @@ fn b2_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
 // ∂L/∂a1 = ∂L/∂matmul · W2ᵀ
 // ∂L/∂add = ∂L/∂a1 ⊙ σ'(add) = ∂L/∂a1 ⊙ a1(1 − a1)
 // from test/codegen/models.ts:31
-// @binding(0) d_add_3 (declared above): temp d_add: f32[10, 10] (slot 3)
+// @binding(0) dsigmoid_a2_2 (declared above): temp dsigmoid_a2: f32[10, 10] (slot 3)
 // @binding(1) W2 (declared above): param W2: f32[30, 10]
 // @binding(2) a1 (declared above): temp a1: f32[10, 30] (slot 0)
-// temp d_add_2: f32[10, 30] (slot 1)
-@group(0) @binding(3) var<storage, read_write> d_add_2: array<f32>;
+// temp dsigmoid_a1: f32[10, 30] (slot 1)
+@group(0) @binding(3) var<storage, read_write> dsigmoid_a1: array<f32>;
 @compute @workgroup_size(8, 8)
-fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn dsigmoid_a1_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) tid: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row0 = i32(wid.y) * 16i;
   let col0 = i32(wid.x) * 16i;
   let tr = i32(tid.y) * 2i;
@@ -214,7 +214,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
       let gc = k0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 10i) {
-        tv = d_add_3[gr * 10i + gc];
+        tv = dsigmoid_a2_2[gr * 10i + gc];
       }
       mm_a_16x16[te] = tv;
     }
@@ -247,7 +247,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
       let acc = sums[xy];
       let t0 = ((i * 30i) + j);
       let t1 = a1[t0];
-      d_add_2[t0] = ((acc * t1) * (1f - t1));
+      dsigmoid_a1[t0] = ((acc * t1) * (1f - t1));
     }
   }
 }
@@ -256,7 +256,7 @@ fn d_add_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invoca
 // ∂L/∂W2 = a1ᵀ · ∂L/∂matmul
 // from test/codegen/models.ts:31, test/codegen/models.ts:36
 // @binding(0) a1_2 (declared above): temp a1: f32[10, 30] (slot 0)
-// @binding(1) d_add (declared above): temp d_add: f32[10, 10] (slot 3)
+// @binding(1) dsigmoid_a2 (declared above): temp dsigmoid_a2: f32[10, 10] (slot 3)
 // param W2: f32[30, 10]
 @group(0) @binding(2) var<storage, read_write> W2_2: array<f32>;
 @compute @workgroup_size(8, 8)
@@ -281,7 +281,7 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       let gc = col0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 10i) {
-        tv = d_add[gr * 10i + gc];
+        tv = dsigmoid_a2[gr * 10i + gc];
       }
       mm_b_16x16[te] = tv;
     }
@@ -312,8 +312,8 @@ fn W2_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 // fuses sum → constant → mul → sub
 // ∂L/∂b1 = ∂L/∂broadcast summed over the broadcast axes
 // from test/codegen/models.ts:31, test/codegen/models.ts:36
-// temp d_add_2: f32[10, 30] (slot 1)
-@group(0) @binding(0) var<storage, read_write> d_add_2_2: array<f32>;
+// temp dsigmoid_a1: f32[10, 30] (slot 1)
+@group(0) @binding(0) var<storage, read_write> dsigmoid_a1_2: array<f32>;
 // param b1: f32[30]
 @group(0) @binding(1) var<storage, read_write> b1_2: array<f32>;
 @compute @workgroup_size(256)
@@ -327,7 +327,7 @@ fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
   var acc = 0f;
   for (var ri = 0i; ri < 10i; ri++) {
     let r0 = ri;
-    acc += d_add_2_2[((r0 * 30i) + o0)];
+    acc += dsigmoid_a1_2[((r0 * 30i) + o0)];
   }
   b1_2[oi] = (b1_2[o0] - (acc * 3f));
 }
@@ -336,8 +336,8 @@ fn b1_next_sum_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocat
 // ∂L/∂W1 = xᵀ · ∂L/∂matmul
 // from test/codegen/models.ts:31, test/codegen/models.ts:36
 // @binding(0) x (declared above): input x: f32[10, 784]
-// temp d_add_2: f32[10, 30] (slot 1)
-@group(0) @binding(1) var<storage, read_write> d_add_2_3: array<f32>;
+// temp dsigmoid_a1: f32[10, 30] (slot 1)
+@group(0) @binding(1) var<storage, read_write> dsigmoid_a1_3: array<f32>;
 // param W1: f32[784, 30]
 @group(0) @binding(2) var<storage, read_write> W1_2: array<f32>;
 @compute @workgroup_size(8, 8)
@@ -362,7 +362,7 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
       let gc = col0 + te % 16i;
       var tv = 0f;
       if (gr < 10i && gc < 30i) {
-        tv = d_add_2_3[gr * 30i + gc];
+        tv = dsigmoid_a1_3[gr * 30i + gc];
       }
       mm_b_16x16[te] = tv;
     }

@@ -37,33 +37,33 @@ export function createWorkspace(): Workspace {
   };
 }
 
-const sigmoid_matmul_bias_sigmoid_row = new Float64Array(1);
+const p_matmul_bias_sigmoid_row = new Float64Array(1);
 // fuses matmul → broadcast → add → sigmoid
 // from model.ts:9
-function sigmoid_matmul_bias_sigmoid(
+function p_matmul_bias_sigmoid(
   x: Float32Array,
   w: Float32Array,
   b_: Float32Array,
-  sigmoid: Float32Array,
+  p_: Float32Array,
 ): void {
   for (let i = 0; i < 3; i++) {
-    sigmoid_matmul_bias_sigmoid_row.fill(0);
+    p_matmul_bias_sigmoid_row.fill(0);
     for (let p = 0; p < 2; p++) {
       const av = x[i * 2 + p];
       if (av === 0) continue;
       const bRow = p;
-      for (let j = 0; j < 1; j++) sigmoid_matmul_bias_sigmoid_row[j] += av * w[bRow + j];
+      for (let j = 0; j < 1; j++) p_matmul_bias_sigmoid_row[j] += av * w[bRow + j];
     }
     for (let j = 0; j < 1; j++) {
-      const acc = sigmoid_matmul_bias_sigmoid_row[j];
-      sigmoid[i + j] = 1 / (1 + Math.exp(-(acc + b_[0])));
+      const acc = p_matmul_bias_sigmoid_row[j];
+      p_[i + j] = 1 / (1 + Math.exp(-(acc + b_[0])));
     }
   }
 }
 
 /** Evaluate the graph. Params are not changed. Outputs are views into the workspace, valid until the next call. */
 export function run(inputs: Inputs, params: Params, ws: Workspace): Outputs {
-  sigmoid_matmul_bias_sigmoid(inputs.x, params.w, params.b, ws.s0);
+  p_matmul_bias_sigmoid(inputs.x, params.w, params.b, ws.s0);
   return {
     p: ws.s0.subarray(0, 3),
   };

@@ -1,11 +1,8 @@
 // A drawable view of a graph: the nodes print order names, with a kind for styling, and the edges
 // (including outputs and updates as sink nodes). Shared by the DOT and SVG renderers.
-import type { Graph } from '../../ir/graph.ts';
-import type { Node } from '../../ir/node.ts';
-import { printNames } from '../../ir/print.ts';
-import { formatStep } from '../../ir/provenance.ts';
-import { topo } from '../../ir/traverse.ts';
-import type { KernelGroup } from '../../pipeline.ts';
+import type { Graph, Node } from '../../index.ts';
+import { formatStep, printNames, topo } from '../../internal.ts';
+import type { KernelGroup } from '../../internal.ts';
 
 export type ViewKind = 'input' | 'param' | 'op' | 'grad' | 'output';
 
