@@ -21,6 +21,7 @@ import {
 import type { KernelCtx, Pass } from './kernels.ts';
 import { chooseConfig, matmulPass } from './matmul.ts';
 import type { MatmulStrategy } from './matmul.ts';
+import { hostPlan } from './host-plan.ts';
 import { Placeholders, resolveShader } from './shader.ts';
 import type { Bound, Declare, RenderedShader } from './shader.ts';
 
@@ -418,43 +419,4 @@ function docOf(buf: string, byName: Map<string, BufferInfo>): string {
   const b = byName.get(buf)!;
   const slot = b.role === 'temp' ? ` (slot ${b.slot})` : '';
   return `${b.role} ${b.name}: ${b.dtype}[${b.shape.join(', ')}]${slot}`;
-}
-
-function hostPlan(
-  p: Program,
-  layout: Layout,
-  dispatches: DispatchPlan[],
-  shaders: readonly ShaderData[],
-  common: Readonly<Record<string, string>>,
-): HostPlan {
-  const tensor = (name: string, buf: string, dtype: string, shape: readonly number[]) => ({
-    name,
-    region: layout.regions.get(buf)!,
-    dtype,
-    shape,
-  });
-  const role = (r: string) =>
-    p.buffers.filter((b) => b.role === r).map((b) => tensor(b.name, b.name, b.dtype, b.shape));
-  const required: Record<string, number> = {};
-  const need = (key: keyof WgslLimits, value: number) => {
-    if (value > DEFAULT_LIMITS[key]) required[key] = Math.max(required[key] ?? 0, value);
-  };
-  for (const d of dispatches) {
-    need('maxStorageBuffersPerShaderStage', d.bindings.length);
-    for (const b of d.bindings) need('maxStorageBufferBindingSize', b.size * 4);
-  }
-  for (const a of layout.arenas) need('maxBufferSize', a.size * 4);
-  return {
-    arenas: layout.arenas,
-    dispatches,
-    shaders,
-    common,
-    inputs: role('input'),
-    params: role('param'),
-    outputs: p.outputs.map((o) => tensor(o.name, o.buf, o.dtype, o.shape)),
-    consts: p.buffers
-      .filter((b) => b.role === 'const')
-      .map((b) => ({ region: layout.regions.get(b.name)!, values: b.values ?? [] })),
-    requiredLimits: required,
-  };
 }
