@@ -2,7 +2,7 @@
 // program (network.py vectorised over each mini-batch of 10, float64), W3 an f32 matmul. Setup
 // installs python3-numpy with apt when it is missing and we are root; tests never need it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkMatmul, mlpAccuracy } from '../data.ts';
@@ -23,7 +23,20 @@ function install(): void {
   if (process.getuid?.() !== 0) return;
   const apt = { stdio: 'ignore' as const, timeout: 300_000 };
   spawnSync('apt-get', ['update'], apt);
-  spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'python3-numpy'], apt);
+  // Debian's numpy links the reference BLAS unless an optimized one provides libblas.so.3:
+  // libopenblas0-pthread registers itself through update-alternatives.
+  const pkgs = ['python3-numpy', 'libopenblas0-pthread'];
+  spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], apt);
+}
+
+/** Which library provides libblas.so.3 (Debian alternatives), e.g. "openblas-pthread" or "reference". */
+function blasName(): string {
+  try {
+    const target = realpathSync('/usr/lib/x86_64-linux-gnu/libblas.so.3');
+    return target.includes('openblas') ? 'OpenBLAS' : 'reference BLAS (no OpenBLAS installed)';
+  } catch {
+    return 'unknown BLAS';
+  }
 }
 
 const f32 = (path: string) => {
@@ -55,11 +68,12 @@ export function numpyPeer(threads: 1 | 2): Peer {
     get version() {
       return version;
     },
-    notes: () => `numpy ${version} on OpenBLAS, OPENBLAS_NUM_THREADS=${threads}; W1 in float64`,
+    notes: () =>
+      `numpy ${version} on ${blasName()}, OPENBLAS_NUM_THREADS=${threads}; W1 in float64`,
     async setup() {
       if (version === 'missing') {
         let v = numpyVersion();
-        if (!v) {
+        if (!v || !blasName().startsWith('OpenBLAS')) {
           install();
           v = numpyVersion();
         }
