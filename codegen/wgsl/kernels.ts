@@ -209,7 +209,7 @@ export function scanPass(k: ScanKernel, c: KernelCtx): Pass {
     : `for (var r0 = 0i; r0 < ${n}i; r0++)`;
   const code = perElement(c, g, rows, 'oi', [
     ...indexLets('oi', 'o', rest, body.join('\n')),
-    'var acc = 0f;',
+    k.value.t === 'i32' ? 'var acc = 0i;' : 'var acc = 0f;', // i32 adds in i32, not through f32
     ...block(walk, body),
   ]);
   return { entry: c.entry, code, groups: g.groups, buffers: bufsOf(k) };
