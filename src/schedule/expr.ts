@@ -1,37 +1,34 @@
 // Scalar expressions inside a kernel: values and index arithmetic, shared by both renderers.
 import type { DType } from '../ir/dtype.ts';
+import { UNARY_OPS } from '../ops/names.ts';
+import type { UnaryOp } from '../ops/names.ts';
 
-/** The scalar functions of kernel expressions; each renderer has one entry per name. */
-export const UN_OPS = [
-  'neg',
-  'exp',
-  'log',
-  'sqrt',
-  'recip',
-  'sin',
-  'cos',
-  'tanh',
-  'sigmoid',
-  'relu',
-  'abs',
-  'sign',
-  'not',
-  'log1p',
-  'expm1',
-  'erf',
-  'tan',
-  'asin',
-  'acos',
-  'atan',
-  'sinh',
-  'cosh',
-  'asinh',
-  'atanh',
-  'floor',
-  'ceil',
-  'round',
-] as const;
-export type UnOp = (typeof UN_OPS)[number];
+/** Graph unary ops whose kernel scalar function is spelled otherwise. */
+const SCALAR_NAME = { reciprocal: 'recip' } as const;
+/** Graph unary ops lowered to an expression over other scalar functions (none of their own). */
+export const COMPOSED_UNARY = ['softplus'] as const;
+/** Scalar functions that no graph unary op has: `not` (masks of comparisons). */
+const SCALAR_ONLY = ['not'] as const;
+
+type Composed = (typeof COMPOSED_UNARY)[number];
+type Renamed<P extends UnaryOp> = P extends keyof typeof SCALAR_NAME ? (typeof SCALAR_NAME)[P] : P;
+
+/**
+ * The scalar functions of kernel expressions, derived from the graph's unary ops (so a new
+ * scalar op is one name in src/ops/names.ts); each renderer has one entry per name.
+ */
+export type UnOp = Renamed<Exclude<UnaryOp, Composed>> | (typeof SCALAR_ONLY)[number];
+
+/** The kernel scalar function of graph unary op `op` (null: it lowers to an expression). */
+export function scalarOf(op: UnaryOp): UnOp | null {
+  if ((COMPOSED_UNARY as readonly string[]).includes(op)) return null;
+  return (op in SCALAR_NAME ? SCALAR_NAME[op as keyof typeof SCALAR_NAME] : op) as UnOp;
+}
+
+export const UN_OPS: readonly UnOp[] = [
+  ...UNARY_OPS.flatMap((op) => scalarOf(op) ?? []),
+  ...SCALAR_ONLY,
+];
 
 /** The binary operators of kernel expressions; each renderer has one entry per name. */
 export const BIN_OPS = [

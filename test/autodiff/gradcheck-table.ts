@@ -175,6 +175,7 @@ export const UNARY_DOMAIN: { readonly [P in UnaryOp]: Domain } = {
   floor: { kind: 'nonInteger' },
   ceil: { kind: 'nonInteger' },
   round: U(0.1, 0.4),
+  trunc: { kind: 'nonInteger' },
 };
 
 const ELEMENTWISE: GradRow[] = [
