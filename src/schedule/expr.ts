@@ -58,7 +58,7 @@ export type Expr =
   | { readonly k: 'num'; readonly v: number; readonly t: DType }
   | { readonly k: 'var'; readonly name: string; readonly t: 'i32' }
   /** The accumulator of a reduction or matmul, seen by its epilogue. */
-  | { readonly k: 'acc'; readonly t: 'f32' }
+  | { readonly k: 'acc'; readonly t: 'f32' | 'i32' }
   | { readonly k: 'load'; readonly buf: string; readonly at: Expr; readonly t: DType }
   | { readonly k: 'un'; readonly op: UnOp; readonly a: Expr; readonly t: DType }
   | { readonly k: 'bin'; readonly op: BinOp; readonly a: Expr; readonly b: Expr; readonly t: DType }
@@ -79,6 +79,9 @@ export const num = (v: number, t: DType = 'f32'): Expr => ({ k: 'num', v, t });
 export const int = (v: number): Expr => ({ k: 'num', v, t: 'i32' });
 export const ivar = (name: string): Expr => ({ k: 'var', name, t: 'i32' });
 export const ACC: Expr = { k: 'acc', t: 'f32' };
+const ACC_I32: Expr = { k: 'acc', t: 'i32' };
+/** The accumulator of a kernel whose result has dtype `t`: an i32 sum or scan folds in i32. */
+export const accOf = (t: DType): Expr => (t === 'i32' ? ACC_I32 : ACC);
 export const load = (buf: string, at: Expr, t: DType): Expr => ({ k: 'load', buf, at, t });
 export const un = (op: UnOp, a: Expr): Expr => ({ k: 'un', op, a, t: op === 'not' ? 'bool' : a.t });
 export const cast = (a: Expr, t: DType): Expr => (a.t === t ? a : { k: 'cast', a, t });
