@@ -46,6 +46,10 @@ export class NameManager {
     this.taken.add(id);
     return id;
   }
+  /** Mark `id` (taken elsewhere) as used, so that later names avoid it. */
+  reserve(id: string): void {
+    this.taken.add(id);
+  }
 }
 
 /** Stands for bound name `n` while a body is rendered: no generated text contains U+0001. */

@@ -93,8 +93,17 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   ]);
   const t: Typed = opts.lang === 'js' ? () => '' : (text) => text;
   const kernelIds = new Map<string, string>();
+  // A buffer other than a constant is only ever a kernel parameter: it must avoid the module
+  // names a kernel body calls, not the module's API (`step`, `inputs`, `memory` keep their
+  // spelling); later module-level names (kernels, scratch arrays) avoid the buffers.
+  const params = new NameManager(['randUniform', 'randNormal', ...SCALAR_HELPER_NAMES]);
   const bufIds = new Map<string, string>();
-  for (const b of p.buffers) bufIds.set(b.name, ids.take(b.name));
+  for (const b of p.buffers) {
+    const id = b.role === 'const' ? ids.take(b.name) : params.take(b.name);
+    ids.reserve(id);
+    params.reserve(id);
+    bufIds.set(b.name, id);
+  }
   const names = (buf: string) => bufIds.get(buf)!;
   const byName = new Map(p.buffers.map((b) => [b.name, b]));
   const select = opts.wasm === 'off' ? undefined : opts.wasm;
