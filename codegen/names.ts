@@ -29,24 +29,62 @@ export function sanitize(name: string): string {
   return id;
 }
 
-/** Hands out identifiers that are unique within one generated module. */
+/**
+ * Hands out identifiers that are unique within one generated module. The renderers' own locals
+ * (loop indices, temporaries, registers) are not reserved here: a user name keeps its spelling
+ * and a clashing local yields instead (`bindNames`).
+ */
 export class NameManager {
   private readonly taken = new Set<string>();
-  /** `local` matches the renderers' own short local names (loop indices, temporaries). */
-  constructor(
-    reserved: Iterable<string> = [],
-    private readonly local: RegExp = /^$/,
-  ) {
+  constructor(reserved: Iterable<string> = []) {
     for (const r of reserved) this.taken.add(r);
   }
   take(name: string): string {
-    let base = sanitize(name);
-    if (this.local.test(base)) base = `${base}_`;
+    const base = sanitize(name);
     let id = base;
-    for (let k = 2; this.taken.has(id) || this.local.test(id); k++) id = `${base}_${k}`;
+    for (let k = 2; this.taken.has(id); k++) id = `${base}_${k}`;
     this.taken.add(id);
     return id;
   }
+  /** Mark `id` (taken elsewhere) as used, so that later names avoid it. */
+  reserve(id: string): void {
+    this.taken.add(id);
+  }
+}
+
+/** Stands for bound name `n` while a body is rendered: no generated text contains U+0001. */
+export const placeholder = (n: number) => `\u0001${n}\u0002`;
+const PLACEHOLDER = /\u0001(\d+)\u0002/g;
+/** Identifiers of generated code: not members (`.x`), not literal suffixes (`16i`, `1e5`). */
+export const IDENT = /(?<![.\w$])[A-Za-z_$][\w$]*/g;
+const isComment = (line: string) => line.trimStart().startsWith('//');
+
+/**
+ * Resolves the placeholders of one function body to `names` (the user's spelling). A generated
+ * local spelled like one of them is renamed instead (`i` → `i_`; sanitized names never end in
+ * `_`), so `p`, `i`, `t1` or `acc` come out as written. `isLocal` says which identifiers the body
+ * declares itself (default: all, for renderers whose other identifiers can never be user names);
+ * `names` must already avoid the others. Lines are renamed by identifier, comments left alone.
+ */
+export function bindNames(
+  body: readonly string[],
+  names: readonly string[],
+  isLocal: (id: string) => boolean = () => true,
+): string[] {
+  const code = body.filter((l) => !isComment(l));
+  const idents = new Set(code.flatMap((l) => l.match(IDENT) ?? []));
+  const bound = new Set(names);
+  const renamed = new Map<string, string>();
+  for (const id of idents) {
+    if (!bound.has(id) || !isLocal(id)) continue;
+    let fresh = `${id}_`;
+    while (idents.has(fresh) || bound.has(fresh)) fresh += '_';
+    renamed.set(id, fresh);
+  }
+  return body.map((line) => {
+    const own = isComment(line) ? line : line.replace(IDENT, (id) => renamed.get(id) ?? id);
+    return own.replace(PLACEHOLDER, (_, n: string) => names[Number(n)]!);
+  });
 }
 
 /**

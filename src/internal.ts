@@ -15,4 +15,7 @@ export { mulberry32 } from './ir/init.ts';
 export { explain } from './explain/derive.ts';
 export { toMarkdown, toText } from './explain/format.ts';
 export { toHtml } from './explain/html.ts';
+export { graphView, toDot } from './explain/graph-view.ts';
+export type { GraphView } from './explain/graph-view.ts';
+export { toGraphPage, toSvg } from './explain/graph-svg.ts';
 export { looksLikeSafetensors } from './nn/safetensors.ts';

@@ -33,6 +33,7 @@ const UN: { readonly [P in UnOp]: (a: string) => string } = {
   floor: (a) => `Math.floor(${a})`,
   ceil: (a) => `Math.ceil(${a})`,
   round: (a) => `roundEven(${a})`,
+  trunc: (a) => `Math.trunc(${a})`,
 };
 
 /** Scalar functions that call a helper of the generated module (see scalar.ts). */

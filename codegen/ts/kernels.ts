@@ -84,6 +84,8 @@ function scanBody(k: ScanKernel, names: Names): string[] {
   const o = ivars('o', k.shape.length - 1);
   const n = k.shape[k.axis]!;
   const v = renderExprs([k.value], names, 'u');
+  // An i32 scan wraps like int32 (as wasm's i32.add and WGSL's i32 do), never rounding as a float.
+  const add = k.value.t === 'i32' ? `acc = (acc + ${v.roots[0]}) | 0;` : `acc += ${v.roots[0]};`;
   const walk = k.reverse
     ? `for (let r0 = ${n - 1}; r0 >= 0; r0--) {`
     : `for (let r0 = 0; r0 < ${n}; r0++) {`;
@@ -91,7 +93,7 @@ function scanBody(k: ScanKernel, names: Names): string[] {
     'let acc = 0;',
     walk,
     ...v.temps,
-    `acc += ${v.roots[0]};`,
+    add,
     ...storeLines(k.stores, storeIndex(k), names),
     '}',
   ];

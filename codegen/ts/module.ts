@@ -9,7 +9,15 @@ import { evalSteps } from '../../src/schedule/eval-steps.ts';
 import type { BufferInfo, Program, Step } from '../../src/schedule/kernel.ts';
 import { API_NAMES, renderApi } from './api.ts';
 import { formatWithin } from '../format.ts';
-import { commentText, NameManager, numberLiteral, quote, sanitize } from '../names.ts';
+import {
+  bindNames,
+  commentText,
+  NameManager,
+  numberLiteral,
+  placeholder,
+  quote,
+  sanitize,
+} from '../names.ts';
 import { kernelBuffers, renderKernel } from './kernels.ts';
 import { randomHelpers } from './random.ts';
 import { SCALAR_HELPER_NAMES, scalarHelpers } from './scalar.ts';
@@ -45,61 +53,57 @@ const isIdent = (s: string) => /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) && sanitize(
 const prop = (s: string) => (isIdent(s) ? s : s === '__proto__' ? `[${quote(s)}]` : quote(s));
 const access = (obj: string, s: string) => (isIdent(s) ? `${obj}.${s}` : `${obj}[${quote(s)}]`);
 
-/**
- * The kernels' own locals (loop indices, temporaries, matmul registers): never user names. The
- * registers are spelled ra0…/cb0… so that user names like a1, b1 keep their spelling.
- */
-const LOCALS = /^(?:[bcijpqrs]|[iortu][0-9]+|ra[0-3]|cb[0-3]|j0|c[0-9]{2})$/;
-
 export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise<string> {
-  const ids = new NameManager(
-    [
-      'inputs',
-      'params',
-      'ws',
-      'acc',
-      'av',
-      'bRow',
-      'at',
-      'randUniform',
-      'randNormal',
-      'pcgHash',
-      'randBits',
-      ...SCALAR_HELPER_NAMES,
-      'panel',
-      'shapes',
-      'createWorkspace',
-      'checkFinite',
-      'step',
-      'run',
-      'Inputs',
-      'Params',
-      'Outputs',
-      'Workspace',
-      'WasmKernels',
-      'wasm',
-      'wasmBytes',
-      'memory',
-      'host',
-      'env',
-      'bytes',
-      'instance',
-      'api',
-      'WasmApi',
-      'WasmMemory',
-      ...THREAD_NAMES,
-      'out',
-      'stepInMemory',
-      'runInMemory',
-      'RunInputs',
-      ...API_NAMES,
-    ],
-    LOCALS,
-  );
+  // Module-level names; the kernels' locals (i, p, acc, t0…) yield to user names instead.
+  const ids = new NameManager([
+    'inputs',
+    'params',
+    'ws',
+    'randUniform',
+    'randNormal',
+    'pcgHash',
+    'randBits',
+    ...SCALAR_HELPER_NAMES,
+    'shapes',
+    'createWorkspace',
+    'checkFinite',
+    'step',
+    'run',
+    'Inputs',
+    'Params',
+    'Outputs',
+    'Workspace',
+    'WasmKernels',
+    'wasm',
+    'wasmBytes',
+    'memory',
+    'host',
+    'env',
+    'bytes',
+    'instance',
+    'api',
+    'WasmApi',
+    'WasmMemory',
+    ...THREAD_NAMES,
+    'out',
+    'stepInMemory',
+    'runInMemory',
+    'RunInputs',
+    ...API_NAMES,
+  ]);
   const t: Typed = opts.lang === 'js' ? () => '' : (text) => text;
   const kernelIds = new Map<string, string>();
+  // A buffer other than a constant is only ever a kernel parameter: it must avoid the module
+  // names a kernel body calls, not the module's API (`step`, `inputs`, `memory` keep their
+  // spelling); later module-level names (kernels, scratch arrays) avoid the buffers.
+  const params = new NameManager(['randUniform', 'randNormal', ...SCALAR_HELPER_NAMES]);
   const bufIds = new Map<string, string>();
-  for (const b of p.buffers) bufIds.set(b.name, ids.take(b.name));
+  for (const b of p.buffers) {
+    const id = b.role === 'const' ? ids.take(b.name) : params.take(b.name);
+    ids.reserve(id);
+    params.reserve(id);
+    bufIds.set(b.name, id);
+  }
   const names = (buf: string) => bufIds.get(buf)!;
   const byName = new Map(p.buffers.map((b) => [b.name, b]));
   const select = opts.wasm === 'off' ? undefined : opts.wasm;
@@ -149,10 +153,13 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
       b: ids.take(`${id}_b`),
       tile: ids.take(`${id}_tile`),
     };
-    const text = renderKernel(k, names, scratch);
-    const params = kernelBuffers(k).map((b) => names(b) + t(`: ${arrayType(byName.get(b)!)}`));
+    // Rendered with placeholders for the buffers, so a local spelled like one can yield.
+    const bufs = kernelBuffers(k);
+    const text = renderKernel(k, (b) => placeholder(bufs.indexOf(b)), scratch);
+    const params = bufs.map((b) => names(b) + t(`: ${arrayType(byName.get(b)!)}`));
     const head = [...text.setup, ...k.notes.map((note) => `// ${commentText(note)}`)];
-    chunks.push(block(head, `function ${id}(${params.join(', ')})${t(': void')}`, text.body));
+    const body = bindNames(text.body, bufs.map(names));
+    chunks.push(block(head, `function ${id}(${params.join(', ')})${t(': void')}`, body));
   }
   w = writer();
   const inputs = p.buffers.filter((b) => b.role === 'input').map((b) => b.name);

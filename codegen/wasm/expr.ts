@@ -88,6 +88,7 @@ const WASM_UNARY: { readonly [P in UnOp]: 'inline' | ImportName | null } = {
   floor: null,
   ceil: null,
   round: null,
+  trunc: null,
 };
 
 /** Every distinct expression node under `roots`, once each (iterative: no recursion on depth). */

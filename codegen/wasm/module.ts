@@ -6,14 +6,14 @@ import { kernelExprs } from '../../src/schedule/walk.ts';
 import { FuncBuilder, ModuleBuilder } from './encoder.ts';
 import { imports, unsupportedOp } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
-import { renderMap, renderReduce } from './loops.ts';
+import { renderMap, renderReduce, renderScan } from './loops.ts';
 import { accBytes, packBytes, renderEpilogue, renderProduct } from './matmul.ts';
 import { MICRO_PARAMS, renderMicroKernel } from './micro.ts';
 import { renderVectorMap, vectorRefusal } from './vector.ts';
 
 /**
  * Which kernels run in wasm: 'auto' all but the tiniest (the size rule below); 'all' every map,
- * reduce and matmul (differential tests exercise the wasm code on tiny shapes with it).
+ * reduce, scan and matmul (differential tests exercise the wasm code on tiny shapes with it).
  */
 export type WasmSelect = 'auto' | 'all';
 
@@ -26,16 +26,16 @@ export type WasmSelect = 'auto' | 'all';
  */
 export const MIN_WASM_WORK = 1 << 10;
 
-function work(k: Exclude<Kernel, { kind: 'scatter' | 'scan' }>): number {
+function work(k: Exclude<Kernel, { kind: 'scatter' }>): number {
   const n = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
   if (k.kind === 'matmul') return k.batch * k.m * k.n * k.k;
-  if (k.kind === 'map') return n(k.shape);
+  if (k.kind === 'map' || k.kind === 'scan') return n(k.shape);
   return n(k.outShape) * n(k.redShape);
 }
 
 export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
-  // Scatters and scans have no wasm loops: their TypeScript is the code that runs.
-  if (k.kind === 'scatter' || k.kind === 'scan') return false;
+  // Scatters have no wasm loops: their TypeScript is the code that runs.
+  if (k.kind === 'scatter') return false;
   // Ops without wasm code (erf, softplus, the inverse trig family, …) keep the kernel in TS.
   if (unsupportedOp(kernelExprs(k)) !== null) return false;
   return select === 'all' || work(k) >= MIN_WASM_WORK;
@@ -104,12 +104,13 @@ function layout(
 }
 
 function renderKernel(
-  k: Exclude<Kernel, { kind: 'matmul' | 'scatter' | 'scan' }>,
+  k: Exclude<Kernel, { kind: 'matmul' | 'scatter' }>,
   place: (buf: string) => BufferPlace,
   fn: (n: ImportName) => number,
   dtypeOf: (buf: string) => string,
 ): FuncBuilder {
   if (k.kind === 'reduce') return renderReduce(k, place, fn);
+  if (k.kind === 'scan') return renderScan(k, place, fn);
   const vector = vectorRefusal(k, dtypeOf) === null;
   return vector ? renderVectorMap(k, place, fn) : renderMap(k, place, fn);
 }
@@ -157,7 +158,7 @@ export function renderWasm(
   const split = new Set<string>();
   for (const k of chosen) {
     const name = exportName(k.name);
-    if (k.kind === 'scatter' || k.kind === 'scan') {
+    if (k.kind === 'scatter') {
       throw new Error(`wasm: ${k.kind} kernel ${k.name} stays in TypeScript`);
     }
     if (k.kind !== 'matmul') {

@@ -95,6 +95,7 @@ const UN: { readonly [P in UnOp]: UnRender } = {
   ceil: fn('ceil'),
   // WGSL's round already breaks ties to even, as the reference does.
   round: fn('round'),
+  trunc: fn('trunc'),
 };
 
 /** Provably ≥ 0: loop variables, non-negative literals, and +, ·, ÷, mod of such. */

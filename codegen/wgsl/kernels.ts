@@ -209,7 +209,7 @@ export function scanPass(k: ScanKernel, c: KernelCtx): Pass {
     : `for (var r0 = 0i; r0 < ${n}i; r0++)`;
   const code = perElement(c, g, rows, 'oi', [
     ...indexLets('oi', 'o', rest, body.join('\n')),
-    'var acc = 0f;',
+    k.value.t === 'i32' ? 'var acc = 0i;' : 'var acc = 0f;', // i32 adds in i32, not through f32
     ...block(walk, body),
   ]);
   return { entry: c.entry, code, groups: g.groups, buffers: bufsOf(k) };
@@ -218,6 +218,10 @@ export function scanPass(k: ScanKernel, c: KernelCtx): Pass {
 const FOLD = (op: 'sum' | 'max', acc: string, v: string) =>
   op === 'sum' ? `${acc} += ${v};` : `${acc} = max(${acc}, ${v});`;
 const INIT = (op: 'sum' | 'max') => (op === 'sum' ? '0f' : literal(-Infinity, 'f32'));
+/** An i32 reduction folds in i32 (never through f32): 0, or the least i32 for max. */
+const INIT_I32 = (op: 'sum' | 'max') => (op === 'sum' ? '0i' : '(-2147483647i - 1i)');
+/** i32 reductions run one invocation per output: the trees and partials hold f32. */
+const isInt = (k: ReduceKernel) => k.value.t === 'i32';
 
 /** Tree reduction of `part` over the workgroup into red_sh[0] (leaves lid 0 holding the result). */
 function treeLines(op: 'sum' | 'max'): Code[] {
@@ -284,18 +288,18 @@ export function reduceChunks(k: ReduceKernel): number {
   const total = k.outShape.reduce((a, d) => a * d, 1);
   const red = k.redShape.reduce((a, d) => a * d, 1);
   const chunks = Math.min(MAX_CHUNKS, Math.ceil(red / CHUNK));
-  return chunks > 1 && total <= TWO_PASS_MAX_OUT ? chunks : 1;
+  return chunks > 1 && total <= TWO_PASS_MAX_OUT && !isInt(k) ? chunks : 1;
 }
 
 export function reducePasses(k: ReduceKernel, c: KernelCtx): Pass[] {
   const parts = reduceParts(k, c);
   const chunks = reduceChunks(k);
   if (chunks > 1) return twoPass(k, c, parts, chunks);
-  if (parts.red > TREE_ABOVE) return [treePass(k, c, parts)];
+  if (parts.red > TREE_ABOVE && !isInt(k)) return [treePass(k, c, parts)];
   const g = grid(Math.ceil(parts.total / WG), c.limits);
   const code = perElement(c, g, parts.total, 'oi', [
     ...parts.outLets(both(parts)),
-    `var acc = ${INIT(k.op)};`,
+    `var acc = ${isInt(k) ? INIT_I32(k.op) : INIT(k.op)};`,
     ...block(`for (var ri = 0i; ri < ${parts.red}i; ri++)`, parts.fold('acc')),
     ...parts.epilogue,
   ]);

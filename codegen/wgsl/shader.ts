@@ -4,6 +4,7 @@ import type { ShaderData } from '../../src/runtime/wgsl-device.ts';
 import { lines } from './code.ts';
 import type { Code } from './code.ts';
 import { helpersCalled } from './helpers.ts';
+import { bindNames, IDENT } from '../names.ts';
 
 /** What a placeholder stands for: a buffer (scalar or vec4 view) or a whole arena. */
 export interface Bound {
@@ -32,8 +33,8 @@ export class Placeholders {
 }
 
 const PLACEHOLDER = /\u0001(\d+)\u0002/g;
-/** Names the body declares or calls (not members such as `wid.x`, not literal suffixes). */
-const IDENT = /(?<![.\w])[A-Za-z_]\w*/g;
+/** Names the body declares itself: `let x`, `var x`, and the entry's parameters `) wid: vec3u`. */
+const DECLARED = /\b(?:let|var)\s+([A-Za-z_]\w*)|\)\s*([A-Za-z_]\w*)\s*:/g;
 
 export interface RenderedShader {
   readonly shader: ShaderData;
@@ -66,19 +67,24 @@ export function resolveShader(
 ): RenderedShader {
   const raw = lines(code).join('\n');
   const idents = new Set(raw.match(IDENT) ?? []);
+  const locals = new Set([...raw.matchAll(DECLARED)].map((m) => m[1] ?? m[2]!));
   const order: number[] = [];
   for (const m of raw.matchAll(PLACEHOLDER)) {
     const n = Number(m[1]);
     if (!order.includes(n)) order.push(n);
   }
+  // A binding avoids the body's other names (workgroup arrays, helpers, attribute words); a local
+  // spelled like a binding is renamed instead, so user names keep their spelling.
+  const others = new Set([...idents].filter((id) => !locals.has(id)));
   const names = new Map<number, string>();
-  order.forEach((n, binding) => names.set(n, declare(ph.bound[n]!, binding, idents)));
+  order.forEach((n, binding) => names.set(n, declare(ph.bound[n]!, binding, others)));
   const uses = [
     ...[...shared.keys()].filter((s) => idents.has(s)).sort(),
     ...helpersCalled(idents),
   ];
   const bindings = order.map((n) => ph.bound[n]!);
-  const text = raw.replace(PLACEHOLDER, (_, n: string) => names.get(Number(n))!);
+  const byIndex = ph.bound.map((_, n) => names.get(n) ?? '');
+  const text = bindNames(raw.split('\n'), byIndex, (id) => locals.has(id)).join('\n');
   const canonical = raw
     .replace(PLACEHOLDER, (_, n: string) => `b${order.indexOf(Number(n))}`)
     .replace(`fn ${entry}(`, 'fn main(');

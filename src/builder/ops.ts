@@ -114,6 +114,8 @@ export const floor = (x: Node): Node => unary('floor', x);
 export const ceil = (x: Node): Node => unary('ceil', x);
 /** Round half to even, as torch.round. */
 export const round = (x: Node): Node => unary('round', x);
+/** Round toward zero, as torch.trunc. */
+export const trunc = (x: Node): Node => unary('trunc', x);
 export const square = (x: Node): Node => mul(x, x);
 
 export function where(c: Node, a: Operand, b: Operand): Node {

@@ -1,21 +1,21 @@
 // The CLI's programmatic API: compileToFiles(model file or Graph, opts) does what `gradc compile`
-// does — build, emit, write atomically — and returns what it did; plus the model-file contract.
+// does — build, emit, write atomically — and returns what it did; the report `gradc compile`
+// prints (params, kernels and what each fused, the memory plan against no planning, compile time,
+// with --explain-fusion the refusals); plus the model-file contract.
 import { join, relative, resolve } from 'node:path';
 import type { Graph } from '../index.ts';
-import { emitFiles } from '../internal.ts';
+import { emitFiles, kernelShape, kernelsOf } from '../internal.ts';
 import type { FileTarget, Program, WasmSetting } from '../internal.ts';
 import type { ModelMode } from './contract.ts';
 import { CliError } from './errors.ts';
 import { loadModel } from './load.ts';
-import { checkReplaceable } from './guard.ts';
-import { gradcVersion } from './version.ts';
-import { makeDir, reason, writeFilesAtomic } from './write.ts';
+import { gradcVersion, table } from './help.ts';
+import { checkReplaceable, makeDir, reason, writeFilesAtomic } from './write.ts';
 
 export type { ModelExport, ModelFn, ModelMode, ModelOptions, TrainSetup } from './contract.ts';
 export { loadModel } from './load.ts';
 export type { LoadOptions, Model } from './load.ts';
 export { CliError } from './errors.ts';
-export { formatCompileSummary } from './summary.ts';
 
 export interface CompileToFilesOptions {
   readonly target?: FileTarget;
@@ -74,4 +74,63 @@ export async function compileToFiles(
   for (const f of emitted.files) checkReplaceable(join(outDir, f.path), 'text', protect);
   const files = await writeFilesAtomic(outDir, emitted.files);
   return { graph, program: emitted.program, target, entry: emitted.entry, files, compileMs };
+}
+
+export interface SummaryInput {
+  readonly graph: Graph;
+  readonly program: Program;
+  readonly target: string;
+  readonly files: readonly string[];
+  readonly compileMs: number;
+}
+
+const dims = (s: readonly number[]) => `[${s.join(',')}]`;
+
+export function fmtBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function paramLines(g: Graph): string[] {
+  const rows = [...g.params.values()].map((p) => [
+    p.name,
+    dims(p.node.shape),
+    String(p.node.size),
+    p.trainable ? '' : '(state)',
+  ]);
+  const total = [...g.params.values()].reduce((s, p) => s + p.node.size, 0);
+  return [
+    `params: ${g.params.size} tensors, ${total} values (${fmtBytes(total * 4)})`,
+    ...table(rows).map((l) => `  ${l}`),
+  ];
+}
+
+function kernelLines(p: Program, explain: boolean): string[] {
+  const ks = kernelsOf(p);
+  const rows = ks.map((k) => [k.name, `${k.kind} ${kernelShape(k)}`, k.ops.join(' → ')]);
+  const lines = [`kernels: ${ks.length}`, ...table(rows).map((l) => `  ${l}`)];
+  if (explain) {
+    for (const k of ks) {
+      lines.push(`  ${k.name}:`);
+      for (const n of k.notes) lines.push(`    # ${n}`);
+    }
+    lines.push('fusion decisions:');
+    const notes = p.stats.fusionNotes;
+    lines.push(...(notes.length ? notes.map((n) => `  - ${n}`) : ['  (no refusals)']));
+  }
+  return lines;
+}
+
+export function formatCompileSummary(s: SummaryInput, explainFusion = false): string {
+  const st = s.program.stats;
+  const saved = st.unplannedBytes > 0 ? 100 * (1 - st.peakBytes / st.unplannedBytes) : 0;
+  const lines = [
+    `compiled graph '${s.graph.name}' for target ${s.target} in ${s.compileMs.toFixed(0)} ms`,
+    ...paramLines(s.graph),
+    ...kernelLines(s.program, explainFusion),
+    `memory: peak ${fmtBytes(st.peakBytes)} of temporaries, ${fmtBytes(st.unplannedBytes)} unplanned (${saved.toFixed(0)}% saved by reuse)`,
+    ...s.files.map((f) => `wrote ${relative(process.cwd(), f)}`),
+  ];
+  return lines.join('\n') + '\n';
 }

@@ -6,9 +6,9 @@ import { mulberry32, rebuild } from '../internal.ts';
 import type { Parsed } from './args.ts';
 import { num, positiveInt, str } from './args.ts';
 import type { Io } from './common.ts';
-import { loadFromArgs } from './common.ts';
+import { addGradOutputs, loadFromArgs, scalarOutput } from './common.ts';
 import type { TrainSetup } from './contract.ts';
-import { addGradOutputs, scalarOutput } from './gradgraph.ts';
+
 import { table } from './help.ts';
 
 /** Inputs to check at: the first batch of the model's training data where it fits, else random. */

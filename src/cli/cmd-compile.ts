@@ -1,11 +1,10 @@
 // `gradc compile <model.ts> --target ts|wgsl`: write the generated module(s), print a summary.
 import type { Parsed } from './args.ts';
 import { bool, positiveInt, str } from './args.ts';
-import { compileToFiles } from './api.ts';
+import { compileToFiles, formatCompileSummary } from './api.ts';
 import type { FileTarget, WasmSetting } from '../internal.ts';
 import type { Io } from './common.ts';
 import { loadFromArgs } from './common.ts';
-import { formatCompileSummary } from './summary.ts';
 
 export async function runCompile(p: Parsed, io: Io): Promise<number> {
   const { graph, model } = await loadFromArgs(p, 'compile');

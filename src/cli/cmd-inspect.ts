@@ -1,21 +1,34 @@
 // `gradc inspect <model.ts>`: the graph as text (printGraph), with --grad its backward pass and
 // chain-rule provenance, with --kernels the fused kernels; or as DOT, SVG or an HTML page.
+// `gradc explain <model.ts>`: the backward pass gradc derived, as equations in the user's names
+// (text, Markdown with LaTeX, or an HTML page typeset by KaTeX), linked to kernels and lines.
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, resolve } from 'node:path';
 import { printGraph } from '../index.ts';
 import type { Graph } from '../index.ts';
-import { kernelGroups, printProgram, toProgram } from '../internal.ts';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  emitTs,
+  explain,
+  graphView,
+  kernelGroups,
+  kernelsOf,
+  printProgram,
+  toDot,
+  toGraphPage,
+  toHtml,
+  toMarkdown,
+  toProgram,
+  toSvg,
+  toText,
+} from '../internal.ts';
+import type { GraphView } from '../internal.ts';
 import type { Parsed } from './args.ts';
 import { bool, str } from './args.ts';
 import type { Io } from './common.ts';
-import { loadFromArgs } from './common.ts';
-import { checkOutputFile, GENERATED } from './guard.ts';
-import { writeFilesAtomic } from './write.ts';
-import { withGradients } from './gradgraph.ts';
-import { toDot } from './render/dot.ts';
-import { toHtml, toSvg } from './render/svg.ts';
-import { graphView } from './render/view.ts';
-import type { GraphView } from './render/view.ts';
+import { loadFromArgs, withGradients } from './common.ts';
+import { CliError } from './errors.ts';
+import { checkOutputFile, GENERATED, writeFilesAtomic } from './write.ts';
 
 /** The picture's view: with `kernels`, the optimized graph grouped by fused kernel. */
 function viewOf(g: Graph, kernels: boolean): GraphView {
@@ -39,7 +52,7 @@ function render(g: Graph, format: string, kernels: boolean): string {
     case 'svg':
       return renderSvg(g, kernels);
     case 'html':
-      return toHtml(
+      return toGraphPage(
         `graph ${g.name}`,
         renderSvg(g, kernels),
         [printGraph(g), ...(kernels ? [listing()] : [])],
@@ -67,7 +80,7 @@ export async function runInspect(p: Parsed, io: Io): Promise<number> {
   return 0;
 }
 
-/** The listing with gradc's header, in the format's own comment syntax (see guard.ts). */
+/** The listing with gradc's header, in the format's own comment syntax (see write.ts). */
 function marked(text: string, format: string): string {
   const note = `${GENERATED} inspect. Do not edit: regenerate it instead.`;
   switch (format) {
@@ -83,4 +96,40 @@ function marked(text: string, format: string): string {
     default:
       return `# ${note}\n${text}`;
   }
+}
+
+/** The explanation of `g` in a format; HTML embeds the generated module and the sources. */
+export async function explainGraph(g: Graph, format: string, generated?: string): Promise<string> {
+  const e = explain(withGradients(g));
+  const path = generated ?? `gen/${g.name.replace(/[^A-Za-z0-9_]/g, '_')}.ts`;
+  if (format !== 'html') {
+    const kernels = kernelsOf(toProgram(g)).map((k) => k.name);
+    return format === 'md' ? toMarkdown(e, { kernels, generated: path }) : toText(e, { kernels });
+  }
+  const { source, program } = await emitTs(g);
+  const sources = new Map<string, string>();
+  for (const s of e.sections)
+    for (const eq of s.equations) {
+      const file = eq.site.replace(/:\d+$/, '');
+      if (!sources.has(file) && existsSync(file)) sources.set(file, readFileSync(file, 'utf8'));
+    }
+  const kernels = kernelsOf(program).map((k) => k.name);
+  return toHtml(e, { kernels, generated: { path, source }, sources });
+}
+
+export async function runExplain(p: Parsed, io: Io): Promise<number> {
+  const { graph } = await loadFromArgs(p, 'explain');
+  const text = await explainGraph(graph, str(p, 'format') ?? 'text', str(p, 'generated'));
+  const out = str(p, 'out');
+  if (!out) {
+    io.out(text);
+    return 0;
+  }
+  try {
+    writeFileSync(out, text);
+  } catch (e) {
+    throw new CliError(`cannot write '${out}': ${(e as Error).message}`);
+  }
+  io.out(`wrote ${out}\n`);
+  return 0;
 }

@@ -11,7 +11,7 @@ import { bool, num, positiveInt, str } from './args.ts';
 import type { Io } from './common.ts';
 import type { Lazy, TrainSetup } from './contract.ts';
 import { checkBatchFlag } from './common.ts';
-import { checkOutputFile } from './guard.ts';
+import { checkOutputFile } from './write.ts';
 import { CliError } from './errors.ts';
 import { loadModel } from './load.ts';
 

@@ -1,7 +1,9 @@
-// Help texts: `gradc --help` lists the commands; `gradc <command> --help` lists its flags; and
-// the aligned text columns they and the command reports print.
+// Help texts: `gradc --help` lists the commands; `gradc <command> --help` lists its flags; the
+// aligned text columns they and the command reports print; and gradc's version, from its
+// package.json (two levels above src/cli in a checkout, three above dist/src/cli in the package).
 import type { CommandSpec } from './args.ts';
 import { GLOBAL_FLAGS } from './args.ts';
+import { existsSync, readFileSync } from 'node:fs';
 
 export function mainHelp(commands: readonly CommandSpec[], version: string): string {
   const rows = commands.map((c) => [`  ${c.name}`, c.summary]);
@@ -54,4 +56,17 @@ export function table(rows: readonly (readonly string[])[], head?: readonly stri
       .join('  ')
       .trimEnd(),
   );
+}
+
+let cached: string | undefined;
+
+export function gradcVersion(): string {
+  if (cached) return cached;
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    const url = new URL(rel, import.meta.url);
+    if (!existsSync(url)) continue;
+    const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'gradc' && pkg.version) return (cached = pkg.version);
+  }
+  return (cached = 'unknown');
 }

@@ -3,12 +3,10 @@
 import type { CommandSpec, Parsed } from './args.ts';
 import { parseArgs } from './args.ts';
 import type { Io } from './common.ts';
-import { runFiltered, wantsFilter } from './dawn.ts';
 import { reportError, UsageError } from './errors.ts';
-import { commandHelp, mainHelp } from './help.ts';
+import { commandHelp, gradcVersion, mainHelp } from './help.ts';
 import { checkSpec, compileSpec, explainSpec, inspectSpec, trainSpec } from './specs.ts';
-import { gradcVersion } from './version.ts';
-import { isWatchRun, runWatch } from './watch.ts';
+import { isWatchRun, runFiltered, runWatch, wantsFilter } from './subprocess.ts';
 
 type Runner = (p: Parsed, io: Io) => Promise<number>;
 
@@ -23,7 +21,7 @@ const COMMANDS: readonly Command[] = [
   { spec: inspectSpec, load: async () => (await import('./cmd-inspect.ts')).runInspect },
   { spec: checkSpec, load: async () => (await import('./cmd-check.ts')).runCheck },
   { spec: trainSpec, load: async () => (await import('./cmd-train.ts')).runTrain },
-  { spec: explainSpec, load: async () => (await import('./cmd-explain.ts')).runExplain },
+  { spec: explainSpec, load: async () => (await import('./cmd-inspect.ts')).runExplain },
 ];
 
 export const version = gradcVersion;

@@ -1,11 +1,13 @@
 // Type-checking a model file with the TypeScript compiler API (tsx only strips types): syntax and
-// type errors in the model file itself, reported as file:line:col with a code frame.
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+// type errors in the model file itself, reported as file:line:col with a code frame. Clean checks
+// are cached: a model whose text and imported files (by mtime) are unchanged is not checked again
+// (best effort: any failure of the cache is a miss).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type ts from 'typescript';
-import { CliError } from './errors.ts';
-import { codeFrame } from './errors.ts';
-import { knownClean, rememberClean } from './typecache.ts';
+import { CliError, codeFrame } from './errors.ts';
 
 type Ts = typeof ts;
 
@@ -103,4 +105,57 @@ function describe(ts: Ts, d: ts.Diagnostic): string[] {
   const name = relative(process.cwd(), d.file.fileName);
   const head = `${name}:${line + 1}:${character + 1} - error TS${d.code}: ${msg}`;
   return [head, ...codeFrame(d.file.fileName, line + 1, character + 1)];
+}
+
+const CACHE = fileURLToPath(
+  new URL('../../node_modules/.cache/gradc/typecheck.json', import.meta.url),
+);
+
+type Entries = Record<string, readonly (readonly [string, number])[]>;
+
+function readCache(): Entries {
+  try {
+    return JSON.parse(readFileSync(CACHE, 'utf8')) as Entries;
+  } catch {
+    return {};
+  }
+}
+
+function keyOf(file: string): string | null {
+  try {
+    return createHash('sha1').update(file).update('\0').update(readFileSync(file)).digest('hex');
+  } catch {
+    return null;
+  }
+}
+
+const mtime = (f: string): number => {
+  try {
+    return statSync(f).mtimeMs;
+  } catch {
+    return -1;
+  }
+};
+
+/** True when `file` checked clean before and nothing it depends on changed since. */
+export function knownClean(file: string): boolean {
+  const key = keyOf(file);
+  const deps = key ? readCache()[key] : undefined;
+  return deps !== undefined && deps.every(([f, t]) => mtime(f) === t);
+}
+
+/** Remember that `file` checked clean against `deps` (the program's source files). */
+export function rememberClean(file: string, deps: readonly string[]): void {
+  const key = keyOf(file);
+  if (!key) return;
+  const entries = readCache();
+  const keys = Object.keys(entries);
+  if (keys.length > 200) for (const k of keys.slice(0, 100)) delete entries[k];
+  entries[key] = deps.map((f) => [f, mtime(f)] as const);
+  try {
+    mkdirSync(dirname(CACHE), { recursive: true });
+    writeFileSync(CACHE, JSON.stringify(entries));
+  } catch {
+    // A read-only install just does not cache.
+  }
 }

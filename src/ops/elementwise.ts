@@ -237,6 +237,8 @@ export const unaryOps: { readonly [P in UnaryOp]: OpDef<P> } = {
   ceil: unaryDef({ f: Math.ceil, lower: 'ceil', vjp: null, step: '∂L/∂{0} = 0', facts: CHEAP }),
   // Ties go to the even neighbour, as in PyTorch and WGSL.
   round: unaryDef({ f: round64, lower: 'round', vjp: null, step: '∂L/∂{0} = 0', facts: CHEAP }),
+  // Toward zero, as torch.trunc: a new scalar function (see test/ops/unary-targets.test.ts).
+  trunc: unaryDef({ f: Math.trunc, lower: 'trunc', vjp: null, step: '∂L/∂{0} = 0', facts: CHEAP }),
 };
 
 const BIN_EXPR: { readonly [P in BinaryOp]: E.BinOp } = {

@@ -30,6 +30,7 @@ export const UNARY_OPS = [
   'floor',
   'ceil',
   'round',
+  'trunc',
 ] as const;
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const;
 export const COMPARE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;

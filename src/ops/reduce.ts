@@ -85,7 +85,8 @@ export const cumsum: OpDef<'cumsum'> = {
     if (!Number.isInteger(a.axis) || a.axis < 0 || a.axis >= x!.rank) {
       return `axis ${a.axis} out of range for rank ${x!.rank}`;
     }
-    if (x!.dtype !== 'f32') return `dtype ${x!.dtype}: cumsum runs on f32 (cast it first)`;
+    // The dtypes sum takes (f32, i32): an i32 scan adds in i32 on every target.
+    if (x!.dtype === 'bool') return 'dtype bool cannot be summed (cast it first)';
     return { shape: x!.shape, dtype: x!.dtype };
   },
   eval: ([x], a, node) => {

@@ -1,37 +1,34 @@
 // Scalar expressions inside a kernel: values and index arithmetic, shared by both renderers.
 import type { DType } from '../ir/dtype.ts';
+import { UNARY_OPS } from '../ops/names.ts';
+import type { UnaryOp } from '../ops/names.ts';
 
-/** The scalar functions of kernel expressions; each renderer has one entry per name. */
-export const UN_OPS = [
-  'neg',
-  'exp',
-  'log',
-  'sqrt',
-  'recip',
-  'sin',
-  'cos',
-  'tanh',
-  'sigmoid',
-  'relu',
-  'abs',
-  'sign',
-  'not',
-  'log1p',
-  'expm1',
-  'erf',
-  'tan',
-  'asin',
-  'acos',
-  'atan',
-  'sinh',
-  'cosh',
-  'asinh',
-  'atanh',
-  'floor',
-  'ceil',
-  'round',
-] as const;
-export type UnOp = (typeof UN_OPS)[number];
+/** Graph unary ops whose kernel scalar function is spelled otherwise. */
+const SCALAR_NAME = { reciprocal: 'recip' } as const;
+/** Graph unary ops lowered to an expression over other scalar functions (none of their own). */
+export const COMPOSED_UNARY = ['softplus'] as const;
+/** Scalar functions that no graph unary op has: `not` (masks of comparisons). */
+const SCALAR_ONLY = ['not'] as const;
+
+type Composed = (typeof COMPOSED_UNARY)[number];
+type Renamed<P extends UnaryOp> = P extends keyof typeof SCALAR_NAME ? (typeof SCALAR_NAME)[P] : P;
+
+/**
+ * The scalar functions of kernel expressions, derived from the graph's unary ops (so a new
+ * scalar op is one name in src/ops/names.ts); each renderer has one entry per name.
+ */
+export type UnOp = Renamed<Exclude<UnaryOp, Composed>> | (typeof SCALAR_ONLY)[number];
+
+/** The kernel scalar function of graph unary op `op` (null: it lowers to an expression). */
+export function scalarOf(op: UnaryOp): UnOp | null {
+  if ((COMPOSED_UNARY as readonly string[]).includes(op)) return null;
+  return (op in SCALAR_NAME ? SCALAR_NAME[op as keyof typeof SCALAR_NAME] : op) as UnOp;
+}
+
+export const UN_OPS: readonly UnOp[] = [
+  ...UNARY_OPS.flatMap((op) => scalarOf(op) ?? []),
+  ...SCALAR_ONLY,
+];
 
 /** The binary operators of kernel expressions; each renderer has one entry per name. */
 export const BIN_OPS = [
@@ -61,7 +58,7 @@ export type Expr =
   | { readonly k: 'num'; readonly v: number; readonly t: DType }
   | { readonly k: 'var'; readonly name: string; readonly t: 'i32' }
   /** The accumulator of a reduction or matmul, seen by its epilogue. */
-  | { readonly k: 'acc'; readonly t: 'f32' }
+  | { readonly k: 'acc'; readonly t: 'f32' | 'i32' }
   | { readonly k: 'load'; readonly buf: string; readonly at: Expr; readonly t: DType }
   | { readonly k: 'un'; readonly op: UnOp; readonly a: Expr; readonly t: DType }
   | { readonly k: 'bin'; readonly op: BinOp; readonly a: Expr; readonly b: Expr; readonly t: DType }
@@ -82,6 +79,9 @@ export const num = (v: number, t: DType = 'f32'): Expr => ({ k: 'num', v, t });
 export const int = (v: number): Expr => ({ k: 'num', v, t: 'i32' });
 export const ivar = (name: string): Expr => ({ k: 'var', name, t: 'i32' });
 export const ACC: Expr = { k: 'acc', t: 'f32' };
+const ACC_I32: Expr = { k: 'acc', t: 'i32' };
+/** The accumulator of a kernel whose result has dtype `t`: an i32 sum or scan folds in i32. */
+export const accOf = (t: DType): Expr => (t === 'i32' ? ACC_I32 : ACC);
 export const load = (buf: string, at: Expr, t: DType): Expr => ({ k: 'load', buf, at, t });
 export const un = (op: UnOp, a: Expr): Expr => ({ k: 'un', op, a, t: op === 'not' ? 'bool' : a.t });
 export const cast = (a: Expr, t: DType): Expr => (a.t === t ? a : { k: 'cast', a, t });

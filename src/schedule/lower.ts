@@ -35,7 +35,7 @@ class Inliner {
   ) {}
 
   value(n: Node, idx: readonly Expr[]): Expr {
-    if (n === this.accFor) return E.ACC;
+    if (n === this.accFor) return E.accOf(n.dtype);
     const sibling = this.siblings.get(n);
     if (sibling) return sibling;
     if (this.plan.materialized.has(n)) {
@@ -58,7 +58,7 @@ class Inliner {
 
   /** The expression of a kernel head itself (bypassing its own buffer). */
   head(n: Node, idx: readonly Expr[]): Expr {
-    if (n === this.accFor) return E.ACC;
+    if (n === this.accFor) return E.accOf(n.dtype);
     this.ops.push(n.op);
     this.inlined.add(n);
     const ctx: LowerCtx = { node: n, idx, input: (i, at) => this.value(n.inputs[i]!, at) };
@@ -119,7 +119,7 @@ function epilogue(
   buf: string,
   idx: readonly Expr[],
 ): Store[] {
-  return [{ buf, expr: head === anchor ? E.ACC : inl.head(head, idx) }];
+  return [{ buf, expr: head === anchor ? E.accOf(anchor.dtype) : inl.head(head, idx) }];
 }
 
 function lowerMatmul(
@@ -196,7 +196,7 @@ function lowerScan(n: Node, inl: Inliner, buf: string, base: Base): ScanKernel {
     shape: n.shape,
     ...s,
     value,
-    stores: [{ buf, expr: E.ACC }],
+    stores: [{ buf, expr: E.accOf(n.dtype) }],
   };
 }
 

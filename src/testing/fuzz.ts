@@ -189,6 +189,7 @@ const UNARY_FUZZ: { readonly [P in UnaryOp]: (s: Gen, x: Node) => Node } = {
   floor: (s, x) => B.add(x, B.floor(s.f32Input(x.shape))),
   ceil: (s, x) => B.add(x, B.ceil(s.f32Input(x.shape))),
   round: (s, x) => B.add(x, B.round(s.f32Input(x.shape))),
+  trunc: (s, x) => B.add(x, B.trunc(s.f32Input(x.shape))),
 };
 
 const unaryStep: Step = (s, x) =>
@@ -340,9 +341,13 @@ const leafStep: Step = (s) => {
       const dist = s.chance(0.5) ? 'uniform' : 'normal';
       return B.random(s.g, shape, { dist, seed: s.int(0, 99), counter: s.counterInput() });
     }
-    case 3:
-      // f32 → i32 → f32 on an input (exact in both float32 and float64: no rounding ties).
-      return B.cast(B.cast(B.mul(s.f32Input(shape), 2), 'i32'), 'f32');
+    case 3: {
+      // f32 → i32 → f32 on an input (exact in both float32 and float64: no rounding ties),
+      // sometimes through an i32 cumsum (the scan in i32 arithmetic).
+      const ints = B.cast(B.mul(s.f32Input(shape), 2), 'i32');
+      const scan = shape.length > 0 && s.chance(0.5);
+      return B.cast(scan ? B.cumsum(ints, s.int(0, shape.length - 1), s.chance(0.5)) : ints, 'f32');
+    }
     default:
       return s.chance(0.5) ? s.f32Input(shape) : s.param(shape);
   }

@@ -175,6 +175,7 @@ export const UNARY_DOMAIN: { readonly [P in UnaryOp]: Domain } = {
   floor: { kind: 'nonInteger' },
   ceil: { kind: 'nonInteger' },
   round: U(0.1, 0.4),
+  trunc: { kind: 'nonInteger' },
 };
 
 const ELEMENTWISE: GradRow[] = [
@@ -480,7 +481,10 @@ const nllCases = ceCases.map(({ b, c }) => ({
   note: `logits[${b},${c}]`,
 }));
 
-/** einsum forms: batched matmul, attention scores, transpose, diagonal, trace, outer, chain. */
+/**
+ * einsum forms: batched matmul, attention scores, transpose, diagonal, trace, outer, ellipsis,
+ * size-1 broadcast, chain.
+ */
 const einsumCases = fc
   .constantFrom<[string, number[][]]>(
     [
@@ -501,6 +505,22 @@ const einsumCases = fc
     ['ii->i', [[3, 3]]],
     ['ii', [[3, 3]]],
     ['i,j->ij', [[2], [3]]],
+    // Ellipses broadcast together; a size-1 axis of a letter broadcasts; '...i->i' sums them.
+    [
+      '...ij,...jk->...ik',
+      [
+        [2, 1, 2, 3],
+        [2, 3, 2],
+      ],
+    ],
+    ['...i->i', [[2, 3]]],
+    [
+      'ij,jk->ik',
+      [
+        [2, 1],
+        [3, 2],
+      ],
+    ],
     [
       'ij,jk,kl->il',
       [

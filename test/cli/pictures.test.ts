@@ -1,9 +1,8 @@
 // gradc inspect's pictures: --kernels groups the optimized graph's nodes by fused kernel (DOT
 // clusters, SVG frames), and the HTML page has a legend and pan/zoom. Structure, not pixels.
 import { describe, expect, test } from 'vitest';
-import { toDot } from '../../src/cli/render/dot.ts';
-import { toHtml, toSvg } from '../../src/cli/render/svg.ts';
-import { graphView } from '../../src/cli/render/view.ts';
+import { graphView, toDot } from '../../src/explain/graph-view.ts';
+import { toGraphPage, toSvg } from '../../src/explain/graph-svg.ts';
 import { kernelGroups, toProgram } from '../../src/pipeline.ts';
 import { seedMlpStep } from '../codegen/models.ts';
 
@@ -57,12 +56,12 @@ describe('inspect pictures', () => {
   });
 
   test('HTML: legend (with the kernel frame when grouped), pan/zoom, escaped title', () => {
-    const page = toHtml('graph <a&b>', toSvg(view), ['listing <x>'], true);
+    const page = toGraphPage('graph <a&b>', toSvg(view), ['listing <x>'], true);
     expect(page).toContain('<title>graph &lt;a&amp;b&gt;</title>');
     const legend = /<ul class="legend">([\s\S]*?)<\/ul>/.exec(page)![1]!;
     for (const k of ['input', 'param', 'op', 'gradient', 'output', 'one fused kernel'])
       expect(legend).toContain(k);
-    expect(toHtml('t', '<svg viewBox="0 0 1 1"></svg>', [])).not.toContain('one fused kernel');
+    expect(toGraphPage('t', '<svg viewBox="0 0 1 1"></svg>', [])).not.toContain('one fused kernel');
     expect(page).toMatch(/<div id="picture">\n<svg /);
     const script = /<script>([\s\S]*)<\/script>/.exec(page)![1]!;
     for (const ev of ['wheel', 'pointerdown', 'pointermove', 'dblclick'])

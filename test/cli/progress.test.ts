@@ -1,7 +1,7 @@
 // The CLI on a terminal says what it is doing at once, and hides Dawn's own warnings (printed by
 // native code) unless --verbose.
 import { describe, expect, test } from 'vitest';
-import { isDawnWarning, wantsFilter } from '../../src/cli/dawn.ts';
+import { isDawnWarning, wantsFilter } from '../../src/cli/subprocess.ts';
 import { main } from '../../src/cli/main.ts';
 import { hasAdapter } from '../../src/runtime/webgpu.ts';
 import { gradc } from './run.ts';

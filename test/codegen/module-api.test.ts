@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { compileToFiles } from '../../src/cli/api.ts';
-import { gradcVersion } from '../../src/cli/version.ts';
+import { gradcVersion } from '../../src/cli/help.ts';
 import { importJs } from '../../codegen/ts/js.ts';
 import { importTs } from '../support/import-ts.ts';
 import { compile } from '../../src/compile.ts';

@@ -10,7 +10,7 @@ import layerNorm from '../../examples/models/layer-norm.ts';
 import residual from '../../examples/models/residual.ts';
 import kerasMlp from '../../examples/keras-mlp/model.ts';
 import seedMlp from '../../examples/seed-mlp/model.ts';
-import { explainGraph } from '../../src/cli/cmd-explain.ts';
+import { explainGraph } from '../../src/cli/cmd-inspect.ts';
 import { explain } from '../../src/explain/derive.ts';
 import { TEXT, render } from '../../src/explain/math.ts';
 

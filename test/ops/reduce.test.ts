@@ -74,3 +74,49 @@ test('reducing an i32 tensor keeps i32', () => {
   expect(r.dtype).toBe('i32');
   expect(r.values).toEqual([6]);
 });
+
+describe('i32 reductions on every target', async () => {
+  const { compile } = await import('../../src/compile.ts');
+  const { Graph } = await import('../../src/ir/graph.ts');
+  const { interpret } = await import('../../src/interp/interpret.ts');
+  const { hasAdapter } = await import('../../src/runtime/webgpu.ts');
+  const adapter = await hasAdapter();
+  // Sums past 2^24 (where float32 rounds), brought back near 0 so float32 outputs are exact; a
+  // long row (past the WGSL tree threshold) and an epilogue that casts the i32 sum to f32.
+  const big = 2 ** 24 + 1;
+  function graph() {
+    const g = new Graph('isum');
+    const n = g.input('n', [3, 700], 'i32');
+    const s = B.sum(n, [1]);
+    const base = g.input('base', [3], 'i32');
+    g.output('s', B.sub(s, base));
+    g.output('half', B.mul(B.cast(B.sub(s, big), 'f32'), 0.5));
+    g.output('m', B.sub(B.max(n, [1]), base));
+    return g;
+  }
+  const n = Int32Array.from({ length: 2100 }, (_, k) => (k % 700 === 0 ? big : (k % 5) - 2));
+  const feeds = { n, base: Int32Array.from([big, big, big]) };
+  const cases = [
+    { target: 'ts', wasm: 'all' },
+    { target: 'ts', wasm: 'off' },
+    ...(adapter ? [{ target: 'wgsl' } as const] : []),
+  ] as const;
+  for (const opts of cases) {
+    test(`${JSON.stringify(opts)}: exact, as the interpreter`, async () => {
+      const g = graph();
+      const ref = interpret(g, feeds).outputs;
+      expect(Array.from(ref['m']!)).toEqual([0, 0, 0]);
+      const rowSum = (r: number) => n.subarray(r * 700, r * 700 + 700).reduce((a, v) => a + v, 0);
+      expect(Array.from(ref['s']!)).toEqual([0, 1, 2].map((r) => rowSum(r) - big));
+      const exe = await compile(g, opts);
+      try {
+        const out = await exe.run(feeds);
+        for (const [k, want] of Object.entries(ref)) {
+          expect(Array.from(out[k]!), k).toEqual(Array.from(want));
+        }
+      } finally {
+        exe.dispose();
+      }
+    });
+  }
+});

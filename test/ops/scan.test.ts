@@ -1,5 +1,6 @@
-// cumsum, the scan kernel kind (one running sum per row, O(n) work), and prod, whose gradient is
-// the product of the others (exact at zeros): interpreter, gradients, kernel IR, TS and WGSL.
+// cumsum, the scan kernel kind (one running sum per row, O(n) work; f32 and i32, as sum), and
+// prod, whose gradient is the product of the others (exact at zeros): interpreter, gradients,
+// kernel IR, TS (wasm loops and TypeScript) and WGSL.
 import { describe, expect, test } from 'vitest';
 import { gradCheck } from '../../src/autodiff/check.ts';
 import { grad } from '../../src/autodiff/grad.ts';
@@ -11,6 +12,7 @@ import { interpret } from '../../src/interp/interpret.ts';
 import { toProgram } from '../../src/pipeline.ts';
 import { hasAdapter } from '../../src/runtime/webgpu.ts';
 import { kernelsOf } from '../../src/schedule/kernel.ts';
+import { renderWasm } from '../../codegen/wasm/module.ts';
 import { kernelExprs, visit } from '../../src/schedule/walk.ts';
 import { expectClose, run } from './run.ts';
 
@@ -119,6 +121,61 @@ describe('cumsum and prod on every target', () => {
     { target: 'ts', wasm: 'off' },
     ...(adapter ? [{ target: 'wgsl' } as const] : []),
   ] as const;
+
+  test("wasm: 'all' runs the scans in the wasm module", () => {
+    const p = toProgram(graph());
+    const scans = kernelsOf(p).filter((k) => k.kind === 'scan');
+    expect(scans.length).toBeGreaterThanOrEqual(3);
+    const mod = renderWasm(p, 'all')!;
+    for (const k of scans) expect(mod.kernels.has(k.name), k.name).toBe(true);
+  });
+
+  // i32 running sums past 2^24, where float32 would round (2^24 + 1 → 2^24): each target must
+  // add in integers. Outputs reach the caller as float32, so they are brought back near 0 first.
+  const big = 2 ** 24 + 1;
+  function intGraph() {
+    const g = new Graph('scan_i32');
+    const n = g.input('n', [3, 6], 'i32');
+    const m = g.input('m', [3, 6], 'i32');
+    const base = g.input('base', [3, 6], 'i32');
+    g.output('cs', B.sub(B.cumsum(n, 1), base));
+    g.output('csr', B.sub(B.cumsum(m, 1, true), base));
+    return g;
+  }
+  // Each row starts (n) or ends (m, summed from the end) with 2^24 + 1: every running sum holds it.
+  const n = Int32Array.from({ length: 18 }, (_, k) => (k % 6 === 0 ? big : (k % 3) - 1));
+  const m = Int32Array.from({ length: 18 }, (_, k) => (k % 6 === 5 ? big : (k % 3) - 1));
+  // Each running sum minus `big`: the small part, exact only if the sum never rounded.
+  const base = Int32Array.from({ length: 18 }, () => big);
+  const ints = { n, m, base };
+  test('i32: exact in the interpreter (f32 and i32 accepted, as for sum; bool refused)', () => {
+    const out = interpret(intGraph(), ints).outputs;
+    const want: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      let acc = 0;
+      for (let t = 0; t < 6; t++) want.push((acc += n[r * 6 + t]!) - big);
+    }
+    expect(Array.from(out['cs']!)).toEqual(want);
+    expect(want.slice(0, 6)).toEqual([0, 0, 1, 0, 0, 1]);
+    const g = new Graph('b');
+    expect(() => B.cumsum(B.gt(g.input('x', [3]), 0))).toThrow(/cumsum.*dtype bool/s);
+  });
+  for (const opts of cases) {
+    test(`i32 on ${JSON.stringify(opts)}: exact, as the interpreter`, async () => {
+      const g = intGraph();
+      const ref = interpret(g, ints);
+      const exe = await compile(g, opts);
+      try {
+        const out = await exe.run(ints);
+        for (const [k, want] of Object.entries(ref.outputs)) {
+          expect(Array.from(out[k]!), k).toEqual(Array.from(want));
+        }
+      } finally {
+        exe.dispose();
+      }
+    });
+  }
+
   for (const opts of cases) {
     test(`${JSON.stringify(opts)} matches the interpreter`, async () => {
       const g = graph();

@@ -1,7 +1,10 @@
 // Every unary primitive of the op table on every target: interpreter, gradient (first and second
 // order against finite differences), generated TypeScript and WGSL, on values in the op's domain.
 // softplus is the worked example of adding an elementwise op: one name in src/ops/names.ts and one
-// entry in src/ops/elementwise.ts (its kernel expression reuses existing scalar functions).
+// entry in src/ops/elementwise.ts (its kernel expression reuses existing scalar functions). trunc
+// is the example of a new scalar function: the same two files (the kernels' scalar list derives
+// from the op list), then the one line per table that tsc demands: the TS, WGSL and wasm renderers,
+// the gradient-check domain and the fuzzer.
 import { describe, expect, test } from 'vitest';
 import { gradCheck } from '../../src/autodiff/check.ts';
 import { grad } from '../../src/autodiff/grad.ts';
@@ -11,6 +14,8 @@ import { Graph } from '../../src/ir/graph.ts';
 import { mulberry32 } from '../../src/ir/init.ts';
 import { interpret } from '../../src/interp/interpret.ts';
 import { UNARY_OPS } from '../../src/ops/names.ts';
+import { OPS } from '../../src/ops/table.ts';
+import * as E from '../../src/schedule/expr.ts';
 import type { UnaryOp } from '../../src/ops/names.ts';
 import { hasAdapter } from '../../src/runtime/webgpu.ts';
 import { UNARY_DOMAIN } from '../autodiff/gradcheck-table.ts';
@@ -61,6 +66,35 @@ function worst(got: ArrayLike<number>, want: ArrayLike<number>): number {
 }
 
 describe('unary primitives on every target', () => {
+  test('the kernel scalar functions derive from the graph unary ops (renamed, composed, extra)', () => {
+    expect([...E.UN_OPS].sort()).toEqual(
+      [
+        ...UNARY_OPS.filter((op) => op !== 'softplus' && op !== 'reciprocal'),
+        'recip',
+        'not',
+      ].sort(),
+    );
+    // Each op lowers to exactly the scalar function the derivation names for it.
+    const g = new Graph('lower');
+    const at = E.load('x', E.int(0), 'f32');
+    for (const op of UNARY_OPS) {
+      const lower = OPS[op].lower;
+      if (lower.kind !== 'expr') throw new Error(`${op} is not an expression op`);
+      const node = B.unary(op, g.input(`x_${op}`, [1]));
+      const e = lower.expr({ node, idx: [], input: () => at }, {});
+      const scalar = E.scalarOf(op);
+      if (scalar === null) expect(e.k === 'un' && e.a === at, op).toBe(false);
+      else expect(e, op).toEqual(E.un(scalar, at));
+    }
+  });
+
+  test('trunc, a new scalar function: rounds toward zero on the interpreter', () => {
+    const g = new Graph('t');
+    g.output('y', B.trunc(g.input('x', [6])));
+    const out = interpret(g, { x: [-2.5, -1.7, -0.2, 0.2, 1.7, 2.5] }).outputs['y']!;
+    expect(Array.from(out)).toEqual([-2, -1, -0, 0, 1, 2]);
+  });
+
   test('softplus, added through one op-table entry: interpreter, gradient', () => {
     const { g, feeds } = unaryGraph(['softplus']);
     const ref = interpret(g, feeds);

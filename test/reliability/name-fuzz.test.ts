@@ -2,6 +2,7 @@
 // and comment token of TypeScript and WGSL, quotes, template tokens, reserved words and
 // Object.prototype keys — as graph, input, param, output and node names. Every generated module
 // typechecks (TS, strict) or compiles on the device (WGSL), and computes what the interpreter does.
+// Names spelled like the renderers' own locals (i, p, acc, t1, x0, c00, lid…) keep their spelling.
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.ts';
 import * as B from '../../src/builder/ops.ts';
@@ -121,4 +122,78 @@ describe('name fuzzer', () => {
       }
     },
   );
+});
+
+/** Spelled like a local of some kernel renderer (TS loops, registers, temps; WGSL entry points)
+ * or a module-level name of the generated TS module. */
+const LOCAL_LIKE = [
+  ...['p', 'b', 't1', 'i', 'j', 'k', 'n', 'x0', 'acc', 'av', 'bRow', 'at', 'panel', 'q', 'r'],
+  ...['s', 'c', 'c00', 'c33', 'ra0', 'cb1', 'i0', 'i1', 'o0', 'r0', 'r1', 'u0', 'u1', 't0', 'j0'],
+  ...['gi', 'oi', 'ri', 'lid', 'wid', 'tid', 'flat', 'part', 'sums', 'tv', 'te', 'kk', 'row0'],
+  ...['col0', 'tr', 'tc', 'gr', 'gc', 'xy', 'k0', 'av0', 'bv0', 'go', 'a', 'u', 'v'],
+  // The generated module's own API and workspace names.
+  ...['step', 'run', 'inputs', 'params', 'ws', 'shapes', 'memory', 'out', 'api', 'env', 'wasm'],
+];
+
+/** A training graph with every kernel kind (map, blocked and row matmuls, scan, reduce). */
+function localsGraph(seed: number) {
+  const rand = mulberry32(seed);
+  const pool = [...LOCAL_LIKE];
+  const pick = () => pool.splice(Math.floor(rand() * pool.length), 1)[0]!;
+  const [na, nb, nw] = [pick(), pick(), pick()];
+  const g = new Graph(pick());
+  const a = g.input(na, [32, 32]);
+  const b = g.input(nb, [32]);
+  const init = Array.from({ length: 1024 }, (_, i) => ((i * 7) % 13) / 13 - 0.5);
+  const w = g.param(nw, [32, 32], values(init));
+  const h = B.tanh(B.add(a, b)).named(pick());
+  const m = B.matmul(h, w).named(pick());
+  const c = B.cumsum(m, 1).named(pick());
+  // Scaled so that float32 results agree to the fixed tolerance of `agree`.
+  g.output(pick(), B.mul(B.sum(B.mul(c, c), [1]), 0.001).named(pick()));
+  g.output(pick(), B.mul(B.sum(m), 0.001).named(pick()));
+  g.update(nw, B.sub(w, B.mul(B.matmul(B.transpose(h), c), 0.001)).named(pick()));
+  const feeds = {
+    [na]: Array.from({ length: 1024 }, (_, i) => Math.sin(i) / 2),
+    [nb]: Array.from({ length: 32 }, (_, i) => (i % 5) / 10),
+  };
+  return { g, feeds, leaves: [na, nb, nw] };
+}
+
+describe('names spelled like generated locals', () => {
+  it('TS (wasm off and all): 8 graphs keep every leaf name, typecheck and match the interpreter', async () => {
+    const modules: Record<string, string> = {};
+    for (let k = 0; k < 8; k++) {
+      const { g, feeds, leaves } = localsGraph(300 + k);
+      for (const wasm of ['off', 'all'] as const) {
+        const { source } = await emitTs(g, { format: false, wasm });
+        modules[`l${k}${wasm}`] = source;
+        // Each leaf is a kernel parameter under its own spelling (no `p_`, no `acc_2`).
+        for (const name of leaves)
+          expect(source).toMatch(new RegExp(`[(,] ?${name}: Float32Array`));
+        const ref = await compile(g, { target: 'interp' });
+        await agree(await compile(g, { target: 'ts', wasm }), ref, feeds);
+      }
+    }
+    expect(typecheckModules(modules)).toEqual([]);
+  });
+
+  it.skipIf(!adapter)('WGSL: 4 graphs keep every leaf name, validate and match', async () => {
+    const device = await getDevice();
+    for (let k = 0; k < 4; k++) {
+      const { g, feeds, leaves } = localsGraph(700 + k);
+      const { files } = await emitFiles(g, { target: 'wgsl' });
+      const code = files.find((f) => f.path.endsWith('.wgsl'))!.text;
+      const info = await device.createShaderModule({ code }).getCompilationInfo();
+      expect(info.messages.filter((m) => m.type === 'error').map((m) => m.message)).toEqual([]);
+      for (const name of leaves) {
+        // `step` is a WGSL built-in function (predeclared, so reserved like the language's words).
+        const id = name === 'step' ? 'step_buf' : name;
+        expect(code).toContain(`var<storage, read_write> ${id}: array`);
+      }
+      const exe = await compile(g, { target: 'wgsl' });
+      await agree(exe, await compile(g, { target: 'interp' }), feeds);
+      exe.dispose();
+    }
+  });
 });

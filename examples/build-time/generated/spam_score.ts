@@ -43,20 +43,20 @@ const p_matmul_bias_sigmoid_row = new Float64Array(1);
 function p_matmul_bias_sigmoid(
   x: Float32Array,
   w: Float32Array,
-  b_: Float32Array,
-  p_: Float32Array,
+  b: Float32Array,
+  p: Float32Array,
 ): void {
   for (let i = 0; i < 3; i++) {
     p_matmul_bias_sigmoid_row.fill(0);
-    for (let p = 0; p < 2; p++) {
-      const av = x[i * 2 + p];
+    for (let p_ = 0; p_ < 2; p_++) {
+      const av = x[i * 2 + p_];
       if (av === 0) continue;
-      const bRow = p;
+      const bRow = p_;
       for (let j = 0; j < 1; j++) p_matmul_bias_sigmoid_row[j] += av * w[bRow + j];
     }
     for (let j = 0; j < 1; j++) {
       const acc = p_matmul_bias_sigmoid_row[j];
-      p_[i + j] = 1 / (1 + Math.exp(-(acc + b_[0])));
+      p[i + j] = 1 / (1 + Math.exp(-(acc + b[0])));
     }
   }
 }

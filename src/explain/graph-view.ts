@@ -1,8 +1,12 @@
-// A drawable view of a graph: the nodes print order names, with a kind for styling, and the edges
-// (including outputs and updates as sink nodes). Shared by the DOT and SVG renderers.
-import type { Graph, Node } from '../../index.ts';
-import { formatStep, printNames, topo } from '../../internal.ts';
-import type { KernelGroup } from '../../internal.ts';
+// A drawable view of a graph (`gradc inspect --dot|--svg|--html`): the nodes print order names,
+// with a kind for styling, and the edges (including outputs and updates as sink nodes); shared by
+// the SVG renderer (graph-svg.ts), and as Graphviz DOT text here.
+import type { Graph } from '../ir/graph.ts';
+import type { Node } from '../ir/node.ts';
+import { printNames } from '../ir/print.ts';
+import { formatStep } from '../ir/provenance.ts';
+import { topo } from '../ir/traverse.ts';
+import type { KernelGroup } from '../pipeline.ts';
 
 export type ViewKind = 'input' | 'param' | 'op' | 'grad' | 'output';
 
@@ -64,4 +68,42 @@ export function graphView(g: Graph, kernels: readonly KernelGroup[] = []): Graph
     edges.push([idOf(n), `s${i}`]);
   });
   return { name: g.name, nodes, edges, clusters: kernels.map((k) => k.name) };
+}
+
+// The view as Graphviz DOT text: leaves as ellipses, ops as boxes, gradient nodes shaded,
+// outputs and updates as sinks; node tooltips carry the user's line and chain-rule step.
+const DOT_STYLE: Record<ViewKind, string> = {
+  input: 'shape=ellipse, style=filled, fillcolor="#dbeafe"',
+  param: 'shape=ellipse, style=filled, fillcolor="#fef3c7"',
+  op: 'shape=box, style="rounded"',
+  grad: 'shape=box, style="rounded,filled", fillcolor="#fde2e2"',
+  output: 'shape=plaintext',
+};
+
+const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+
+export function toDot(v: GraphView): string {
+  const lines = [
+    `digraph ${q(v.name)} {`,
+    '  rankdir=TB;',
+    '  node [fontname="Helvetica", fontsize=10];',
+    '  edge [arrowsize=0.6];',
+  ];
+  for (const n of v.nodes) {
+    const label = n.detail ? `${n.title}\n${n.detail}` : n.title;
+    const tip = n.tooltip ? `, tooltip=${q(n.tooltip)}` : '';
+    lines.push(`  ${n.id} [label=${q(label)}, ${DOT_STYLE[n.kind]}${tip}];`);
+  }
+  // One dashed box per fused kernel around the nodes it computes.
+  v.clusters.forEach((name, i) => {
+    const members = v.nodes.filter((n) => n.cluster === i).map((n) => n.id);
+    if (members.length === 0) return;
+    lines.push(`  subgraph cluster_${i} {`);
+    lines.push(`    label=${q(`kernel ${name}`)}; style="rounded,dashed"; color="#6366f1";`);
+    lines.push(`    ${members.join('; ')};`);
+    lines.push('  }');
+  });
+  for (const [a, b] of v.edges) lines.push(`  ${a} -> ${b};`);
+  lines.push('}');
+  return lines.join('\n') + '\n';
 }

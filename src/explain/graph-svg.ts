@@ -1,6 +1,6 @@
 // A graph as a standalone SVG picture, laid out in layers (longest path from the leaves, nodes
 // ordered by the mean position of their inputs). Used when Graphviz `dot` is not installed.
-import type { GraphView, ViewKind, ViewNode } from './view.ts';
+import type { GraphView, ViewKind, ViewNode } from './graph-view.ts';
 
 const FILL: Record<ViewKind, string> = {
   input: '#dbeafe',
@@ -190,7 +190,7 @@ const PAN_ZOOM = `(() => {
 })();`;
 
 /** A page with the picture (pan and zoom), its legend, and the text listings under it. */
-export function toHtml(
+export function toGraphPage(
   title: string,
   svg: string,
   listings: readonly string[],
