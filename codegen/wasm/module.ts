@@ -9,6 +9,14 @@ import type { BufferPlace, ImportName } from './expr.ts';
 import { renderMap, renderReduce, renderScan } from './loops.ts';
 import { accBytes, packBytes, renderEpilogue, renderProduct } from './matmul.ts';
 import { MICRO_PARAMS, renderMicroKernel } from './micro.ts';
+import {
+  accName,
+  epilogueMap,
+  renderRowProduct,
+  rowAccBytes,
+  rowForm,
+  rowPackBytes,
+} from './rowmm.ts';
 import { renderVectorMap, vectorRefusal } from './vector.ts';
 
 /**
@@ -75,6 +83,7 @@ export const MIN_SPLIT_WORK = 1 << 22;
 export const runsSplit = (k: MatmulKernel) => k.batch * k.m * k.n * k.k >= MIN_SPLIT_WORK;
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+const VOID = { params: [], results: [] } as const;
 
 /** The matmuls' shared scratch: the accumulator block, then each thread's packing area. */
 interface Scratch {
@@ -97,8 +106,11 @@ function layout(
   for (const b of p.buffers) if (b.role !== 'temp') buffers.set(b.name, take(b.size));
   const slots = p.slots.map((s) => take(s.size));
   for (const b of p.buffers) if (b.role === 'temp') buffers.set(b.name, slots[b.slot]!);
-  const acc = take(Math.max(0, ...matmuls.map(accBytes)) / 4);
-  const packFloats = Math.max(0, ...matmuls.map(packBytes)) / 4;
+  // Row-form matmuls (rowmm.ts) use the same two areas for their dense C and copied B.
+  const accOf = (k: MatmulKernel) => (rowForm(k) ? rowAccBytes(k) : accBytes(k));
+  const packOf = (k: MatmulKernel) => (rowForm(k) ? rowPackBytes(k) : packBytes(k));
+  const acc = take(Math.max(0, ...matmuls.map(accOf)) / 4);
+  const packFloats = Math.max(0, ...matmuls.map(packOf)) / 4;
   const pack = Array.from({ length: threads }, () => take(packFloats));
   return { buffers, slots, acc, pack, pages: Math.ceil(at / 65536) };
 }
@@ -152,7 +164,7 @@ export function renderWasm(
     fnIndex.set(n, mod.importFunc(n, { params: new Array(params).fill('f64'), results: ['f64'] }));
   }
   const fn = (n: ImportName) => fnIndex.get(n)!;
-  const micro = matmuls.length
+  const micro = matmuls.some((k) => !rowForm(k))
     ? mod.func(null, { params: MICRO_PARAMS, results: [] }, renderMicroKernel())
     : -1;
   const split = new Set<string>();
@@ -163,6 +175,20 @@ export function renderWasm(
     }
     if (k.kind !== 'matmul') {
       mod.func(name, { params: [], results: [] }, renderKernel(k, place, fn, dtypeOf));
+      continue;
+    }
+    if (rowForm(k)) {
+      // Row form: small, so never split; the epilogue is a map kernel over the dense C.
+      const c = accName((n) => byName.has(n));
+      const cPlace = { at: lay.acc, size: k.batch * k.m * k.n, dtype: 'f32' };
+      const placeC = (buf: string) => (buf === c ? cPlace : place(buf));
+      const dtypeC = (buf: string) => (buf === c ? 'f32' : dtypeOf(buf));
+      const product = renderRowProduct(k, place, lay.acc, lay.pack[0]!);
+      const epilogue = renderKernel(epilogueMap(k, c), placeC, fn, dtypeC);
+      const [pf, ef] = [product, epilogue].map((b) => mod.func(null, VOID, b));
+      const whole = new FuncBuilder([]);
+      whole.call(pf!).call(ef!);
+      mod.func(name, VOID, whole);
       continue;
     }
     const parted = threads > 1 && runsSplit(k);
