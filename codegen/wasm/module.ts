@@ -95,6 +95,7 @@ function layout(
   p: Program,
   matmuls: readonly MatmulKernel[],
   threads: number,
+  row: (k: MatmulKernel) => boolean,
 ): WasmLayout & Scratch {
   let at = 16; // address 0 stays unused
   const take = (elems: number) => {
@@ -107,8 +108,8 @@ function layout(
   const slots = p.slots.map((s) => take(s.size));
   for (const b of p.buffers) if (b.role === 'temp') buffers.set(b.name, slots[b.slot]!);
   // Row-form matmuls (rowmm.ts) use the same two areas for their dense C and copied B.
-  const accOf = (k: MatmulKernel) => (rowForm(k) ? rowAccBytes(k) : accBytes(k));
-  const packOf = (k: MatmulKernel) => (rowForm(k) ? rowPackBytes(k) : packBytes(k));
+  const accOf = (k: MatmulKernel) => (row(k) ? rowAccBytes(k) : accBytes(k));
+  const packOf = (k: MatmulKernel) => (row(k) ? rowPackBytes(k) : packBytes(k));
   const acc = take(Math.max(0, ...matmuls.map(accOf)) / 4);
   const packFloats = Math.max(0, ...matmuls.map(packOf)) / 4;
   const pack = Array.from({ length: threads }, () => take(packFloats));
@@ -149,7 +150,10 @@ export function renderWasm(
   }
   if (!chosen.length) return null;
   const matmuls = chosen.filter((k): k is MatmulKernel => k.kind === 'matmul');
-  const lay = layout(p, matmuls, threads);
+  // Row form (rowmm.ts) for small M or K, unless the matmul is large enough to split.
+  const isInput = (buf: string) => byName.get(buf)?.role === 'input';
+  const row = (k: MatmulKernel) => !(threads > 1 && runsSplit(k)) && rowForm(k, isInput);
+  const lay = layout(p, matmuls, threads, row);
   const place = (buf: string): BufferPlace => {
     const b = byName.get(buf)!;
     return { at: lay.buffers.get(buf)!, size: b.size, dtype: b.dtype };
@@ -164,7 +168,7 @@ export function renderWasm(
     fnIndex.set(n, mod.importFunc(n, { params: new Array(params).fill('f64'), results: ['f64'] }));
   }
   const fn = (n: ImportName) => fnIndex.get(n)!;
-  const micro = matmuls.some((k) => !rowForm(k))
+  const micro = matmuls.some((k) => !row(k))
     ? mod.func(null, { params: MICRO_PARAMS, results: [] }, renderMicroKernel())
     : -1;
   const split = new Set<string>();
@@ -177,7 +181,7 @@ export function renderWasm(
       mod.func(name, { params: [], results: [] }, renderKernel(k, place, fn, dtypeOf));
       continue;
     }
-    if (rowForm(k)) {
+    if (row(k)) {
       // Row form: small, so never split; the epilogue is a map kernel over the dense C.
       const c = accName((n) => byName.has(n));
       const cPlace = { at: lay.acc, size: k.batch * k.m * k.n, dtype: 'f32' };

@@ -12,26 +12,34 @@ import { mapExpr, storeIndex } from '../../src/schedule/walk.ts';
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
 import type { BufferPlace } from './expr.ts';
 
-/**
- * Row form from here down (M or K at most this): packing then costs more than it saves, and a row
- * can skip zeros. Measured with scripts/w1-profile.mts and scripts/rowmm-rule.mts (interleaved,
- * shared 2-core machine): see the numbers in rowForm's comment.
- */
+/** Whether B must be copied into a dense block first (its columns are not contiguous). */
+const packsB = (k: MatmulKernel) => k.b.colStride !== 1;
+
+/** Row form for K or M up to this (xᵀ·δ over a mini-batch; a mini-batch's forward rows). */
 export const ROW_MAX = 16;
 
 /** Columns of C one pass over a row keeps in registers: 8 f32x4 accumulators. */
 const CHUNK = 32;
 
+/** A strided B is copied for row form only up to this many elements (it stays in L1). */
+const MAX_COPIED_B = 8192;
+
 /**
- * Whether a matmul runs in row form: small M (the packed B panel would serve a few rows) or
- * small K (xᵀ·δ over a mini-batch: packing A's transposed columns dominates).
+ * Whether a matmul runs in row form rather than packed (matmul.ts). Measured interleaved on this
+ * shared 2-core machine (µs per call, row vs packed; scripts/w1-profile.mts for the W1 parts):
+ * - K ≤ 16 wins on dense data too: 128×10×512 with B transposed 75 vs 174, 64 heads of
+ *   64×16×64 556 vs 918; so does M ≤ 4 (1×512×512 41 vs 146, 2×512×512 79 vs 149).
+ * - 4 < M ≤ 16 wins only on sparse A: the seed network's 10×784×30 on MNIST pixels, with its
+ *   bias and sigmoid, 18 vs 31, but dense (no epilogue) 30 vs 24 and 8×512×512 317 vs 223. So it is taken when A is a feed (`isInput`): images,
+ *   one-hot rows and masks are where zeros come from.
+ * - A strided B is copied element by element: 4×512×512 with B transposed took 712 vs 153.
  */
-export const rowForm = (k: MatmulKernel): boolean => k.m <= ROW_MAX || k.k <= ROW_MAX;
+export function rowForm(k: MatmulKernel, isInput: (buf: string) => boolean): boolean {
+  if (packsB(k) && k.k * k.n > MAX_COPIED_B) return false;
+  return k.k <= ROW_MAX || k.m <= 4 || (k.m <= ROW_MAX && isInput(k.a.buf));
+}
 
 const ceil4 = (x: number) => Math.ceil(x / 4) * 4;
-
-/** Whether B must be copied into a dense block first (its columns are not contiguous). */
-const packsB = (k: MatmulKernel) => k.b.colStride !== 1;
 
 /**
  * Bytes of the dense C (all batches) plus one vector: the last row's last f32x4 store may run
