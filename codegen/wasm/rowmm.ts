@@ -9,7 +9,7 @@ import * as E from '../../src/schedule/expr.ts';
 import type { Expr } from '../../src/schedule/expr.ts';
 import type { MapKernel, MatmulKernel } from '../../src/schedule/kernel.ts';
 import { mapExpr, storeIndex } from '../../src/schedule/walk.ts';
-import { FuncBuilder, OP, SIMD } from './encoder.ts';
+import { FuncBuilder, MISC, OP, SIMD } from './encoder.ts';
 import type { BufferPlace } from './expr.ts';
 
 /** Whether B must be copied into a dense block first (its columns are not contiguous). */
@@ -111,6 +111,8 @@ export function renderRowProduct(
   const aStep = 4 * k.a.colStride;
   const unrolled = k.k <= ROW_MAX && aStep >= 0;
   const grouped = !unrolled && aStep === 4 && k.k >= 8;
+  const quadRows = unrolled && k.k > 0 && k.a.rowStride === 1 && k.m >= 4;
+  const [r, quadA, quadC] = [f.local('i32'), f.local('i32'), f.local('i32')];
 
   /** One pass over row i for the columns [jc, jc + 4·vectors), then the row's stores. */
   const pass = (vectors: number, jcBytes: () => void) => {
@@ -155,7 +157,8 @@ export function renderRowProduct(
         .op(OP.i32_mul)
         .op(OP.i32_add);
     f.set(bRow);
-    f.forRange(i, 0, k.m, 1, () => {
+    /** aRow and cRow for row i of batch b. */
+    const setRow = () => {
       f.i32(aBase)
         .get(b)
         .i32(4 * k.a.batchStride)
@@ -174,8 +177,47 @@ export function renderRowProduct(
         .i32(4 * k.n)
         .op(OP.i32_mul);
       f.i32(acc).op(OP.i32_add).set(cRow);
+    };
+    const row = () => {
       f.forRange(jc, 0, full * CHUNK * 4, CHUNK * 4, () => pass(CHUNK / 4, () => f.get(jc)));
       if (tail > 0) pass(tail, () => f.i32(full * CHUNK * 4));
+    };
+    const quads = quadRows ? Math.floor(k.m / 4) * 4 : 0;
+    f.forRange(i, 0, quads, 4, () => {
+      // Four rows of a transposed A (xᵀ·δ: four pixels over the mini-batch) are one f32x4 per
+      // step: when every step is zero for all four, their rows of C are zero.
+      setRow();
+      for (let q = 0; q < k.k; q++) {
+        f.get(aRow).v128Load(q * aStep);
+        if (q > 0) f.simd(SIMD.v128_or);
+      }
+      f.simd(V128_ANY_TRUE);
+      f.ifElse(
+        () => {
+          f.get(aRow).set(quadA);
+          f.get(cRow).set(quadC);
+          f.forRange(r, 0, 4, 1, () => {
+            f.get(quadA).get(r).i32(2).op(OP.i32_shl).op(OP.i32_add).set(aRow);
+            f.get(quadC)
+              .get(r)
+              .i32(4 * k.n)
+              .op(OP.i32_mul)
+              .op(OP.i32_add)
+              .set(cRow);
+            row();
+          });
+        },
+        () =>
+          f
+            .get(cRow)
+            .i32(0)
+            .i32(16 * k.n)
+            .misc(MISC.memory_fill, 0),
+      );
+    });
+    f.forRange(i, quads, k.m, 1, () => {
+      setRow();
+      row();
     });
   });
   return f;

@@ -1,6 +1,6 @@
 // Row-form matmuls (small M or small K, codegen/wasm/rowmm.ts) on every view layout, odd sizes
 // (n past one 32-column chunk, not a multiple of 4; m = 1; k below and above the 4-step groups),
-// inputs with zero pixels, all-zero rows, dense rows and −0: two SGD steps of a two-layer net
+// inputs with zero columns, all-zero rows, dense rows and −0: two SGD steps of a two-layer net
 // against the interpreter and against the scalar TS kernels; the zero skip itself; and the seed
 // network's kernels taking the row form with the SGD update as a four-lane epilogue.
 import { describe, expect, it } from 'vitest';
@@ -59,17 +59,17 @@ function trainGraph(layout: Layout, d: Dims): Graph {
   return g;
 }
 
-/** Sparse input rows like MNIST's: all-zero rows, −0s, runs of zeros, and dense rows. */
+/** Sparse inputs like MNIST's: zero columns, all-zero rows, −0s, runs of zeros, dense rows. */
 function sparse(size: number, rowLen: number, seed: number): Float32Array {
   const x = new Float32Array(size);
   for (let i = 0; i < size; i++) {
-    const row = Math.floor(i / rowLen);
+    const [row, col] = [Math.floor(i / rowLen), i % rowLen];
     const v = Math.sin(i * 1.7 + seed);
-    if (row % 4 === 1)
-      x[i] = 0; // an all-zero row
-    else if (row % 4 === 3)
-      x[i] = v; // a dense row
-    else x[i] = (i * 7 + seed) % 5 < 3 ? (i % 2 ? -0 : 0) : v; // zeros, −0s and runs
+    let value = (i * 7 + seed) % 5 < 3 ? (i % 2 ? -0 : 0) : v; // zeros, −0s and runs
+    if (row % 4 === 3) value = v; // a dense row
+    if (row % 4 === 1) value = 0; // an all-zero row
+    if (col % 9 < 5) value = 0; // columns zero in every row (border pixels)
+    x[i] = value;
   }
   return x;
 }
