@@ -109,8 +109,9 @@ export function renderRowProduct(
     f.op(OP.end);
   };
   const aStep = 4 * k.a.colStride;
-  const unrolled = k.k <= ROW_MAX && aStep >= 0;
-  const grouped = !unrolled && aStep === 4 && k.k >= 8;
+  // Both use constant memarg offsets, which are unsigned (strides are ≥ 0 today: slices step up).
+  const unrolled = k.k <= ROW_MAX && aStep >= 0 && bRowBytes >= 0;
+  const grouped = !unrolled && aStep === 4 && k.k >= 8 && bRowBytes >= 0;
   const quadRows = unrolled && k.k > 0 && k.a.rowStride === 1 && k.m >= 4;
   const [r, quadA, quadC] = [f.local('i32'), f.local('i32'), f.local('i32')];
 
