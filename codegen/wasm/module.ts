@@ -182,7 +182,8 @@ export function renderWasm(
       continue;
     }
     if (row(k)) {
-      // Row form: small, so never split; the epilogue is a map kernel over the dense C.
+      // Row form, on the calling thread (a matmul large enough to split is packed); the epilogue
+      // is a map kernel over the dense C.
       const c = accName((n) => byName.has(n));
       const cPlace = { at: lay.acc, size: k.batch * k.m * k.n, dtype: 'f32' };
       const placeC = (buf: string) => (buf === c ? cPlace : place(buf));
