@@ -9,14 +9,7 @@ import type { BufferPlace, ImportName } from './expr.ts';
 import { renderMap, renderReduce, renderScan } from './loops.ts';
 import { accBytes, packBytes, renderEpilogue, renderProduct } from './matmul.ts';
 import { MICRO_PARAMS, renderMicroKernel } from './micro.ts';
-import {
-  accName,
-  epilogueMap,
-  renderRowProduct,
-  rowAccBytes,
-  rowForm,
-  rowPackBytes,
-} from './rowmm.ts';
+import * as Row from './rowmm.ts';
 import { renderVectorMap, vectorRefusal } from './vector.ts';
 
 /**
@@ -108,8 +101,8 @@ function layout(
   const slots = p.slots.map((s) => take(s.size));
   for (const b of p.buffers) if (b.role === 'temp') buffers.set(b.name, slots[b.slot]!);
   // Row-form matmuls (rowmm.ts) use the same two areas for their dense C and copied B.
-  const accOf = (k: MatmulKernel) => (row(k) ? rowAccBytes(k) : accBytes(k));
-  const packOf = (k: MatmulKernel) => (row(k) ? rowPackBytes(k) : packBytes(k));
+  const accOf = (k: MatmulKernel) => (row(k) ? Row.rowAccBytes(k) : accBytes(k));
+  const packOf = (k: MatmulKernel) => (row(k) ? Row.rowPackBytes(k) : packBytes(k));
   const acc = take(Math.max(0, ...matmuls.map(accOf)) / 4);
   const packFloats = Math.max(0, ...matmuls.map(packOf)) / 4;
   const pack = Array.from({ length: threads }, () => take(packFloats));
@@ -152,7 +145,7 @@ export function renderWasm(
   const matmuls = chosen.filter((k): k is MatmulKernel => k.kind === 'matmul');
   // Row form (rowmm.ts) for small M or K, unless the matmul is large enough to split.
   const isInput = (buf: string) => byName.get(buf)?.role === 'input';
-  const row = (k: MatmulKernel) => !(threads > 1 && runsSplit(k)) && rowForm(k, isInput);
+  const row = (k: MatmulKernel) => !(threads > 1 && runsSplit(k)) && Row.rowForm(k, isInput);
   const lay = layout(p, matmuls, threads, row);
   const place = (buf: string): BufferPlace => {
     const b = byName.get(buf)!;
@@ -184,12 +177,12 @@ export function renderWasm(
     if (row(k)) {
       // Row form, on the calling thread (a matmul large enough to split is packed); the epilogue
       // is a map kernel over the dense C.
-      const c = accName((n) => byName.has(n));
+      const c = Row.accName((n) => byName.has(n));
       const cPlace = { at: lay.acc, size: k.batch * k.m * k.n, dtype: 'f32' };
       const placeC = (buf: string) => (buf === c ? cPlace : place(buf));
       const dtypeC = (buf: string) => (buf === c ? 'f32' : dtypeOf(buf));
-      const product = renderRowProduct(k, place, lay.acc, lay.pack[0]!);
-      const epilogue = renderKernel(epilogueMap(k, c), placeC, fn, dtypeC);
+      const product = Row.renderRowProduct(k, place, lay.acc, lay.pack[0]!);
+      const epilogue = renderKernel(Row.epilogueMap(k, c), placeC, fn, dtypeC);
       const [pf, ef] = [product, epilogue].map((b) => mod.func(null, VOID, b));
       const whole = new FuncBuilder([]);
       whole.call(pf!).call(ef!);

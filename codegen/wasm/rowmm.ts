@@ -69,8 +69,8 @@ export function renderRowProduct(
   pack: number,
 ): FuncBuilder {
   const f = new FuncBuilder([]);
-  const n9 = Array.from({ length: 9 }, () => f.local('i32'));
-  const [b, i, p, aRow, aPtr, bRow, bPtr, cRow, jc] = n9;
+  const n12 = Array.from({ length: 12 }, () => f.local('i32'));
+  const [b, i, p, aRow, aPtr, bRow, bPtr, cRow, jc, r, quadA, quadC] = n12;
   const accs = Array.from({ length: CHUNK / 4 }, () => f.local('v128'));
   const av = f.local('v128');
   const aBase = place(k.a.buf).at + 4 * k.a.offset;
@@ -82,10 +82,8 @@ export function renderRowProduct(
   const fma = (vectors: number, bytes: number) => {
     for (let v = 0; v < vectors; v++) {
       const x = accs[v]!;
-      f.get(x)
-        .get(av)
-        .get(bPtr)
-        .v128Load(bytes + 16 * v);
+      const at = bytes + 16 * v;
+      f.get(x).get(av).get(bPtr).v128Load(at);
       f.simd(SIMD.f32x4_mul).simd(SIMD.f32x4_add).set(x);
     }
   };
@@ -113,7 +111,6 @@ export function renderRowProduct(
   const unrolled = k.k <= ROW_MAX && aStep >= 0 && bRowBytes >= 0;
   const grouped = !unrolled && aStep === 4 && k.k >= 8 && bRowBytes >= 0;
   const quadRows = unrolled && k.k > 0 && k.a.rowStride === 1 && k.m >= 4;
-  const [r, quadA, quadC] = [f.local('i32'), f.local('i32'), f.local('i32')];
 
   /** One pass over row i for the columns [jc, jc + 4·vectors), then the row's stores. */
   const pass = (vectors: number, jcBytes: () => void) => {
@@ -141,49 +138,28 @@ export function renderRowProduct(
     for (let v = 0; v < vectors; v++) {
       f.get(cRow);
       jcBytes();
-      f.op(OP.i32_add)
-        .get(accs[v]!)
-        .v128Store(16 * v);
+      const at = 16 * v;
+      f.op(OP.i32_add).get(accs[v]!).v128Store(at);
     }
   };
 
-  const full = Math.floor(k.n / CHUNK);
-  const tail = Math.ceil((k.n % CHUNK) / 4);
+  const [full, tail] = [Math.floor(k.n / CHUNK), Math.ceil((k.n % CHUNK) / 4)]; // chunks, vectors
   f.forRange(b, 0, k.batch, 1, () => {
     if (dense) packB(f, k, b, bBase, pack);
     f.i32(dense ? pack : bBase);
-    if (!dense)
-      f.get(b)
-        .i32(4 * k.b.batchStride)
-        .op(OP.i32_mul)
-        .op(OP.i32_add);
+    if (!dense) mad(f, b, 4 * k.b.batchStride);
     f.set(bRow);
     /** aRow and cRow for row i of batch b. */
     const setRow = () => {
-      f.i32(aBase)
-        .get(b)
-        .i32(4 * k.a.batchStride)
-        .op(OP.i32_mul)
-        .op(OP.i32_add);
-      f.get(i)
-        .i32(4 * k.a.rowStride)
-        .op(OP.i32_mul)
-        .op(OP.i32_add)
-        .set(aRow);
-      f.get(b)
-        .i32(k.m)
-        .op(OP.i32_mul)
-        .get(i)
-        .op(OP.i32_add)
-        .i32(4 * k.n)
-        .op(OP.i32_mul);
-      f.i32(acc).op(OP.i32_add).set(cRow);
+      mad(mad(f.i32(aBase), b, 4 * k.a.batchStride), i, 4 * k.a.rowStride).set(aRow);
+      mad(mad(f.i32(acc), b, 4 * k.m * k.n), i, 4 * k.n).set(cRow);
     };
     const row = () => {
       f.forRange(jc, 0, full * CHUNK * 4, CHUNK * 4, () => pass(CHUNK / 4, () => f.get(jc)));
       if (tail > 0) pass(tail, () => f.i32(full * CHUNK * 4));
     };
     const quads = quadRows ? Math.floor(k.m / 4) * 4 : 0;
+    const quadBytes = 16 * k.n; // four rows of C
     f.forRange(i, 0, quads, 4, () => {
       // Four rows of a transposed A (xᵀ·δ: four pixels over the mini-batch) are one f32x4 per
       // step: when every step is zero for all four, their rows of C are zero.
@@ -198,22 +174,12 @@ export function renderRowProduct(
           f.get(aRow).set(quadA);
           f.get(cRow).set(quadC);
           f.forRange(r, 0, 4, 1, () => {
-            f.get(quadA).get(r).i32(2).op(OP.i32_shl).op(OP.i32_add).set(aRow);
-            f.get(quadC)
-              .get(r)
-              .i32(4 * k.n)
-              .op(OP.i32_mul)
-              .op(OP.i32_add)
-              .set(cRow);
+            mad(f.get(quadA), r, 4).set(aRow);
+            mad(f.get(quadC), r, 4 * k.n).set(cRow);
             row();
           });
         },
-        () =>
-          f
-            .get(cRow)
-            .i32(0)
-            .i32(16 * k.n)
-            .misc(MISC.memory_fill, 0),
+        () => f.get(cRow).i32(0).i32(quadBytes).misc(MISC.memory_fill, 0),
       );
     });
     f.forRange(i, quads, k.m, 1, () => {
@@ -225,6 +191,9 @@ export function renderRowProduct(
 }
 
 const ZERO = new Array<number>(16).fill(0);
+/** Adds x · bytes to the address on the stack. */
+const mad = (f: FuncBuilder, x: number, bytes: number) =>
+  f.get(x).i32(bytes).op(OP.i32_mul).op(OP.i32_add);
 /** v128.any_true (SIMD opcode 0x53): 1 when any bit of the vector is set. */
 const V128_ANY_TRUE = 0x53;
 
@@ -233,30 +202,15 @@ function packB(f: FuncBuilder, k: MatmulKernel, b: number, bBase: number, pack: 
   const [p, j, src, dst] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
   f.i32(pack).set(dst);
   f.forRange(p, 0, k.k, 1, () => {
-    f.i32(bBase)
-      .get(b)
-      .i32(4 * k.b.batchStride)
-      .op(OP.i32_mul)
-      .op(OP.i32_add);
-    f.get(p)
-      .i32(4 * k.b.rowStride)
-      .op(OP.i32_mul)
-      .op(OP.i32_add)
-      .set(src);
+    mad(mad(f.i32(bBase), b, 4 * k.b.batchStride), p, 4 * k.b.rowStride).set(src);
+    const [colBytes, padBytes] = [4 * k.b.colStride, 4 * (ceil4(k.n) - k.n)];
     f.forRange(j, 0, k.n, 1, () => {
       f.get(dst).get(src).mem(OP.f32_load).mem(OP.f32_store);
-      f.get(src)
-        .i32(4 * k.b.colStride)
-        .op(OP.i32_add)
-        .set(src);
+      f.get(src).i32(colBytes).op(OP.i32_add).set(src);
       f.get(dst).i32(4).op(OP.i32_add).set(dst);
     });
-    const pad = ceil4(k.n) - k.n; // skip the row's padding (never stored: its lanes are unused)
-    if (pad > 0)
-      f.get(dst)
-        .i32(4 * pad)
-        .op(OP.i32_add)
-        .set(dst);
+    // Skip the row's padding (never stored: its lanes are unused).
+    if (padBytes > 0) f.get(dst).i32(padBytes).op(OP.i32_add).set(dst);
   });
 }
 
@@ -268,14 +222,8 @@ function packB(f: FuncBuilder, k: MatmulKernel, b: number, bBase: number, pack: 
 export function epilogueMap(k: MatmulKernel, c: string): MapKernel {
   const shape = k.batch === 1 ? [k.m, k.n] : [k.batch, k.m, k.n];
   const names = k.batch === 1 ? { i: 'i0', j: 'i1' } : { b: 'i0', i: 'i1', j: 'i2' };
-  const map: MapKernel = {
-    kind: 'map',
-    name: k.name,
-    notes: k.notes,
-    ops: k.ops,
-    shape,
-    stores: [],
-  };
+  const { name, notes, ops } = k;
+  const map: MapKernel = { kind: 'map', name, notes, ops, shape, stores: [] };
   const at = storeIndex(map);
   const memo = new Map<Expr, Expr>();
   const rename = (e: Expr): Expr | null => {
