@@ -9,6 +9,7 @@ import type { BufferPlace, ImportName } from './expr.ts';
 import { renderMap, renderReduce, renderScan } from './loops.ts';
 import { accBytes, packBytes, renderEpilogue, renderProduct } from './matmul.ts';
 import { MICRO_PARAMS, renderMicroKernel } from './micro.ts';
+import * as Row from './rowmm.ts';
 import { renderVectorMap, vectorRefusal } from './vector.ts';
 
 /**
@@ -75,6 +76,7 @@ export const MIN_SPLIT_WORK = 1 << 22;
 export const runsSplit = (k: MatmulKernel) => k.batch * k.m * k.n * k.k >= MIN_SPLIT_WORK;
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+const VOID = { params: [], results: [] } as const;
 
 /** The matmuls' shared scratch: the accumulator block, then each thread's packing area. */
 interface Scratch {
@@ -86,6 +88,7 @@ function layout(
   p: Program,
   matmuls: readonly MatmulKernel[],
   threads: number,
+  row: (k: MatmulKernel) => boolean,
 ): WasmLayout & Scratch {
   let at = 16; // address 0 stays unused
   const take = (elems: number) => {
@@ -97,8 +100,11 @@ function layout(
   for (const b of p.buffers) if (b.role !== 'temp') buffers.set(b.name, take(b.size));
   const slots = p.slots.map((s) => take(s.size));
   for (const b of p.buffers) if (b.role === 'temp') buffers.set(b.name, slots[b.slot]!);
-  const acc = take(Math.max(0, ...matmuls.map(accBytes)) / 4);
-  const packFloats = Math.max(0, ...matmuls.map(packBytes)) / 4;
+  // Row-form matmuls (rowmm.ts) use the same two areas for their dense C and copied B.
+  const accOf = (k: MatmulKernel) => (row(k) ? Row.rowAccBytes(k) : accBytes(k));
+  const packOf = (k: MatmulKernel) => (row(k) ? Row.rowPackBytes(k) : packBytes(k));
+  const acc = take(Math.max(0, ...matmuls.map(accOf)) / 4);
+  const packFloats = Math.max(0, ...matmuls.map(packOf)) / 4;
   const pack = Array.from({ length: threads }, () => take(packFloats));
   return { buffers, slots, acc, pack, pages: Math.ceil(at / 65536) };
 }
@@ -137,7 +143,10 @@ export function renderWasm(
   }
   if (!chosen.length) return null;
   const matmuls = chosen.filter((k): k is MatmulKernel => k.kind === 'matmul');
-  const lay = layout(p, matmuls, threads);
+  // Row form (rowmm.ts) for small M or K, unless the matmul is large enough to split.
+  const isInput = (buf: string) => byName.get(buf)?.role === 'input';
+  const row = (k: MatmulKernel) => !(threads > 1 && runsSplit(k)) && Row.rowForm(k, isInput);
+  const lay = layout(p, matmuls, threads, row);
   const place = (buf: string): BufferPlace => {
     const b = byName.get(buf)!;
     return { at: lay.buffers.get(buf)!, size: b.size, dtype: b.dtype };
@@ -152,7 +161,7 @@ export function renderWasm(
     fnIndex.set(n, mod.importFunc(n, { params: new Array(params).fill('f64'), results: ['f64'] }));
   }
   const fn = (n: ImportName) => fnIndex.get(n)!;
-  const micro = matmuls.length
+  const micro = matmuls.some((k) => !row(k))
     ? mod.func(null, { params: MICRO_PARAMS, results: [] }, renderMicroKernel())
     : -1;
   const split = new Set<string>();
@@ -163,6 +172,21 @@ export function renderWasm(
     }
     if (k.kind !== 'matmul') {
       mod.func(name, { params: [], results: [] }, renderKernel(k, place, fn, dtypeOf));
+      continue;
+    }
+    if (row(k)) {
+      // Row form, on the calling thread (a matmul large enough to split is packed); the epilogue
+      // is a map kernel over the dense C.
+      const c = Row.accName((n) => byName.has(n));
+      const cPlace = { at: lay.acc, size: k.batch * k.m * k.n, dtype: 'f32' };
+      const placeC = (buf: string) => (buf === c ? cPlace : place(buf));
+      const dtypeC = (buf: string) => (buf === c ? 'f32' : dtypeOf(buf));
+      const product = Row.renderRowProduct(k, place, lay.acc, lay.pack[0]!);
+      const epilogue = renderKernel(Row.epilogueMap(k, c), placeC, fn, dtypeC);
+      const [pf, ef] = [product, epilogue].map((b) => mod.func(null, VOID, b));
+      const whole = new FuncBuilder([]);
+      whole.call(pf!).call(ef!);
+      mod.func(name, VOID, whole);
       continue;
     }
     const parted = threads > 1 && runsSplit(k);
