@@ -1,7 +1,10 @@
 // Program → one wasm module for the CPU hot kernels: a linear-memory layout that places every
 // buffer of the memory plan (inputs, params, constants, temp slots) at a fixed byte offset, the
 // choice of which kernels run in wasm, and the encoded module exporting one function per kernel.
-import type { BufferInfo, Kernel, MatmulKernel, Program } from '../../src/schedule/kernel.ts';
+import type { BufferInfo, Kernel, Program } from '../../src/schedule/kernel.ts';
+import { entryOf } from '../../src/schedule/kinds/index.ts';
+import type { KindTable } from '../../src/schedule/kinds/index.ts';
+import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { kernelExprs } from '../../src/schedule/walk.ts';
 import { FuncBuilder, ModuleBuilder } from './encoder.ts';
 import { imports, unsupportedOp } from './expr.ts';
@@ -26,16 +29,22 @@ export type WasmSelect = 'auto' | 'all';
  */
 export const MIN_WASM_WORK = 1 << 10;
 
-function work(k: Exclude<Kernel, { kind: 'scatter' }>): number {
-  const n = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
-  if (k.kind === 'matmul') return k.batch * k.m * k.n * k.k;
-  if (k.kind === 'map' || k.kind === 'scan') return n(k.shape);
-  return n(k.outShape) * n(k.redShape);
-}
+const count = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
+
+/**
+ * The kinds with wasm code, and each kernel's work. Partial by design: a kind absent here (scatter)
+ * has no wasm loops, and its TypeScript kernel is the code that runs.
+ */
+const WORK: Partial<KindTable<[], number>> = {
+  map: (k) => count(k.shape),
+  reduce: (k) => count(k.outShape) * count(k.redShape),
+  scan: (k) => count(k.shape),
+  matmul: (k) => k.batch * k.m * k.n * k.k,
+};
 
 export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
-  // Scatters have no wasm loops: their TypeScript is the code that runs.
-  if (k.kind === 'scatter') return false;
+  const work = entryOf(WORK, k);
+  if (!work) return false;
   // Ops without wasm code (erf, softplus, the inverse trig family, …) keep the kernel in TS.
   if (unsupportedOp(kernelExprs(k)) !== null) return false;
   return select === 'all' || work(k) >= MIN_WASM_WORK;
@@ -104,7 +113,7 @@ function layout(
 }
 
 function renderKernel(
-  k: Exclude<Kernel, { kind: 'matmul' | 'scatter' }>,
+  k: Extract<Kernel, { kind: 'map' | 'reduce' | 'scan' }>,
   place: (buf: string) => BufferPlace,
   fn: (n: ImportName) => number,
   dtypeOf: (buf: string) => string,
@@ -158,13 +167,12 @@ export function renderWasm(
   const split = new Set<string>();
   for (const k of chosen) {
     const name = exportName(k.name);
-    if (k.kind === 'scatter') {
-      throw new Error(`wasm: ${k.kind} kernel ${k.name} stays in TypeScript`);
-    }
-    if (k.kind !== 'matmul') {
+    if (k.kind === 'map' || k.kind === 'reduce' || k.kind === 'scan') {
       mod.func(name, { params: [], results: [] }, renderKernel(k, place, fn, dtypeOf));
       continue;
     }
+    if (k.kind !== 'matmul')
+      throw new Error(`internal: no wasm code for ${k.kind} kernel ${k.name}`);
     const parted = threads > 1 && runsSplit(k);
     if (parted) split.add(k.name);
     const product = mod.func(
