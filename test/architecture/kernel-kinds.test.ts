@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { KINDS } from '../../src/schedule/kinds/index.ts';
+import type { KindTable } from '../../src/schedule/kinds/index.ts';
 
 const KIND_NAMES = Object.keys(KINDS);
 const REGISTRY = 'src/schedule/kinds/index.ts';
@@ -154,5 +155,17 @@ describe('kernel kinds', () => {
       matmul: ['codegen/wasm/matmul.ts', 'codegen/wasm/module.ts'],
       scatter: [],
     });
+  });
+
+  it('makes a renderer table that lacks a kind a type error (tsc checks the directive)', () => {
+    // @ts-expect-error: 'scan' is missing, so this table does not type-check.
+    const lacking: KindTable<[], string> = {
+      map: (k) => k.kind,
+      reduce: (k) => k.kind,
+      matmul: (k) => k.kind,
+      scatter: (k) => k.kind,
+    };
+    const full: KindTable<[], string> = { ...lacking, scan: (k) => `${k.kind} along ${k.axis}` };
+    expect(Object.keys(full).sort()).toEqual([...KIND_NAMES].sort());
   });
 });
