@@ -2,8 +2,9 @@
 // buffer of the memory plan (inputs, params, constants, temp slots) at a fixed byte offset, the
 // choice of which kernels run in wasm, and the encoded module exporting one function per kernel.
 import type { BufferInfo, Kernel, Program } from '../../src/schedule/kernel.ts';
-import { entryOf } from '../../src/schedule/kinds/index.ts';
-import type { KindTable } from '../../src/schedule/kinds/index.ts';
+import { kernelsOf } from '../../src/schedule/kernel.ts';
+import { kindOf } from '../../src/schedule/kinds/index.ts';
+import type { KernelKind } from '../../src/schedule/kinds/index.ts';
 import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { kernelExprs } from '../../src/schedule/walk.ts';
 import { FuncBuilder, ModuleBuilder } from './encoder.ts';
@@ -29,25 +30,22 @@ export type WasmSelect = 'auto' | 'all';
  */
 export const MIN_WASM_WORK = 1 << 10;
 
-const count = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
-
 /**
- * The kinds with wasm code, and each kernel's work. Partial by design: a kind absent here (scatter)
- * has no wasm loops, and its TypeScript kernel is the code that runs.
+ * The kinds with wasm code. Partial by design: a kind absent here (scatter) has no wasm loops,
+ * and its TypeScript kernel is the code that runs.
  */
-const WORK: Partial<KindTable<[], number>> = {
-  map: (k) => count(k.shape),
-  reduce: (k) => count(k.outShape) * count(k.redShape),
-  scan: (k) => count(k.shape),
-  matmul: (k) => k.batch * k.m * k.n * k.k,
+const HAS_WASM: { readonly [K in KernelKind]?: true } = {
+  map: true,
+  reduce: true,
+  scan: true,
+  matmul: true,
 };
 
 export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
-  const work = entryOf(WORK, k);
-  if (!work) return false;
+  if (!HAS_WASM[k.kind]) return false;
   // Ops without wasm code (erf, softplus, the inverse trig family, …) keep the kernel in TS.
   if (unsupportedOp(kernelExprs(k)) !== null) return false;
-  return select === 'all' || work(k) >= MIN_WASM_WORK;
+  return select === 'all' || kindOf(k).work(k) >= MIN_WASM_WORK;
 }
 
 export interface WasmLayout {
@@ -140,10 +138,7 @@ export function renderWasm(
 ): WasmModule | null {
   const byName = new Map<string, BufferInfo>(p.buffers.map((b) => [b.name, b]));
   const dtypeOf = (buf: string) => byName.get(buf)!.dtype;
-  const chosen: Kernel[] = [];
-  for (const s of p.steps) {
-    if (s.kind === 'kernel' && runsInWasm(s.kernel, select)) chosen.push(s.kernel);
-  }
+  const chosen = kernelsOf(p).filter((k) => runsInWasm(k, select));
   if (!chosen.length) return null;
   const matmuls = chosen.filter((k): k is MatmulKernel => k.kind === 'matmul');
   const lay = layout(p, matmuls, threads);

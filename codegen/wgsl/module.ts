@@ -3,6 +3,7 @@
 // and the host plan: arenas, each dispatch's shader, grid and bound ranges, where tensors live.
 import type { ShaderData } from '../../src/runtime/wgsl-device.ts';
 import type { BufferInfo, CheckStep, Kernel, Program, Step } from '../../src/schedule/kernel.ts';
+import { kernelsOf } from '../../src/schedule/kernel.ts';
 import { readsOf, writesOf } from '../../src/schedule/walk.ts';
 import { commentText, NameManager, sanitize } from '../names.ts';
 import { WGSL_CALLS } from './expr.ts';
@@ -157,9 +158,7 @@ function stepBuffers(s: Step): string[] {
 
 function scratchSize(p: Program): number {
   let n = 0;
-  for (const s of p.steps) {
-    if (s.kind === 'kernel') n = Math.max(n, partialsOf(s.kernel));
-  }
+  for (const k of kernelsOf(p)) n = Math.max(n, partialsOf(k));
   return n;
 }
 

@@ -12,7 +12,16 @@ import { isOp } from '../ops/dispatch.ts';
 import { lowerHead } from './lower.ts';
 import type { MemoryPlan, TempReq } from './memory.ts';
 import { kernelBaseName, kernelNotes, nodeName, UniqueNames } from './naming.ts';
-import { ExprIds, kernelExprs, readsOf, storeIndex, visit, writesOf } from './walk.ts';
+import {
+  ExprIds,
+  kernelExprs,
+  readsOf,
+  stepReads,
+  stepWrites,
+  storeIndex,
+  visit,
+  writesOf,
+} from './walk.ts';
 
 /** Kernels in plan order, with every buffer they name. */
 export interface LoweredProgram {
@@ -198,15 +207,6 @@ function canWriteInPlace(
     if (r.has(pbuf) || r.has(ubuf)) ok = false;
   }
   return ok;
-}
-
-function stepReads(s: Step): ReadonlySet<string> {
-  if (s.kind === 'check') return new Set([s.buf]);
-  return s.kind === 'kernel' ? readsOf(s.kernel) : new Set([s.from]);
-}
-function stepWrites(s: Step): ReadonlySet<string> {
-  if (s.kind === 'check') return new Set();
-  return s.kind === 'kernel' ? writesOf(s.kernel) : new Set([s.to]);
 }
 
 /** An update kernel may also produce a few small temps (e.g. Adam's bias corrections). */

@@ -2,6 +2,7 @@
 // and structural ids (hash-consing) so equal subexpressions are found with small keys.
 import { numberKey } from '../ir/node.ts';
 import type { Expr } from './expr.ts';
+import type { Step } from './kernel.ts';
 import type { Kernel, StoringKernel } from './kinds/index.ts';
 import { kindOf } from './kinds/index.ts';
 
@@ -164,6 +165,20 @@ export function writesOf(k: Kernel): ReadonlySet<string> {
   const out = new Set(kindOf(k).writes(k));
   writeSets.set(k, out);
   return out;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** Buffers a step reads: a kernel's, a copy's source, the buffer a check scans. */
+export function stepReads(s: Step): ReadonlySet<string> {
+  if (s.kind === 'check') return new Set([s.buf]);
+  return s.kind === 'kernel' ? readsOf(s.kernel) : new Set([s.from]);
+}
+
+/** Buffers a step writes (a check writes none). */
+export function stepWrites(s: Step): ReadonlySet<string> {
+  if (s.kind === 'check') return NONE;
+  return s.kind === 'kernel' ? writesOf(s.kernel) : new Set([s.to]);
 }
 
 /** The flat index every store of a kernel writes at (as the renderers compute it). */

@@ -43,6 +43,8 @@ export interface KindDef<K extends KernelBase & { readonly kind: string }> {
   writes(k: K): readonly string[];
   /** The flat index its stores write at (absent: the kernel has no store list). */
   storeIndex?(k: K): Expr;
+  /** Its work: innermost iterations (a matmul's multiply-adds; the wasm size rule reads it). */
+  work(k: K): number;
   /** Its iteration space for the printed program, e.g. "[4] Σ over [8]". */
   shape(k: K): string;
   /** Fusion: a single-consumer elementwise chain after it joins as its epilogue. */
@@ -50,6 +52,8 @@ export interface KindDef<K extends KernelBase & { readonly kind: string }> {
   /** Fusion: it reads its inputs from plain buffers (producers are never inlined into it). */
   readonly plainInputs?: boolean;
 }
+
+export const count = (s: readonly number[]): number => s.reduce((a, d) => a * d, 1);
 
 export const dims = (s: readonly number[]): string => `[${s.join(',')}]`;
 

@@ -3,7 +3,7 @@
 import * as E from '../expr.ts';
 import type { Store } from '../kernel.ts';
 import type { KernelBase, KindDef } from './kind.ts';
-import { dims, ivars } from './kind.ts';
+import { count, dims, ivars } from './kind.ts';
 
 /** for idx in shape: stores at idx. Loop variables are i0, i1, … */
 export interface MapKernel extends KernelBase {
@@ -18,5 +18,6 @@ export const map: KindDef<MapKernel> = {
   operands: () => [],
   writes: (k) => k.stores.map((s) => s.buf),
   storeIndex: (k) => E.flatIndex(ivars('i', k.shape.length), k.shape),
+  work: (k) => count(k.shape),
   shape: (k) => dims(k.shape),
 };

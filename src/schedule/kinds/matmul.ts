@@ -65,6 +65,7 @@ export const matmul: KindDef<MatmulKernel> = {
     const row = E.iadd(E.imul(E.ivar('i'), E.int(k.n)), E.ivar('j'));
     return E.iadd(E.imul(b, E.int(k.m * k.n)), row);
   },
+  work: (k) => k.batch * k.m * k.n * k.k,
   shape: (k) => `${k.batch > 1 ? `${k.batch}×` : ''}[${k.m},${k.k}]·[${k.k},${k.n}]`,
   epilogue: true,
 };

@@ -8,7 +8,7 @@ import * as E from '../expr.ts';
 import type { Expr } from '../expr.ts';
 import type { Store } from '../kernel.ts';
 import type { KernelBase, KindDef } from './kind.ts';
-import { dims, ivars } from './kind.ts';
+import { count, dims, ivars } from './kind.ts';
 
 /** The op table's fact for a reduce-like op: its accumulator and the axes it reduces. */
 export interface ReduceFact<A> {
@@ -61,6 +61,7 @@ export const reduce: KindDef<ReduceKernel> = {
   operands: () => [],
   writes: (k) => k.stores.map((s) => s.buf),
   storeIndex: (k) => E.flatIndex(ivars('o', k.outShape.length), k.outShape),
+  work: (k) => count(k.outShape) * count(k.redShape),
   shape: (k) => `${dims(k.outShape)} ${k.op === 'sum' ? 'Σ' : 'max'} over ${dims(k.redShape)}`,
   epilogue: true,
 };

@@ -7,7 +7,7 @@ import * as E from '../expr.ts';
 import type { Expr } from '../expr.ts';
 import type { Store } from '../kernel.ts';
 import type { KernelBase, KindDef } from './kind.ts';
-import { dims, ivars } from './kind.ts';
+import { count, dims, ivars } from './kind.ts';
 
 /** The op table's fact for a scan op: its fold, axis and direction. */
 export interface ScanFact<A> {
@@ -64,6 +64,7 @@ export const scan: KindDef<ScanKernel> = {
   operands: () => [],
   writes: (k) => k.stores.map((s) => s.buf),
   storeIndex: (k) => E.flatIndex(scanIndex(k.shape.length, k.axis), k.shape),
+  work: (k) => count(k.shape),
   shape: (k) =>
     `${dims(k.shape)} running Σ along axis ${k.axis}${k.reverse ? ' (from the end)' : ''}`,
 };

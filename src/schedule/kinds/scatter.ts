@@ -33,6 +33,7 @@ export const scatter: KindDef<ScatterKernel> = {
   exprs: () => [],
   operands: (k) => [k.updates, k.indices],
   writes: (k) => [k.out],
+  work: (k) => k.pre * k.count * k.post,
   shape: (k) => `[${k.pre},${k.count},${k.post}] into ${k.size}`,
   plainInputs: true,
 };
