@@ -34,7 +34,7 @@ export const MIN_WASM_WORK = 1 << 10;
  * The kinds with wasm code. Partial by design: a kind absent here (scatter) has no wasm loops,
  * and its TypeScript kernel is the code that runs.
  */
-const HAS_WASM: { readonly [K in KernelKind]?: true } = {
+export const WASM_KINDS: { readonly [K in KernelKind]?: true } = {
   map: true,
   reduce: true,
   scan: true,
@@ -42,7 +42,7 @@ const HAS_WASM: { readonly [K in KernelKind]?: true } = {
 };
 
 export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
-  if (!HAS_WASM[k.kind]) return false;
+  if (!WASM_KINDS[k.kind]) return false;
   // Ops without wasm code (erf, softplus, the inverse trig family, …) keep the kernel in TS.
   if (unsupportedOp(kernelExprs(k)) !== null) return false;
   return select === 'all' || kindOf(k).work(k) >= MIN_WASM_WORK;
