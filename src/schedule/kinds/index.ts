@@ -52,7 +52,7 @@ export function entryOf<A extends unknown[], R>(
   return table[k.kind] as ((k: Kernel, ...args: A) => R) | undefined;
 }
 
-/** The registry's entry for a kernel's kind. */
+/** The registry's entry for a kernel's kind (the same one cast as entryOf, for the same reason). */
 export function kindOf(k: Kernel): KindDef<Kernel> {
   return KINDS[k.kind] as KindDef<Kernel>;
 }
