@@ -2,16 +2,9 @@
 // kernel IR. Matmuls pick a loop order from the operands' strides (rows or dot products).
 import * as E from '../../src/schedule/expr.ts';
 import type { Expr } from '../../src/schedule/expr.ts';
-import type {
-  Kernel,
-  MapKernel,
-  MatmulKernel,
-  ReduceKernel,
-  ScanKernel,
-  ScatterKernel,
-  Store,
-  StridedView,
-} from '../../src/schedule/kernel.ts';
+import type { Kernel, Store, StridedView } from '../../src/schedule/kernel.ts';
+import { entryOf } from '../../src/schedule/kinds/index.ts';
+import type { KernelOf, KindTable } from '../../src/schedule/kinds/index.ts';
 import { readsOf, storeIndex, writesOf } from '../../src/schedule/walk.ts';
 import { renderExprs, storeValue } from './expr.ts';
 
@@ -60,11 +53,11 @@ function storeLines(stores: readonly Store[], at: Expr, names: Names, prefix = '
 
 const ivars = (p: string, n: number) => Array.from({ length: n }, (_, i) => `${p}${i}`);
 
-function mapBody(k: MapKernel, names: Names): string[] {
+function mapBody(k: KernelOf<'map'>, names: Names): string[] {
   return loops(ivars('i', k.shape.length), k.shape, storeLines(k.stores, storeIndex(k), names));
 }
 
-function reduceBody(k: ReduceKernel, names: Names): string[] {
+function reduceBody(k: KernelOf<'reduce'>, names: Names): string[] {
   const o = ivars('o', k.outShape.length);
   const r = ivars('r', k.redShape.length);
   const v = renderExprs([k.value], names, 'u');
@@ -80,7 +73,7 @@ function reduceBody(k: ReduceKernel, names: Names): string[] {
 }
 
 /** One row at a time: the inner loop walks the scanned axis once, so the work is O(n) per row. */
-function scanBody(k: ScanKernel, names: Names): string[] {
+function scanBody(k: KernelOf<'scan'>, names: Names): string[] {
   const o = ivars('o', k.shape.length - 1);
   const n = k.shape[k.axis]!;
   const v = renderExprs([k.value], names, 'u');
@@ -116,9 +109,10 @@ function viewAt(v: StridedView, b: Expr, row: Expr, col: Expr): Expr {
  * Small matmuls use the row form (which also skips zero entries of A): packing panels only pays
  * off when every dimension is large enough to reuse them.
  */
-const blocked = (k: MatmulKernel) => k.m >= 16 && k.k >= 16 && k.n >= 8 && k.m * k.n * k.k >= 32768;
+const blocked = (k: KernelOf<'matmul'>) =>
+  k.m >= 16 && k.k >= 16 && k.n >= 8 && k.m * k.n * k.k >= 32768;
 
-function matmulBody(k: MatmulKernel, names: Names, scratch: Scratch): string[] {
+function matmulBody(k: KernelOf<'matmul'>, names: Names, scratch: Scratch): string[] {
   const [i, j, p] = ['i', 'j', 'p'].map(E.ivar) as [Expr, Expr, Expr];
   const b = k.batch === 1 ? E.int(0) : E.ivar('b');
   const idx = (e: Expr) => renderExprs([e], names).roots[0]!;
@@ -164,12 +158,12 @@ function matmulBody(k: MatmulKernel, names: Names, scratch: Scratch): string[] {
 }
 
 /** The row form walks rows of B; a transposed B (contiguous columns) uses dot products. */
-function rowForm(k: MatmulKernel): boolean {
+function rowForm(k: KernelOf<'matmul'>): boolean {
   return k.b.colStride === 1 || k.b.rowStride !== 1;
 }
 
 /** Scratch arrays a matmul kernel needs, allocated once at module load. */
-function matmulSetup(k: MatmulKernel, scratch: Scratch): string[] {
+function matmulSetup(k: KernelOf<'matmul'>, scratch: Scratch): string[] {
   if (!blocked(k)) {
     return rowForm(k) ? [`const ${scratch.row} = new Float64Array(${k.n});`] : [];
   }
@@ -186,7 +180,7 @@ function matmulSetup(k: MatmulKernel, scratch: Scratch): string[] {
  * panel, then every 4×4 block of C accumulates in 16 locals (values stay in registers).
  */
 function blockedBody(
-  k: MatmulKernel,
+  k: KernelOf<'matmul'>,
   A: string,
   B: string,
   scratch: Scratch,
@@ -238,7 +232,7 @@ function blockedBody(
   ];
 }
 
-function scatterBody(k: ScatterKernel, names: Names): string[] {
+function scatterBody(k: KernelOf<'scatter'>, names: Names): string[] {
   const [out, upd, ix] = [names(k.out), names(k.updates), names(k.indices)];
   return [
     `${out}.fill(0, 0, ${k.pre * k.size * k.post});`,
@@ -253,22 +247,20 @@ function scatterBody(k: ScatterKernel, names: Names): string[] {
   ];
 }
 
+/** Each kind's setup (module-level scratch) and body: a kind missing here is a tsc error. */
+const RENDER: KindTable<[Names, Scratch], Omit<KernelText, 'params'>> = {
+  map: (k, names) => ({ setup: [], body: mapBody(k, names) }),
+  reduce: (k, names) => ({ setup: [], body: reduceBody(k, names) }),
+  scan: (k, names) => ({ setup: [], body: scanBody(k, names) }),
+  matmul: (k, names, scratch) => ({
+    setup: matmulSetup(k, scratch),
+    body: matmulBody(k, names, scratch),
+  }),
+  scatter: (k, names) => ({ setup: [], body: scatterBody(k, names) }),
+};
+
 export function renderKernel(k: Kernel, names: Names, scratch: Scratch): KernelText {
   const params = kernelBuffers(k).map(names);
-  switch (k.kind) {
-    case 'map':
-      return { setup: [], params, body: mapBody(k, names) };
-    case 'reduce':
-      return { setup: [], params, body: reduceBody(k, names) };
-    case 'scan':
-      return { setup: [], params, body: scanBody(k, names) };
-    case 'matmul':
-      return {
-        setup: matmulSetup(k, scratch),
-        params,
-        body: matmulBody(k, names, scratch),
-      };
-    case 'scatter':
-      return { setup: [], params, body: scatterBody(k, names) };
-  }
+  const { setup, body } = entryOf(RENDER, k)!(k, names, scratch);
+  return { setup, params, body };
 }

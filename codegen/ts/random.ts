@@ -2,15 +2,13 @@
 // Same bits as src/ops/random.ts (a test checks they agree). Only the helpers used are emitted.
 import type { RandDist } from '../../src/schedule/expr.ts';
 import type { Program } from '../../src/schedule/kernel.ts';
+import { kernelsOf } from '../../src/schedule/kernel.ts';
 import { visit, kernelExprs } from '../../src/schedule/walk.ts';
 
 /** The distributions a program draws from. */
 export function randomDists(p: Program): Set<RandDist> {
   const found = new Set<RandDist>();
-  for (const s of p.steps) {
-    if (s.kind === 'kernel')
-      visit(kernelExprs(s.kernel), (e) => e.k === 'rand' && found.add(e.dist));
-  }
+  for (const k of kernelsOf(p)) visit(kernelExprs(k), (e) => e.k === 'rand' && found.add(e.dist));
   return found;
 }
 

@@ -1,6 +1,7 @@
 // Scalar helper functions emitted into generated modules whose kernels call them (Math lacks erf
 // and a round-half-to-even). Only the helpers used are emitted.
 import type { Program } from '../../src/schedule/kernel.ts';
+import { kernelsOf } from '../../src/schedule/kernel.ts';
 import { kernelExprs, visit } from '../../src/schedule/walk.ts';
 import { UN_HELPER } from './expr.ts';
 
@@ -34,9 +35,8 @@ export const SCALAR_HELPER_NAMES = Object.keys(TEXT);
 /** The helper functions the program's kernels call ('' when none). */
 export function scalarHelpers(p: Program, lang: 'ts' | 'js' = 'ts'): string {
   const used = new Set<string>();
-  for (const s of p.steps) {
-    if (s.kind !== 'kernel') continue;
-    visit(kernelExprs(s.kernel), (e) => {
+  for (const k of kernelsOf(p)) {
+    visit(kernelExprs(k), (e) => {
       const h = e.k === 'un' ? UN_HELPER[e.op] : undefined;
       if (h) used.add(h);
     });

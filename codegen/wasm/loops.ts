@@ -1,7 +1,9 @@
 // Map, reduce and scan kernels as scalar wasm loop nests: the same loops and the same float64 arithmetic
 // as the TS kernels, with every address a constant of the memory plan.
 import * as E from '../../src/schedule/expr.ts';
-import type { MapKernel, ReduceKernel, ScanKernel } from '../../src/schedule/kernel.ts';
+import type { MapKernel } from '../../src/schedule/kinds/map.ts';
+import type { ReduceKernel } from '../../src/schedule/kinds/reduce.ts';
+import type { ScanKernel } from '../../src/schedule/kinds/scan.ts';
 import { storeIndex } from '../../src/schedule/walk.ts';
 import { FuncBuilder, MISC, OP } from './encoder.ts';
 import { ScalarEmitter } from './expr.ts';

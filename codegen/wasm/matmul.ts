@@ -5,7 +5,8 @@
 // product of B panels [t·P/nt, (t+1)·P/nt) into the accumulator block C (so threads can share
 // the panels), and the epilogue (bias, activation, optimizer update) per element of C, as the TS
 // kernel computes it.
-import type { MatmulKernel, StridedView } from '../../src/schedule/kernel.ts';
+import type { StridedView } from '../../src/schedule/kernel.ts';
+import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { storeIndex } from '../../src/schedule/walk.ts';
 import { FuncBuilder, OP } from './encoder.ts';
 import { ScalarEmitter } from './expr.ts';

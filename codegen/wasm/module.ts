@@ -1,7 +1,11 @@
 // Program → one wasm module for the CPU hot kernels: a linear-memory layout that places every
 // buffer of the memory plan (inputs, params, constants, temp slots) at a fixed byte offset, the
 // choice of which kernels run in wasm, and the encoded module exporting one function per kernel.
-import type { BufferInfo, Kernel, MatmulKernel, Program } from '../../src/schedule/kernel.ts';
+import type { BufferInfo, Kernel, Program } from '../../src/schedule/kernel.ts';
+import { kernelsOf } from '../../src/schedule/kernel.ts';
+import { kindOf } from '../../src/schedule/kinds/index.ts';
+import type { KernelKind } from '../../src/schedule/kinds/index.ts';
+import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { kernelExprs } from '../../src/schedule/walk.ts';
 import { FuncBuilder, ModuleBuilder } from './encoder.ts';
 import { imports, unsupportedOp } from './expr.ts';
@@ -27,19 +31,22 @@ export type WasmSelect = 'auto' | 'all';
  */
 export const MIN_WASM_WORK = 1 << 10;
 
-function work(k: Exclude<Kernel, { kind: 'scatter' }>): number {
-  const n = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
-  if (k.kind === 'matmul') return k.batch * k.m * k.n * k.k;
-  if (k.kind === 'map' || k.kind === 'scan') return n(k.shape);
-  return n(k.outShape) * n(k.redShape);
-}
+/**
+ * The kinds with wasm code. Partial by design: a kind absent here (scatter) has no wasm loops,
+ * and its TypeScript kernel is the code that runs.
+ */
+export const WASM_KINDS: { readonly [K in KernelKind]?: true } = {
+  map: true,
+  reduce: true,
+  scan: true,
+  matmul: true,
+};
 
 export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
-  // Scatters have no wasm loops: their TypeScript is the code that runs.
-  if (k.kind === 'scatter') return false;
+  if (!WASM_KINDS[k.kind]) return false;
   // Ops without wasm code (erf, softplus, the inverse trig family, …) keep the kernel in TS.
   if (unsupportedOp(kernelExprs(k)) !== null) return false;
-  return select === 'all' || work(k) >= MIN_WASM_WORK;
+  return select === 'all' || kindOf(k).work(k) >= MIN_WASM_WORK;
 }
 
 export interface WasmLayout {
@@ -110,7 +117,7 @@ function layout(
 }
 
 function renderKernel(
-  k: Exclude<Kernel, { kind: 'matmul' | 'scatter' }>,
+  k: Extract<Kernel, { kind: 'map' | 'reduce' | 'scan' }>,
   place: (buf: string) => BufferPlace,
   fn: (n: ImportName) => number,
   dtypeOf: (buf: string) => string,
@@ -137,10 +144,7 @@ export function renderWasm(
 ): WasmModule | null {
   const byName = new Map<string, BufferInfo>(p.buffers.map((b) => [b.name, b]));
   const dtypeOf = (buf: string) => byName.get(buf)!.dtype;
-  const chosen: Kernel[] = [];
-  for (const s of p.steps) {
-    if (s.kind === 'kernel' && runsInWasm(s.kernel, select)) chosen.push(s.kernel);
-  }
+  const chosen = kernelsOf(p).filter((k) => runsInWasm(k, select));
   if (!chosen.length) return null;
   const matmuls = chosen.filter((k): k is MatmulKernel => k.kind === 'matmul');
   // Row form (rowmm.ts) for small M or K, unless the matmul is large enough to split.
@@ -167,13 +171,12 @@ export function renderWasm(
   const split = new Set<string>();
   for (const k of chosen) {
     const name = exportName(k.name);
-    if (k.kind === 'scatter') {
-      throw new Error(`wasm: ${k.kind} kernel ${k.name} stays in TypeScript`);
-    }
-    if (k.kind !== 'matmul') {
+    if (k.kind === 'map' || k.kind === 'reduce' || k.kind === 'scan') {
       mod.func(name, { params: [], results: [] }, renderKernel(k, place, fn, dtypeOf));
       continue;
     }
+    if (k.kind !== 'matmul')
+      throw new Error(`internal: no wasm code for ${k.kind} kernel ${k.name}`);
     if (row(k)) {
       // Row form, on the calling thread (a matmul large enough to split is packed); the epilogue
       // is a map kernel over the dense C.

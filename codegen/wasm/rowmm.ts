@@ -7,7 +7,8 @@
 // of vector.ts where that applies (the SGD update) and the scalar loop of loops.ts otherwise.
 import * as E from '../../src/schedule/expr.ts';
 import type { Expr } from '../../src/schedule/expr.ts';
-import type { MapKernel, MatmulKernel } from '../../src/schedule/kernel.ts';
+import type { MapKernel } from '../../src/schedule/kinds/map.ts';
+import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { mapExpr, storeIndex } from '../../src/schedule/walk.ts';
 import { FuncBuilder, MISC, OP, SIMD } from './encoder.ts';
 import type { BufferPlace } from './expr.ts';

@@ -3,7 +3,7 @@
 // elements at a time, with a scalar tail. The optimizer updates (Adam, SGD with momentum) are such
 // maps. Arithmetic is float32 here (the TS kernel computes in float64 and rounds once at the store).
 import type { Expr } from '../../src/schedule/expr.ts';
-import type { MapKernel } from '../../src/schedule/kernel.ts';
+import type { MapKernel } from '../../src/schedule/kinds/map.ts';
 import { childrenOf, mapExpr, storeIndex } from '../../src/schedule/walk.ts';
 import { Keys } from '../cse.ts';
 import { FuncBuilder, OP, SIMD } from './encoder.ts';

@@ -1,14 +1,10 @@
-// Map, reduce, scatter and copy kernels → WGSL entry points: one invocation per element (the flat
+// Kernels of every kind → WGSL entry points (matmul's in matmul.ts), and copies: one invocation per element (the flat
 // id split over x/y workgroups), reductions as workgroup trees or one invocation per output.
 import * as E from '../../src/schedule/expr.ts';
 import type { Expr } from '../../src/schedule/expr.ts';
-import type {
-  MapKernel,
-  ReduceKernel,
-  ScanKernel,
-  ScatterKernel,
-  Store,
-} from '../../src/schedule/kernel.ts';
+import type { Kernel, Store } from '../../src/schedule/kernel.ts';
+import { entryOf } from '../../src/schedule/kinds/index.ts';
+import type { KernelOf, KindTable } from '../../src/schedule/kinds/index.ts';
 import { mapExpr, readsOf, storeIndex, writesOf } from '../../src/schedule/walk.ts';
 import { Keys } from '../cse.ts';
 import { block, lines } from './code.ts';
@@ -17,6 +13,8 @@ import { literal, renderExprs, storeValue } from './expr.ts';
 import type { Access } from './expr.ts';
 import type { WgslLimits } from './layout.ts';
 import { PARTIALS } from './layout.ts';
+import { chooseConfig, matmulPass } from './matmul.ts';
+import type { MatmulStrategy } from './matmul.ts';
 
 /** One dispatch: an entry point, its workgroup grid, and the buffers it touches. */
 export interface Pass {
@@ -123,11 +121,9 @@ function storeLines(stores: readonly Store[], at: string, c: KernelCtx, pre = 't
   ];
 }
 
-const bufsOf = (k: MapKernel | ReduceKernel | ScanKernel | ScatterKernel) => [
-  ...new Set([...readsOf(k), ...writesOf(k)]),
-];
+const bufsOf = (k: Kernel) => [...new Set([...readsOf(k), ...writesOf(k)])];
 
-export function mapPass(k: MapKernel, c: KernelCtx): Pass {
+export function mapPass(k: KernelOf<'map'>, c: KernelCtx): Pass {
   const total = k.shape.reduce((a, d) => a * d, 1);
   const g = grid(Math.ceil(total / WG), c.limits);
   const idx = k.shape.map((_, d) => E.ivar(`i${d}`));
@@ -171,7 +167,7 @@ export function copyPass(from: string, to: string, size: number, c: KernelCtx): 
   return { entry: c.entry, code, groups: g.groups, buffers: [from, to] };
 }
 
-export function scatterPass(k: ScatterKernel, c: KernelCtx): Pass {
+export function scatterPass(k: KernelOf<'scatter'>, c: KernelCtx): Pass {
   const total = k.pre * k.size * k.post;
   const g = grid(Math.ceil(total / WG), c.limits);
   const a = c.access;
@@ -195,7 +191,7 @@ export function scatterPass(k: ScatterKernel, c: KernelCtx): Pass {
 }
 
 /** One invocation per row walks the scanned axis in order: O(n) work per row, like the CPU. */
-export function scanPass(k: ScanKernel, c: KernelCtx): Pass {
+export function scanPass(k: KernelOf<'scan'>, c: KernelCtx): Pass {
   const rest = k.shape.filter((_, d) => d !== k.axis);
   const rows = rest.reduce((a, d) => a * d, 1);
   const n = k.shape[k.axis]!;
@@ -221,7 +217,7 @@ const INIT = (op: 'sum' | 'max') => (op === 'sum' ? '0f' : literal(-Infinity, 'f
 /** An i32 reduction folds in i32 (never through f32): 0, or the least i32 for max. */
 const INIT_I32 = (op: 'sum' | 'max') => (op === 'sum' ? '0i' : '(-2147483647i - 1i)');
 /** i32 reductions run one invocation per output: the trees and partials hold f32. */
-const isInt = (k: ReduceKernel) => k.value.t === 'i32';
+const isInt = (k: KernelOf<'reduce'>) => k.value.t === 'i32';
 
 /** Tree reduction of `part` over the workgroup into red_sh[0] (leaves lid 0 holding the result). */
 function treeLines(op: 'sum' | 'max'): Code[] {
@@ -248,7 +244,7 @@ interface ReduceParts {
   readonly valueText: string;
 }
 
-function reduceParts(k: ReduceKernel, c: KernelCtx): ReduceParts {
+function reduceParts(k: KernelOf<'reduce'>, c: KernelCtx): ReduceParts {
   const total = k.outShape.reduce((a, d) => a * d, 1);
   const red = k.redShape.reduce((a, d) => a * d, 1);
   const oIdx = E.flatIndex(
@@ -284,14 +280,14 @@ function reduceParts(k: ReduceKernel, c: KernelCtx): ReduceParts {
 const both = (p: ReduceParts) => `${p.valueText}\n${lines(p.epilogue).join('\n')}`;
 
 /** Chunks per output of a two-pass reduction, or 1 when one pass does. */
-export function reduceChunks(k: ReduceKernel): number {
+export function reduceChunks(k: KernelOf<'reduce'>): number {
   const total = k.outShape.reduce((a, d) => a * d, 1);
   const red = k.redShape.reduce((a, d) => a * d, 1);
   const chunks = Math.min(MAX_CHUNKS, Math.ceil(red / CHUNK));
   return chunks > 1 && total <= TWO_PASS_MAX_OUT && !isInt(k) ? chunks : 1;
 }
 
-export function reducePasses(k: ReduceKernel, c: KernelCtx): Pass[] {
+export function reducePasses(k: KernelOf<'reduce'>, c: KernelCtx): Pass[] {
   const parts = reduceParts(k, c);
   const chunks = reduceChunks(k);
   if (chunks > 1) return twoPass(k, c, parts, chunks);
@@ -307,7 +303,7 @@ export function reducePasses(k: ReduceKernel, c: KernelCtx): Pass[] {
 }
 
 /** One workgroup per output: strided partial sums, a tree, then the epilogue on lid 0. */
-function treePass(k: ReduceKernel, c: KernelCtx, parts: ReduceParts): Pass {
+function treePass(k: KernelOf<'reduce'>, c: KernelCtx, parts: ReduceParts): Pass {
   c.shared.set(...SHARED);
   const g = grid(parts.total, c.limits);
   const code = entryFn(c.entry, WG, [
@@ -324,7 +320,7 @@ function treePass(k: ReduceKernel, c: KernelCtx, parts: ReduceParts): Pass {
 }
 
 /** Long reductions with few outputs: chunks reduced into partials, then one tree per output. */
-function twoPass(k: ReduceKernel, c: KernelCtx, parts: ReduceParts, chunks: number): Pass[] {
+function twoPass(k: KernelOf<'reduce'>, c: KernelCtx, parts: ReduceParts, chunks: number): Pass[] {
   c.shared.set(...SHARED);
   const g1 = grid(parts.total * chunks, c.limits);
   const g2 = grid(parts.total, c.limits);
@@ -348,7 +344,7 @@ function twoPass(k: ReduceKernel, c: KernelCtx, parts: ReduceParts, chunks: numb
 
 /** First pass: workgroup gw reduces chunk gw % chunks of output gw / chunks into a partial. */
 function chunkLines(
-  k: ReduceKernel,
+  k: KernelOf<'reduce'>,
   c: KernelCtx,
   parts: ReduceParts,
   chunks: number,
@@ -374,7 +370,7 @@ function chunkLines(
 
 /** Second pass: one workgroup per output reduces its partials, then the epilogue. */
 function finishLines(
-  k: ReduceKernel,
+  k: KernelOf<'reduce'>,
   c: KernelCtx,
   parts: ReduceParts,
   chunks: number,
@@ -394,3 +390,26 @@ function finishLines(
     ...block('if (lid == 0u)', ['let acc = red_sh[0];', ...parts.epilogue]),
   ]);
 }
+
+/** Each kind's dispatches: a kind missing here is a tsc error. */
+const PASSES: KindTable<[KernelCtx, MatmulStrategy], Pass[]> = {
+  map: (k, c) => [mapPass(k, c)],
+  reduce: (k, c) => reducePasses(k, c),
+  scan: (k, c) => [scanPass(k, c)],
+  matmul: (k, c, strategy) => [matmulPass(k, c, chooseConfig(k, strategy))],
+  scatter: (k, c) => [scatterPass(k, c)],
+};
+
+export function kernelPasses(k: Kernel, c: KernelCtx, strategy: MatmulStrategy): Pass[] {
+  return entryOf(PASSES, k)!(k, c, strategy);
+}
+
+/** Elements of the PARTIALS scratch a kernel needs; kinds absent here need none. */
+const PARTIAL_ELEMENTS: Partial<KindTable<[], number>> = {
+  reduce: (k) => {
+    const chunks = reduceChunks(k);
+    return chunks > 1 ? chunks * k.outShape.reduce((a, d) => a * d, 1) : 0;
+  },
+};
+
+export const partialsOf = (k: Kernel): number => entryOf(PARTIAL_ELEMENTS, k)?.(k) ?? 0;

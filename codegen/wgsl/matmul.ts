@@ -1,6 +1,7 @@
 // Matmul kernels → WGSL: tiles of A and B staged through workgroup memory, a register tile of
 // several outputs per invocation, operands read through their strided views, epilogue stores.
-import type { MatmulKernel, StridedView } from '../../src/schedule/kernel.ts';
+import type { StridedView } from '../../src/schedule/kernel.ts';
+import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { readsOf, storeIndex, writesOf } from '../../src/schedule/walk.ts';
 import { block } from './code.ts';
 import type { Code } from './code.ts';

@@ -3,23 +3,15 @@
 // and the host plan: arenas, each dispatch's shader, grid and bound ranges, where tensors live.
 import type { ShaderData } from '../../src/runtime/wgsl-device.ts';
 import type { BufferInfo, CheckStep, Kernel, Program, Step } from '../../src/schedule/kernel.ts';
+import { kernelsOf } from '../../src/schedule/kernel.ts';
 import { readsOf, writesOf } from '../../src/schedule/walk.ts';
 import { commentText, NameManager, sanitize } from '../names.ts';
 import { WGSL_CALLS } from './expr.ts';
 import { HELPER_NAMES, helpersCalled, helperText } from './helpers.ts';
 import type { Arena, Layout, Region, WgslLimits } from './layout.ts';
 import { DEFAULT_LIMITS, PARTIALS, planLayout, WgslLimitError } from './layout.ts';
-import {
-  copyPass,
-  guardLines,
-  mapPass,
-  reduceChunks,
-  reducePasses,
-  scanPass,
-  scatterPass,
-} from './kernels.ts';
+import { copyPass, guardLines, kernelPasses, partialsOf } from './kernels.ts';
 import type { KernelCtx, Pass } from './kernels.ts';
-import { chooseConfig, matmulPass } from './matmul.ts';
 import type { MatmulStrategy } from './matmul.ts';
 import { hostPlan } from './host-plan.ts';
 import { Placeholders, resolveShader } from './shader.ts';
@@ -160,37 +152,20 @@ function stepBuffers(s: Step): string[] {
   if (s.kind === 'copy') return [s.from, s.to];
   const k = s.kernel;
   const bufs = new Set([...readsOf(k), ...writesOf(k)]);
-  if (k.kind === 'reduce' && reduceChunks(k) > 1) bufs.add(PARTIALS);
+  if (partialsOf(k) > 0) bufs.add(PARTIALS);
   return [...bufs];
 }
 
 function scratchSize(p: Program): number {
   let n = 0;
-  for (const s of p.steps) {
-    if (s.kind !== 'kernel' || s.kernel.kind !== 'reduce') continue;
-    const total = s.kernel.outShape.reduce((a, d) => a * d, 1);
-    const chunks = reduceChunks(s.kernel);
-    if (chunks > 1) n = Math.max(n, total * chunks);
-  }
+  for (const k of kernelsOf(p)) n = Math.max(n, partialsOf(k));
   return n;
 }
 
 function renderPasses(s: Step, c: KernelCtx, strategy: MatmulStrategy): Pass[] {
   if (s.kind === 'check') return []; // rendered inside the kernel that wrote the buffer
   if (s.kind === 'copy') return [copyPass(s.from, s.to, s.size, c)];
-  const k: Kernel = s.kernel;
-  switch (k.kind) {
-    case 'map':
-      return [mapPass(k, c)];
-    case 'reduce':
-      return reducePasses(k, c);
-    case 'scan':
-      return [scanPass(k, c)];
-    case 'matmul':
-      return [matmulPass(k, c, chooseConfig(k, strategy))];
-    case 'scatter':
-      return [scatterPass(k, c)];
-  }
+  return kernelPasses(s.kernel, c, strategy);
 }
 
 export interface WgslModuleOptions {

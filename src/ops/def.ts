@@ -4,6 +4,7 @@ import type { DType } from '../ir/dtype.ts';
 import type { Node } from '../ir/node.ts';
 import type { Shape } from '../ir/shape.ts';
 import type { Expr } from '../schedule/expr.ts';
+import type { KindLowering } from '../schedule/kinds/index.ts';
 import type { OpAttrs, OpName } from './names.ts';
 
 /** A shape and dtype, or a sentence saying why the operands do not fit. */
@@ -21,24 +22,12 @@ export type ReduceAcc = 'sum' | 'max';
 
 /**
  * How an op becomes kernel code: `expr` ops inline into a fused loop body (elementwise and views);
- * `reduce` ops anchor a reduction kernel with the given accumulator; `scan` ops a running fold
- * along one axis (O(n) per row); the others anchor a kernel of their own kind.
+ * the others anchor a kernel of a kernel kind (src/schedule/kinds/: each kind defines its fact).
  */
 export type Lowering<P extends OpName> =
   | { readonly kind: 'expr'; readonly expr: (ctx: LowerCtx, attrs: OpAttrs[P]) => Expr }
-  | {
-      readonly kind: 'reduce';
-      readonly acc: ReduceAcc;
-      readonly axes: (attrs: OpAttrs[P]) => readonly number[];
-    }
-  | {
-      /** A running fold along one axis (cumsum): each output element is the fold so far. */
-      readonly kind: 'scan';
-      readonly acc: 'sum';
-      readonly axis: (attrs: OpAttrs[P]) => number;
-      readonly reverse: (attrs: OpAttrs[P]) => boolean;
-    }
-  | { readonly kind: 'matmul' | 'scatter' | 'leaf' };
+  | { readonly kind: 'leaf' }
+  | KindLowering<OpAttrs[P]>;
 
 /**
  * The cotangent of input `i` given the output cotangent `ct` (null: none flows there). Each input

@@ -2,7 +2,7 @@
 // The one place where a node's stored attributes are read as its op's attribute type.
 import type { Attrs, Node } from '../ir/node.ts';
 import type { Expr } from '../schedule/expr.ts';
-import type { Inferred, LowerCtx, OpDef, OpFacts, ReduceAcc } from './def.ts';
+import type { Inferred, LowerCtx, OpDef, OpFacts } from './def.ts';
 import type { OpAttrs, OpName } from './names.ts';
 import { OPS } from './table.ts';
 
@@ -22,7 +22,7 @@ export function isOp<P extends OpName>(n: Node, op: P): n is NodeOf<P> {
  * The attributes of `n` as op P's. Sound because a node's attributes were checked against its op
  * when it was built (Graph.apply runs the op's infer on them).
  */
-function attrsAs<P extends OpName>(n: Node, _op: P): OpAttrs[P] {
+export function attrsAs<P extends OpName>(n: Node, _op: P): OpAttrs[P] {
   return n.attrs as OpAttrs[P];
 }
 
@@ -71,28 +71,6 @@ export function lowerExpr(n: Node, ctx: LowerCtx): Expr | null {
 function lowerAs<P extends OpName>(n: Node, op: P, ctx: LowerCtx): Expr | null {
   const l = opDef(op).lower;
   return l.kind === 'expr' ? l.expr(ctx, attrsAs(n, op)) : null;
-}
-
-/** A reduce-like node's accumulator and reduced axes, or null for other ops. */
-export function reduceOf(n: Node): { acc: ReduceAcc; axes: readonly number[] } | null {
-  return reduceAs(n, n.op);
-}
-
-function reduceAs<P extends OpName>(n: Node, op: P) {
-  const l = opDef(op).lower;
-  return l.kind === 'reduce' ? { acc: l.acc, axes: l.axes(attrsAs(n, op)) } : null;
-}
-
-/** A scan node's axis and direction, or null for other ops. */
-export function scanOf(n: Node): { axis: number; reverse: boolean } | null {
-  return scanAs(n, n.op);
-}
-
-function scanAs<P extends OpName>(n: Node, op: P) {
-  const l = opDef(op).lower;
-  if (l.kind !== 'scan') return null;
-  const attrs = attrsAs(n, op);
-  return { axis: l.axis(attrs), reverse: l.reverse(attrs) };
 }
 
 /** The facts that do not depend on attributes. */

@@ -3,7 +3,7 @@
 // Outputs are computed from the params before any update, so this is a subset of the step list,
 // found by walking it backwards from the output buffers.
 import type { Program, Step } from './kernel.ts';
-import { readsOf, writesOf } from './walk.ts';
+import { stepReads, stepWrites } from './walk.ts';
 
 export interface EvalSteps {
   readonly steps: readonly Step[];
@@ -11,10 +11,9 @@ export interface EvalSteps {
   readonly inputs: readonly string[];
 }
 
-const writes = (s: Step): readonly string[] =>
-  s.kind === 'kernel' ? [...writesOf(s.kernel)] : s.kind === 'copy' ? [s.to] : [];
-const reads = (s: Step): readonly string[] =>
-  s.kind === 'kernel' ? [...readsOf(s.kernel)] : s.kind === 'copy' ? [s.from] : [];
+/** A step that writes nothing (the numerics guard's check) and reads only what was computed. */
+const observes = (s: Step, written: ReadonlySet<string>) =>
+  stepWrites(s).size === 0 && [...stepReads(s)].every((b) => written.has(b));
 
 /** The output-computing steps in order, or null when one of them also writes a param. */
 export function evalSteps(p: Program): EvalSteps | null {
@@ -22,18 +21,18 @@ export function evalSteps(p: Program): EvalSteps | null {
   const keep = new Array<boolean>(p.steps.length).fill(false);
   for (let i = p.steps.length - 1; i >= 0; i--) {
     const s = p.steps[i]!;
-    if (!writes(s).some((b) => needed.has(b))) continue;
+    if (![...stepWrites(s)].some((b) => needed.has(b))) continue;
     keep[i] = true;
-    for (const b of reads(s)) needed.add(b);
+    for (const b of stepReads(s)) needed.add(b);
   }
   const role = new Map(p.buffers.map((b) => [b.name, b.role]));
   const written = new Set<string>();
   const steps: Step[] = [];
   p.steps.forEach((s, i) => {
     if (keep[i]) {
-      for (const b of writes(s)) written.add(b);
+      for (const b of stepWrites(s)) written.add(b);
       steps.push(s);
-    } else if (s.kind === 'check' && written.has(s.buf)) steps.push(s);
+    } else if (observes(s, written)) steps.push(s);
   });
   if ([...written].some((b) => role.get(b) === 'param')) return null;
   const inputs = p.buffers

@@ -8,6 +8,7 @@ import { costOf, factsOf } from '../ops/dispatch.ts';
 import type { Lowering } from '../ops/def.ts';
 import type { OpName } from '../ops/names.ts';
 import { OPS } from '../ops/table.ts';
+import { KINDS, kindOfNode } from './kinds/index.ts';
 import { groupSiblings } from './siblings.ts';
 import { matmulOperand, stridedOf } from './views.ts';
 
@@ -15,6 +16,12 @@ import { matmulOperand, stridedOf } from './views.ts';
 export type LowerKind = Lowering<OpName>['kind'];
 
 export const lowerKind = (n: Node): LowerKind => OPS[n.op].lower.kind;
+
+/** Does `n` head a kernel that reads plain buffers (its kind says so)? */
+function readsPlainBuffers(n: Node): boolean {
+  const kind = kindOfNode(n);
+  return kind !== null && KINDS[kind].plainInputs === true;
+}
 
 /** Inline a multi-use value into each consumer only while recomputing it is this cheap. */
 const MAX_RECOMPUTE_COST = 2;
@@ -110,8 +117,8 @@ export function planFusion(g: Graph): FusionPlan {
       buffer(n, `used by ${users.length} consumers, recompute cost ${c}`);
     } else if (c > 0 && users.some((u) => u.op === 'broadcast')) {
       buffer(n, 'broadcast would recompute it per copy');
-    } else if (users.some((u) => lowerKind(u) === 'scatter')) {
-      buffer(n, 'scatter_add reads plain buffers');
+    } else if (users.some(readsPlainBuffers)) {
+      buffer(n, `${users.find(readsPlainBuffers)!.op} reads plain buffers`);
     } else if (d >= MAX_INLINE_DEPTH) {
       buffer(n, `expression depth ${d} reached the limit`);
     } else if (c > MAX_KERNEL_COST) {
@@ -170,8 +177,8 @@ function fuseEpilogues(
   // A node joins at most one epilogue: in f(sum(x), sum(y)) only the first sum gets f.
   const claimed = new Set<Node>();
   for (const a of order) {
-    const kind = lowerKind(a);
-    if (kind !== 'matmul' && kind !== 'reduce') continue;
+    const kind = kindOfNode(a);
+    if (!kind || !KINDS[kind].epilogue) continue;
     let head = a;
     for (let steps = 0; ; steps++) {
       const users = cons.get(head) ?? [];

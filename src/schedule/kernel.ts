@@ -2,6 +2,7 @@
 // Both renderers consume exactly this; they only choose syntax and the parallel mapping.
 import type { DType } from '../ir/dtype.ts';
 import type { Expr } from './expr.ts';
+import type { Kernel } from './kinds/index.ts';
 
 export type BufferRole = 'input' | 'param' | 'const' | 'temp';
 
@@ -34,74 +35,8 @@ export interface StridedView {
   readonly colStride: number;
 }
 
-interface KernelBase {
-  readonly name: string;
-  /** What it fused, chain-rule steps and user lines: shown above the kernel in generated code. */
-  readonly notes: readonly string[];
-  /** The graph ops it computes, in order. */
-  readonly ops: readonly string[];
-}
-
-/** for idx in shape: stores at idx. Loop variables are i0, i1, … */
-export interface MapKernel extends KernelBase {
-  readonly kind: 'map';
-  readonly shape: readonly number[];
-  readonly stores: readonly Store[];
-}
-
-/**
- * for o in outShape: acc = init; for r in redShape: acc ⊕= value; then stores (epilogue on acc).
- * value sees o0… and r0…; stores see o0… and acc.
- */
-export interface ReduceKernel extends KernelBase {
-  readonly kind: 'reduce';
-  readonly op: 'sum' | 'max';
-  readonly outShape: readonly number[];
-  readonly redShape: readonly number[];
-  readonly value: Expr;
-  readonly stores: readonly Store[];
-}
-
-/**
- * A running sum along `axis` of `shape`: for o over the other axes: acc = 0; for r0 along the axis
- * (from the end when `reverse`): acc += value; then stores at (o with r0 at `axis`). value and
- * stores see o0… (the other axes, in order) and r0. O(n) work per row.
- */
-export interface ScanKernel extends KernelBase {
-  readonly kind: 'scan';
-  readonly op: 'sum';
-  readonly shape: readonly number[];
-  readonly axis: number;
-  readonly reverse: boolean;
-  readonly value: Expr;
-  readonly stores: readonly Store[];
-}
-
-/** C[b] = A[b] · B[b] with the epilogue stores at (b, i, j) seeing acc; vars b, i, j. */
-export interface MatmulKernel extends KernelBase {
-  readonly kind: 'matmul';
-  readonly batch: number;
-  readonly m: number;
-  readonly n: number;
-  readonly k: number;
-  readonly a: StridedView;
-  readonly b: StridedView;
-  readonly stores: readonly Store[];
-}
-
-/** out = 0; for (p, j, q): out[p, index[j], q] += updates[p, j, q]. */
-export interface ScatterKernel extends KernelBase {
-  readonly kind: 'scatter';
-  readonly out: string;
-  readonly updates: string;
-  readonly indices: string;
-  readonly pre: number;
-  readonly count: number;
-  readonly post: number;
-  readonly size: number;
-}
-
-export type Kernel = MapKernel | ReduceKernel | ScanKernel | MatmulKernel | ScatterKernel;
+/** A kernel of any kind: the kinds and their kernel types live in ./kinds/ (the registry). */
+export type { Kernel } from './kinds/index.ts';
 
 export interface OutputInfo {
   readonly name: string;

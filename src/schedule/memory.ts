@@ -2,7 +2,7 @@
 // allocates nothing and the peak is far below the sum of all intermediates.
 import type { DType } from '../ir/dtype.ts';
 import type { Step } from './kernel.ts';
-import { readsOf, writesOf } from './walk.ts';
+import { stepReads, stepWrites } from './walk.ts';
 
 export interface TempReq {
   readonly name: string;
@@ -17,15 +17,6 @@ export interface MemoryPlan {
   readonly slots: readonly { dtype: DType; size: number }[];
   readonly peakBytes: number;
   readonly unplannedBytes: number;
-}
-
-function stepReads(s: Step): ReadonlySet<string> {
-  if (s.kind === 'check') return new Set([s.buf]);
-  return s.kind === 'kernel' ? readsOf(s.kernel) : new Set([s.from]);
-}
-function stepWrites(s: Step): ReadonlySet<string> {
-  if (s.kind === 'check') return new Set();
-  return s.kind === 'kernel' ? writesOf(s.kernel) : new Set([s.to]);
 }
 
 export function planMemory(steps: readonly Step[], temps: readonly TempReq[]): MemoryPlan {

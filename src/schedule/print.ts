@@ -1,24 +1,12 @@
 // The text form of a scheduled program: one block per step (kernel name, kind, iteration shape,
 // fused ops, notes, buffers read and written), then the memory plan. Used by `gradc inspect`.
 import type { Kernel, Program, Step } from './kernel.ts';
+import { kindOf } from './kinds/index.ts';
 import { readsOf, writesOf } from './walk.ts';
 
-const dims = (s: readonly number[]) => `[${s.join(',')}]`;
-
-/** The iteration space of a kernel, e.g. "[4,8]", "[4] ⊕ over [8]", "2×[4,8]·[8,3]". */
+/** The iteration space of a kernel, e.g. "[4,8]", "[4] Σ over [8]", "2×[4,8]·[8,3]". */
 export function kernelShape(k: Kernel): string {
-  switch (k.kind) {
-    case 'map':
-      return dims(k.shape);
-    case 'reduce':
-      return `${dims(k.outShape)} ${k.op === 'sum' ? 'Σ' : 'max'} over ${dims(k.redShape)}`;
-    case 'scan':
-      return `${dims(k.shape)} running Σ along axis ${k.axis}${k.reverse ? ' (from the end)' : ''}`;
-    case 'matmul':
-      return `${k.batch > 1 ? `${k.batch}×` : ''}[${k.m},${k.k}]·[${k.k},${k.n}]`;
-    case 'scatter':
-      return `[${k.pre},${k.count},${k.post}] into ${k.size}`;
-  }
+  return kindOf(k).shape(k);
 }
 
 function printStep(s: Step, i: number): string[] {

@@ -6,11 +6,22 @@ import type { Node } from '../ir/node.ts';
 import type { Expr } from './expr.ts';
 import type { FusionPlan } from './fuse.ts';
 import type { BufferInfo, Kernel, OutputInfo, Program, Step } from './kernel.ts';
+import type { StoringKernel } from './kinds/index.ts';
+import { kindOf } from './kinds/index.ts';
 import { isOp } from '../ops/dispatch.ts';
 import { lowerHead } from './lower.ts';
 import type { MemoryPlan, TempReq } from './memory.ts';
 import { kernelBaseName, kernelNotes, nodeName, UniqueNames } from './naming.ts';
-import { ExprIds, kernelExprs, readsOf, storeIndex, visit, writesOf } from './walk.ts';
+import {
+  ExprIds,
+  kernelExprs,
+  readsOf,
+  stepReads,
+  stepWrites,
+  storeIndex,
+  visit,
+  writesOf,
+} from './walk.ts';
 
 /** Kernels in plan order, with every buffer they name. */
 export interface LoweredProgram {
@@ -60,7 +71,7 @@ export function lowerKernels(g: Graph, plan: FusionPlan): LoweredProgram {
       const name = kernelNames.take(kernelBaseName(head, low.nodes, named(head)));
       const fused = low.kernel.ops.length > 1 ? [`fuses ${low.kernel.ops.join(' → ')}`] : [];
       const kernel = { ...low.kernel, name, notes: [...fused, ...kernelNotes(low.nodes)] };
-      if (kernel.kind === 'map') siblings.set(head, kernel.stores[0]!.expr);
+      if (group.length > 1 && 'stores' in kernel) siblings.set(head, kernel.stores[0]!.expr);
       return kernel;
     });
     return joinLoop(parts);
@@ -74,11 +85,14 @@ export function lowerKernels(g: Graph, plan: FusionPlan): LoweredProgram {
   return { kernels, buffers, nameOf, outputs };
 }
 
-/** The kernels of one planned loop as one kernel: the first one's, with the others' stores. */
+/**
+ * The kernels of one planned loop as one kernel: the first one's, with the others' stores. Only
+ * elementwise loops of one shape share a loop (fuse.ts groupSiblings), so every part has stores.
+ */
 function joinLoop(parts: readonly Kernel[]): Kernel {
   const [host, ...rest] = parts as [Kernel, ...Kernel[]];
-  if (host.kind !== 'map' || rest.length === 0) return host;
-  const more = rest as Extract<Kernel, { kind: 'map' }>[];
+  if (rest.length === 0 || !('stores' in host)) return host;
+  const more = rest as StoringKernel[];
   return {
     ...host,
     ops: [...host.ops, ...more.flatMap((k) => k.ops)],
@@ -157,7 +171,7 @@ function updateInPlace(
       buffers.get(ubuf)?.role === 'temp' &&
       canWriteInPlace(steps, at, ubuf, pbuf, outputBufs)
     ) {
-      const k = (steps[at] as { kernel: Exclude<Kernel, { kind: 'scatter' }> }).kernel;
+      const k = (steps[at] as { kernel: StoringKernel }).kernel;
       const stores = k.stores.map((s) => (s.buf === ubuf ? { ...s, buf: pbuf } : s));
       steps[at] = { kind: 'kernel', kernel: { ...k, stores } as Kernel };
       buffers.delete(ubuf);
@@ -178,9 +192,10 @@ function canWriteInPlace(
   outputBufs: ReadonlySet<string>,
 ): boolean {
   const s = steps[at]!;
-  if (s.kind !== 'kernel' || s.kernel.kind === 'scatter' || outputBufs.has(ubuf)) return false;
+  if (s.kind !== 'kernel' || !('stores' in s.kernel) || outputBufs.has(ubuf)) return false;
   const k = s.kernel;
-  if (k.kind === 'matmul' && (k.a.buf === pbuf || k.b.buf === pbuf)) return false;
+  // Operands read outside the stores' index (a matmul's A and B) would see partial updates.
+  if (kindOf(k).operands(k).includes(pbuf)) return false;
   const ids = new ExprIds();
   const id = ids.of(storeIndex(k));
   let ok = true;
@@ -192,15 +207,6 @@ function canWriteInPlace(
     if (r.has(pbuf) || r.has(ubuf)) ok = false;
   }
   return ok;
-}
-
-function stepReads(s: Step): ReadonlySet<string> {
-  if (s.kind === 'check') return new Set([s.buf]);
-  return s.kind === 'kernel' ? readsOf(s.kernel) : new Set([s.from]);
-}
-function stepWrites(s: Step): ReadonlySet<string> {
-  if (s.kind === 'check') return new Set();
-  return s.kind === 'kernel' ? writesOf(s.kernel) : new Set([s.to]);
 }
 
 /** An update kernel may also produce a few small temps (e.g. Adam's bias corrections). */

@@ -1,9 +1,10 @@
 // Small utilities over kernel expressions: visiting loads, substituting, reading/writing sets,
 // and structural ids (hash-consing) so equal subexpressions are found with small keys.
 import { numberKey } from '../ir/node.ts';
-import * as E from './expr.ts';
 import type { Expr } from './expr.ts';
-import type { Kernel } from './kernel.ts';
+import type { Step } from './kernel.ts';
+import type { Kernel, StoringKernel } from './kinds/index.ts';
+import { kindOf } from './kinds/index.ts';
 
 export function childrenOf(e: Expr): Expr[] {
   switch (e.k) {
@@ -136,17 +137,8 @@ export function mapExpr(
   return go(root);
 }
 
-export function kernelExprs(k: Kernel): Expr[] {
-  switch (k.kind) {
-    case 'map':
-    case 'matmul':
-      return k.stores.map((s) => s.expr);
-    case 'reduce':
-    case 'scan':
-      return [k.value, ...k.stores.map((s) => s.expr)];
-    case 'scatter':
-      return [];
-  }
+export function kernelExprs(k: Kernel): readonly Expr[] {
+  return kindOf(k).exprs(k);
 }
 
 /**
@@ -159,9 +151,7 @@ const writeSets = new WeakMap<Kernel, ReadonlySet<string>>();
 export function readsOf(k: Kernel): ReadonlySet<string> {
   const hit = readSets.get(k);
   if (hit) return hit;
-  const out = new Set<string>();
-  if (k.kind === 'matmul') out.add(k.a.buf).add(k.b.buf);
-  if (k.kind === 'scatter') out.add(k.updates).add(k.indices);
+  const out = new Set(kindOf(k).operands(k));
   visit(kernelExprs(k), (e) => {
     if (e.k === 'load') out.add(e.buf);
   });
@@ -172,24 +162,28 @@ export function readsOf(k: Kernel): ReadonlySet<string> {
 export function writesOf(k: Kernel): ReadonlySet<string> {
   const hit = writeSets.get(k);
   if (hit) return hit;
-  const out = new Set(k.kind === 'scatter' ? [k.out] : k.stores.map((s) => s.buf));
+  const out = new Set(kindOf(k).writes(k));
   writeSets.set(k, out);
   return out;
 }
 
-const vars = (p: string, n: number) => Array.from({ length: n }, (_, i) => E.ivar(`${p}${i}`));
+const NONE: ReadonlySet<string> = new Set();
 
-/** A scan's element index (rank `rank`): the other axes' o0… with r0 at the scanned axis. */
-export function scanIndex(rank: number, axis: number): Expr[] {
-  const o = vars('o', rank - 1);
-  return [...o.slice(0, axis), E.ivar('r0'), ...o.slice(axis)];
+/** Buffers a step reads: a kernel's, a copy's source, the buffer a check scans. */
+export function stepReads(s: Step): ReadonlySet<string> {
+  if (s.kind === 'check') return new Set([s.buf]);
+  return s.kind === 'kernel' ? readsOf(s.kernel) : new Set([s.from]);
+}
+
+/** Buffers a step writes (a check writes none). */
+export function stepWrites(s: Step): ReadonlySet<string> {
+  if (s.kind === 'check') return NONE;
+  return s.kind === 'kernel' ? writesOf(s.kernel) : new Set([s.to]);
 }
 
 /** The flat index every store of a kernel writes at (as the renderers compute it). */
-export function storeIndex(k: Exclude<Kernel, { kind: 'scatter' }>): Expr {
-  if (k.kind === 'map') return E.flatIndex(vars('i', k.shape.length), k.shape);
-  if (k.kind === 'reduce') return E.flatIndex(vars('o', k.outShape.length), k.outShape);
-  if (k.kind === 'scan') return E.flatIndex(scanIndex(k.shape.length, k.axis), k.shape);
-  const b = k.batch === 1 ? E.int(0) : E.ivar('b');
-  return E.iadd(E.imul(b, E.int(k.m * k.n)), E.iadd(E.imul(E.ivar('i'), E.int(k.n)), E.ivar('j')));
+export function storeIndex(k: StoringKernel): Expr {
+  const at = kindOf(k).storeIndex;
+  if (!at) throw new Error(`internal: ${k.kind} kernel ${k.name} has no stores`);
+  return at(k);
 }

@@ -15,7 +15,8 @@ import { Graph } from '../../src/ir/graph.ts';
 import * as init from '../../src/ir/init.ts';
 import type { Node } from '../../src/ir/node.ts';
 import { kernelsOf } from '../../src/schedule/kernel.ts';
-import type { MatmulKernel, Program } from '../../src/schedule/kernel.ts';
+import type { Program } from '../../src/schedule/kernel.ts';
+import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { diffAgainstInterp, mismatch } from '../codegen/harness.ts';
 import { seedMlpStep } from '../codegen/models.ts';
 
