@@ -148,7 +148,7 @@ function lowerMatmul(
   const batchShape = mm.shape.slice(0, r - 2);
   const batch = batchShape.reduce((p, d) => p * d, 1);
   const bv = batch === 1 ? E.int(0) : E.ivar('b');
-  const idx = [...E.unflatIndex(bv, batchShape), E.ivar('i'), E.ivar('j')];
+  const idx = headIndex([...E.unflatIndex(bv, batchShape), E.ivar('i'), E.ivar('j')], mm, head);
   return {
     kind: 'matmul',
     ...base,
@@ -160,6 +160,22 @@ function lowerMatmul(
     b: view(b),
     stores: epilogue(mm, head, inl, buf, idx),
   };
+}
+
+/**
+ * The index of a matmul's epilogue head at the matmul's index `idx`: the same flat position when
+ * the epilogue passed a reshape, with the axes both shapes end in kept as they are.
+ */
+function headIndex(idx: readonly Expr[], mm: Node, head: Node): readonly Expr[] {
+  const [from, to] = [mm.shape, head.shape];
+  let same = 0;
+  while (same < Math.min(from.length, to.length) && from.at(-1 - same) === to.at(-1 - same)) {
+    same++;
+  }
+  if (same === from.length && same === to.length) return idx;
+  const [lead, kept] = [from.length - same, idx.slice(idx.length - same)];
+  const flat = E.flatIndex(idx.slice(0, lead), from.slice(0, lead));
+  return [...E.unflatIndex(flat, to.slice(0, to.length - same)), ...kept];
 }
 
 function lowerReduce(red: Node, head: Node, inl: Inliner, buf: string, base: Base): ReduceKernel {
