@@ -33,7 +33,7 @@ describe('matmuls on worker threads', () => {
   it('split the large matmuls of an Adam step, in a strictly typed module', async () => {
     const { source } = await emitTs(reluAdamStep(BATCH, SIZES).g, { threads: 2 });
     expect(typecheckModules({ threaded: source })).toEqual([]);
-    const split = /const SPLIT: readonly string\[\] = \[([^\]]*)\]/.exec(source)?.[1] ?? '';
+    const split = /split: \[([^\]]*)\]/.exec(source)?.[1] ?? ''; // THREAD_PLAN's split list
     expect(split.split(',').length).toBe(2); // x·W1 and xᵀ·δ1; the 10-wide ones stay whole
     // The split kernels are this thread's coordinators (JavaScript), not the wasm exports.
     const mod = (await importTs(source)) as unknown as {
