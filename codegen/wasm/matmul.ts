@@ -211,6 +211,21 @@ export function renderProduct(
   return f;
 }
 
+/**
+ * The byte address the product can write C to directly, or null: when the epilogue only stores
+ * the accumulator (no bias, activation or update) into a float32 buffer that A and B are not, and
+ * C's padded layout [batch, ⌈m⌉₄, ⌈n⌉₈] is the buffer's [batch, m, n] (m % MR = n % NR = 0), the
+ * product needs no accumulator block and the epilogue no pass over C (a whole pass for the small
+ * batched matmuls of attention, where K is the head width).
+ */
+export function directOutput(k: MatmulKernel, place: (buf: string) => BufferPlace): number | null {
+  const [s] = k.stores;
+  if (k.stores.length !== 1 || s!.expr.k !== 'acc') return null;
+  if (k.m % MR !== 0 || k.n % NR !== 0 || s!.buf === k.a.buf || s!.buf === k.b.buf) return null;
+  const out = place(s!.buf);
+  return out.dtype === 'f32' ? out.at : null;
+}
+
 /** The epilogue: for each element, acc = C[b, i, j] (float64, as in TS), then the fused stores. */
 export function renderEpilogue(
   k: MatmulKernel,
