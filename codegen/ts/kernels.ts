@@ -5,6 +5,7 @@ import type { Expr } from '../../src/schedule/expr.ts';
 import type { Kernel, Store, StridedView } from '../../src/schedule/kernel.ts';
 import { entryOf } from '../../src/schedule/kinds/index.ts';
 import type { KernelOf, KindTable } from '../../src/schedule/kinds/index.ts';
+import { batchTerms } from '../../src/schedule/kernel.ts';
 import { readsOf, storeIndex, writesOf } from '../../src/schedule/walk.ts';
 import { renderExprs, storeValue } from './expr.ts';
 
@@ -99,8 +100,12 @@ function scanBody(k: KernelOf<'scan'>, names: Names): string[] {
 
 function viewAt(v: StridedView, b: Expr, row: Expr, col: Expr): Expr {
   const term = (x: Expr, s: number) => E.imul(x, E.int(s));
+  const batch = batchTerms(v).reduce((sum: Expr, t) => {
+    const q = E.idiv(b, t.div);
+    return E.iadd(sum, term(t.mod ? E.imod(q, t.mod) : q, t.stride));
+  }, E.int(0));
   return E.iadd(
-    E.iadd(E.int(v.offset), term(b, v.batchStride)),
+    E.iadd(E.int(v.offset), batch),
     E.iadd(term(row, v.rowStride), term(col, v.colStride)),
   );
 }

@@ -142,7 +142,9 @@ export function writeWasmWorkspace(
       w.writeLine('const instance = new api.Instance(new api.Module(bytes), { env });');
       w.writeLine(`wasm = instance.exports${t(' as WasmKernels')};`);
       if (threaded(wasm)) {
-        w.writeLine('workers = shared ? startWorkers(bytes, memory, { ...wasm }) : null;');
+        w.writeLine(
+          'workers = shared ? startWorkers(THREAD_PLAN, bytes, memory, { ...wasm }) : null;',
+        );
         w.writeLine('if (workers) wasm = { ...wasm, ...workers.kernels };');
       }
     });

@@ -6,6 +6,7 @@
 // the panels), and the epilogue (bias, activation, optimizer update) per element of C, as the TS
 // kernel computes it.
 import type { StridedView } from '../../src/schedule/kernel.ts';
+import { batchTerms } from '../../src/schedule/kernel.ts';
 import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { storeIndex } from '../../src/schedule/walk.ts';
 import { FuncBuilder, OP } from './encoder.ts';
@@ -58,16 +59,40 @@ function setMin(f: FuncBuilder, x: number, cap: number, total: number, at: numbe
   f.set(x);
 }
 
-/** dst = byte address of element (b, row, col) of view v in the buffer at byte `base`. */
+/**
+ * Pushes the byte address of batch b's first element of view v (buffer at byte `at`): a constant
+ * without batch strides, else a local set once per batch (⌊b / div⌋ mod size · stride per axis).
+ */
+function batchBase(f: FuncBuilder, v: StridedView, at: number): (b: number) => () => void {
+  const terms = batchTerms(v);
+  const start = at + 4 * v.offset;
+  if (terms.length === 0) return () => () => f.i32(start);
+  const base = f.local('i32');
+  return (b) => {
+    f.i32(start);
+    for (const t of terms) {
+      f.get(b);
+      if (t.div !== 1) f.i32(t.div).op(OP.i32_div_s);
+      if (t.mod) f.i32(t.mod).op(OP.i32_rem_u);
+      f.i32(4 * t.stride)
+        .op(OP.i32_mul)
+        .op(OP.i32_add);
+    }
+    f.set(base);
+    return () => f.get(base);
+  };
+}
+
+/** dst = byte address of element (row, col) of view v, after its batch's base (`base` pushes it). */
 function setAddr(
   f: FuncBuilder,
   dst: number,
   v: StridedView,
-  base: number,
-  at: readonly [b: number, row: number, col: number],
+  base: () => void,
+  at: readonly [row: number, col: number],
 ) {
-  f.i32(base + 4 * v.offset);
-  const strides = [v.batchStride, v.rowStride, v.colStride];
+  base();
+  const strides = [v.rowStride, v.colStride];
   at.forEach((l, d) => {
     if (strides[d] === 0) return;
     const bytes = 4 * strides[d]!;
@@ -106,7 +131,11 @@ export function renderProduct(
   };
   const aSpec = spec(k.a.rowStride, k.a.colStride, MR);
   const bSpec = spec(k.b.colStride, k.b.rowStride, NR);
-  const [aBase, bBase] = [place(k.a.buf).at, place(k.b.buf).at];
+  const [aBatch, bBatch] = [
+    batchBase(f, k.a, place(k.a.buf).at),
+    batchBase(f, k.b, place(k.b.buf).at),
+  ];
+  let [aB, bB] = [() => {}, () => {}]; // this batch's base addresses, set in the batch loop
   // This thread's panels [j0, j1); its B panels are packed after its A block.
   f.get(t).i32(panels).op(OP.i32_mul).get(nt).op(OP.i32_div_s).set(j0);
   f.get(t).i32(1).op(OP.i32_add).i32(panels).op(OP.i32_mul).get(nt).op(OP.i32_div_s).set(j1);
@@ -117,7 +146,7 @@ export function renderProduct(
     f.get(bp).set(dst);
     range(f, jr, j0, j1, () => {
       f.get(jr).i32(NR).op(OP.i32_mul).set(x); // the panel's first column
-      setAddr(f, src, k.b, bBase, [b, pc, x]);
+      setAddr(f, src, k.b, bB, [pc, x]);
       if (full === panels) packStrip(bSpec, src, dst, kc, NR);
       else {
         f.get(jr).i32(full).op(OP.i32_lt_s);
@@ -137,7 +166,7 @@ export function renderProduct(
     f.op(OP.block, 0x40);
     f.get(strips).op(OP.i32_eqz).op(OP.br_if, 0);
     f.op(OP.loop, 0x40);
-    setAddr(f, src, k.a, aBase, [b, x, pc]);
+    setAddr(f, src, k.a, aB, [x, pc]);
     packStrip(aSpec, src, dst, kc, MR);
     f.get(x).i32(MR).op(OP.i32_add).tee(x).get(is).op(OP.i32_lt_s).op(OP.br_if, 0);
     f.op(OP.end);
@@ -145,13 +174,14 @@ export function renderProduct(
     if (k.m % MR !== 0) {
       f.get(x).get(ic).get(mc).op(OP.i32_add).op(OP.i32_lt_s);
       f.ifElse(() => {
-        setAddr(f, src, k.a, aBase, [b, x, pc]);
+        setAddr(f, src, k.a, aB, [x, pc]);
         packStrip(aSpec, src, dst, kc, k.m % MR);
       });
     }
   };
 
   loop(f, b, k.batch, 1, () => {
+    [aB, bB] = [aBatch(b), bBatch(b)];
     loop(f, pc, k.k, KC, () => {
       setMin(f, kc, KC, k.k, pc);
       packB();
@@ -180,6 +210,21 @@ export function renderProduct(
     });
   });
   return f;
+}
+
+/**
+ * The byte address the product can write C to directly, or null: when the epilogue only stores
+ * the accumulator (no bias, activation or update) into a float32 buffer that A and B are not, and
+ * C's padded layout [batch, ⌈m⌉₄, ⌈n⌉₈] is the buffer's [batch, m, n] (m % MR = n % NR = 0), the
+ * product needs no accumulator block and the epilogue no pass over C (a whole pass for the small
+ * batched matmuls of attention, where K is the head width).
+ */
+export function directOutput(k: MatmulKernel, place: (buf: string) => BufferPlace): number | null {
+  const [s] = k.stores;
+  if (k.stores.length !== 1 || s!.expr.k !== 'acc') return null;
+  if (k.m % MR !== 0 || k.n % NR !== 0 || s!.buf === k.a.buf || s!.buf === k.b.buf) return null;
+  const out = place(s!.buf);
+  return out.dtype === 'f32' ? out.at : null;
 }
 
 /** The epilogue: for each element, acc = C[b, i, j] (float64, as in TS), then the fused stores. */

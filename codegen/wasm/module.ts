@@ -11,7 +11,7 @@ import { FuncBuilder, ModuleBuilder } from './encoder.ts';
 import { imports, unsupportedOp } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import { renderMap, renderReduce, renderScan } from './loops.ts';
-import { accBytes, packBytes, renderEpilogue, renderProduct } from './matmul.ts';
+import { accBytes, directOutput, packBytes, renderEpilogue, renderProduct } from './matmul.ts';
 import { MICRO_PARAMS, renderMicroKernel } from './micro.ts';
 import * as Row from './rowmm.ts';
 import { renderVectorMap, vectorRefusal } from './vector.ts';
@@ -194,15 +194,16 @@ export function renderWasm(
     }
     const parted = threads > 1 && runsSplit(k);
     if (parted) split.add(k.name);
+    const direct = directOutput(k, place); // C is the output: no epilogue pass
     const product = mod.func(
       parted ? `${name}${PRODUCT}` : null,
       { params: ['i32', 'i32'], results: [] },
-      renderProduct(k, place, lay.acc, lay.pack, micro),
+      renderProduct(k, place, direct ?? lay.acc, lay.pack, micro),
     );
     const epilogue = mod.func(
       parted ? `${name}${EPILOGUE}` : null,
       { params: [], results: [] },
-      renderEpilogue(k, place, lay.acc, fn),
+      direct === null ? renderEpilogue(k, place, lay.acc, fn) : new FuncBuilder([]),
     );
     mod.func(name, { params: [], results: [] }, wholeMatmul(product, epilogue));
   }

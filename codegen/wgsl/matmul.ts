@@ -1,6 +1,7 @@
 // Matmul kernels → WGSL: tiles of A and B staged through workgroup memory, a register tile of
 // several outputs per invocation, operands read through their strided views, epilogue stores.
-import type { StridedView } from '../../src/schedule/kernel.ts';
+import type { BatchTerm, StridedView } from '../../src/schedule/kernel.ts';
+import { batchTerms } from '../../src/schedule/kernel.ts';
 import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { readsOf, storeIndex, writesOf } from '../../src/schedule/walk.ts';
 import { block } from './code.ts';
@@ -43,7 +44,8 @@ export function chooseConfig(k: MatmulKernel, strategy: MatmulStrategy): MatmulC
 
 /** Whether rows of view `v` (n columns) split into aligned vec4s: contiguous, all multiples of 4. */
 function vec4Rows(v: StridedView, n: number): boolean {
-  return v.colStride === 1 && [n, v.offset, v.rowStride, v.batchStride].every((x) => x % 4 === 0);
+  const strides = [v.offset, v.rowStride, ...v.batch.map((a) => a.stride)];
+  return v.colStride === 1 && [n, ...strides].every((x) => x % 4 === 0);
 }
 
 /**
@@ -58,9 +60,14 @@ function vec4Alone(k: MatmulKernel, c: KernelCtx): boolean {
 /** Text of the element index of view `v` at (b, row, col) given as WGSL i32 expressions. */
 function viewIndex(v: StridedView, b: string | null, row: string, col: string): string {
   const term = (x: string, s: number) => (s === 0 ? null : s === 1 ? x : `${x} * ${s}i`);
+  // Batch axes beyond the first: ((b / div) % size) · stride (b is never negative).
+  const batch = (t: BatchTerm) => {
+    const q = t.div === 1 ? b! : `(${b} / ${t.div}i)`;
+    return term(t.mod ? `(${q} % ${t.mod}i)` : q, t.stride);
+  };
   const parts = [
     v.offset ? `${v.offset}i` : null,
-    b === null ? null : term(b, v.batchStride),
+    ...(b === null ? [] : batchTerms(v).map(batch)),
     term(row, v.rowStride),
     term(col, v.colStride),
   ].filter((p): p is string => p !== null);
@@ -221,7 +228,7 @@ function lanePass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pass {
 const scaled = (v: StridedView, w: number): StridedView => ({
   buf: v.buf,
   offset: v.offset / w,
-  batchStride: v.batchStride / w,
+  batch: v.batch.map((a) => ({ size: a.size, stride: a.stride / w })),
   rowStride: v.rowStride / w,
   colStride: 1,
 });

@@ -10,7 +10,7 @@ import type { OpName } from '../ops/names.ts';
 import { OPS } from '../ops/table.ts';
 import { KINDS, kindOfNode } from './kinds/index.ts';
 import { groupSiblings } from './siblings.ts';
-import { matmulOperand, stridedOf } from './views.ts';
+import { stridedOf, viewBase } from './views.ts';
 
 /** How an op lowers (the op table's Lowering kinds: a new kind needs no edit here). */
 export type LowerKind = Lowering<OpName>['kind'];
@@ -140,8 +140,11 @@ export function planFusion(g: Graph): FusionPlan {
 }
 
 /**
- * A matmul operand must be a strided view of a buffer with one batch stride; anything else is
- * computed (or copied, for views like a head-split permute) into a contiguous buffer first.
+ * A matmul operand must be a strided view of a buffer (any batch strides: head splits and partial
+ * batch broadcasts are read in place). A view of a computed value (a head split of x·W + b) gets
+ * the value a buffer, no larger than the operand, so its producer (here the q/k/v matmul's bias
+ * epilogue) writes it and the matmul reads the view in place; anything else is computed (copied)
+ * into a buffer of its own.
  */
 function materializeMatmulOperands(
   order: readonly Node[],
@@ -151,14 +154,26 @@ function materializeMatmulOperands(
   for (const n of order) {
     if (n.op !== 'matmul') continue;
     for (const x of n.inputs) {
-      const hasBuffer = (y: Node) => mat.has(y);
-      if (matmulOperand(x, hasBuffer)) continue;
-      const why = stridedOf(x, hasBuffer)
-        ? 'matmul operand view has no single batch stride (copied contiguous)'
-        : 'matmul operand is not a strided view';
-      buffer(x, why);
+      if (stridedOf(x, (y) => mat.has(y))) continue;
+      const base = viewBase(x);
+      if (base !== x && base.size <= x.size && stridedOf(x, (y) => mat.has(y) || y === base)) {
+        buffer(base, `a matmul reads ${nodeTitle(x)} as a strided view of it`);
+      } else buffer(x, 'matmul operand is not a strided view');
     }
   }
+}
+
+/** Whether a reshape's one user is elementwise over its shape (so the epilogue goes on past it). */
+function feedsEpilogue(n: Node, cons: ReadonlyMap<Node, Node[]>): boolean {
+  const users = cons.get(n) ?? [];
+  const next = users[0];
+  return (
+    users.length === 1 &&
+    next !== undefined &&
+    lowerKind(next) === 'expr' &&
+    !factsOf(next.op).view &&
+    next.shape.join() === n.shape.join()
+  );
 }
 
 /**
@@ -184,11 +199,14 @@ function fuseEpilogues(
       const users = cons.get(head) ?? [];
       const next = users[0];
       if (roots.has(head) || users.length !== 1 || !next) break;
+      // A reshape keeps the elements' order, so an epilogue may pass it where the kind allows.
+      const reshape =
+        !!KINDS[kind].epiloguePastReshape && next.op === 'reshape' && feedsEpilogue(next, cons);
       if (
         lowerKind(next) !== 'expr' ||
-        factsOf(next.op).view ||
+        (factsOf(next.op).view && !reshape) ||
         claimed.has(next) ||
-        next.shape.join() !== head.shape.join()
+        (next.shape.join() !== head.shape.join() && !reshape)
       ) {
         break;
       }

@@ -26,17 +26,50 @@ export interface Store {
   readonly expr: Expr;
 }
 
-/** A matmul operand as a strided view: element (b, r, c) is at offset + b·sb + r·sr + c·sc. */
+/**
+ * One batch axis of a matmul operand: the kernel's flat batch index walks its operands' axes
+ * row-major (their sizes multiply to the kernel's batch); a broadcast axis has stride 0.
+ */
+export interface BatchAxis {
+  readonly size: number;
+  readonly stride: number;
+}
+
+/**
+ * A matmul operand as a strided view: element (b, r, c) is at offset + batchOffset(b) + r·sr + c·sc,
+ * batchOffset summing each batch axis's index times its stride. Adjacent axes that are contiguous
+ * in memory are merged, so a plain or broadcast batch has one axis and a head split two.
+ */
 export interface StridedView {
   readonly buf: string;
   readonly offset: number;
-  readonly batchStride: number;
+  /** Outermost first; empty for an unbatched kernel. */
+  readonly batch: readonly BatchAxis[];
   readonly rowStride: number;
   readonly colStride: number;
 }
 
 /** A kernel of any kind: the kinds and their kernel types live in ./kinds/ (the registry). */
 export type { Kernel } from './kinds/index.ts';
+
+/** One term of a batch offset: ⌊b / div⌋ (mod `mod` unless 0) · stride, for flat batch index b. */
+export interface BatchTerm {
+  readonly div: number;
+  readonly mod: number;
+  readonly stride: number;
+}
+
+/** The nonzero terms of a view's batch offset (the outermost axis needs no mod). */
+export function batchTerms(v: StridedView): BatchTerm[] {
+  const terms: BatchTerm[] = [];
+  let div = 1;
+  for (let d = v.batch.length - 1; d >= 0; d--) {
+    const { size, stride } = v.batch[d]!;
+    if (stride !== 0) terms.unshift({ div, mod: d === 0 ? 0 : size, stride });
+    div *= size;
+  }
+  return terms;
+}
 
 export interface OutputInfo {
   readonly name: string;

@@ -3,7 +3,7 @@
 import type { Node } from '../ir/node.ts';
 import { strides as rowMajor } from '../ir/shape.ts';
 import { isOp } from '../ops/dispatch.ts';
-import type { StridedView } from './kernel.ts';
+import type { BatchAxis, StridedView } from './kernel.ts';
 
 export interface Strided {
   readonly base: Node;
@@ -43,6 +43,15 @@ export function stridedOf(x: Node, hasBuffer: (n: Node) => boolean): Strided | n
   return null;
 }
 
+const VIEW_OPS: ReadonlySet<string> = new Set(['permute', 'broadcast', 'slice', 'reshape']);
+
+/** The node under a chain of the view ops stridedOf follows (x itself when x is no view). */
+export function viewBase(x: Node): Node {
+  let n = x;
+  while (VIEW_OPS.has(n.op) && n.inputs[0]) n = n.inputs[0];
+  return n;
+}
+
 /** A reshape keeps a view strided when the source is contiguous or only 1-sized axes change. */
 function reshapeStrides(
   s: Strided,
@@ -59,32 +68,24 @@ function reshapeStrides(
 }
 
 /**
- * A matmul operand `x` [..., R, C] read in place, or null when it must be copied into a buffer
- * first: it is not a strided view, or its batch axes do not collapse to one stride (a head-split
- * permute [B,T,H,d] → [B,H,T,d], or a batch broadcast only along some axes).
+ * A matmul operand [..., R, C] read in place: any batch axes (a head-split permute [B,T,H,d] →
+ * [B,H,T,d], a batch broadcast along some axes) become per-axis strides, merged where contiguous.
  */
-export function matmulOperand(x: Node, hasBuffer: (n: Node) => boolean): Strided | null {
-  const s = stridedOf(x, hasBuffer);
-  return s && matmulView(s, x.shape, '') ? s : null;
-}
-
-/** A matmul operand [..., R, C]: the batch axes must collapse to one stride. */
-export function matmulView(s: Strided, shape: readonly number[], buf: string): StridedView | null {
+export function matmulView(s: Strided, shape: readonly number[], buf: string): StridedView {
   const r = shape.length;
-  const batchDims = shape.slice(0, r - 2);
-  const bs = s.strides.slice(0, r - 2);
-  let batchStride = 0;
-  const live = batchDims.map((d, i) => [d, bs[i]!] as const).filter(([d]) => d !== 1);
-  if (live.length > 0) {
-    batchStride = live[live.length - 1]![1];
-    for (let i = live.length - 2; i >= 0; i--) {
-      if (live[i]![1] !== live[i + 1]![1] * live[i + 1]![0]) return null;
-    }
+  const batch: BatchAxis[] = [];
+  for (let d = 0; d < r - 2; d++) {
+    const [size, stride] = [shape[d]!, s.strides[d]!];
+    if (size === 1) continue;
+    const outer = batch[batch.length - 1];
+    if (outer && outer.stride === stride * size) {
+      batch[batch.length - 1] = { size: outer.size * size, stride };
+    } else batch.push({ size, stride });
   }
   return {
     buf,
     offset: s.offset,
-    batchStride,
+    batch,
     rowStride: s.strides[r - 2]!,
     colStride: s.strides[r - 1]!,
   };

@@ -37,8 +37,8 @@ describe.concurrent('gradc --wasm and --threads', () => {
   it('compile --threads 2 splits the large matmuls over worker threads', async ({ expect }) => {
     // Batch 200: the 200×784·784×30 forward and the xᵀ·δ weight gradient are large enough.
     const src = await compiled(SEED, ['--threads', '2', '--batch', '200']);
-    expect(src).toContain('const THREADS = 2;');
-    expect(/const SPLIT: readonly string\[\] = \[('[^']+',? ?){2}\]/.test(src)).toBe(true);
+    expect(src).toMatch(/const THREAD_PLAN: ThreadPlan = \{\s*threads: 2,/);
+    expect(/split: \[\s*('[^']+',?\s*){2}\]/.test(src)).toBe(true);
   });
 
   it('refuses a bad setting, naming the option', async ({ expect }) => {

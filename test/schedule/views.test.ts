@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as B from '../../src/builder/ops.ts';
 import { Graph } from '../../src/ir/graph.ts';
 import type { Node } from '../../src/ir/node.ts';
+import { batchTerms } from '../../src/schedule/kernel.ts';
 import { matmulView, stridedOf } from '../../src/schedule/views.ts';
 
 function setup() {
@@ -65,19 +66,50 @@ describe('matmulView', () => {
     expect(matmulView(view(x)!, x.shape, 'x')).toEqual({
       buf: 'x',
       offset: 0,
-      batchStride: 12,
+      batch: [{ size: 2, stride: 12 }],
       rowStride: 4,
       colStride: 1,
     });
     const bt = B.broadcastTo(v, [5, 3, 1]);
-    expect(matmulView(view(bt)!, bt.shape, 'v')).toMatchObject({ batchStride: 0, rowStride: 1 });
+    expect(matmulView(view(bt)!, bt.shape, 'v')).toMatchObject({
+      batch: [{ size: 5, stride: 0 }],
+      rowStride: 1,
+    });
   });
 
-  it('refuses batch axes that do not collapse', () => {
+  it('keeps batch axes that do not collapse as per-axis strides (a head split)', () => {
     const g = new Graph('mv');
     const y = g.input('y', [2, 3, 4, 5]);
     const p = B.permute(y, [1, 0, 2, 3]);
-    const s = stridedOf(p, (m) => m === y)!;
-    expect(matmulView(s, p.shape, 'y')).toBeNull();
+    const v = matmulView(
+      stridedOf(p, (m) => m === y)!,
+      p.shape,
+      'y',
+    );
+    expect(v.batch).toEqual([
+      { size: 3, stride: 20 },
+      { size: 2, stride: 60 },
+    ]);
+    // flat batch b = 2·i + j reads y[j, i]: ⌊b/2⌋·20 + (b mod 2)·60
+    expect(batchTerms(v)).toEqual([
+      { div: 2, mod: 0, stride: 20 },
+      { div: 1, mod: 2, stride: 60 },
+    ]);
+  });
+
+  it('a partial batch broadcast keeps its stride-0 axis and drops it from the offset', () => {
+    const g = new Graph('mv');
+    const k = g.input('k', [2, 1, 3, 5]); // multi-query K: one head for 4
+    const bk = B.broadcastTo(k, [2, 4, 3, 5]);
+    const v = matmulView(
+      stridedOf(bk, (m) => m === k)!,
+      bk.shape,
+      'k',
+    );
+    expect(v.batch).toEqual([
+      { size: 2, stride: 15 },
+      { size: 4, stride: 0 },
+    ]);
+    expect(batchTerms(v)).toEqual([{ div: 4, mod: 0, stride: 15 }]);
   });
 });

@@ -49,6 +49,11 @@ export interface KindDef<K extends KernelBase & { readonly kind: string }> {
   shape(k: K): string;
   /** Fusion: a single-consumer elementwise chain after it joins as its epilogue. */
   readonly epilogue?: boolean;
+  /**
+   * Fusion: the epilogue may pass a reshape followed by elementwise steps (the kernel then stores
+   * at the same flat index through the reshaped shape: x·W reshaped back to [B, T, D], then + b).
+   */
+  readonly epiloguePastReshape?: boolean;
   /** Fusion: it reads its inputs from plain buffers (producers are never inlined into it). */
   readonly plainInputs?: boolean;
 }

@@ -42,7 +42,7 @@ function lower(x: LowerIn): Omit<MatmulKernel, keyof KernelBase> {
   const batchShape = mm.shape.slice(0, r - 2);
   const batch = batchShape.reduce((p, d) => p * d, 1);
   const bv = batch === 1 ? E.int(0) : E.ivar('b');
-  const idx = [...E.unflatIndex(bv, batchShape), E.ivar('i'), E.ivar('j')];
+  const idx = headIndex([...E.unflatIndex(bv, batchShape), E.ivar('i'), E.ivar('j')], mm, x.head);
   return {
     kind: 'matmul',
     batch,
@@ -53,6 +53,22 @@ function lower(x: LowerIn): Omit<MatmulKernel, keyof KernelBase> {
     b: view(b),
     stores: x.stores(idx),
   };
+}
+
+/**
+ * The index of a matmul's epilogue head at the matmul's index `idx`: the same flat position when
+ * the epilogue passed a reshape, with the axes both shapes end in kept as they are.
+ */
+function headIndex(idx: readonly E.Expr[], mm: Node, head: Node): readonly E.Expr[] {
+  const [from, to] = [mm.shape, head.shape];
+  let same = 0;
+  while (same < Math.min(from.length, to.length) && from.at(-1 - same) === to.at(-1 - same)) {
+    same++;
+  }
+  if (same === from.length && same === to.length) return idx;
+  const [lead, kept] = [from.length - same, idx.slice(idx.length - same)];
+  const flat = E.flatIndex(idx.slice(0, lead), from.slice(0, lead));
+  return [...E.unflatIndex(flat, to.slice(0, to.length - same)), ...kept];
 }
 
 export const matmul: KindDef<MatmulKernel> = {
@@ -68,4 +84,5 @@ export const matmul: KindDef<MatmulKernel> = {
   work: (k) => k.batch * k.m * k.n * k.k,
   shape: (k) => `${k.batch > 1 ? `${k.batch}×` : ''}[${k.m},${k.k}]·[${k.k},${k.n}]`,
   epilogue: true,
+  epiloguePastReshape: true,
 };

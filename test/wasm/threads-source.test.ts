@@ -1,0 +1,70 @@
+// The worker-thread runtime (src/runtime/wasm-threads.ts) as a module of its own: threaded TS
+// modules embed its current text (TypeScript or JavaScript, no imports or exports), and it runs a
+// split kernel's product on every thread over one shared memory, then its epilogue here.
+import { describe, expect, it } from 'vitest';
+import { FuncBuilder, ModuleBuilder, OP } from '../../codegen/wasm/encoder.ts';
+import { threadsText } from '../../codegen/ts/threads-build.ts';
+import { THREADS_JS, THREADS_TS } from '../../codegen/ts/threads-source.ts';
+import { startWorkers } from '../../src/runtime/wasm-threads.ts';
+import type { ThreadPlan } from '../../src/runtime/wasm-threads.ts';
+
+const PLAN: ThreadPlan = {
+  threads: 3,
+  split: ['k'],
+  imports: [],
+  product: '#product',
+  epilogue: '#epilogue',
+};
+
+/** k#product(t, nt) stores 10·(t + 1) at i32 [t]; k#epilogue() stores their sum at i32 [8]. */
+function module(): Uint8Array<ArrayBuffer> {
+  const m = new ModuleBuilder(1, true);
+  const product = new FuncBuilder(['i32', 'i32']);
+  product.get(0).i32(2).op(OP.i32_shl);
+  product.get(0).i32(1).op(OP.i32_add).i32(10).op(OP.i32_mul).mem(OP.i32_store);
+  m.func('k#product', { params: ['i32', 'i32'], results: [] }, product);
+  const epilogue = new FuncBuilder([]);
+  epilogue.i32(32).i32(0).mem(OP.i32_load).i32(0).mem(OP.i32_load, 4).op(OP.i32_add);
+  epilogue.i32(0).mem(OP.i32_load, 8).op(OP.i32_add).mem(OP.i32_store);
+  m.func('k#epilogue', { params: [], results: [] }, epilogue);
+  return m.encode();
+}
+
+describe('the worker-thread runtime', () => {
+  it('is embedded as its current text, without imports or exports', () => {
+    const text = threadsText();
+    expect(THREADS_TS).toBe(text.ts);
+    expect(THREADS_JS).toBe(text.js);
+    for (const s of [THREADS_TS, THREADS_JS]) {
+      expect(s).not.toMatch(/^\s*(import|export)\b/m);
+      expect(s).toContain('function startWorkers(');
+      expect(s).toContain('function workerMain(');
+    }
+    expect(THREADS_JS).not.toMatch(/\binterface\b|: ThreadPlan/);
+  });
+
+  it('runs each share of a split product on its own thread, then the epilogue', () => {
+    const bytes = module();
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
+      .exports as Record<string, unknown>;
+    const workers = startWorkers(PLAN, bytes, memory, exports);
+    expect(workers).not.toBeNull();
+    try {
+      const words = new Int32Array(memory.buffer);
+      workers!.kernels['k']!();
+      expect(Array.from(words.subarray(0, 3))).toEqual([10, 20, 30]);
+      expect(words[8]).toBe(60);
+      words.fill(0, 0, 9);
+      workers!.kernels['k']!(); // a second request reaches the same workers
+      expect(Array.from(words.subarray(0, 3))).toEqual([10, 20, 30]);
+    } finally {
+      workers!.stop();
+    }
+  });
+
+  it('runs on one thread (no workers) when the plan has one', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    expect(startWorkers({ ...PLAN, threads: 1 }, module(), memory, {})).toBeNull();
+  });
+});
