@@ -18,10 +18,12 @@ export interface HostOptions {
   readonly format?: boolean;
   /** Each param's initializer, for the host's initParams. */
   readonly inits?: ReadonlyMap<string, InitSpec>;
-  /** A training host's `run`: the forward pass's dispatches (indexes) and the inputs they read. */
+  /** A training host's `run`: the forward pass's dispatches (indexes), the inputs they read and
+   * the outputs they compute. */
   readonly evaluate?: {
     readonly dispatches: readonly number[];
     readonly inputs: readonly string[];
+    readonly outputs: readonly string[];
   };
 }
 
@@ -115,18 +117,23 @@ export async function renderHost(plan: HostPlan, opts: HostOptions): Promise<str
 
 /** The forward pass of a training program, as a second program on the same device. */
 function evalSection(ev: NonNullable<HostOptions['evaluate']>): string {
-  const pick = (names: readonly string[]) =>
-    names.map((n) => `${key(n)}: PROGRAM.inputs[${quote(n)}],`);
+  const pick = (names: readonly string[], from: string) =>
+    names.map((n) => `${key(n)}: PROGRAM.${from}[${quote(n)}],`);
   return `
 /** The inputs the forward pass reads. */
 export type RunInputs = Pick<Inputs, ${ev.inputs.map(quote).join(' | ') || 'never'}>;
+/** The outputs the forward pass computes (those needing gradients are step's). */
+export type RunOutputs = Pick<Outputs, ${ev.outputs.map(quote).join(' | ') || 'never'}>;
 
-/** The forward pass alone (run): the step's dispatches that compute the outputs. */
-const EVAL: ProgramData<RunInputs, Params, Outputs> = {
+/** The forward pass alone (run): the step's dispatches that compute the forward outputs. */
+const EVAL: ProgramData<RunInputs, Params, RunOutputs> = {
   ...PROGRAM,
   label: PROGRAM.label + ' forward',
   inputs: {
-${pick(ev.inputs).join('\n')}
+${pick(ev.inputs, 'inputs').join('\n')}
+  },
+  outputs: {
+${pick(ev.outputs, 'outputs').join('\n')}
   },
   dispatches: [${ev.dispatches.join(', ')}].map((i) => PROGRAM.dispatches[i]!),
 };
@@ -144,8 +151,8 @@ export interface Model {
   ${entry}(inputs: Inputs): Promise<Outputs>;${
     evaluates
       ? `
-  /** The outputs without the update (params unchanged); built on first use, with the params copied on the device. */
-  run(inputs: RunInputs): Promise<Outputs>;`
+  /** The forward outputs (no gradients), params unchanged; built on first use, with the params copied on the device. */
+  run(inputs: RunInputs): Promise<RunOutputs>;`
       : ''
   }
   /** Read every param back from the device. */
@@ -166,8 +173,8 @@ export async function createModel(device: GPUDevice, params: Params): Promise<Mo
   const { readParams, writeParams, paramBindings, stats } = p;${
     evaluates
       ? `
-  let forward: DeviceProgram<RunInputs, Params, Outputs> | null = null;
-  const run = async (inputs: RunInputs): Promise<Outputs> => {
+  let forward: DeviceProgram<RunInputs, Params, RunOutputs> | null = null;
+  const run = async (inputs: RunInputs): Promise<RunOutputs> => {
     forward ??= await createProgram(device, EVAL, params);
     // The step's current params, copied on the device (queue order: after every step so far).
     const enc = device.createCommandEncoder({ label: 'params for run' });

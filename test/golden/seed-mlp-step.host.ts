@@ -1134,14 +1134,19 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 
 /** The inputs the forward pass reads. */
 export type RunInputs = Pick<Inputs, 'x' | 'y'>;
+/** The outputs the forward pass computes (those needing gradients are step's). */
+export type RunOutputs = Pick<Outputs, 'loss'>;
 
-/** The forward pass alone (run): the step's dispatches that compute the outputs. */
-const EVAL: ProgramData<RunInputs, Params, Outputs> = {
+/** The forward pass alone (run): the step's dispatches that compute the forward outputs. */
+const EVAL: ProgramData<RunInputs, Params, RunOutputs> = {
   ...PROGRAM,
   label: PROGRAM.label + ' forward',
   inputs: {
     x: PROGRAM.inputs['x'],
     y: PROGRAM.inputs['y'],
+  },
+  outputs: {
+    loss: PROGRAM.outputs['loss'],
   },
   dispatches: [0, 1, 2].map((i) => PROGRAM.dispatches[i]!),
 };
@@ -1149,8 +1154,8 @@ const EVAL: ProgramData<RunInputs, Params, Outputs> = {
 export interface Model {
   /** One training step: forward, backward and update; params change on the device. Resolves with the outputs. */
   step(inputs: Inputs): Promise<Outputs>;
-  /** The outputs without the update (params unchanged); built on first use, with the params copied on the device. */
-  run(inputs: RunInputs): Promise<Outputs>;
+  /** The forward outputs (no gradients), params unchanged; built on first use, with the params copied on the device. */
+  run(inputs: RunInputs): Promise<RunOutputs>;
   /** Read every param back from the device. */
   readParams(): Promise<Params>;
   /** Overwrite some params on the device (takes effect before the next step). */
@@ -1167,8 +1172,8 @@ export interface Model {
 export async function createModel(device: GPUDevice, params: Params): Promise<Model> {
   const p = await createProgram(device, PROGRAM, params);
   const { readParams, writeParams, paramBindings, stats } = p;
-  let forward: DeviceProgram<RunInputs, Params, Outputs> | null = null;
-  const run = async (inputs: RunInputs): Promise<Outputs> => {
+  let forward: DeviceProgram<RunInputs, Params, RunOutputs> | null = null;
+  const run = async (inputs: RunInputs): Promise<RunOutputs> => {
     forward ??= await createProgram(device, EVAL, params);
     // The step's current params, copied on the device (queue order: after every step so far).
     const enc = device.createCommandEncoder({ label: 'params for run' });
