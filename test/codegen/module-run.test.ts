@@ -1,6 +1,7 @@
 // One rule for evaluating a training graph (src/pipeline.ts runEntry): a generated module's run
 // (TS and WGSL) runs no backward or update kernel and returns the forward outputs only — the
-// gradient outputs (grad_norm, grad_norm.<param>) are step's — equal to the interpreter's.
+// gradient outputs (grad_norm, grad_norm.<param>) are step's — equal to the interpreter's. The
+// WGSL host's run dispatches on the step's own arenas.
 import { describe, expect, test } from 'vitest';
 import { importJs } from '../../codegen/ts/js.ts';
 import { forwardOnly } from '../../src/autodiff/forward-only.ts';
@@ -113,9 +114,15 @@ describe("a training module's run", () => {
         p?: Arrays,
       ): Promise<{ run(i: Arrays): Promise<Arrays>; dispose(): void }>;
     }>(res.host);
-    const model = await host.create(await getDevice(), host.initParams(0));
+    const device = await getDevice();
+    const model = await host.create(device, host.initParams(0));
     const feeds = { x: ids(1), y: ids(2) };
-    const out = await model.run(feeds);
+    // run uses the step's arenas and params: it creates no buffer of its own.
+    const createBuffer = device.createBuffer.bind(device);
+    let buffers = 0;
+    device.createBuffer = (d: GPUBufferDescriptor) => (buffers++, createBuffer(d));
+    const out = await model.run(feeds).finally(() => (device.createBuffer = createBuffer));
+    expect(buffers).toBe(0);
     expect(Object.keys(out).sort()).toEqual(['loss', 'pred']);
     model.dispose();
     const want = reference(g, feeds);
