@@ -6,12 +6,15 @@
 //   optimize → fuse → lower → place updates → memory plan → render (TS | WGSL + host)
 import type { RenderedTs } from '../codegen/ts/emit.ts';
 import type { RenderedWgsl, WgslOptions } from '../codegen/wgsl/emit.ts';
+import { runOutputs } from './autodiff/forward-only.ts';
 import type { Graph } from './ir/graph.ts';
 import type { Node } from './ir/node.ts';
 import { optimize } from './passes/pipeline.ts';
 import { planFusion } from './schedule/fuse.ts';
 import type { Program } from './schedule/kernel.ts';
 import { planMemory } from './schedule/memory.ts';
+import { evalSteps } from './schedule/eval-steps.ts';
+import type { EvalSteps } from './schedule/eval-steps.ts';
 import { withNumericsChecks } from './schedule/numerics.ts';
 import { assemble, lowerKernels, placeUpdates, tempsOf } from './schedule/program.ts';
 
@@ -54,9 +57,22 @@ export function toProgram(g: Graph, opts: ProgramOptions = {}): Program {
 /** 'step' when the graph has updates (a training step), else 'run'. */
 export const entryOf = (g: Graph): 'step' | 'run' => (g.updates.size > 0 ? 'step' : 'run');
 
+/**
+ * What a training module's `run` executes, decided here once for every target and for in-process
+ * run() alike (autodiff/forward-only.ts): the outputs that need no gradient, so no backward or
+ * update kernel. A generated module runs the steps of its step program that compute them; null
+ * for a graph without updates (its entry is run itself).
+ */
+export function runEntry(g: Graph, program: Program): EvalSteps | null {
+  if (g.updates.size === 0) return null;
+  return evalSteps(program, new Set(runOutputs(g).keys()));
+}
+
 interface Emitted {
   readonly program: Program;
   readonly entry: 'step' | 'run';
+  /** A training module's run (runEntry). */
+  readonly run: EvalSteps | null;
 }
 
 /** Which kernels of the TS target run in WebAssembly SIMD (codegen/wasm/module.ts). */
@@ -79,23 +95,21 @@ export interface EmitOptions {
 /** Graph → one TypeScript module. */
 export async function emitTs(g: Graph, opts: EmitOptions = {}): Promise<RenderedTs & Emitted> {
   const program = toProgram(g, { checkNumerics: opts.checkNumerics });
-  const entry = entryOf(g);
+  const [entry, run] = [entryOf(g), runEntry(g, program)];
   const { renderTs } = await import('../codegen/ts/emit.ts');
   const inits = new Map([...g.params].map(([name, p]) => [name, p.init]));
-  return { ...(await renderTs(program, { ...opts, name: g.name, entry, inits })), program, entry };
+  const rendered = await renderTs(program, { ...opts, name: g.name, entry, inits, run });
+  return { ...rendered, program, entry, run };
 }
 
 /** Graph → WGSL shaders and their TypeScript WebGPU host. */
 export async function emitWgsl(g: Graph, opts: WgslOptions = {}): Promise<RenderedWgsl & Emitted> {
   const program = toProgram(g, { checkNumerics: opts.checkNumerics });
-  const entry = entryOf(g);
+  const [entry, run] = [entryOf(g), runEntry(g, program)];
   const { renderWgsl } = await import('../codegen/wgsl/emit.ts');
   const inits = new Map([...g.params].map(([name, p]) => [name, p.init]));
-  return {
-    ...(await renderWgsl(program, { ...opts, name: g.name, entry, inits })),
-    program,
-    entry,
-  };
+  const rendered = await renderWgsl(program, { ...opts, name: g.name, entry, inits, run });
+  return { ...rendered, program, entry, run };
 }
 
 /** Graph → the files a build writes for `target` (what `gradc compile` writes). */

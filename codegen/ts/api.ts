@@ -154,8 +154,8 @@ export interface Model {
   ${entry}(inputs: Inputs): Outputs;${
     evaluates
       ? `
-  /** The outputs without the update (params unchanged); checks the sizes of the inputs it reads. */
-  run(inputs: RunInputs): Outputs;`
+  /** The forward outputs (no gradients), params unchanged; checks the sizes of the inputs it reads. */
+  run(inputs: RunInputs): RunOutputs;`
       : ''
   }
   readonly params: Params;

@@ -2,6 +2,7 @@
 // stage before it and calls it.
 import type { EmittedFile } from '../../src/pipeline.ts';
 import type { InitSpec } from '../../src/ir/init.ts';
+import type { EvalSteps } from '../../src/schedule/eval-steps.ts';
 import type { Program } from '../../src/schedule/kernel.ts';
 import { sanitize } from '../names.ts';
 import type { WasmSelect } from '../wasm/module.ts';
@@ -23,6 +24,8 @@ export interface RenderTsOptions {
   readonly wasm?: WasmSelect | 'off';
   /** Threads sharing each large matmul (default 1: no workers). */
   readonly threads?: number;
+  /** A training module's `run`: the steps the pipeline chose (src/pipeline.ts runEntry). */
+  readonly run?: EvalSteps | null;
 }
 
 export interface RenderedTs {
@@ -44,6 +47,7 @@ export async function renderTs(program: Program, opts: RenderTsOptions): Promise
     inits: opts.inits,
     wasm: opts.wasm ?? 'auto',
     threads: opts.threads ?? 1,
+    run: opts.run ?? null,
   });
   return { source, files: [{ path: `${sanitize(opts.name)}.ts`, text: source }] };
 }

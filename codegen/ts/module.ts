@@ -5,7 +5,7 @@
 // compiles need no TypeScript compiler (and no formatter) at run time.
 import CodeBlockWriter from 'code-block-writer';
 import type { InitSpec } from '../../src/ir/init.ts';
-import { evalSteps } from '../../src/schedule/eval-steps.ts';
+import type { EvalSteps } from '../../src/schedule/eval-steps.ts';
 import type { BufferInfo, Program, Step } from '../../src/schedule/kernel.ts';
 import { API_NAMES, renderApi } from './api.ts';
 import { formatWithin } from '../format.ts';
@@ -40,6 +40,8 @@ export interface TsModuleOptions {
   readonly wasm?: WasmSelect | 'off';
   /** Threads sharing each large matmul (default 1: no workers). */
   readonly threads?: number;
+  /** A training module's `run`: the steps the pipeline chose (src/pipeline.ts runEntry). */
+  readonly run?: EvalSteps | null;
 }
 
 /** `text` in TypeScript output, nothing in JavaScript: type annotations and declarations. */
@@ -89,6 +91,7 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
     'stepInMemory',
     'runInMemory',
     'RunInputs',
+    'RunOutputs',
     ...API_NAMES,
   ]);
   const t: Typed = opts.lang === 'js' ? () => '' : (text) => text;
@@ -163,9 +166,10 @@ export async function renderTsModule(p: Program, opts: TsModuleOptions): Promise
   }
   w = writer();
   const inputs = p.buffers.filter((b) => b.role === 'input').map((b) => b.name);
-  const entries: Entry[] = [{ name: opts.entry, steps: p.steps, inputs }];
-  // A training module also evaluates: `run` computes the outputs and leaves the params alone.
-  const evaluate = opts.entry === 'step' ? evalSteps(p) : null;
+  const outputs = p.outputs.map((o) => o.name);
+  const entries: Entry[] = [{ name: opts.entry, steps: p.steps, inputs, outputs }];
+  // A training module also evaluates: `run` computes the forward outputs, params left alone.
+  const evaluate = opts.entry === 'step' ? (opts.run ?? null) : null;
   if (evaluate) entries.push({ name: 'run', ...evaluate });
   for (const e of entries) {
     writeEntry(w, p, e, kernelIds, names, byName, wasm, t);
@@ -277,17 +281,18 @@ function argOf(b: BufferInfo, names: (b: string) => string): string {
   }
 }
 
-/** An exported entry function: its name, the steps it runs and the inputs they read. */
+/** An exported entry function: its name, the steps it runs, the inputs they read, its outputs. */
 interface Entry {
   readonly name: 'step' | 'run';
   readonly steps: readonly Step[];
   readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
 }
 
 function writeEntry(
   w: CodeBlockWriter,
   p: Program,
-  { name: entry, steps, inputs }: Entry,
+  { name: entry, steps, inputs, outputs }: Entry,
   kernelIds: Map<string, string>,
   names: (b: string) => string,
   byName: Map<string, BufferInfo>,
@@ -305,6 +310,11 @@ function writeEntry(
     const keys = inputs.map((i) => quote(i)).join(' | ') || 'never';
     w.writeLine(`/** The inputs the forward pass reads. */`);
     w.writeLine(`export type RunInputs = Pick<Inputs, ${keys}>;`);
+    const outs = outputs.map((o) => quote(o)).join(' | ') || 'never';
+    w.writeLine(
+      `/** The outputs the forward pass computes (those needing gradients are step's). */`,
+    );
+    w.writeLine(`export type RunOutputs = Pick<Outputs, ${outs}>;`);
     w.blankLine();
   }
   let fn = `export function ${entry}`;
@@ -318,14 +328,16 @@ function writeEntry(
   } else {
     w.writeLine(`/** ${doc} Outputs are views into the workspace, valid until the next call. */`);
   }
-  const type = entry === 'run' && training && !wasm ? 'RunInputs' : 'Inputs';
-  const sig =
-    t(`inputs: ${type}, params: Params, ws: Workspace): Outputs`) || 'inputs, params, ws)';
+  const forward = entry === 'run' && training;
+  const type = forward && !wasm ? 'RunInputs' : 'Inputs';
+  const ret = forward ? 'RunOutputs' : 'Outputs';
+  const sig = t(`inputs: ${type}, params: Params, ws: Workspace): ${ret}`) || 'inputs, params, ws)';
   w.write(`${fn}(${sig}`).block(() => {
     if (wasm) w.writeLine('const wasm = ws.wasm;');
     for (const s of steps) writeStep(w, s, kernelIds, names, byName, wasm);
     w.write('return ').inlineBlock(() => {
-      for (const o of p.outputs) {
+      const returned = new Set(outputs);
+      for (const o of p.outputs.filter((o) => returned.has(o.name))) {
         const b = byName.get(o.buf)!;
         const size = o.shape.reduce((a, d) => a * d, 1);
         const arr = argOf(b, names);

@@ -185,10 +185,11 @@ export function writeWasmEntry(
 ): void {
   const role = (r: BufferInfo['role']) =>
     p.buffers.filter((b) => b.role === r && (r === 'param' || inputs.has(b.name)));
-  const type = entry === 'run' && p.updates.size > 0 ? 'RunInputs' : 'Inputs';
+  const forward = entry === 'run' && p.updates.size > 0;
+  const type = forward ? 'RunInputs' : 'Inputs';
   w.writeLine(`/** ${doc} Outputs are views into the workspace, valid until the next call. */`);
-  const sig =
-    t(`inputs: ${type}, params: Params, ws: Workspace): Outputs`) || 'inputs, params, ws)';
+  const ret = forward ? 'RunOutputs' : 'Outputs';
+  const sig = t(`inputs: ${type}, params: Params, ws: Workspace): ${ret}`) || 'inputs, params, ws)';
   w.write(`export function ${entry}(${sig}`).block(() => {
     for (const r of ['input', 'param'] as const) {
       for (const b of role(r)) {

@@ -8,7 +8,7 @@ import { sanitize } from '../names.ts';
 import { renderHost } from './host.ts';
 import type { WgslLimits } from './layout.ts';
 import { DEFAULT_LIMITS } from './layout.ts';
-import { evalSteps } from '../../src/schedule/eval-steps.ts';
+import type { EvalSteps } from '../../src/schedule/eval-steps.ts';
 import { dispatchKernel, renderWgslModule } from './module.ts';
 import type { HostPlan } from './module.ts';
 import type { MatmulStrategy } from './matmul.ts';
@@ -36,6 +36,8 @@ export interface RenderWgslOptions extends WgslOptions {
   readonly entry: 'step' | 'run';
   /** Each param's initializer, for the host's initParams. */
   readonly inits?: ReadonlyMap<string, InitSpec>;
+  /** A training host's `run`: the steps the pipeline chose (src/pipeline.ts runEntry). */
+  readonly run?: EvalSteps | null;
 }
 
 export interface RenderedWgsl {
@@ -56,10 +58,11 @@ export async function renderWgsl(program: Program, opts: RenderWgslOptions): Pro
   const { wgsl, plan } = renderWgslModule(program, { limits, header, matmul: opts.matmul });
   const wgslFile = `${base}.wgsl`;
   // A training host also evaluates: `run` replays the dispatches of the forward pass only.
-  const ev = opts.entry === 'step' ? evalSteps(program) : null;
+  const ev = opts.entry === 'step' ? (opts.run ?? null) : null;
   const kept = new Set(ev?.steps.flatMap((s) => (s.kind === 'check' ? [] : [dispatchKernel(s)])));
   const evaluate = ev && {
     inputs: ev.inputs,
+    outputs: ev.outputs,
     dispatches: plan.dispatches.flatMap((d, i) => (kept.has(d.kernel) ? [i] : [])),
   };
   const host = await renderHost(plan, {

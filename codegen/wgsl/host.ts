@@ -18,10 +18,12 @@ export interface HostOptions {
   readonly format?: boolean;
   /** Each param's initializer, for the host's initParams. */
   readonly inits?: ReadonlyMap<string, InitSpec>;
-  /** A training host's `run`: the forward pass's dispatches (indexes) and the inputs they read. */
+  /** A training host's `run`: the forward pass's dispatches (indexes), the inputs they read and
+   * the outputs they compute. */
   readonly evaluate?: {
     readonly dispatches: readonly number[];
     readonly inputs: readonly string[];
+    readonly outputs: readonly string[];
   };
 }
 
@@ -113,22 +115,26 @@ export async function renderHost(plan: HostPlan, opts: HostOptions): Promise<str
   return opts.format === false ? text : formatTs(text);
 }
 
-/** The forward pass of a training program, as a second program on the same device. */
+/** The forward pass of a training program: a part of the step program, run on its resources. */
 function evalSection(ev: NonNullable<HostOptions['evaluate']>): string {
-  const pick = (names: readonly string[]) =>
-    names.map((n) => `${key(n)}: PROGRAM.inputs[${quote(n)}],`);
+  const pick = (names: readonly string[], from: string) =>
+    names.map((n) => `${key(n)}: PROGRAM.${from}[${quote(n)}],`);
   return `
 /** The inputs the forward pass reads. */
 export type RunInputs = Pick<Inputs, ${ev.inputs.map(quote).join(' | ') || 'never'}>;
+/** The outputs the forward pass computes (those needing gradients are step's). */
+export type RunOutputs = Pick<Outputs, ${ev.outputs.map(quote).join(' | ') || 'never'}>;
 
-/** The forward pass alone (run): the step's dispatches that compute the outputs. */
-const EVAL: ProgramData<RunInputs, Params, Outputs> = {
-  ...PROGRAM,
-  label: PROGRAM.label + ' forward',
+/** The forward pass alone (run): the step's dispatches that compute the forward outputs, on the
+ * step's own arenas and params. */
+const EVAL: ProgramPart<RunInputs, RunOutputs> = {
   inputs: {
-${pick(ev.inputs).join('\n')}
+${pick(ev.inputs, 'inputs').join('\n')}
   },
-  dispatches: [${ev.dispatches.join(', ')}].map((i) => PROGRAM.dispatches[i]!),
+  outputs: {
+${pick(ev.outputs, 'outputs').join('\n')}
+  },
+  dispatches: [${ev.dispatches.join(', ')}],
 };
 `;
 }
@@ -144,8 +150,8 @@ export interface Model {
   ${entry}(inputs: Inputs): Promise<Outputs>;${
     evaluates
       ? `
-  /** The outputs without the update (params unchanged); built on first use, with the params copied on the device. */
-  run(inputs: RunInputs): Promise<Outputs>;`
+  /** The forward outputs (no gradients), params unchanged: the step's forward dispatches alone. */
+  run(inputs: RunInputs): Promise<RunOutputs>;`
       : ''
   }
   /** Read every param back from the device. */
@@ -166,23 +172,9 @@ export async function createModel(device: GPUDevice, params: Params): Promise<Mo
   const { readParams, writeParams, paramBindings, stats } = p;${
     evaluates
       ? `
-  let forward: DeviceProgram<RunInputs, Params, Outputs> | null = null;
-  const run = async (inputs: RunInputs): Promise<Outputs> => {
-    forward ??= await createProgram(device, EVAL, params);
-    // The step's current params, copied on the device (queue order: after every step so far).
-    const enc = device.createCommandEncoder({ label: 'params for run' });
-    for (const [name, from] of Object.entries(paramBindings) as [keyof Params, GPUBufferBinding][]) {
-      const to = forward.paramBindings[name];
-      enc.copyBufferToBuffer(from.buffer, from.offset ?? 0, to.buffer, to.offset ?? 0, from.size!);
-    }
-    device.queue.submit([enc.finish()]);
-    return forward.run(inputs);
-  };
-  const dispose = () => {
-    p.dispose();
-    forward?.dispose();
-  };
-  return { ${entry}: p.run, run, readParams, writeParams, paramBindings, stats, dispose };`
+  // The step's own arenas and params: nothing to build or copy, no memory twice.
+  const run = (inputs: RunInputs): Promise<RunOutputs> => p.runPart(EVAL, inputs);
+  return { ${entry}: p.run, run, readParams, writeParams, paramBindings, stats, dispose: p.dispose };`
       : `
   return { ${entry}: p.run, readParams, writeParams, paramBindings, stats, dispose: p.dispose };`
   }

@@ -32,6 +32,11 @@ export interface CompileToFilesOptions {
   /** TS target: WebAssembly SIMD kernels ('auto' by default) and threads per large matmul. */
   readonly wasm?: WasmSetting;
   readonly threads?: number;
+  /**
+   * Settled before anything is written; a rejection writes nothing (`gradc compile` passes its
+   * model's type check, which runs beside the compile).
+   */
+  readonly ready?: Promise<void>;
   /** Files never to overwrite (the model file; added automatically when `model` is a path). */
   readonly protect?: readonly string[];
 }
@@ -58,10 +63,8 @@ export async function compileToFiles(
     throw new CliError(`cannot write to output directory '${outDir}': ${reason(e)}`);
   });
   const protect = [...(opts.protect ?? []), ...(typeof model === 'string' ? [model] : [])];
-  const graph =
-    typeof model === 'string'
-      ? await (await loadModel(model, opts)).build(opts.mode ?? 'infer', opts.batch)
-      : model;
+  const loaded = typeof model === 'string' ? await loadModel(model, opts) : null;
+  const graph = loaded ? await loaded.build(opts.mode ?? 'infer', opts.batch) : (model as Graph);
   const file = typeof model === 'string' ? model : opts.modelFile;
   // Which gradc wrote the files, from which model: both stable, so output stays byte-identical.
   const header = [
@@ -69,8 +72,17 @@ export async function compileToFiles(
   ];
   const t0 = performance.now();
   const { checkNumerics, wasm, threads } = opts;
-  const emitted = await emitFiles(graph, { target, header, checkNumerics, wasm, threads });
+  // The type check (running meanwhile) is the better report of a failure its error caused.
+  const ready = Promise.all([opts.ready, loaded?.typecheck]);
+  ready.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
+  const emitted = await emitFiles(graph, { target, header, checkNumerics, wasm, threads }).catch(
+    async (e: unknown) => {
+      await ready;
+      throw e;
+    },
+  );
   const compileMs = performance.now() - t0;
+  await ready;
   for (const f of emitted.files) checkReplaceable(join(outDir, f.path), 'text', protect);
   const files = await writeFilesAtomic(outDir, emitted.files);
   return { graph, program: emitted.program, target, entry: emitted.entry, files, compileMs };

@@ -30,36 +30,43 @@ import { loadFromArgs, withGradients } from './common.ts';
 import { CliError } from './errors.ts';
 import { checkOutputFile, GENERATED, writeFilesAtomic } from './write.ts';
 
-/** The picture's view: with `kernels`, the optimized graph grouped by fused kernel. */
-function viewOf(g: Graph, kernels: boolean): GraphView {
-  if (!kernels) return graphView(g);
+/**
+ * What a picture and its text show. With `kernels`: the optimized graph the kernels come from
+ * (not the graph as built), its nodes grouped by fused kernel, and its listing with the kernels.
+ */
+interface Shown {
+  readonly view: GraphView;
+  readonly text: readonly string[];
+}
+
+function shown(g: Graph, kernels: boolean): Shown {
+  if (!kernels) return { view: graphView(g), text: [printGraph(g)] };
   const k = kernelGroups(g);
-  return graphView(k.graph, k.kernels);
+  const program = toProgram(k.graph, { optimize: false }); // the graph is already optimized
+  return {
+    view: graphView(k.graph, k.kernels),
+    text: [printGraph(k.graph), printProgram(program)],
+  };
 }
 
 /** SVG from Graphviz when `dot` is installed, else gradc's own layered layout. */
-export function renderSvg(g: Graph, kernels = false): string {
-  const view = viewOf(g, kernels);
+function svgOf(view: GraphView): string {
   const res = spawnSync('dot', ['-Tsvg'], { input: toDot(view), encoding: 'utf8' });
   return res.status === 0 && res.stdout ? res.stdout : toSvg(view);
 }
 
-function render(g: Graph, format: string, kernels: boolean): string {
-  const listing = () => printProgram(toProgram(g));
+/** The text `gradc inspect` prints or writes for `g` (before its header). */
+export function render(g: Graph, format: string, kernels: boolean): string {
+  const { view, text } = shown(g, kernels);
   switch (format) {
     case 'dot':
-      return toDot(viewOf(g, kernels));
+      return toDot(view);
     case 'svg':
-      return renderSvg(g, kernels);
+      return svgOf(view);
     case 'html':
-      return toGraphPage(
-        `graph ${g.name}`,
-        renderSvg(g, kernels),
-        [printGraph(g), ...(kernels ? [listing()] : [])],
-        kernels,
-      );
+      return toGraphPage(`graph ${g.name}`, svgOf(view), text, kernels);
     default:
-      return kernels ? `${printGraph(g)}\n${listing()}` : printGraph(g);
+      return text.join('\n');
   }
 }
 

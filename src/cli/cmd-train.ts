@@ -24,6 +24,7 @@ export async function runTrain(p: Parsed, io: Io): Promise<number> {
   // On a terminal, say what is happening (main.ts already said "loading"): compiling takes seconds.
   const status = (s: string) => io.isTTY && io.out(`${s}\n`);
   const model = await loadModel(p.positionals[0]!, { typecheck, keepLoader: true });
+  await model.typecheck;
   const setup = model.train;
   const shown = relative(process.cwd(), model.file);
   if (!setup) {

@@ -19,6 +19,13 @@ export interface Loaded {
 
 /** Load the model named by the first positional and build its graph in the --mode given. */
 export async function loadFromArgs(p: Parsed, command: string, mode?: ModelMode): Promise<Loaded> {
+  const loaded = await startFromArgs(p, command, mode);
+  await loaded.model.typecheck;
+  return loaded;
+}
+
+/** loadFromArgs without waiting for the model's type check (`model.typecheck`): the caller does. */
+export async function startFromArgs(p: Parsed, command: string, mode?: ModelMode): Promise<Loaded> {
   const batch = positiveInt(p, command, 'batch');
   const model = await loadModel(p.positionals[0]!, { batch, typecheck: !bool(p, 'no-typecheck') });
   checkBatchFlag(model, batch, command);

@@ -1,5 +1,6 @@
-// Loading a model file: type-check it, import it (tsx compiles the TypeScript), and build its graph
-// from the default export; every way this can fail becomes one clear CliError or GraphError.
+// Loading a model file: type-check it (beside the rest), import it (tsx compiles the TypeScript),
+// and build its graph from the default export; every way this can fail becomes one clear CliError
+// or GraphError, and a type error of the model comes before whatever failure it caused.
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -7,7 +8,7 @@ import { Graph, GraphError } from '../index.ts';
 import type { ModelMode, TrainSetup } from './contract.ts';
 import { CliError } from './errors.ts';
 import { codeFrame } from './errors.ts';
-import { typecheckModel } from './typecheck.ts';
+import { startTypecheck } from './typecheck.ts';
 
 export interface LoadOptions {
   readonly mode?: ModelMode;
@@ -30,6 +31,13 @@ export interface Model {
   /** The default export is a Graph (fixed shapes): a batch size cannot be passed to it. */
   readonly fixed: boolean;
   build(mode: ModelMode, batch?: number): Promise<Graph>;
+  /**
+   * The model file's type check, which runs beside importing and building (in another process):
+   * rejects with its syntax or type errors. Await it before writing or printing anything built
+   * from the model. (The model is imported before its check ends: code at its top level runs even
+   * when it has a type error.)
+   */
+  readonly typecheck: Promise<void>;
 }
 
 export async function loadModel(path: string, opts: LoadOptions = {}): Promise<Model> {
@@ -37,7 +45,24 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<M
   if (!existsSync(file)) throw new CliError(`no such model file '${path}'`);
   if (statSync(file).isDirectory())
     throw new CliError(`'${path}' is a directory, not a model file`);
-  if (opts.typecheck !== false) await typecheckModel(file);
+  const typecheck = opts.typecheck === false ? Promise.resolve() : startTypecheck(file);
+  typecheck.catch(() => undefined); // the caller awaits it: not an unhandled rejection meanwhile
+  return loadChecked(file, opts, typecheck).catch(typeErrorFirst(typecheck));
+}
+
+/** For a failure that a type error may have caused: the type error, if there is one, instead. */
+const typeErrorFirst =
+  (typecheck: Promise<void>) =>
+  async (e: unknown): Promise<never> => {
+    await typecheck;
+    throw e;
+  };
+
+async function loadChecked(
+  file: string,
+  opts: LoadOptions,
+  typecheck: Promise<void>,
+): Promise<Model> {
   const mod = await importModel(file, opts.keepLoader === true);
   const shown = relative(process.cwd(), file);
   const def = mod['default'];
@@ -50,25 +75,27 @@ export async function loadModel(path: string, opts: LoadOptions = {}): Promise<M
     throw new CliError(`the default export of ${shown} is not a graph (got ${describe(def)})`);
   }
   const train = mod['train'] as TrainSetup | undefined;
+  const build = async (mode: ModelMode, batch?: number): Promise<Graph> => {
+    const b = batch ?? opts.batch ?? train?.batch ?? 1;
+    const g = def instanceof Graph ? def : await guarded(file, () => def({ batch: b, mode }));
+    if (!(g instanceof Graph)) {
+      throw new CliError(
+        `the default export of ${shown} did not return a graph (got ${describe(g)})`,
+      );
+    }
+    if (g.outputs.size === 0 && g.updates.size === 0) {
+      throw new CliError(
+        `the graph '${g.name}' of ${shown} has no outputs (declare them with g.output)`,
+      );
+    }
+    return g;
+  };
   return {
     file,
     train,
     fixed: def instanceof Graph,
-    async build(mode, batch) {
-      const b = batch ?? opts.batch ?? train?.batch ?? 1;
-      const g = def instanceof Graph ? def : await guarded(file, () => def({ batch: b, mode }));
-      if (!(g instanceof Graph)) {
-        throw new CliError(
-          `the default export of ${shown} did not return a graph (got ${describe(g)})`,
-        );
-      }
-      if (g.outputs.size === 0 && g.updates.size === 0) {
-        throw new CliError(
-          `the graph '${g.name}' of ${shown} has no outputs (declare them with g.output)`,
-        );
-      }
-      return g;
-    },
+    typecheck,
+    build: (mode, batch) => build(mode, batch).catch(typeErrorFirst(typecheck)),
   };
 }
 

@@ -1,5 +1,7 @@
 // The gradc command line: dispatch to a command, map errors to one message and an exit code
 // (1 failure, 2 usage), and keep stack traces for --verbose. bin/gradc.js runs this (built, or under tsx).
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CommandSpec, Parsed } from './args.ts';
 import { parseArgs } from './args.ts';
 import type { Io } from './common.ts';
@@ -58,6 +60,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     // loading anything (inspect, check and explain print their own text, often into a pipe).
     const slow = cmd.spec.name === 'train' || cmd.spec.name === 'compile';
     if (io.isTTY && slow) io.out(`loading ${parsed.positionals[0]}\n`);
+    if (slow) await typecheckEarly(parsed);
     return await (
       await cmd.load()
     )(parsed, io);
@@ -66,6 +69,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.err(r.text);
     return r.exitCode;
   }
+}
+
+/** The model's type check costs as much as a compile: start it before loading the compiler. */
+async function typecheckEarly(p: Parsed): Promise<void> {
+  const file = p.positionals[0] && resolve(p.positionals[0]);
+  if (!file || p.flags['no-typecheck'] || !existsSync(file) || statSync(file).isDirectory()) return;
+  (await import('./typecheck.ts')).startTypecheckEarly(file);
 }
 
 /** The process entry point (bin/gradc.js): real stdout/stderr and process.exitCode. */

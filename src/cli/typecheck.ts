@@ -2,14 +2,17 @@
 // type errors in the model file itself, reported as file:line:col with a code frame. Clean checks
 // are cached: a model whose text and imported files (by mtime) are unchanged is not checked again
 // (best effort: any failure of the cache is a miss).
+import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type ts from 'typescript';
 import { CliError, codeFrame } from './errors.ts';
-
-type Ts = typeof ts;
+import type { Ts } from './tsload.ts';
+import { CACHE_DIR, loadTypescript, saveTypescriptCache } from './tsload.ts';
+import type { CheckResult } from './typecheck-child.ts';
 
 const options = (ts: Ts): ts.CompilerOptions => ({
   target: ts.ScriptTarget.ES2022,
@@ -24,13 +27,83 @@ const options = (ts: Ts): ts.CompilerOptions => ({
   lib: ['lib.es2022.d.ts'],
 });
 
-/** Throw a CliError listing the model file's syntax or type errors (at most 5), if any. */
-export async function typecheckModel(file: string): Promise<void> {
+/**
+ * Throw a CliError listing the model file's syntax or type errors (at most 5), if any. In this
+ * process: `gradc` itself checks beside the compile (typecheck-child.ts).
+ */
+export function typecheckModel(file: string): void {
   if (knownClean(file)) return;
   // Loaded on demand: the compiler takes a moment to load, and a cached clean check skips it.
   // TypeScript is an optional peer dependency: without it models are only transpiled (by tsx).
-  const ts = await loadTypescript();
+  const ts = loadTypescript();
   if (!ts) return;
+  try {
+    check(ts, file);
+  } finally {
+    saveTypescriptCache();
+  }
+}
+
+/**
+ * Start checking the model file in a child process; the promise rejects with the CliError of
+ * typecheckModel. The check costs about as much CPU as the rest of `gradc compile`, so on two
+ * cores running both side by side about halves a first compile's wall time. A cached clean check
+ * starts nothing; a child that cannot start or crashes is replaced by a check in this process.
+ */
+export function startTypecheck(file: string): Promise<void> {
+  const started = early.get(file);
+  early.delete(file);
+  return started ?? fork1(file);
+}
+
+const early = new Map<string, Promise<void>>();
+
+/**
+ * Start the check of `file` for the startTypecheck to come (main.ts calls this as soon as the
+ * command line names the model, before the compiler's own modules load: ~0.15 s sooner).
+ */
+export function startTypecheckEarly(file: string): void {
+  const check = fork1(file);
+  check.catch(() => undefined); // startTypecheck's caller awaits it
+  early.set(file, check);
+}
+
+function fork1(file: string): Promise<void> {
+  if (knownClean(file)) return Promise.resolve();
+  // From a source checkout (tests, the repository's bin) the child is TypeScript too: tsx loads it.
+  const source = import.meta.url.endsWith('.ts');
+  const child = new URL(`./typecheck-child.${source ? 'ts' : 'js'}`, import.meta.url);
+  const tsx = () => pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return new Promise((resolve, reject) => {
+    const inProcess = () => {
+      try {
+        typecheckModel(file);
+        resolve();
+      } catch (e) {
+        reject(e);
+      }
+    };
+    const proc = fork(fileURLToPath(child), [file], {
+      execArgv: source ? ['--import', tsx()] : [],
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      serialization: 'json',
+    });
+    let answered = false;
+    proc.on('message', (m: CheckResult) => {
+      answered = true;
+      if (m.ok) resolve();
+      else reject(new CliError(m.message, m.details));
+    });
+    // 'close' follows every message (it waits for the IPC channel); 'error' when fork failed.
+    const orInProcess = () => {
+      if (!answered) inProcess();
+      answered = true;
+    };
+    proc.on('close', orInProcess).on('error', orInProcess);
+  });
+}
+
+function check(ts: Ts, file: string): void {
   const opts = options(ts);
   // Parse the model alone first: a syntax error needs no program of all its imports.
   const syntax =
@@ -50,15 +123,6 @@ export async function typecheckModel(file: string): Promise<void> {
     file,
     deps.filter((f) => !f.includes('/node_modules/typescript/lib/')),
   );
-}
-
-async function loadTypescript(): Promise<Ts | null> {
-  try {
-    return (await import('typescript')).default;
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw e;
-  }
 }
 
 function readModel(file: string): string {
@@ -107,9 +171,7 @@ function describe(ts: Ts, d: ts.Diagnostic): string[] {
   return [head, ...codeFrame(d.file.fileName, line + 1, character + 1)];
 }
 
-const CACHE = fileURLToPath(
-  new URL('../../node_modules/.cache/gradc/typecheck.json', import.meta.url),
-);
+const CACHE = join(CACHE_DIR, 'typecheck.json');
 
 type Entries = Record<string, readonly (readonly [string, number])[]>;
 

@@ -45,6 +45,17 @@ export interface ProgramData<I, P, O> {
   };
 }
 
+/**
+ * Part of a program run on its resources: some of its dispatches, the inputs they read and the
+ * outputs they compute (a training host's `run`: the step's forward pass, on the same arenas).
+ */
+export interface ProgramPart<I, O> {
+  readonly inputs: { readonly [K in keyof I]: Region };
+  readonly outputs: { readonly [K in keyof O]: Region };
+  /** Indexes into the program's dispatches, in order. */
+  readonly dispatches: readonly number[];
+}
+
 /** The device objects one executable uses (all released by dispose()). */
 export interface ProgramStats {
   readonly dispatches: number;
@@ -62,6 +73,8 @@ export interface ProgramStats {
 export interface DeviceProgram<I, P, O> {
   /** Write the inputs, run every dispatch in one command buffer, read the outputs back. */
   run(inputs: I): Promise<O>;
+  /** The same for a part of the program: its dispatches only, on the same arenas and params. */
+  runPart<PI, PO>(part: ProgramPart<PI, PO>, inputs: PI): Promise<PO>;
   readParams(): Promise<P>;
   writeParams(values: Partial<P>): void;
   /** Where each param lives on the device (for device-to-device copies). */
@@ -157,17 +170,19 @@ function createGroups<I, P, O>(device: GPUDevice, res: Resources, data: ProgramD
   }
 }
 
-/** Every dispatch of a step in one compute pass (after `prelude`'s copies). */
+/** The dispatches `which` (indexes) of a step in one compute pass (after `prelude`'s copies). */
 function encodeStep<I, P, O>(
   device: GPUDevice,
   res: Resources,
   data: ProgramData<I, P, O>,
+  which: readonly number[],
   prelude: (enc: GPUCommandEncoder) => void,
 ) {
   const enc = device.createCommandEncoder({ label: data.label });
   prelude(enc);
   const pass = enc.beginComputePass();
-  data.dispatches.forEach((d, i) => {
+  which.forEach((i) => {
+    const d = data.dispatches[i]!;
     const { pipeline, group, offsets } = res.steps[i]!;
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group, offsets);
@@ -290,8 +305,8 @@ export async function createProgram<I, P, O>(
   const guard = data.numerics;
   const words = guard?.sites.length ?? 0;
   // The guard's status words come back with the outputs: one readback per step either way.
-  const outSpans = [
-    ...spans(outputs!),
+  const outSpans = (outs: Table) => [
+    ...spans(outs),
     ...(guard ? [[res.arenas[guard.arena]!, 0, words] as const] : []),
   ];
   const outStaging = staging(bytesOf(outputs!) + words * 4, `${data.label} outputs`);
@@ -332,27 +347,32 @@ export async function createProgram<I, P, O>(
     busy = run.catch(() => {});
     return run;
   }
-  const run = (values: I) =>
+  const all = data.dispatches.map((_, i) => i);
+  /** Run dispatches `which` reading inputs `ins` and reading outputs `outs` back. */
+  const runWith = (ins: Table, outs: Table, which: readonly number[], values: unknown) =>
     serial(async () => {
-      for (const [name, r] of Object.entries(inputs!)) write(r, (values as Arrays)[name]!, name);
+      for (const [name, r] of Object.entries(ins)) write(r, (values as Arrays)[name]!, name);
       if (guard) device.queue.writeBuffer(res.arenas[guard.arena]!, 0, allFinite);
       const bytes = await scoped(device, 'running a step', () =>
         readBack(
           device,
-          encodeStep(device, res, data, keepParams),
-          outStaging,
-          outSpans,
+          encodeStep(device, res, data, which, keepParams),
+          outStaging, // a part's outputs are some of the program's: they fit
+          outSpans(outs),
           lost.promise,
         ),
       );
-      const status = new Uint32Array(bytes, bytesOf(outputs!), words);
+      const status = new Uint32Array(bytes, bytesOf(outs), words);
       const message = guard ? nonFiniteMessage(status, guard.sites) : null;
       if (message) {
         const kept = [[before!, 0, paramBytes / 4] as const];
         throw new NonFiniteError(message, await paramsFrom(kept, 'read params before'));
       }
-      return views(bytes, outputs!) as O;
+      return views(bytes, outs);
     });
+  const run = async (values: I) => (await runWith(inputs!, outputs!, all, values)) as O;
+  const runPart = async <PI, PO>(part: ProgramPart<PI, PO>, values: PI) =>
+    (await runWith(part.inputs as Table, part.outputs as Table, part.dispatches, values)) as PO;
   const readParams = () => serial(() => paramsFrom(spans(paramTable!), 'read params'));
   const paramBindings = Object.fromEntries(
     Object.entries(paramTable!).map(([k, [a, off, n]]) => {
@@ -382,5 +402,5 @@ export async function createProgram<I, P, O>(
       list.length = 0;
     res.shared.release();
   };
-  return { run, readParams, writeParams, paramBindings, stats, dispose };
+  return { run, runPart, readParams, writeParams, paramBindings, stats, dispose };
 }

@@ -1,8 +1,13 @@
 // gradc inspect's pictures: --kernels groups the optimized graph's nodes by fused kernel (DOT
-// clusters, SVG frames), and the HTML page has a legend and pan/zoom. Structure, not pixels.
+// clusters, SVG frames), and the HTML page has a legend and pan/zoom; its text lists the same
+// optimized graph the kernels come from. Structure, not pixels.
 import { describe, expect, test } from 'vitest';
+import { render } from '../../src/cli/cmd-inspect.ts';
 import { graphView, toDot } from '../../src/explain/graph-view.ts';
 import { toGraphPage, toSvg } from '../../src/explain/graph-svg.ts';
+import { Graph } from '../../src/ir/graph.ts';
+import { zeros } from '../../src/ir/init.ts';
+import { printGraph } from '../../src/ir/print.ts';
 import { kernelGroups, toProgram } from '../../src/pipeline.ts';
 import { seedMlpStep } from '../codegen/models.ts';
 
@@ -69,5 +74,27 @@ describe('inspect pictures', () => {
     expect(script).toContain('viewBox.baseVal');
     expect(page).toContain('<pre>listing &lt;x&gt;</pre>');
     expect(() => new Function(script)).not.toThrow(); // the script parses
+  });
+
+  test('--kernels: the text lists the optimized graph the kernels come from', () => {
+    const t = new Graph('t');
+    const x = t.input('x', [2, 3]);
+    const y = x.matmul(t.param('w', [3, 2], zeros));
+    t.output('y', y.mul(1).add(0)); // ·1 and +0 are optimized away
+    /** The listing without its `# file:line` sites (optimized leaves take the caller's line). */
+    const bare = (text: string) => text.replace(/\s+#.*$/gm, '');
+    const optimized = bare(printGraph(kernelGroups(t).graph));
+    expect(printGraph(t)).toContain('= mul ');
+    expect(optimized).not.toContain('= mul ');
+    const pre = (page: string) => [...page.matchAll(/<pre>([^<]*)<\/pre>/g)].map((m) => m[1]!);
+    const html = pre(render(t, 'html', true));
+    expect(html).toHaveLength(2);
+    expect(html[0]).not.toContain('= mul ');
+    expect(html[0]).toContain('= matmul x w');
+    expect(html[1]).toMatch(/kernel 0: /);
+    expect(bare(render(t, 'text', true)).startsWith(optimized)).toBe(true);
+    // Without --kernels the graph is shown as built.
+    expect(pre(render(t, 'html', false))[0]).toContain('= mul ');
+    expect(render(t, 'text', false)).toBe(printGraph(t));
   });
 });

@@ -281,6 +281,17 @@ export interface ProgramData<I, P, O> {
   };
 }
 
+/**
+ * Part of a program run on its resources: some of its dispatches, the inputs they read and the
+ * outputs they compute (a training host's `run`: the step's forward pass, on the same arenas).
+ */
+export interface ProgramPart<I, O> {
+  readonly inputs: { readonly [K in keyof I]: Region };
+  readonly outputs: { readonly [K in keyof O]: Region };
+  /** Indexes into the program's dispatches, in order. */
+  readonly dispatches: readonly number[];
+}
+
 /** The device objects one executable uses (all released by dispose()). */
 export interface ProgramStats {
   readonly dispatches: number;
@@ -298,6 +309,8 @@ export interface ProgramStats {
 export interface DeviceProgram<I, P, O> {
   /** Write the inputs, run every dispatch in one command buffer, read the outputs back. */
   run(inputs: I): Promise<O>;
+  /** The same for a part of the program: its dispatches only, on the same arenas and params. */
+  runPart<PI, PO>(part: ProgramPart<PI, PO>, inputs: PI): Promise<PO>;
   readParams(): Promise<P>;
   writeParams(values: Partial<P>): void;
   /** Where each param lives on the device (for device-to-device copies). */
@@ -393,17 +406,19 @@ function createGroups<I, P, O>(device: GPUDevice, res: Resources, data: ProgramD
   }
 }
 
-/** Every dispatch of a step in one compute pass (after `prelude`'s copies). */
+/** The dispatches `which` (indexes) of a step in one compute pass (after `prelude`'s copies). */
 function encodeStep<I, P, O>(
   device: GPUDevice,
   res: Resources,
   data: ProgramData<I, P, O>,
+  which: readonly number[],
   prelude: (enc: GPUCommandEncoder) => void,
 ) {
   const enc = device.createCommandEncoder({ label: data.label });
   prelude(enc);
   const pass = enc.beginComputePass();
-  data.dispatches.forEach((d, i) => {
+  which.forEach((i) => {
+    const d = data.dispatches[i]!;
     const { pipeline, group, offsets } = res.steps[i]!;
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group, offsets);
@@ -526,8 +541,8 @@ export async function createProgram<I, P, O>(
   const guard = data.numerics;
   const words = guard?.sites.length ?? 0;
   // The guard's status words come back with the outputs: one readback per step either way.
-  const outSpans = [
-    ...spans(outputs!),
+  const outSpans = (outs: Table) => [
+    ...spans(outs),
     ...(guard ? [[res.arenas[guard.arena]!, 0, words] as const] : []),
   ];
   const outStaging = staging(bytesOf(outputs!) + words * 4, `${data.label} outputs`);
@@ -568,27 +583,32 @@ export async function createProgram<I, P, O>(
     busy = run.catch(() => {});
     return run;
   }
-  const run = (values: I) =>
+  const all = data.dispatches.map((_, i) => i);
+  /** Run dispatches `which` reading inputs `ins` and reading outputs `outs` back. */
+  const runWith = (ins: Table, outs: Table, which: readonly number[], values: unknown) =>
     serial(async () => {
-      for (const [name, r] of Object.entries(inputs!)) write(r, (values as Arrays)[name]!, name);
+      for (const [name, r] of Object.entries(ins)) write(r, (values as Arrays)[name]!, name);
       if (guard) device.queue.writeBuffer(res.arenas[guard.arena]!, 0, allFinite);
       const bytes = await scoped(device, 'running a step', () =>
         readBack(
           device,
-          encodeStep(device, res, data, keepParams),
-          outStaging,
-          outSpans,
+          encodeStep(device, res, data, which, keepParams),
+          outStaging, // a part's outputs are some of the program's: they fit
+          outSpans(outs),
           lost.promise,
         ),
       );
-      const status = new Uint32Array(bytes, bytesOf(outputs!), words);
+      const status = new Uint32Array(bytes, bytesOf(outs), words);
       const message = guard ? nonFiniteMessage(status, guard.sites) : null;
       if (message) {
         const kept = [[before!, 0, paramBytes / 4] as const];
         throw new NonFiniteError(message, await paramsFrom(kept, 'read params before'));
       }
-      return views(bytes, outputs!) as O;
+      return views(bytes, outs);
     });
+  const run = async (values: I) => (await runWith(inputs!, outputs!, all, values)) as O;
+  const runPart = async <PI, PO>(part: ProgramPart<PI, PO>, values: PI) =>
+    (await runWith(part.inputs as Table, part.outputs as Table, part.dispatches, values)) as PO;
   const readParams = () => serial(() => paramsFrom(spans(paramTable!), 'read params'));
   const paramBindings = Object.fromEntries(
     Object.entries(paramTable!).map(([k, [a, off, n]]) => {
@@ -618,7 +638,7 @@ export async function createProgram<I, P, O>(
       list.length = 0;
     res.shared.release();
   };
-  return { run, readParams, writeParams, paramBindings, stats, dispose };
+  return { run, runPart, readParams, writeParams, paramBindings, stats, dispose };
 }
 
 /** The program as data: arenas, where tensors live, each distinct shader, one step's dispatches. */
@@ -1134,23 +1154,27 @@ fn W1_next_matmul_mul_sub(@builtin(workgroup_id) wid: vec3u, @builtin(local_invo
 
 /** The inputs the forward pass reads. */
 export type RunInputs = Pick<Inputs, 'x' | 'y'>;
+/** The outputs the forward pass computes (those needing gradients are step's). */
+export type RunOutputs = Pick<Outputs, 'loss'>;
 
-/** The forward pass alone (run): the step's dispatches that compute the outputs. */
-const EVAL: ProgramData<RunInputs, Params, Outputs> = {
-  ...PROGRAM,
-  label: PROGRAM.label + ' forward',
+/** The forward pass alone (run): the step's dispatches that compute the forward outputs, on the
+ * step's own arenas and params. */
+const EVAL: ProgramPart<RunInputs, RunOutputs> = {
   inputs: {
     x: PROGRAM.inputs['x'],
     y: PROGRAM.inputs['y'],
   },
-  dispatches: [0, 1, 2].map((i) => PROGRAM.dispatches[i]!),
+  outputs: {
+    loss: PROGRAM.outputs['loss'],
+  },
+  dispatches: [0, 1, 2],
 };
 
 export interface Model {
   /** One training step: forward, backward and update; params change on the device. Resolves with the outputs. */
   step(inputs: Inputs): Promise<Outputs>;
-  /** The outputs without the update (params unchanged); built on first use, with the params copied on the device. */
-  run(inputs: RunInputs): Promise<Outputs>;
+  /** The forward outputs (no gradients), params unchanged: the step's forward dispatches alone. */
+  run(inputs: RunInputs): Promise<RunOutputs>;
   /** Read every param back from the device. */
   readParams(): Promise<Params>;
   /** Overwrite some params on the device (takes effect before the next step). */
@@ -1167,26 +1191,9 @@ export interface Model {
 export async function createModel(device: GPUDevice, params: Params): Promise<Model> {
   const p = await createProgram(device, PROGRAM, params);
   const { readParams, writeParams, paramBindings, stats } = p;
-  let forward: DeviceProgram<RunInputs, Params, Outputs> | null = null;
-  const run = async (inputs: RunInputs): Promise<Outputs> => {
-    forward ??= await createProgram(device, EVAL, params);
-    // The step's current params, copied on the device (queue order: after every step so far).
-    const enc = device.createCommandEncoder({ label: 'params for run' });
-    for (const [name, from] of Object.entries(paramBindings) as [
-      keyof Params,
-      GPUBufferBinding,
-    ][]) {
-      const to = forward.paramBindings[name];
-      enc.copyBufferToBuffer(from.buffer, from.offset ?? 0, to.buffer, to.offset ?? 0, from.size!);
-    }
-    device.queue.submit([enc.finish()]);
-    return forward.run(inputs);
-  };
-  const dispose = () => {
-    p.dispose();
-    forward?.dispose();
-  };
-  return { step: p.run, run, readParams, writeParams, paramBindings, stats, dispose };
+  // The step's own arenas and params: nothing to build or copy, no memory twice.
+  const run = (inputs: RunInputs): Promise<RunOutputs> => p.runPart(EVAL, inputs);
+  return { step: p.run, run, readParams, writeParams, paramBindings, stats, dispose: p.dispose };
 }
 
 /** Static shapes of the compiled graph (row-major), as in the TypeScript target's module. */

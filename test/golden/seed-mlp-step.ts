@@ -316,9 +316,11 @@ function stepInMemory(inputs: Inputs, params: Params, ws: Workspace): Outputs {
 
 /** The inputs the forward pass reads. */
 export type RunInputs = Pick<Inputs, 'x' | 'y'>;
+/** The outputs the forward pass computes (those needing gradients are step's). */
+export type RunOutputs = Pick<Outputs, 'loss'>;
 
 /** Evaluate the outputs without the update (the forward pass only). Params are not changed. Outputs are views into the workspace, valid until the next call. */
-export function run(inputs: RunInputs, params: Params, ws: Workspace): Outputs {
+export function run(inputs: RunInputs, params: Params, ws: Workspace): RunOutputs {
   if (inputs.x !== ws.inputs.x) ws.inputs.x.set(inputs.x);
   if (inputs.y !== ws.inputs.y) ws.inputs.y.set(inputs.y);
   if (params.W1 !== ws.params.W1) ws.params.W1.set(params.W1);
@@ -330,7 +332,7 @@ export function run(inputs: RunInputs, params: Params, ws: Workspace): Outputs {
 }
 
 /** The kernels, on views into the workspace memory: wasm where it runs, else TypeScript. */
-function runInMemory(inputs: Inputs, params: Params, ws: Workspace): Outputs {
+function runInMemory(inputs: Inputs, params: Params, ws: Workspace): RunOutputs {
   const wasm = ws.wasm;
   if (wasm) wasm.a1_matmul_bias_sigmoid();
   else a1_matmul_bias_sigmoid(inputs.x, params.W1, params.b1, ws.s0);
@@ -401,8 +403,8 @@ export function initParams(seed = 0): Params {
 export interface Model {
   /** One training step (params change in place); checks every input size. Outputs are views into the workspace, valid until the next call. */
   step(inputs: Inputs): Outputs;
-  /** The outputs without the update (params unchanged); checks the sizes of the inputs it reads. */
-  run(inputs: RunInputs): Outputs;
+  /** The forward outputs (no gradients), params unchanged; checks the sizes of the inputs it reads. */
+  run(inputs: RunInputs): RunOutputs;
   readonly params: Params;
   /** Nothing to free on the CPU; here so that both targets share one API. */
   dispose(): void;
