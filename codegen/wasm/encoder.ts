@@ -97,6 +97,7 @@ export const OP = {
   i32_sub: 0x6b,
   i32_mul: 0x6c,
   i32_div_s: 0x6d,
+  i32_rem_s: 0x6f,
   i32_and: 0x71,
   i32_or: 0x72,
   i32_shl: 0x74,
@@ -143,6 +144,22 @@ export const SIMD = {
   f32x4_div: 0xe7,
   f32x4_min: 0xe8,
   f32x4_max: 0xe9,
+  // Lane math (codegen/wasm/lanemath.ts) and the vector reductions.
+  i32x4_splat: 0x11,
+  f64x2_splat: 0x14,
+  f32x4_replace_lane: 0x20,
+  f64x2_extract_lane: 0x21,
+  v128_andnot: 0x4f,
+  v128_xor: 0x51,
+  f64x2_promote_low_f32x4: 0x5f,
+  f32x4_nearest: 0x6a,
+  i32x4_shl: 0xab,
+  i32x4_shr_s: 0xac,
+  i32x4_add: 0xae,
+  i32x4_sub: 0xb1,
+  f64x2_add: 0xf0,
+  f64x2_max: 0xf5,
+  i32x4_trunc_sat_f32x4_s: 0xf8,
 } as const;
 
 /** The 0xfc-prefixed opcodes used here. */

@@ -9,6 +9,7 @@ import type { BufferPlace, ImportName } from './expr.ts';
 import { renderMap, renderReduce, renderScan } from './loops.ts';
 import { accBytes, packBytes, renderEpilogue, renderProduct } from './matmul.ts';
 import { MICRO_PARAMS, renderMicroKernel } from './micro.ts';
+import { renderRowMap, rowRefusal } from './rows.ts';
 import { renderVectorMap, vectorRefusal } from './vector.ts';
 
 /**
@@ -107,12 +108,13 @@ function renderKernel(
   k: Exclude<Kernel, { kind: 'matmul' | 'scatter' }>,
   place: (buf: string) => BufferPlace,
   fn: (n: ImportName) => number,
-  dtypeOf: (buf: string) => string,
+  buffer: (buf: string) => BufferInfo,
 ): FuncBuilder {
   if (k.kind === 'reduce') return renderReduce(k, place, fn);
   if (k.kind === 'scan') return renderScan(k, place, fn);
-  const vector = vectorRefusal(k, dtypeOf) === null;
-  return vector ? renderVectorMap(k, place, fn) : renderMap(k, place, fn);
+  if (vectorRefusal(k, (b) => buffer(b).dtype) === null) return renderVectorMap(k, place, fn);
+  if (rowRefusal(k, buffer) === null) return renderRowMap(k, place, fn);
+  return renderMap(k, place, fn);
 }
 
 /** kernel() = product(0, 1) then epilogue(): the whole matmul on the calling thread. */
@@ -130,7 +132,6 @@ export function renderWasm(
   threads = 1,
 ): WasmModule | null {
   const byName = new Map<string, BufferInfo>(p.buffers.map((b) => [b.name, b]));
-  const dtypeOf = (buf: string) => byName.get(buf)!.dtype;
   const chosen: Kernel[] = [];
   for (const s of p.steps) {
     if (s.kind === 'kernel' && runsInWasm(s.kernel, select)) chosen.push(s.kernel);
@@ -162,7 +163,11 @@ export function renderWasm(
       throw new Error(`wasm: ${k.kind} kernel ${k.name} stays in TypeScript`);
     }
     if (k.kind !== 'matmul') {
-      mod.func(name, { params: [], results: [] }, renderKernel(k, place, fn, dtypeOf));
+      mod.func(
+        name,
+        { params: [], results: [] },
+        renderKernel(k, place, fn, (b) => byName.get(b)!),
+      );
       continue;
     }
     const parted = threads > 1 && runsSplit(k);
