@@ -13,8 +13,6 @@ import { FuncBuilder, OP } from './encoder.ts';
 export interface Affine {
   readonly base: Expr;
   readonly stride: number;
-  /** A number known to divide base for every value of the other variables (0: base is 0). */
-  readonly divisor: number;
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
@@ -43,10 +41,35 @@ function plainIndex(e: Expr): boolean {
   return true;
 }
 
+/** A term coef·atom of a linear form; atoms do not depend on the row variable. */
+interface Term {
+  readonly atom: Expr;
+  readonly coef: number;
+  /** The atom's largest value. */
+  readonly max: number;
+}
+
+/** Σ coef·atom + constant + stride·v: an index in the row variable v. */
+interface Linear {
+  readonly terms: readonly Term[];
+  readonly constant: number;
+  readonly stride: number;
+}
+
+const exprOf = (l: { terms: readonly Term[]; constant: number }): Expr =>
+  l.terms.reduce<Expr>((acc, t) => E.iadd(acc, E.imul(t.atom, E.int(t.coef))), E.int(l.constant));
+const maxOf = (l: { terms: readonly Term[]; constant: number }) =>
+  l.terms.reduce((m, t) => m + t.coef * t.max, l.constant);
+
 /** index = base + stride·v over v in [0, extent), or null when no rule shows it. */
-export function affineIn(e: Expr, v: string, extent: number): Affine | null {
+export function affineIn(
+  e: Expr,
+  v: string,
+  extent: number,
+  extentOf: (name: string) => number,
+): Affine | null {
   if (!plainIndex(e)) return null;
-  const memo = new Map<Expr, Affine | null>();
+  const memo = new Map<Expr, Linear | null>();
   // Post-order over the expression's nodes without recursion.
   const stack: [Expr, boolean][] = [[e, false]];
   while (stack.length) {
@@ -55,60 +78,87 @@ export function affineIn(e: Expr, v: string, extent: number): Affine | null {
     if (done) {
       memo.set(
         x,
-        rule(x, v, extent, (c) => memo.get(c) ?? null),
+        rule(x, v, extent, extentOf, (c) => memo.get(c) ?? null),
       );
       continue;
     }
     stack.push([x, true]);
     for (const c of childrenOf(x)) stack.push([c, false]);
   }
-  return memo.get(e) ?? null;
+  const l = memo.get(e);
+  return l ? { base: exprOf(l), stride: l.stride } : null;
 }
 
-function rule(x: Expr, v: string, extent: number, of: (c: Expr) => Affine | null): Affine | null {
-  if (x.k === 'num') return { base: x, stride: 0, divisor: x.v };
-  if (x.k === 'var')
-    return x.name === v
-      ? { base: E.int(0), stride: 1, divisor: 0 }
-      : { base: x, stride: 0, divisor: 1 };
+function rule(
+  x: Expr,
+  v: string,
+  extent: number,
+  extentOf: (name: string) => number,
+  of: (c: Expr) => Linear | null,
+): Linear | null {
+  if (x.k === 'num') return { terms: [], constant: x.v, stride: 0 };
+  if (x.k === 'var') {
+    if (x.name === v) return { terms: [], constant: 0, stride: 1 };
+    return { terms: [{ atom: x, coef: 1, max: extentOf(x.name) - 1 }], constant: 0, stride: 0 };
+  }
   if (x.k !== 'bin') return null;
   const [a, b] = [of(x.a), of(x.b)];
   if (!a || !b) return null;
+  const atom = (): Linear | null =>
+    uses(x, v)
+      ? null
+      : { terms: [{ atom: x, coef: 1, max: maxIndex(x, extentOf)! }], constant: 0, stride: 0 };
   if (x.op === 'add')
     return {
-      base: E.iadd(a.base, b.base),
+      terms: [...a.terms, ...b.terms],
+      constant: a.constant + b.constant,
       stride: a.stride + b.stride,
-      divisor: gcd(a.divisor, b.divisor),
     };
   if (x.op === 'mul') {
-    const c = x.b.k === 'num' ? x.b.v : x.a.k === 'num' ? x.a.v : null;
-    if (c === null) {
-      if (a.stride !== 0 || b.stride !== 0) return null;
-      return { base: E.imul(a.base, b.base), stride: 0, divisor: a.divisor * b.divisor };
-    }
-    const t = x.b.k === 'num' ? a : b;
-    return { base: E.imul(t.base, E.int(c)), stride: t.stride * c, divisor: t.divisor * c };
+    const [l, c] = x.b.k === 'num' ? [a, x.b.v] : x.a.k === 'num' ? [b, x.a.v] : [null, 0];
+    if (!l) return atom();
+    const terms = l.terms.map((t) => ({ ...t, coef: t.coef * c }));
+    return { terms, constant: l.constant * c, stride: l.stride * c };
   }
-  if (x.b.k !== 'num' || b.stride !== 0) return null;
+  if (x.b.k !== 'num' || x.b.v <= 0) return atom();
   const c = x.b.v;
-  if (c <= 0) return null;
-  const baseDiv = (d: number) => (d === 0 ? 0 : d % c === 0 ? d / c : 1);
-  // g divides both the base and c; when every s·v lies in [0, g), adding it changes neither the
-  // quotient by c nor the base's residue class: ⌊(b+sv)/c⌋ = ⌊b/c⌋, (b+sv) mod c = b mod c + sv.
-  const g = a.divisor === 0 ? c : gcd(a.divisor, c);
-  const inside = a.stride >= 0 && a.stride * (extent - 1) < g;
+  // a = c·Q + R + s·v, Q from the terms whose coefficient c divides, R the rest (R ≥ 0).
+  const s = a.stride;
+  const q = {
+    terms: a.terms.filter((t) => t.coef % c === 0).map((t) => ({ ...t, coef: t.coef / c })),
+    constant: Math.floor(a.constant / c),
+  };
+  const r = { terms: a.terms.filter((t) => t.coef % c !== 0), constant: a.constant % c };
+  const rMax = maxOf(r);
+  // g divides R and c: when every s·v < g, adding s·v moves R neither across a multiple of c.
+  const g = r.terms.reduce((d, t) => gcd(d, t.coef), gcd(r.constant, c));
+  const fits = s >= 0 && rMax + s * (extent - 1) < c; // R + s·v stays below c
+  const aligned = s >= 0 && s * (extent - 1) < g;
+  const rAtom = (op: 'div' | 'mod', max: number): Term => ({
+    atom: op === 'div' ? E.idiv(exprOf(r), c) : E.imod(exprOf(r), c),
+    coef: 1,
+    max,
+  });
   if (x.op === 'div') {
-    if (a.stride % c === 0)
-      return { base: E.idiv(a.base, c), stride: a.stride / c, divisor: baseDiv(a.divisor) };
-    if (inside) return { base: E.idiv(a.base, c), stride: 0, divisor: baseDiv(a.divisor) };
+    const plus = (extra: Term[], stride: number): Linear => ({
+      terms: [...q.terms, ...extra],
+      constant: q.constant,
+      stride,
+    });
+    if (s % c === 0) return plus(rMax < c ? [] : [rAtom('div', Math.floor(rMax / c))], s / c);
+    if (fits) return plus([], 0);
+    if (aligned) return plus([rAtom('div', Math.floor(rMax / c))], 0);
     return null;
   }
   if (x.op === 'mod') {
-    if (a.stride % c === 0) return { base: E.imod(a.base, c), stride: 0, divisor: g };
-    if (inside) return { base: E.imod(a.base, c), stride: a.stride, divisor: g };
+    const rest = (stride: number): Linear =>
+      rMax < c ? { ...r, stride } : { terms: [rAtom('mod', c - 1)], constant: 0, stride };
+    if (s % c === 0) return rest(0);
+    if (fits) return { ...r, stride: s };
+    if (aligned) return rest(s);
     return null;
   }
-  return null;
+  return atom();
 }
 
 /** Whether `e` depends on `v` at all. */

@@ -11,6 +11,7 @@ import { accBytes, packBytes, renderEpilogue, renderProduct } from './matmul.ts'
 import { MICRO_PARAMS, renderMicroKernel } from './micro.ts';
 import { renderRowMap, rowRefusal } from './rows.ts';
 import { renderVectorMap, vectorRefusal } from './vector.ts';
+import { reduceLanes, renderVectorReduce } from './vreduce.ts';
 
 /**
  * Which kernels run in wasm: 'auto' all but the tiniest (the size rule below); 'all' every map,
@@ -110,7 +111,10 @@ function renderKernel(
   fn: (n: ImportName) => number,
   buffer: (buf: string) => BufferInfo,
 ): FuncBuilder {
-  if (k.kind === 'reduce') return renderReduce(k, place, fn);
+  if (k.kind === 'reduce') {
+    const mode = reduceLanes(k, buffer);
+    return mode ? renderVectorReduce(k, mode, place, fn) : renderReduce(k, place, fn);
+  }
   if (k.kind === 'scan') return renderScan(k, place, fn);
   if (vectorRefusal(k, (b) => buffer(b).dtype) === null) return renderVectorMap(k, place, fn);
   if (rowRefusal(k, buffer) === null) return renderRowMap(k, place, fn);

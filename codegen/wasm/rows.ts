@@ -19,26 +19,36 @@ import { LaneEmitter, laneRefusal } from './lanes.ts';
 type Load = Extract<Expr, { k: 'load' }>;
 
 const innerVar = (k: MapKernel) => `i${k.shape.length - 1}`;
+const extentOf = (k: MapKernel) => (v: string) => k.shape[Number(v.slice(1))] ?? 1;
+
+type Buffer = (buf: string) => { readonly dtype: string; readonly size: number };
+
+/**
+ * Why a load cannot be read four lanes at a time along variable `v` (extent `n`), or null. Every
+ * lane is loaded, also where a select drops it, so the index must provably stay in its buffer.
+ */
+export function affineLoadRefusal(
+  e: Load,
+  v: string,
+  n: number,
+  extent: (name: string) => number,
+  buffer: Buffer,
+): string | null {
+  const b = buffer(e.buf);
+  if (b.dtype !== 'f32') return `load of ${e.buf} is not f32`;
+  if (!affineIn(e.at, v, n, extent)) return `load of ${e.buf} is not affine along ${v}`;
+  const hi = maxIndex(e.at, extent);
+  if (hi === null || hi >= b.size) return `load of ${e.buf} may leave its buffer`;
+  return null;
+}
 
 /** Why a map cannot run four lanes at a time along its last axis, or null when it can. */
-export function rowRefusal(
-  k: MapKernel,
-  buffer: (buf: string) => { readonly dtype: string; readonly size: number },
-): string | null {
+export function rowRefusal(k: MapKernel, buffer: Buffer): string | null {
   const n = k.shape.at(-1) ?? 1;
   if (n < 4) return `its last axis (${n}) is shorter than four lanes`;
-  const extent = (v: string) => k.shape[Number(v.slice(1))] ?? 1;
   const why = laneRefusal(
     k.stores.map((s) => s.expr),
-    (e) => {
-      const b = buffer(e.buf);
-      if (b.dtype !== 'f32') return `load of ${e.buf} is not f32`;
-      if (!affineIn(e.at, innerVar(k), n)) return `load of ${e.buf} is not affine along the row`;
-      // Every lane is loaded, also where a select drops it: the index must stay in the buffer.
-      const hi = maxIndex(e.at, extent);
-      if (hi === null || hi >= b.size) return `load of ${e.buf} may leave its buffer`;
-      return null;
-    },
+    (e) => affineLoadRefusal(e, innerVar(k), n, extentOf(k), buffer),
   );
   if (why) return why;
   if (k.stores.some((s) => buffer(s.buf).dtype !== 'f32' || s.expr.t !== 'f32'))
@@ -46,7 +56,7 @@ export function rowRefusal(
   return null;
 }
 
-/** The distinct loads of the stores' expressions (index arithmetic is not walked). */
+/** The distinct loads of the expressions (index arithmetic is not walked). */
 function loadsOf(roots: readonly Expr[]): Load[] {
   const out: Load[] = [];
   const seen = new Set<Expr>();
@@ -59,6 +69,71 @@ function loadsOf(roots: readonly Expr[]): Load[] {
     else stack.push(...childrenOf(e));
   }
   return out;
+}
+
+/**
+ * The loads of a vector loop along variable `v`: each an affine base (a byte address local, set
+ * by `bases()` wherever the caller's other variables change) plus stride·v. `lane(e)` pushes the
+ * four lanes at v = j, j+1, j+2, j+3 for the element index j in local `j`.
+ */
+export class AffineLoads {
+  private readonly keys = new Keys();
+  private readonly places = new Map<number, { affine: Affine; at: number; splat: number }>();
+  private readonly loads: Load[] = [];
+
+  constructor(
+    private readonly f: FuncBuilder,
+    roots: readonly Expr[],
+    v: string,
+    n: number,
+    extent: (name: string) => number,
+    private readonly place: (buf: string) => BufferPlace,
+    private readonly j: number,
+  ) {
+    for (const e of loadsOf(roots)) {
+      const key = this.keys.of(e);
+      if (this.places.has(key)) continue;
+      const affine = affineIn(e.at, v, n, extent)!;
+      const splat = affine.stride === 0 ? f.local('v128') : -1;
+      this.places.set(key, { affine, at: f.local('i32'), splat });
+      this.loads.push(e);
+    }
+  }
+
+  /** Compute every base (and splat the stride-0 loads) for the current other variables. */
+  bases(vars: (name: string) => number): void {
+    const f = this.f;
+    for (const e of this.loads) {
+      const r = this.places.get(this.keys.of(e))!;
+      emitIndex(f, r.affine.base, vars);
+      f.i32(2).op(OP.i32_shl).set(r.at);
+      if (r.splat >= 0) f.get(r.at).splatLoad(this.place(e.buf).at).set(r.splat);
+    }
+  }
+
+  lane(e: Load): void {
+    const f = this.f;
+    const r = this.places.get(this.keys.of(e))!;
+    const off = this.place(e.buf).at;
+    const s = r.affine.stride;
+    if (s === 0) f.get(r.splat);
+    else if (s === 1) f.get(r.at).get(this.j).i32(2).op(OP.i32_shl).op(OP.i32_add).v128Load(off);
+    else {
+      // four elements `s` apart: lane 0 splatted, lanes 1–3 replaced
+      const a = f.local('i32');
+      f.get(r.at)
+        .get(this.j)
+        .i32(4 * s)
+        .op(OP.i32_mul)
+        .op(OP.i32_add)
+        .set(a);
+      f.get(a).mem(OP.f32_load, off).simd(SIMD.f32x4_splat);
+      for (let l = 1; l < 4; l++)
+        f.get(a)
+          .mem(OP.f32_load, off + 4 * s * l)
+          .simd(SIMD.f32x4_replace_lane, l);
+    }
+  }
 }
 
 export function renderRowMap(
@@ -80,41 +155,8 @@ export function renderRowMap(
   vars.set(inner, j);
   const rowAt = f.local('i32'); // byte offset of the row's first element in the stored buffers
   const roots = k.stores.map((s) => s.expr);
-  // One row base per distinct load: a byte address local, and for stride 0 the splatted value.
-  const keys = new Keys();
-  const rows = new Map<number, { affine: Affine; at: number; splat: number }>();
-  for (const e of loadsOf(roots)) {
-    const key = keys.of(e);
-    if (rows.has(key)) continue;
-    const affine = affineIn(e.at, inner, n)!;
-    rows.set(key, {
-      affine,
-      at: f.local('i32'),
-      splat: affine.stride === 0 ? f.local('v128') : -1,
-    });
-  }
-  const lanes = new LaneEmitter(f, roots, (e) => {
-    const r = rows.get(keys.of(e))!;
-    const off = place(e.buf).at;
-    const s = r.affine.stride;
-    if (s === 0) f.get(r.splat);
-    else if (s === 1) f.get(r.at).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add).v128Load(off);
-    else {
-      // four elements `s` apart: lane 0 splatted, lanes 1–3 replaced
-      const a = f.local('i32');
-      f.get(r.at)
-        .get(j)
-        .i32(4 * s)
-        .op(OP.i32_mul)
-        .op(OP.i32_add)
-        .set(a);
-      f.get(a).mem(OP.f32_load, off).simd(SIMD.f32x4_splat);
-      for (let l = 1; l < 4; l++)
-        f.get(a)
-          .mem(OP.f32_load, off + 4 * s * l)
-          .simd(SIMD.f32x4_replace_lane, l);
-    }
-  });
+  const loads = new AffineLoads(f, roots, inner, n, extentOf(k), place, j);
+  const lanes = new LaneEmitter(f, roots, (e) => loads.lane(e));
   const tail = new ScalarEmitter({ f, place, vars: (v) => vars.get(v)!, fn }, roots);
   const storeAt = flatRow(k);
   const go = (d: number): void => {
@@ -122,14 +164,7 @@ export function renderRowMap(
       f.forRange(outer[d]!, 0, k.shape[d]!, 1, () => go(d + 1));
       return;
     }
-    for (const r of rows.values()) {
-      emitIndex(f, r.affine.base, (v) => vars.get(v)!);
-      f.i32(2).op(OP.i32_shl).set(r.at);
-    }
-    for (const e of loadsOf(roots)) {
-      const r = rows.get(keys.of(e))!;
-      if (r.splat >= 0) f.get(r.at).splatLoad(place(e.buf).at).set(r.splat);
-    }
+    loads.bases((v) => vars.get(v)!);
     emitIndex(f, storeAt, (v) => vars.get(v)!);
     f.i32(2).op(OP.i32_shl).set(rowAt);
     lanes.reset();
