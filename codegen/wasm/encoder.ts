@@ -149,6 +149,12 @@ export const SIMD = {
   f64x2_splat: 0x14,
   f32x4_replace_lane: 0x20,
   f64x2_extract_lane: 0x21,
+  i32x4_eq: 0x37,
+  i32x4_ne: 0x38,
+  i32x4_lt_s: 0x39,
+  i32x4_gt_s: 0x3b,
+  i32x4_le_s: 0x3d,
+  i32x4_ge_s: 0x3f,
   v128_andnot: 0x4f,
   v128_xor: 0x51,
   f64x2_promote_low_f32x4: 0x5f,
@@ -160,6 +166,7 @@ export const SIMD = {
   f64x2_add: 0xf0,
   f64x2_max: 0xf5,
   i32x4_trunc_sat_f32x4_s: 0xf8,
+  f32x4_convert_i32x4_s: 0xfa,
 } as const;
 
 /** The 0xfc-prefixed opcodes used here. */

@@ -26,6 +26,14 @@ const LANE_CMP: Readonly<Record<string, number>> = {
   gt: SIMD.f32x4_gt,
   ge: SIMD.f32x4_ge,
 };
+const I32_CMP: Readonly<Record<string, number>> = {
+  eq: SIMD.i32x4_eq,
+  ne: SIMD.i32x4_ne,
+  lt: SIMD.i32x4_lt_s,
+  le: SIMD.i32x4_le_s,
+  gt: SIMD.i32x4_gt_s,
+  ge: SIMD.i32x4_ge_s,
+};
 const LANE_UN: Readonly<Record<string, number>> = {
   neg: SIMD.f32x4_neg,
   abs: SIMD.f32x4_abs,
@@ -34,11 +42,13 @@ const LANE_UN: Readonly<Record<string, number>> = {
 
 /**
  * Why these expressions cannot run on f32 lanes (null when they can). `loadRefusal` judges each
- * load (its buffer, its index); index arithmetic is not walked here.
+ * load (its buffer, its index); `indexRefusal` each integer index value (a loop position compared
+ * with a label, say); without it integer values are refused. Index arithmetic is not walked here.
  */
 export function laneRefusal(
   roots: readonly Expr[],
   loadRefusal: (e: Load) => string | null,
+  indexRefusal?: (e: Expr) => string | null,
 ): string | null {
   const stack = [...roots];
   const seen = new Set<Expr>();
@@ -47,7 +57,12 @@ export function laneRefusal(
     if (seen.has(e)) continue;
     seen.add(e);
     if (e.k === 'load') {
-      const why = e.t === 'f32' ? loadRefusal(e) : `load of ${e.buf} is not f32`;
+      const why = loadRefusal(e);
+      if (why) return why;
+      continue;
+    }
+    if (e.t === 'i32') {
+      const why = indexRefusal ? indexRefusal(e) : 'integer arithmetic';
       if (why) return why;
       continue;
     }
@@ -55,10 +70,11 @@ export function laneRefusal(
     if (un && !isLaneMath(e.op)) return `${e.op} has no f32x4 code`;
     if (e.k === 'bin' && !(e.op in LANE_BIN) && !(e.op in LANE_CMP))
       return `${e.op} has no f32x4 instruction`;
-    if (e.k === 'bin' && e.op in LANE_CMP && e.a.t !== 'f32') return 'non-f32 comparison';
+    if (e.k === 'bin' && e.op in LANE_CMP && e.a.t === 'bool') return 'boolean comparison';
     if (e.k === 'num' && e.t === 'bool') return 'boolean constant';
-    if (e.k === 'var' || e.k === 'cast' || e.k === 'rand') return `${e.k} in the body`;
-    if (e.t === 'i32') return 'integer arithmetic';
+    if (e.k === 'cast' && !(e.t === 'f32' && (e.a.t === 'bool' || e.a.t === 'i32')))
+      return `cast from ${e.a.t} to ${e.t}`;
+    if (e.k === 'rand') return 'random numbers in the body';
     stack.push(...childrenOf(e));
   }
   return null;
@@ -75,8 +91,10 @@ export class LaneEmitter {
     roots: readonly Expr[],
     /** Push the four lanes of a load. */
     private readonly load: (e: Load) => void,
-    /** Push the accumulator's lanes (a reduction's epilogue has none: it stays scalar). */
+    /** Push the accumulator's lanes (a matmul epilogue's). */
     private readonly acc?: () => void,
+    /** Push the i32 lanes of an integer index value (only where laneRefusal allowed them). */
+    private readonly index?: (e: Expr) => void,
   ) {
     const seen = new Set<number>();
     const stack = [...roots];
@@ -132,6 +150,11 @@ export class LaneEmitter {
 
   private one(e: Expr): void {
     const f = this.f;
+    if (e.t === 'i32' && e.k !== 'load') {
+      if (!this.index) throw new Error('internal: wasm lanes: no integer lanes here');
+      this.index(e);
+      return;
+    }
     switch (e.k) {
       case 'num':
         splatF32(f, e.v);
@@ -156,7 +179,14 @@ export class LaneEmitter {
       case 'bin':
         this.emit(e.a);
         this.emit(e.b);
-        f.simd(LANE_BIN[e.op] ?? LANE_CMP[e.op]!);
+        if (e.a.t === 'i32') f.simd(I32_CMP[e.op]!);
+        else f.simd(LANE_BIN[e.op] ?? LANE_CMP[e.op]!);
+        return;
+      case 'cast':
+        this.emit(e.a);
+        if (e.a.t === 'bool')
+          splatF32(f, 1).simd(SIMD.v128_and); // mask → 1 or 0
+        else f.simd(SIMD.f32x4_convert_i32x4_s);
         return;
       case 'sel':
         this.emit(e.a);

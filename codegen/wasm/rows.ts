@@ -35,11 +35,22 @@ export function affineLoadRefusal(
   buffer: Buffer,
 ): string | null {
   const b = buffer(e.buf);
-  if (b.dtype !== 'f32') return `load of ${e.buf} is not f32`;
+  if ((b.dtype === 'f32') !== (e.t === 'f32') && e.t !== 'bool')
+    return `load of ${e.buf} (${b.dtype}) as ${e.t}`;
   if (!affineIn(e.at, v, n, extent)) return `load of ${e.buf} is not affine along ${v}`;
   const hi = maxIndex(e.at, extent);
   if (hi === null || hi >= b.size) return `load of ${e.buf} may leave its buffer`;
   return null;
+}
+
+/** Why an integer value (a loop position) cannot have four lanes along `v`, or null. */
+export function affineIndexRefusal(
+  e: Expr,
+  v: string,
+  n: number,
+  extent: (name: string) => number,
+): string | null {
+  return affineIn(e, v, n, extent) ? null : `an integer value is not affine along ${v}`;
 }
 
 /** Why a map cannot run four lanes at a time along its last axis, or null when it can. */
@@ -49,6 +60,7 @@ export function rowRefusal(k: MapKernel, buffer: Buffer): string | null {
   const why = laneRefusal(
     k.stores.map((s) => s.expr),
     (e) => affineLoadRefusal(e, innerVar(k), n, extentOf(k), buffer),
+    (e) => affineIndexRefusal(e, innerVar(k), n, extentOf(k)),
   );
   if (why) return why;
   if (k.stores.some((s) => buffer(s.buf).dtype !== 'f32' || s.expr.t !== 'f32'))
@@ -56,16 +68,16 @@ export function rowRefusal(k: MapKernel, buffer: Buffer): string | null {
   return null;
 }
 
-/** The distinct loads of the expressions (index arithmetic is not walked). */
-function loadsOf(roots: readonly Expr[]): Load[] {
-  const out: Load[] = [];
+/** The distinct loads and integer values of the expressions (not walked into). */
+function leavesOf(roots: readonly Expr[]): Expr[] {
+  const out: Expr[] = [];
   const seen = new Set<Expr>();
   const stack = [...roots];
   while (stack.length) {
     const e = stack.pop()!;
     if (seen.has(e)) continue;
     seen.add(e);
-    if (e.k === 'load') out.push(e);
+    if (e.k === 'load' || e.t === 'i32') out.push(e);
     else stack.push(...childrenOf(e));
   }
   return out;
@@ -79,7 +91,7 @@ function loadsOf(roots: readonly Expr[]): Load[] {
 export class AffineLoads {
   private readonly keys = new Keys();
   private readonly places = new Map<number, { affine: Affine; at: number; splat: number }>();
-  private readonly loads: Load[] = [];
+  private readonly leaves: Expr[] = [];
 
   constructor(
     private readonly f: FuncBuilder,
@@ -90,25 +102,55 @@ export class AffineLoads {
     private readonly place: (buf: string) => BufferPlace,
     private readonly j: number,
   ) {
-    for (const e of loadsOf(roots)) {
+    for (const e of leavesOf(roots)) {
       const key = this.keys.of(e);
       if (this.places.has(key)) continue;
-      const affine = affineIn(e.at, v, n, extent)!;
+      const affine = affineIn(e.k === 'load' ? e.at : e, v, n, extent)!;
       const splat = affine.stride === 0 ? f.local('v128') : -1;
       this.places.set(key, { affine, at: f.local('i32'), splat });
-      this.loads.push(e);
+      this.leaves.push(e);
     }
   }
 
   /** Compute every base (and splat the stride-0 loads) for the current other variables. */
   bases(vars: (name: string) => number): void {
     const f = this.f;
-    for (const e of this.loads) {
+    for (const e of this.leaves) {
       const r = this.places.get(this.keys.of(e))!;
       emitIndex(f, r.affine.base, vars);
+      if (e.k !== 'load') {
+        f.set(r.at);
+        if (r.splat >= 0) f.get(r.at).simd(SIMD.i32x4_splat).set(r.splat);
+        continue;
+      }
       f.i32(2).op(OP.i32_shl).set(r.at);
-      if (r.splat >= 0) f.get(r.at).splatLoad(this.place(e.buf).at).set(r.splat);
+      if (r.splat < 0) continue;
+      f.get(r.at).splatLoad(this.place(e.buf).at);
+      this.convert(e);
+      f.set(r.splat);
     }
+  }
+
+  /** The i32 lanes of an integer value: base + stride·(j, j+1, j+2, j+3). */
+  index(e: Expr): void {
+    const f = this.f;
+    const r = this.places.get(this.keys.of(e))!;
+    const s = r.affine.stride;
+    if (s === 0) {
+      f.get(r.splat);
+      return;
+    }
+    f.get(r.at).get(this.j).i32(s).op(OP.i32_mul).op(OP.i32_add).simd(SIMD.i32x4_splat);
+    f.simd(SIMD.v128_const, ...new Uint8Array(new Int32Array([0, s, 2 * s, 3 * s]).buffer));
+    f.simd(SIMD.i32x4_add);
+  }
+
+  /** Loaded lanes as the expression wants them: booleans become lane masks (value ≠ 0). */
+  private convert(e: Load): void {
+    if (e.t !== 'bool') return;
+    const f = this.f;
+    f.simd(SIMD.v128_const, ...new Array<number>(16).fill(0));
+    f.simd(this.place(e.buf).dtype === 'f32' ? SIMD.f32x4_ne : SIMD.i32x4_ne);
   }
 
   lane(e: Load): void {
@@ -133,6 +175,7 @@ export class AffineLoads {
           .mem(OP.f32_load, off + 4 * s * l)
           .simd(SIMD.f32x4_replace_lane, l);
     }
+    if (s !== 0) this.convert(e);
   }
 }
 
@@ -156,7 +199,13 @@ export function renderRowMap(
   const rowAt = f.local('i32'); // byte offset of the row's first element in the stored buffers
   const roots = k.stores.map((s) => s.expr);
   const loads = new AffineLoads(f, roots, inner, n, extentOf(k), place, j);
-  const lanes = new LaneEmitter(f, roots, (e) => loads.lane(e));
+  const lanes = new LaneEmitter(
+    f,
+    roots,
+    (e) => loads.lane(e),
+    undefined,
+    (e) => loads.index(e),
+  );
   const tail = new ScalarEmitter({ f, place, vars: (v) => vars.get(v)!, fn }, roots);
   const storeAt = flatRow(k);
   const go = (d: number): void => {

@@ -30,7 +30,7 @@ export function vectorRefusal(k: MapKernel, dtypeOf: (buf: string) => string): s
   const why = laneRefusal(
     k.stores.map((s) => s.expr),
     (e) => {
-      if (dtypeOf(e.buf) !== 'f32') return `load of ${e.buf} is not f32`;
+      if (dtypeOf(e.buf) !== 'f32' || e.t !== 'f32') return `load of ${e.buf} is not f32`;
       if (JSON.stringify(e.at) !== id && constIndex(e.at) === null)
         return `load of ${e.buf} is neither elementwise nor a scalar`;
       return null;

@@ -13,7 +13,7 @@ import { FuncBuilder, OP, SIMD } from './encoder.ts';
 import { ScalarEmitter } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import { LaneEmitter, laneRefusal } from './lanes.ts';
-import { AffineLoads, affineLoadRefusal } from './rows.ts';
+import { AffineLoads, affineIndexRefusal, affineLoadRefusal } from './rows.ts';
 
 type Buffer = (buf: string) => { readonly dtype: string; readonly size: number };
 export type ReduceLanes = 'row' | 'col';
@@ -35,11 +35,15 @@ export function reduceLanes(k: ReduceKernel, buffer: Buffer): ReduceLanes | null
     if (n < 4) return -1;
     const v = lastVar(k, mode);
     let count = 0;
-    const why = laneRefusal([k.value], (e) => {
-      const no = affineLoadRefusal(e, v, n, extentOf(k), buffer);
-      if (!no && affineIn(e.at, v, n, extentOf(k))!.stride > 1) count++;
-      return no;
-    });
+    const why = laneRefusal(
+      [k.value],
+      (e) => {
+        const no = affineLoadRefusal(e, v, n, extentOf(k), buffer);
+        if (!no && affineIn(e.at, v, n, extentOf(k))!.stride > 1) count++;
+        return no;
+      },
+      (e) => affineIndexRefusal(e, v, n, extentOf(k)),
+    );
     return why ? -1 : count;
   };
   const [row, col] = [gathers('row'), gathers('col')];
@@ -73,7 +77,13 @@ export function renderVectorReduce(
   const n = (mode === 'row' ? k.redShape : k.outShape).at(-1)!;
   const body = Math.floor(n / 4) * 4;
   const loads = new AffineLoads(f, [k.value], v, n, extentOf(k), place, j);
-  const lanes = new LaneEmitter(f, [k.value], (e) => loads.lane(e));
+  const lanes = new LaneEmitter(
+    f,
+    [k.value],
+    (e) => loads.lane(e),
+    undefined,
+    (e) => loads.index(e),
+  );
   const env = { f, place, vars: (name: string) => vars.get(name)!, acc, fn };
   // A fresh emitter per use: an emitter's saved values belong to the one place it emitted them.
   const scalar = (roots: readonly Expr[]) => new ScalarEmitter(env, roots);

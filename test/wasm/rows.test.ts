@@ -60,6 +60,20 @@ const CASES: Record<string, (x: Node, c: Node, r: Node, s: Node) => Node> = {
     B.mul(B.sigmoid(B.add(B.transpose(B.transpose(x)), B.mul(r, s))), B.permute(x, [0, 1])),
   'where, comparisons and exp': (x, c, r) =>
     B.where(B.gt(x, c), B.exp(B.mul(x, r)), B.tanh(B.sub(x, c))),
+  // cross-entropy's gradient: softmax − one-hot(label), the label compared with the column index
+  'one-hot of integer labels': (x, _c, r) => {
+    const [rows, cols] = x.shape as [number, number];
+    const label = B.cast(B.mul(B.abs(r), 2), 'i32'); // 1, 3, 5 (< cols), per row
+    const hot = B.eq(B.broadcastTo(label, [rows, cols]), B.iota(x.graph, [rows, cols], 1));
+    return B.sub(B.exp(x), B.cast(hot, 'f32'));
+  },
+  // a mask kept as a boolean buffer (it is broadcast, so it gets one), read as lane masks
+  'boolean mask buffer': (x) => {
+    const [rows, cols] = x.shape as [number, number];
+    const mask = B.broadcastTo(B.le(B.iota(x.graph, [cols], 0), 3), [rows, cols]);
+    const a = B.where(mask, B.exp(x), 0);
+    return B.add(B.div(a, B.sum(a, -1, true)), B.where(mask, 0, B.tanh(x)));
+  },
 };
 
 function graph(rows: number, cols: number, name: string, transposed = false): Graph {
