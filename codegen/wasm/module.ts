@@ -7,6 +7,7 @@ import { FuncBuilder, ModuleBuilder } from './encoder.ts';
 import { imports, unsupportedOp } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import { renderMap, renderReduce, renderScan } from './loops.ts';
+import { epilogueRefusal, renderVectorEpilogue } from './epilogue.ts';
 import { accBytes, packBytes, renderEpilogue, renderProduct } from './matmul.ts';
 import { MICRO_PARAMS, renderMicroKernel } from './micro.ts';
 import { renderRowMap, rowRefusal } from './rows.ts';
@@ -184,7 +185,9 @@ export function renderWasm(
     const epilogue = mod.func(
       parted ? `${name}${EPILOGUE}` : null,
       { params: [], results: [] },
-      renderEpilogue(k, place, lay.acc, fn),
+      epilogueRefusal(k, place) === null
+        ? renderVectorEpilogue(k, place, lay.acc, fn)
+        : renderEpilogue(k, place, lay.acc, fn),
     );
     mod.func(name, { params: [], results: [] }, wholeMatmul(product, epilogue));
   }
