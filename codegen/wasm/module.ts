@@ -22,12 +22,16 @@ export type WasmSelect = 'auto' | 'all';
 
 /**
  * A kernel runs in wasm from this much work (multiply-adds of a matmul, elements of a map,
- * output × reduced elements of a reduction); tinier kernels stay TS, where a call costs less.
+ * output × reduced elements of a reduction); tinier kernels (scalars, a few elements) stay TS.
  * Measured with scripts/wasm-rule.mts (interleaved, on this shared 2-core machine): wasm won at
  * every size tried, from a 16×16×16 matmul (2.7×) to the seed network's 10×784×30 forward and
- * 784×10×30 zero-skipping weight gradient (whole W1 step 3.7× the scalar TS).
+ * 784×10×30 zero-skipping weight gradient (whole W1 step 3.7× the scalar TS). Lowered from 1024
+ * to 64 when the maps and reductions went SIMD: the W1 step is unchanged (1.02–1.04× by CPU
+ * time, interleaved), and G1's one-token decode (kernels of 64–256 elements) costs 1.3 ms of CPU
+ * per token over its first 60 tokens instead of 3.1 (TS kernels start in V8's interpreter;
+ * wasm starts compiled), 0.38 instead of 0.46 once warm.
  */
-export const MIN_WASM_WORK = 1 << 10;
+export const MIN_WASM_WORK = 64;
 
 function work(k: Exclude<Kernel, { kind: 'scatter' }>): number {
   const n = (s: readonly number[]) => s.reduce((a, d) => a * d, 1);
