@@ -7,7 +7,7 @@
 // floors as the IR's division does.
 import * as E from '../../src/schedule/expr.ts';
 import type { Expr } from '../../src/schedule/expr.ts';
-import { childrenOf } from '../../src/schedule/walk.ts';
+import { childrenOf, mapExpr } from '../../src/schedule/walk.ts';
 import { FuncBuilder, OP } from './encoder.ts';
 
 export interface Affine {
@@ -159,6 +159,27 @@ function rule(
     return null;
   }
   return atom();
+}
+
+/** The variable numbering the four-element chunks of `v` in chunkAffine's bases. */
+export const chunkVar = (v: string) => `${v}/4`;
+
+/**
+ * index = base(chunk) + stride·w within each aligned chunk of four, v = 4·chunk + w: for views
+ * that are affine only piecewise along v (a head merge: 16 contiguous elements, then a jump), with
+ * the base recomputed per chunk. Only for v < 4·⌊n/4⌋ (the vector part of a row).
+ */
+export function chunkAffine(
+  e: Expr,
+  v: string,
+  n: number,
+  extent: (name: string) => number,
+): Affine | null {
+  if (n < 4) return null;
+  const [u, w] = [chunkVar(v), `${v}%4`];
+  const split = E.iadd(E.imul(E.ivar(u), E.int(4)), E.ivar(w));
+  const at = mapExpr(e, (x) => (x.k === 'var' && x.name === v ? split : null), new Map());
+  return affineIn(at, w, 4, (name) => (name === u ? Math.floor(n / 4) : extent(name)));
 }
 
 /** Whether `e` depends on `v` at all. */

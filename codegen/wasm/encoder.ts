@@ -101,6 +101,7 @@ export const OP = {
   i32_and: 0x71,
   i32_or: 0x72,
   i32_shl: 0x74,
+  i32_shr_s: 0x75,
   f64_abs: 0x99,
   f64_neg: 0x9a,
   f64_floor: 0x9c,

@@ -9,7 +9,7 @@ import type { MapKernel } from '../../src/schedule/kernel.ts';
 import * as E from '../../src/schedule/expr.ts';
 import { childrenOf, storeIndex } from '../../src/schedule/walk.ts';
 import { Keys } from '../cse.ts';
-import { affineIn, emitIndex, maxIndex } from './affine.ts';
+import { affineIn, chunkAffine, chunkVar, emitIndex, maxIndex } from './affine.ts';
 import type { Affine } from './affine.ts';
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
 import { ScalarEmitter } from './expr.ts';
@@ -37,7 +37,8 @@ export function affineLoadRefusal(
   const b = buffer(e.buf);
   if ((b.dtype === 'f32') !== (e.t === 'f32') && e.t !== 'bool')
     return `load of ${e.buf} (${b.dtype}) as ${e.t}`;
-  if (!affineIn(e.at, v, n, extent)) return `load of ${e.buf} is not affine along ${v}`;
+  if (!affineIn(e.at, v, n, extent) && !chunkAffine(e.at, v, n, extent))
+    return `load of ${e.buf} is not affine along ${v}, even in chunks of four`;
   const hi = maxIndex(e.at, extent);
   if (hi === null || hi >= b.size) return `load of ${e.buf} may leave its buffer`;
   return null;
@@ -86,17 +87,25 @@ function leavesOf(roots: readonly Expr[]): Expr[] {
 /**
  * The loads of a vector loop along variable `v`: each an affine base (a byte address local, set
  * by `bases()` wherever the caller's other variables change) plus stride·v. `lane(e)` pushes the
- * four lanes at v = j, j+1, j+2, j+3 for the element index j in local `j`.
+ * four lanes at v = j, j+1, j+2, j+3 for the element index j in local `j`. A load affine only
+ * within chunks of four (chunkAffine) computes its base per chunk, in `lane`.
  */
 export class AffineLoads {
   private readonly keys = new Keys();
-  private readonly places = new Map<number, { affine: Affine; at: number; splat: number }>();
+  private readonly places = new Map<
+    number,
+    { affine: Affine; at: number; splat: number; chunked: boolean }
+  >();
   private readonly leaves: Expr[] = [];
+  private vars: (name: string) => number = () => {
+    throw new Error('internal: wasm lanes: bases() comes first');
+  };
+  private chunk = -1; // i32 local: the chunk number j / 4 (for chunked loads)
 
   constructor(
     private readonly f: FuncBuilder,
     roots: readonly Expr[],
-    v: string,
+    private readonly v: string,
     n: number,
     extent: (name: string) => number,
     private readonly place: (buf: string) => BufferPlace,
@@ -105,9 +114,12 @@ export class AffineLoads {
     for (const e of leavesOf(roots)) {
       const key = this.keys.of(e);
       if (this.places.has(key)) continue;
-      const affine = affineIn(e.k === 'load' ? e.at : e, v, n, extent)!;
-      const splat = affine.stride === 0 ? f.local('v128') : -1;
-      this.places.set(key, { affine, at: f.local('i32'), splat });
+      const at = e.k === 'load' ? e.at : e;
+      const whole = affineIn(at, v, n, extent);
+      const affine = whole ?? chunkAffine(at, v, n, extent)!;
+      const splat = whole && affine.stride === 0 ? f.local('v128') : -1;
+      this.places.set(key, { affine, at: f.local('i32'), splat, chunked: !whole });
+      if (!whole && this.chunk < 0) this.chunk = f.local('i32');
       this.leaves.push(e);
     }
   }
@@ -115,8 +127,10 @@ export class AffineLoads {
   /** Compute every base (and splat the stride-0 loads) for the current other variables. */
   bases(vars: (name: string) => number): void {
     const f = this.f;
+    this.vars = vars;
     for (const e of this.leaves) {
       const r = this.places.get(this.keys.of(e))!;
+      if (r.chunked) continue;
       emitIndex(f, r.affine.base, vars);
       if (e.k !== 'load') {
         f.set(r.at);
@@ -158,6 +172,10 @@ export class AffineLoads {
     const r = this.places.get(this.keys.of(e))!;
     const off = this.place(e.buf).at;
     const s = r.affine.stride;
+    if (r.chunked) {
+      this.chunkLane(e, r.affine, r.at);
+      return;
+    }
     if (s === 0) f.get(r.splat);
     else if (s === 1) f.get(r.at).get(this.j).i32(2).op(OP.i32_shl).op(OP.i32_add).v128Load(off);
     else {
@@ -176,6 +194,27 @@ export class AffineLoads {
           .simd(SIMD.f32x4_replace_lane, l);
     }
     if (s !== 0) this.convert(e);
+  }
+
+  /** A chunked load: this chunk's base (chunk = j / 4), then 4 lanes `stride` apart. */
+  private chunkLane(e: Load, affine: Affine, at: number): void {
+    const f = this.f;
+    const off = this.place(e.buf).at;
+    const u = chunkVar(this.v);
+    f.get(this.j).i32(2).op(OP.i32_shr_s).set(this.chunk);
+    emitIndex(f, affine.base, (name) => (name === u ? this.chunk : this.vars(name)));
+    f.i32(2).op(OP.i32_shl).set(at);
+    const s = affine.stride;
+    if (s === 0) f.get(at).splatLoad(off);
+    else if (s === 1) f.get(at).v128Load(off);
+    else {
+      f.get(at).mem(OP.f32_load, off).simd(SIMD.f32x4_splat);
+      for (let l = 1; l < 4; l++)
+        f.get(at)
+          .mem(OP.f32_load, off + 4 * s * l)
+          .simd(SIMD.f32x4_replace_lane, l);
+    }
+    this.convert(e);
   }
 }
 

@@ -39,7 +39,7 @@ export function reduceLanes(k: ReduceKernel, buffer: Buffer): ReduceLanes | null
       [k.value],
       (e) => {
         const no = affineLoadRefusal(e, v, n, extentOf(k), buffer);
-        if (!no && affineIn(e.at, v, n, extentOf(k))!.stride > 1) count++;
+        if (!no && (affineIn(e.at, v, n, extentOf(k))?.stride ?? 2) > 1) count++; // chunked too
         return no;
       },
       (e) => affineIndexRefusal(e, v, n, extentOf(k)),

@@ -157,3 +157,37 @@ describe('f32x4 row maps', () => {
     });
   }
 });
+
+/** Attention's head merge: [B, H, T, dh] → [B, T, H·dh], contiguous only within each head. */
+function headMerge(h: number, t: number, dh: number): Graph {
+  const g = new Graph('merge');
+  const x = g.input('x', [2, h, t, dh]);
+  const b = g.input('b', [h * dh]);
+  const merged = B.reshape(B.permute(x, [0, 2, 1, 3]), [2 * t, h * dh]);
+  const y = B.tanh(B.add(merged, b));
+  g.output('y', y);
+  g.output('s', B.sum(B.mul(merged, merged), -1));
+  return g;
+}
+
+describe('f32x4 rows over a head merge (bases per chunk of four)', () => {
+  for (const dh of [4, 8, 6]) {
+    it(`dh ${dh}: ${dh % 4 ? 'scalar (chunks cross heads)' : 'chunked lanes'}, as the interpreter and TS`, async () => {
+      const g = headMerge(3, 5, dh);
+      const { program } = await emitTs(g, { format: false });
+      const buffer = (b: string) => program.buffers.find((x) => x.name === b)!;
+      const maps = kernelsOf(program).filter((k): k is MapKernel => k.kind === 'map');
+      const rowMaps = maps.filter((k) => rowRefusal(k, buffer) === null);
+      expect(rowMaps.length > 0).toBe(dh % 4 === 0);
+      const feeds = () => ({
+        x: Float32Array.from({ length: 2 * 3 * 5 * dh }, (_, i) => Math.sin(i * 0.3)),
+        b: Float32Array.from({ length: 3 * dh }, (_, i) => Math.cos(i)),
+      });
+      expect(await diffAgainstInterp(g, feeds, 1, { wasm: 'all' })).toBeNull();
+      const [w, s] = await Promise.all([compile(g, { wasm: 'all' }), compile(g, { wasm: 'off' })]);
+      const [a, b] = await Promise.all([w.run(feeds()), s.run(feeds())]);
+      expect(mismatch(a['y']!, b['y']!)).toBeNull();
+      expect(mismatch(a['s']!, b['s']!)).toBeNull();
+    });
+  }
+});
