@@ -13,10 +13,10 @@ const ROOTS = ['src', 'codegen'];
  * .wgsl, #14's rest (run in training modules on both targets, in-process WGSL from the host plan,
  * inspect's kernel frames, legend and pan/zoom, plot ticks), #18's threads, and #11's remaining
  * ops (einsum, conv dilation/groups, transposed conv, group norm, the scan kernel kind). Raised
- * to 21,200 for the wasm SIMD maps along rows, reductions, epilogues and lane transcendentals
+ * to 21,300 for the wasm SIMD maps along rows, reductions, epilogues and lane transcendentals
  * (codegen/wasm rows, vreduce, epilogue, lanes, lanemath, affine: ~1,030 lines).
  */
-const TOTAL_BUDGET = 21_200;
+const TOTAL_BUDGET = 21_300;
 const FILE_BUDGET = 450;
 
 function files(dir: string): string[] {
