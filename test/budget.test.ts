@@ -13,10 +13,11 @@ const ROOTS = ['src', 'codegen'];
  * .wgsl, #14's rest (run in training modules on both targets, in-process WGSL from the host plan,
  * inspect's kernel frames, legend and pan/zoom, plot ticks), #18's threads, and #11's remaining
  * ops (einsum, conv dilation/groups, transposed conv, group norm, the scan kernel kind). Raised in
- * wave 2's third session (to 22,000) for the kernel-kind registry (src/schedule/kinds/), the
- * row-form SIMD matmul, SIMD lane math/reductions/epilogues, and strided batched matmuls.
+ * wave 2's third session (to 22,500) for the kernel-kind registry (src/schedule/kinds/), the
+ * row-form SIMD matmul, SIMD lane math/reductions/epilogues (~1,000 lines), strided batched matmuls,
+ * the worker-thread runtime as a module, and the type check beside the compile.
  */
-const TOTAL_BUDGET = 22_000;
+const TOTAL_BUDGET = 22_500;
 const FILE_BUDGET = 450;
 
 function files(dir: string): string[] {

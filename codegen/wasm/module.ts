@@ -11,10 +11,13 @@ import { FuncBuilder, ModuleBuilder } from './encoder.ts';
 import { imports, unsupportedOp } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import { renderMap, renderReduce, renderScan } from './loops.ts';
+import { epilogueRefusal, renderVectorEpilogue } from './epilogue.ts';
 import { accBytes, directOutput, packBytes, renderEpilogue, renderProduct } from './matmul.ts';
 import { MICRO_PARAMS, renderMicroKernel } from './micro.ts';
+import { renderRowMap, rowRefusal } from './rows.ts';
 import * as Row from './rowmm.ts';
 import { renderVectorMap, vectorRefusal } from './vector.ts';
+import { reduceLanes, renderVectorReduce } from './vreduce.ts';
 
 /**
  * Which kernels run in wasm: 'auto' all but the tiniest (the size rule below); 'all' every map,
@@ -24,12 +27,16 @@ export type WasmSelect = 'auto' | 'all';
 
 /**
  * A kernel runs in wasm from this much work (multiply-adds of a matmul, elements of a map,
- * output × reduced elements of a reduction); tinier kernels stay TS, where a call costs less.
+ * output × reduced elements of a reduction); tinier kernels (scalars, a few elements) stay TS.
  * Measured with scripts/wasm-rule.mts (interleaved, on this shared 2-core machine): wasm won at
  * every size tried, from a 16×16×16 matmul (2.7×) to the seed network's 10×784×30 forward and
- * 784×10×30 zero-skipping weight gradient (whole W1 step 3.7× the scalar TS).
+ * 784×10×30 zero-skipping weight gradient (whole W1 step 3.7× the scalar TS). Lowered from 1024
+ * to 64 when the maps and reductions went SIMD: the W1 step is unchanged (1.02–1.04× by CPU
+ * time, interleaved), and G1's one-token decode (kernels of 64–256 elements) costs 1.3 ms of CPU
+ * per token over its first 60 tokens instead of 3.1 (TS kernels start in V8's interpreter;
+ * wasm starts compiled), 0.38 instead of 0.46 once warm.
  */
-export const MIN_WASM_WORK = 1 << 10;
+export const MIN_WASM_WORK = 64;
 
 /**
  * The kinds with wasm code. Partial by design: a kind absent here (scatter) has no wasm loops,
@@ -120,12 +127,16 @@ function renderKernel(
   k: Extract<Kernel, { kind: 'map' | 'reduce' | 'scan' }>,
   place: (buf: string) => BufferPlace,
   fn: (n: ImportName) => number,
-  dtypeOf: (buf: string) => string,
+  buffer: (buf: string) => BufferInfo,
 ): FuncBuilder {
-  if (k.kind === 'reduce') return renderReduce(k, place, fn);
+  if (k.kind === 'reduce') {
+    const mode = reduceLanes(k, buffer);
+    return mode ? renderVectorReduce(k, mode, place, fn) : renderReduce(k, place, fn);
+  }
   if (k.kind === 'scan') return renderScan(k, place, fn);
-  const vector = vectorRefusal(k, dtypeOf) === null;
-  return vector ? renderVectorMap(k, place, fn) : renderMap(k, place, fn);
+  if (vectorRefusal(k, (b) => buffer(b).dtype) === null) return renderVectorMap(k, place, fn);
+  if (rowRefusal(k, buffer) === null) return renderRowMap(k, place, fn);
+  return renderMap(k, place, fn);
 }
 
 /** kernel() = product(0, 1) then epilogue(): the whole matmul on the calling thread. */
@@ -143,7 +154,7 @@ export function renderWasm(
   threads = 1,
 ): WasmModule | null {
   const byName = new Map<string, BufferInfo>(p.buffers.map((b) => [b.name, b]));
-  const dtypeOf = (buf: string) => byName.get(buf)!.dtype;
+  const bufferOf = (buf: string) => byName.get(buf)!;
   const chosen = kernelsOf(p).filter((k) => runsInWasm(k, select));
   if (!chosen.length) return null;
   const matmuls = chosen.filter((k): k is MatmulKernel => k.kind === 'matmul');
@@ -172,7 +183,7 @@ export function renderWasm(
   for (const k of chosen) {
     const name = exportName(k.name);
     if (k.kind === 'map' || k.kind === 'reduce' || k.kind === 'scan') {
-      mod.func(name, { params: [], results: [] }, renderKernel(k, place, fn, dtypeOf));
+      mod.func(name, { params: [], results: [] }, renderKernel(k, place, fn, bufferOf));
       continue;
     }
     if (k.kind !== 'matmul')
@@ -181,11 +192,14 @@ export function renderWasm(
       // Row form, on the calling thread (a matmul large enough to split is packed); the epilogue
       // is a map kernel over the dense C.
       const c = Row.accName((n) => byName.has(n));
-      const cPlace = { at: lay.acc, size: k.batch * k.m * k.n, dtype: 'f32' };
+      const size = k.batch * k.m * k.n;
+      const cPlace = { at: lay.acc, size, dtype: 'f32' };
+      const shape = k.batch === 1 ? [k.m, k.n] : [k.batch, k.m, k.n];
+      const cInfo: BufferInfo = { name: c, role: 'temp', dtype: 'f32', size, shape, slot: -1 };
       const placeC = (buf: string) => (buf === c ? cPlace : place(buf));
-      const dtypeC = (buf: string) => (buf === c ? 'f32' : dtypeOf(buf));
+      const bufferC = (buf: string) => (buf === c ? cInfo : bufferOf(buf));
       const product = Row.renderRowProduct(k, place, lay.acc, lay.pack[0]!);
-      const epilogue = renderKernel(Row.epilogueMap(k, c), placeC, fn, dtypeC);
+      const epilogue = renderKernel(Row.epilogueMap(k, c), placeC, fn, bufferC);
       const [pf, ef] = [product, epilogue].map((b) => mod.func(null, VOID, b));
       const whole = new FuncBuilder([]);
       whole.call(pf!).call(ef!);
@@ -203,7 +217,11 @@ export function renderWasm(
     const epilogue = mod.func(
       parted ? `${name}${EPILOGUE}` : null,
       { params: [], results: [] },
-      direct === null ? renderEpilogue(k, place, lay.acc, fn) : new FuncBuilder([]),
+      direct !== null
+        ? new FuncBuilder([])
+        : epilogueRefusal(k, place) === null
+          ? renderVectorEpilogue(k, place, lay.acc, fn)
+          : renderEpilogue(k, place, lay.acc, fn),
     );
     mod.func(name, { params: [], results: [] }, wholeMatmul(product, epilogue));
   }

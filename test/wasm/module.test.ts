@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { emitTs } from '../../src/pipeline.ts';
 import { importTs } from '../support/import-ts.ts';
-import { runsInWasm } from '../../codegen/wasm/module.ts';
+import { MIN_WASM_WORK, runsInWasm } from '../../codegen/wasm/module.ts';
+import * as B from '../../src/builder/ops.ts';
+import { Graph } from '../../src/ir/graph.ts';
 import { fuzzGraph } from '../../src/testing/fuzz.ts';
 import { kernelsOf } from '../../src/schedule/kernel.ts';
 import { addSgdUpdates } from '../codegen/harness.ts';
@@ -81,7 +83,7 @@ describe('TS module with wasm kernels', () => {
     expect(inFunctions).toEqual([]);
   });
 
-  it('the size rule: all but the tiniest kernels run in wasm; off means no wasm at all', async () => {
+  it('the size rule: all but the tiniest kernels (a few elements) run in wasm; off means no wasm at all', async () => {
     const auto = await emitTs(seedMlpStep().g, { wasm: 'auto', format: false });
     const off = await emitTs(seedMlpStep().g, { wasm: 'off', format: false });
     expect(off.source).not.toContain('wasm');
@@ -91,13 +93,21 @@ describe('TS module with wasm kernels', () => {
     const big = kernels.filter((k) => k.kind === 'matmul' && k.m * k.n * k.k > 200_000);
     expect(big).toHaveLength(2);
     for (const k of big) expect(picked).toContain(k);
-    // The 10×10 output-layer maps stay TS.
-    const tiny = kernels.filter(
+    // The 10×10 output-layer maps (100 elements) run in wasm too.
+    const small = kernels.filter(
       (k) => k.kind === 'map' && k.shape.reduce((a, d) => a * d, 1) <= 100,
     );
-    expect(tiny.length).toBeGreaterThan(0);
-    for (const k of tiny) expect(picked).not.toContain(k);
+    expect(small.length).toBeGreaterThan(0);
+    for (const k of small) expect(picked).toContain(k);
     for (const k of picked) expect(auto.source).toContain(`if (wasm) wasm.`);
+    // Below MIN_WASM_WORK (a 3×5 map) a kernel stays TS.
+    const g = new Graph('tiny');
+    g.output('y', B.mul(B.tanh(g.input('x', [3, 5])), 2));
+    const tiny = kernelsOf((await emitTs(g, { wasm: 'auto', format: false })).program);
+    expect(tiny).toHaveLength(1);
+    expect(3 * 5).toBeLessThan(MIN_WASM_WORK);
+    expect(runsInWasm(tiny[0]!, 'auto')).toBe(false);
+    expect(runsInWasm(tiny[0]!, 'all')).toBe(true);
   });
 
   it('trains in the wasm memory, with user arrays or the workspace arrays, and falls back to TS', async () => {
