@@ -4,7 +4,7 @@
 // once are kept in locals, like the TS renderer's temporaries.
 import { Keys } from '../cse.ts';
 import type { Expr, UnOp } from '../../src/schedule/expr.ts';
-import { childrenOf } from '../../src/schedule/walk.ts';
+import { childrenOf, visit } from '../../src/schedule/walk.ts';
 import { FuncBuilder, MISC, OP } from './encoder.ts';
 
 /** Math functions imported from JavaScript (no wasm instruction computes them). */
@@ -93,15 +93,9 @@ const WASM_UNARY: { readonly [P in UnOp]: 'inline' | ImportName | null } = {
 
 /** Every distinct expression node under `roots`, once each (iterative: no recursion on depth). */
 function distinctExprs(roots: readonly Expr[]): Expr[] {
-  const stack = [...roots];
-  const seen = new Set<Expr>();
-  while (stack.length) {
-    const e = stack.pop()!;
-    if (seen.has(e)) continue;
-    seen.add(e);
-    stack.push(...childrenOf(e));
-  }
-  return [...seen];
+  const out: Expr[] = [];
+  visit(roots, (e) => out.push(e));
+  return out;
 }
 
 /** The first unary op in these expressions that wasm has no code for (its kernel stays TS). */

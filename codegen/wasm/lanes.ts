@@ -3,7 +3,7 @@
 // its own way); everything else — arithmetic, comparisons as lane masks, selects, the
 // transcendentals of lanemath.ts — is here. Values used more than once are kept in v128 locals.
 import type { Expr } from '../../src/schedule/expr.ts';
-import { childrenOf } from '../../src/schedule/walk.ts';
+import { childrenOf, visit } from '../../src/schedule/walk.ts';
 import { Keys } from '../cse.ts';
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
 import { isLaneMath, laneMath, splatF32 } from './lanemath.ts';
@@ -50,33 +50,33 @@ export function laneRefusal(
   loadRefusal: (e: Load) => string | null,
   indexRefusal?: (e: Expr) => string | null,
 ): string | null {
-  const stack = [...roots];
-  const seen = new Set<Expr>();
-  while (stack.length) {
-    const e = stack.pop()!;
-    if (seen.has(e)) continue;
-    seen.add(e);
-    if (e.k === 'load') {
-      const why = loadRefusal(e);
-      if (why) return why;
-      continue;
-    }
-    if (e.t === 'i32') {
-      const why = indexRefusal ? indexRefusal(e) : 'integer arithmetic';
-      if (why) return why;
-      continue;
-    }
-    const un = e.k === 'un' && !(e.op in LANE_UN) && e.op !== 'relu' && e.op !== 'recip';
-    if (un && !isLaneMath(e.op)) return `${e.op} has no f32x4 code`;
-    if (e.k === 'bin' && !(e.op in LANE_BIN) && !(e.op in LANE_CMP))
-      return `${e.op} has no f32x4 instruction`;
-    if (e.k === 'bin' && e.op in LANE_CMP && e.a.t === 'bool') return 'boolean comparison';
-    if (e.k === 'num' && e.t === 'bool') return 'boolean constant';
-    if (e.k === 'cast' && !(e.t === 'f32' && (e.a.t === 'bool' || e.a.t === 'i32')))
-      return `cast from ${e.a.t} to ${e.t}`;
-    if (e.k === 'rand') return 'random numbers in the body';
-    stack.push(...childrenOf(e));
+  let why: string | null = null;
+  const leaf = (e: Expr) => e.k === 'load' || e.t === 'i32';
+  visit(
+    roots,
+    (e) => {
+      why ??= e.k === 'load' ? loadRefusal(e) : e.t === 'i32' ? intRefusal(e) : opRefusal(e);
+    },
+    (e) => why === null && !leaf(e),
+  );
+  return why;
+
+  function intRefusal(e: Expr): string | null {
+    return indexRefusal ? indexRefusal(e) : 'integer arithmetic';
   }
+}
+
+/** Why one (non-load, non-integer) expression node has no lane code, or null. */
+function opRefusal(e: Expr): string | null {
+  const un = e.k === 'un' && !(e.op in LANE_UN) && e.op !== 'relu' && e.op !== 'recip';
+  if (un && !isLaneMath(e.op)) return `${e.op} has no f32x4 code`;
+  if (e.k === 'bin' && !(e.op in LANE_BIN) && !(e.op in LANE_CMP))
+    return `${e.op} has no f32x4 instruction`;
+  if (e.k === 'bin' && e.op in LANE_CMP && e.a.t === 'bool') return 'boolean comparison';
+  if (e.k === 'num' && e.t === 'bool') return 'boolean constant';
+  if (e.k === 'cast' && !(e.t === 'f32' && (e.a.t === 'bool' || e.a.t === 'i32')))
+    return `cast from ${e.a.t} to ${e.t}`;
+  if (e.k === 'rand') return 'random numbers in the body';
   return null;
 }
 

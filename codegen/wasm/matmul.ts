@@ -69,18 +69,22 @@ function batchBase(f: FuncBuilder, v: StridedView, at: number): (b: number) => (
   if (terms.length === 0) return () => () => f.i32(start);
   const base = f.local('i32');
   return (b) => {
-    f.i32(start);
-    for (const t of terms) {
-      f.get(b);
-      if (t.div !== 1) f.i32(t.div).op(OP.i32_div_s);
-      if (t.mod) f.i32(t.mod).op(OP.i32_rem_u);
-      f.i32(4 * t.stride)
-        .op(OP.i32_mul)
-        .op(OP.i32_add);
-    }
-    f.set(base);
+    addBatchOffset(f.i32(start), b, v).set(base);
     return () => f.get(base);
   };
+}
+
+/** Adds batch b's byte offset in view v (⌊b / div⌋ mod size · stride per batch axis). */
+export function addBatchOffset(f: FuncBuilder, b: number, v: StridedView): FuncBuilder {
+  for (const t of batchTerms(v)) {
+    f.get(b);
+    if (t.div !== 1) f.i32(t.div).op(OP.i32_div_s);
+    if (t.mod) f.i32(t.mod).op(OP.i32_rem_u);
+    f.i32(4 * t.stride)
+      .op(OP.i32_mul)
+      .op(OP.i32_add);
+  }
+  return f;
 }
 
 /** dst = byte address of element (row, col) of view v, after its batch's base (`base` pushes it). */

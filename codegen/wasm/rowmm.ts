@@ -7,12 +7,11 @@
 // of vector.ts where that applies (the SGD update) and the scalar loop of loops.ts otherwise.
 import * as E from '../../src/schedule/expr.ts';
 import type { Expr } from '../../src/schedule/expr.ts';
-import { batchTerms } from '../../src/schedule/kernel.ts';
-import type { StridedView } from '../../src/schedule/kernel.ts';
 import type { MapKernel } from '../../src/schedule/kinds/map.ts';
 import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { mapExpr, storeIndex } from '../../src/schedule/walk.ts';
 import { FuncBuilder, MISC, OP, SIMD } from './encoder.ts';
+import { addBatchOffset } from './matmul.ts';
 import type { BufferPlace } from './expr.ts';
 
 /** Whether B must be copied into a dense block first (its columns are not contiguous). */
@@ -150,11 +149,11 @@ export function renderRowProduct(
   f.forRange(b, 0, k.batch, 1, () => {
     if (dense) packB(f, k, b, bBase, pack);
     f.i32(dense ? pack : bBase);
-    if (!dense) batchOffset(f, b, k.b);
+    if (!dense) addBatchOffset(f, b, k.b);
     f.set(bRow);
     /** aRow and cRow for row i of batch b. */
     const setRow = () => {
-      mad(batchOffset(f.i32(aBase), b, k.a), i, 4 * k.a.rowStride).set(aRow);
+      mad(addBatchOffset(f.i32(aBase), b, k.a), i, 4 * k.a.rowStride).set(aRow);
       mad(mad(f.i32(acc), b, 4 * k.m * k.n), i, 4 * k.n).set(cRow);
     };
     const row = () => {
@@ -197,18 +196,6 @@ const ZERO = new Array<number>(16).fill(0);
 /** Adds x · bytes to the address on the stack. */
 const mad = (f: FuncBuilder, x: number, bytes: number) =>
   f.get(x).i32(bytes).op(OP.i32_mul).op(OP.i32_add);
-/** Adds batch b's byte offset in view v (⌊b / div⌋ mod size · stride per batch axis). */
-function batchOffset(f: FuncBuilder, b: number, v: StridedView): FuncBuilder {
-  for (const t of batchTerms(v)) {
-    f.get(b);
-    if (t.div !== 1) f.i32(t.div).op(OP.i32_div_s);
-    if (t.mod) f.i32(t.mod).op(OP.i32_rem_u);
-    f.i32(4 * t.stride)
-      .op(OP.i32_mul)
-      .op(OP.i32_add);
-  }
-  return f;
-}
 /** v128.any_true (SIMD opcode 0x53): 1 when any bit of the vector is set. */
 const V128_ANY_TRUE = 0x53;
 
@@ -217,7 +204,7 @@ function packB(f: FuncBuilder, k: MatmulKernel, b: number, bBase: number, pack: 
   const [p, j, src, dst] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
   f.i32(pack).set(dst);
   f.forRange(p, 0, k.k, 1, () => {
-    mad(batchOffset(f.i32(bBase), b, k.b), p, 4 * k.b.rowStride).set(src);
+    mad(addBatchOffset(f.i32(bBase), b, k.b), p, 4 * k.b.rowStride).set(src);
     const [colBytes, padBytes] = [4 * k.b.colStride, 4 * (ceil4(k.n) - k.n)];
     f.forRange(j, 0, k.n, 1, () => {
       f.get(dst).get(src).mem(OP.f32_load).mem(OP.f32_store);

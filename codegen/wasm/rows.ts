@@ -7,7 +7,7 @@
 import type { Expr } from '../../src/schedule/expr.ts';
 import type { MapKernel } from '../../src/schedule/kinds/map.ts';
 import * as E from '../../src/schedule/expr.ts';
-import { childrenOf, storeIndex } from '../../src/schedule/walk.ts';
+import { childrenOf, storeIndex, visit } from '../../src/schedule/walk.ts';
 import { Keys } from '../cse.ts';
 import { affineIn, chunkAffine, chunkVar, emitIndex, maxIndex } from './affine.ts';
 import type { Affine } from './affine.ts';
@@ -72,15 +72,12 @@ export function rowRefusal(k: MapKernel, buffer: Buffer): string | null {
 /** The distinct loads and integer values of the expressions (not walked into). */
 function leavesOf(roots: readonly Expr[]): Expr[] {
   const out: Expr[] = [];
-  const seen = new Set<Expr>();
-  const stack = [...roots];
-  while (stack.length) {
-    const e = stack.pop()!;
-    if (seen.has(e)) continue;
-    seen.add(e);
-    if (e.k === 'load' || e.t === 'i32') out.push(e);
-    else stack.push(...childrenOf(e));
-  }
+  const leaf = (e: Expr) => e.k === 'load' || e.t === 'i32';
+  visit(
+    roots,
+    (e) => leaf(e) && out.push(e),
+    (e) => !leaf(e),
+  );
   return out;
 }
 

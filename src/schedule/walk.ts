@@ -84,8 +84,15 @@ export class ExprIds {
   }
 }
 
-/** Visit every distinct expression object once (expressions are DAGs with shared nodes). */
-export function visit(roots: readonly Expr[], fn: (e: Expr) => void): void {
+/**
+ * Visit every distinct expression object once (expressions are DAGs with shared nodes), going on
+ * into the children of those `descend` accepts (all, without it).
+ */
+export function visit(
+  roots: readonly Expr[],
+  fn: (e: Expr) => void,
+  descend?: (e: Expr) => boolean,
+): void {
   const seen = new Set<Expr>();
   const stack = [...roots];
   while (stack.length) {
@@ -93,7 +100,7 @@ export function visit(roots: readonly Expr[], fn: (e: Expr) => void): void {
     if (seen.has(e)) continue;
     seen.add(e);
     fn(e);
-    stack.push(...childrenOf(e));
+    if (!descend || descend(e)) stack.push(...childrenOf(e));
   }
 }
 
