@@ -1,7 +1,7 @@
 // The worker-thread runtime (src/runtime/wasm-threads.ts) as a module of its own: threaded TS
 // modules embed its current text (TypeScript or JavaScript, no imports or exports), and it runs a
 // split kernel's product on every thread over one shared memory, then its epilogue here.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FuncBuilder, ModuleBuilder, OP } from '../../codegen/wasm/encoder.ts';
 import { threadsText } from '../../codegen/ts/threads-build.ts';
 import { THREADS_JS, THREADS_TS } from '../../codegen/ts/threads-source.ts';
@@ -43,7 +43,7 @@ describe('the worker-thread runtime', () => {
     expect(THREADS_JS).not.toMatch(/\binterface\b|: ThreadPlan/);
   });
 
-  it('runs each share of a split product on its own thread, then the epilogue', () => {
+  it('runs each share of a split product on its own thread, then the epilogue', async () => {
     const bytes = module();
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
     const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
@@ -52,6 +52,11 @@ describe('the worker-thread runtime', () => {
     expect(workers).not.toBeNull();
     try {
       const words = new Int32Array(memory.buffer);
+      workers!.kernels['k']!(); // the workers may not have started: this thread does their shares
+      expect(Array.from(words.subarray(0, 3))).toEqual([10, 20, 30]);
+      expect(words[8]).toBe(60);
+      words.fill(0, 0, 9);
+      await vi.waitFor(() => expect(workers!.running()).toBe(2), { timeout: 20_000 });
       workers!.kernels['k']!();
       expect(Array.from(words.subarray(0, 3))).toEqual([10, 20, 30]);
       expect(words[8]).toBe(60);
