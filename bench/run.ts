@@ -4,7 +4,8 @@
 // G1 (the GPT workload, bench/g1.ts) runs after W1–W5 in a full run, or alone with `G1`
 // (`npx tsx bench/run.ts G1 [impls…]`), and writes bench/results/g1.{json,md} (<BENCH_OUT>-g1 when set).
 // W2T / W3T run W2 / W3 in headless Chromium with threads (bench/browser/: gradc 1 and 2 threads,
-// jax-js with and without its worker pool), only when named; bench/results/browser.{json,md}.
+// jax-js with and without its worker pool), only when named; bench/results/browser.{json,md};
+// BROWSER_JAX_WORKERS=n sizes jax-js's pool (default: the cores, as jax-js itself sizes it).
 import { loadavg } from 'node:os';
 import { runBrowserBench } from './browser/driver.ts';
 import { BROWSER_IMPLS } from './browser/protocol.ts';
@@ -85,7 +86,9 @@ async function runBrowser(): Promise<void> {
   const load = [loadavg()];
   const impls = BROWSER_IMPLS.filter((i) => !only.length || only.some((s) => i.includes(s)));
   const log = (l: string) => console.log(l);
-  const outcome = await runBrowserBench({ cfg, reps, workloads: browser, impls }, log);
+  const workers = process.env['BROWSER_JAX_WORKERS']; // default: the browser's core count
+  const jaxWorkers = workers ? Number(workers) : undefined;
+  const outcome = await runBrowserBench({ cfg, reps, workloads: browser, impls, jaxWorkers }, log);
   load.push(loadavg());
   console.log('\n' + renderBrowser(outcome, false, load));
   const name = process.env['BENCH_OUT'] ? `${process.env['BENCH_OUT']}-browser` : 'browser';

@@ -1,7 +1,14 @@
 // gradc's threaded module in a browser: the browser bench's page (bench/browser/), served
 // cross-origin isolated, runs W2's and W3's generated modules at 1 and at 2 threads in a dedicated
 // Worker of headless Chromium; the threaded ones must have their Web Worker running and give
-// bitwise the 1-thread results. Also the report's ratios and verdicts on a made-up outcome.
+// bitwise the 1-thread results. The runtime on a page's main thread, which may not block, spins
+// while its Web Workers finish. Also the report's ratios and verdicts on a made-up outcome.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { buildBrowserBench } from '../../bench/browser/build.ts';
 import { CHROMIUM_PATH, runPage } from '../../bench/browser/driver.ts';
@@ -9,7 +16,10 @@ import type { BrowserOutcome } from '../../bench/browser/driver.ts';
 import { BROWSER_IMPLS } from '../../bench/browser/protocol.ts';
 import type { BrowserRun } from '../../bench/browser/protocol.ts';
 import { browserFigures, browserTargets, renderBrowser } from '../../bench/browser/report.ts';
+import { serveIsolated } from '../../bench/browser/server.ts';
 import { benchConfig } from '../../bench/peers/types.ts';
+import type { SpinPage } from '../support/threads-page.ts';
+import { tinyModule } from '../support/threads-module.ts';
 
 if (!CHROMIUM_PATH) {
   console.warn(
@@ -40,6 +50,36 @@ describe.skipIf(!CHROMIUM_PATH)('a threaded module in headless Chromium', () => 
     expect(two).toEqual(one);
     expect(one[2]!).toBeLessThan(one[0]!); // it trains
   }, 300_000);
+
+  it("shares a split kernel from a page's main thread, spinning instead of waiting", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gradc-spin-')) + sep;
+    const entry = fileURLToPath(new URL('../support/threads-page.ts', import.meta.url));
+    await build({ entryPoints: [entry], outfile: `${dir}page.js`, bundle: true, format: 'esm' });
+    writeFileSync(`${dir}tiny.wasm`, tinyModule());
+    writeFileSync(`${dir}index.html`, '<script type="module" src="./page.js"></script>');
+    const site = await serveIsolated(dir);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH!,
+      args: ['--no-sandbox'],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(site.url);
+      // Functions run in the page: each names the global itself.
+      const done = () => (globalThis as { spinPage?: SpinPage }).spinPage?.done;
+      await page.waitForFunction(done, null, { timeout: 60_000 });
+      const state = await page.evaluate(() => (globalThis as { spinPage?: SpinPage }).spinPage!);
+      expect(state.error).toBeUndefined();
+      expect(state.canWait).toBe(false); // so the wait for the workers was the spin
+      expect(state.before).toEqual([10, 20, 30, 60]); // no worker yet: this thread did all
+      expect(state.running).toBe(2);
+      expect(state.after).toEqual([10, 20, 30, 60]);
+    } finally {
+      await browser.close();
+      site.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('the browser report', () => {

@@ -2,33 +2,13 @@
 // modules embed its current text (TypeScript or JavaScript, no imports or exports), and it runs a
 // split kernel's product on every thread over one shared memory, then its epilogue here.
 import { describe, expect, it, vi } from 'vitest';
-import { FuncBuilder, ModuleBuilder, OP } from '../../codegen/wasm/encoder.ts';
 import { threadsText } from '../../codegen/ts/threads-build.ts';
 import { THREADS_JS, THREADS_TS } from '../../codegen/ts/threads-source.ts';
 import { startWorkers } from '../../src/runtime/wasm-threads.ts';
-import type { ThreadPlan } from '../../src/runtime/wasm-threads.ts';
+import { TINY_PLAN, tinyModule } from '../support/threads-module.ts';
 
-const PLAN: ThreadPlan = {
-  threads: 3,
-  split: ['k'],
-  imports: [],
-  product: '#product',
-  epilogue: '#epilogue',
-};
-
-/** k#product(t, nt) stores 10·(t + 1) at i32 [t]; k#epilogue() stores their sum at i32 [8]. */
-function module(): Uint8Array<ArrayBuffer> {
-  const m = new ModuleBuilder(1, true);
-  const product = new FuncBuilder(['i32', 'i32']);
-  product.get(0).i32(2).op(OP.i32_shl);
-  product.get(0).i32(1).op(OP.i32_add).i32(10).op(OP.i32_mul).mem(OP.i32_store);
-  m.func('k#product', { params: ['i32', 'i32'], results: [] }, product);
-  const epilogue = new FuncBuilder([]);
-  epilogue.i32(32).i32(0).mem(OP.i32_load).i32(0).mem(OP.i32_load, 4).op(OP.i32_add);
-  epilogue.i32(0).mem(OP.i32_load, 8).op(OP.i32_add).mem(OP.i32_store);
-  m.func('k#epilogue', { params: [], results: [] }, epilogue);
-  return m.encode();
-}
+const PLAN = TINY_PLAN;
+const module = tinyModule;
 
 describe('the worker-thread runtime', () => {
   it('is embedded as its current text, without imports or exports', () => {
