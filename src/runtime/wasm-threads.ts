@@ -31,7 +31,8 @@ interface WorkerHandle {
   terminate(): unknown;
   postMessage?(data: WorkerData): void;
 }
-interface WorkerData {
+/** What each worker is given (exported for workerMain's signature). */
+export interface WorkerData {
   readonly bytes: Uint8Array;
   readonly memory: object;
   /**
@@ -62,35 +63,37 @@ type Product = (t: number, nt: number) => void;
 /**
  * A worker's whole program: the same kernels over the shared memory; on each request, its share
  * of one split matmul's product. Node hands it its data as workerData, a browser as one message.
+ * It defines no named function inside: esbuild's keepNames (tsx) would wrap one in a `__name`
+ * call, a module-level helper the worker does not have.
  */
-export function workerMain(): void {
+export function workerMain(data?: WorkerData): void {
   const g = globalThis as unknown as { WebAssembly: ThreadWasmApi } & Host & {
       onmessage: ((e: { data: WorkerData }) => void) | null;
     };
-  const serve = (d: WorkerData): void => {
-    const env: Record<string, unknown> = { memory: d.memory };
-    for (const name of d.imports) env[name] = Math.exp; // never called: a product calls no import
-    const module = new g.WebAssembly.Module(d.bytes);
-    const kernels = new g.WebAssembly.Instance(module, { env }).exports as Record<string, Product>;
-    const [c, at] = [d.control, 4 * (d.t - 1)];
-    // Requests come only once ready is 1, so `seen` is the last request this worker was sent.
-    let seen = Atomics.load(c, at);
-    Atomics.store(c, at + 3, 1);
-    for (;;) {
-      Atomics.wait(c, at, seen);
-      seen = Atomics.load(c, at);
-      try {
-        kernels[d.products[c[at + 1]!]!]!(d.t, d.nt);
-        Atomics.store(c, at + 2, seen);
-      } catch {
-        Atomics.store(c, at + 2, -seen);
-      }
-      Atomics.notify(c, at + 2);
+  const d = data ?? g.process?.getBuiltinModule?.('node:worker_threads')?.workerData;
+  if (!d) {
+    g.onmessage = (e) => workerMain(e.data); // a browser's worker: the data is the first message
+    return;
+  }
+  const env: Record<string, unknown> = { memory: d.memory };
+  for (const name of d.imports) env[name] = Math.exp; // never called: a product calls no import
+  const module = new g.WebAssembly.Module(d.bytes);
+  const kernels = new g.WebAssembly.Instance(module, { env }).exports as Record<string, Product>;
+  const [c, at] = [d.control, 4 * (d.t - 1)];
+  // Requests come only once ready is 1, so `seen` is the last request this worker was sent.
+  let seen = Atomics.load(c, at);
+  Atomics.store(c, at + 3, 1);
+  for (;;) {
+    Atomics.wait(c, at, seen);
+    seen = Atomics.load(c, at);
+    try {
+      kernels[d.products[c[at + 1]!]!]!(d.t, d.nt);
+      Atomics.store(c, at + 2, seen);
+    } catch {
+      Atomics.store(c, at + 2, -seen);
     }
-  };
-  const node = g.process?.getBuiltinModule?.('node:worker_threads');
-  if (node) serve(node.workerData);
-  else g.onmessage = (e) => serve(e.data);
+    Atomics.notify(c, at + 2);
+  }
 }
 
 /** The split matmuls as functions that share their product with the workers, and a stop. */

@@ -1,7 +1,9 @@
 // The worker-thread runtime (src/runtime/wasm-threads.ts) as a module of its own: threaded TS
 // modules embed its current text (TypeScript or JavaScript, no imports or exports), and it runs a
 // split kernel's product on every thread over one shared memory, then its epilogue here.
+import { transform } from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
+import { importJs } from '../../codegen/ts/js.ts';
 import { threadsText } from '../../codegen/ts/threads-build.ts';
 import { THREADS_JS, THREADS_TS } from '../../codegen/ts/threads-source.ts';
 import { startWorkers } from '../../src/runtime/wasm-threads.ts';
@@ -45,6 +47,28 @@ describe('the worker-thread runtime', () => {
       expect(Array.from(words.subarray(0, 3))).toEqual([10, 20, 30]);
     } finally {
       workers!.stop();
+    }
+  });
+
+  it('runs its workers when loaded through esbuild with keepNames (as tsx loads a module)', async () => {
+    // keepNames wraps named inner functions in __name(), which a worker's text does not have.
+    const { code } = await transform(`${THREADS_TS}\nexport { startWorkers };`, {
+      loader: 'ts',
+      format: 'esm',
+      keepNames: true,
+    });
+    const mod = await importJs<{ startWorkers: typeof startWorkers }>(code);
+    const bytes = module();
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
+      .exports as Record<string, unknown>;
+    const workers = mod.startWorkers(PLAN, bytes, memory, exports)!;
+    try {
+      await vi.waitFor(() => expect(workers.running()).toBe(2), { timeout: 20_000 });
+      workers.kernels['k']!();
+      expect(Array.from(new Int32Array(memory.buffer).subarray(0, 3))).toEqual([10, 20, 30]);
+    } finally {
+      workers.stop();
     }
   });
 
