@@ -101,7 +101,7 @@ function rows(w: Workload, figs: Figure[]): string[][] {
   ];
 }
 
-function textTable(t: string[][]): string {
+export function textTable(t: string[][]): string {
   const widths = t[0]!.map((_, c) => Math.max(...t.map((r) => (r[c] ?? '').length)));
   return t
     .map((r) =>
@@ -113,7 +113,7 @@ function textTable(t: string[][]): string {
     .join('\n');
 }
 
-function mdTable(t: string[][]): string {
+export function mdTable(t: string[][]): string {
   const line = (r: string[]) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(t[0]!), line(t[0]!.map(() => '---')), ...t.slice(1).map(line)].join('\n');
 }

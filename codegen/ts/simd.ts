@@ -109,8 +109,13 @@ export function writeWasmWorkspace(
         '/** null where WebAssembly SIMD is unavailable: the TypeScript kernels run instead. */',
       );
       w.writeLine('readonly wasm: WasmKernels | null;');
-      if (threaded(wasm))
+      if (threaded(wasm)) {
         w.writeLine('/** Stop the worker threads. */').writeLine('dispose(): void;');
+        w.writeLine(
+          '/** Threads sharing the split matmuls now: 1 + the workers started so far. */',
+        );
+        w.writeLine('threads(): number;');
+      }
     });
     w.blankLine();
   }
@@ -163,7 +168,10 @@ export function writeWasmWorkspace(
       }
       w.writeLine('memory,');
       w.writeLine('wasm,');
-      if (threaded(wasm)) w.writeLine('dispose: () => workers?.stop(),');
+      if (threaded(wasm)) {
+        w.writeLine('dispose: () => workers?.stop(),');
+        w.writeLine('threads: () => 1 + (workers?.running() ?? 0),');
+      }
     });
     w.write(';').newLine();
   });

@@ -16,11 +16,13 @@ const TYPE_NAMES = [
   'WorkerHandle',
   'WorkerData',
   'ThreadsApi',
+  'WebApi',
+  'Spawner',
   'Host',
   'Product',
   'Workers',
 ];
-const VALUE_NAMES = ['THREAD_PLAN', 'workerMain', 'startWorkers', 'workers'];
+const VALUE_NAMES = ['THREAD_PLAN', 'workerMain', 'spawner', 'waiter', 'startWorkers', 'workers'];
 export const THREAD_NAMES = [...TYPE_NAMES, ...VALUE_NAMES, 'shared'];
 
 /** Declarations of a threaded module: its thread plan, then the embedded worker runtime. */

@@ -1,34 +1,16 @@
 // The worker-thread runtime (src/runtime/wasm-threads.ts) as a module of its own: threaded TS
 // modules embed its current text (TypeScript or JavaScript, no imports or exports), and it runs a
 // split kernel's product on every thread over one shared memory, then its epilogue here.
-import { describe, expect, it } from 'vitest';
-import { FuncBuilder, ModuleBuilder, OP } from '../../codegen/wasm/encoder.ts';
+import { transform } from 'esbuild';
+import { describe, expect, it, vi } from 'vitest';
+import { importJs } from '../../codegen/ts/js.ts';
 import { threadsText } from '../../codegen/ts/threads-build.ts';
 import { THREADS_JS, THREADS_TS } from '../../codegen/ts/threads-source.ts';
 import { startWorkers } from '../../src/runtime/wasm-threads.ts';
-import type { ThreadPlan } from '../../src/runtime/wasm-threads.ts';
+import { TINY_PLAN, tinyModule } from '../support/threads-module.ts';
 
-const PLAN: ThreadPlan = {
-  threads: 3,
-  split: ['k'],
-  imports: [],
-  product: '#product',
-  epilogue: '#epilogue',
-};
-
-/** k#product(t, nt) stores 10·(t + 1) at i32 [t]; k#epilogue() stores their sum at i32 [8]. */
-function module(): Uint8Array<ArrayBuffer> {
-  const m = new ModuleBuilder(1, true);
-  const product = new FuncBuilder(['i32', 'i32']);
-  product.get(0).i32(2).op(OP.i32_shl);
-  product.get(0).i32(1).op(OP.i32_add).i32(10).op(OP.i32_mul).mem(OP.i32_store);
-  m.func('k#product', { params: ['i32', 'i32'], results: [] }, product);
-  const epilogue = new FuncBuilder([]);
-  epilogue.i32(32).i32(0).mem(OP.i32_load).i32(0).mem(OP.i32_load, 4).op(OP.i32_add);
-  epilogue.i32(0).mem(OP.i32_load, 8).op(OP.i32_add).mem(OP.i32_store);
-  m.func('k#epilogue', { params: [], results: [] }, epilogue);
-  return m.encode();
-}
+const PLAN = TINY_PLAN;
+const module = tinyModule;
 
 describe('the worker-thread runtime', () => {
   it('is embedded as its current text, without imports or exports', () => {
@@ -43,7 +25,7 @@ describe('the worker-thread runtime', () => {
     expect(THREADS_JS).not.toMatch(/\binterface\b|: ThreadPlan/);
   });
 
-  it('runs each share of a split product on its own thread, then the epilogue', () => {
+  it('runs each share of a split product on its own thread, then the epilogue', async () => {
     const bytes = module();
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
     const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
@@ -52,6 +34,11 @@ describe('the worker-thread runtime', () => {
     expect(workers).not.toBeNull();
     try {
       const words = new Int32Array(memory.buffer);
+      workers!.kernels['k']!(); // the workers may not have started: this thread does their shares
+      expect(Array.from(words.subarray(0, 3))).toEqual([10, 20, 30]);
+      expect(words[8]).toBe(60);
+      words.fill(0, 0, 9);
+      await vi.waitFor(() => expect(workers!.running()).toBe(2), { timeout: 20_000 });
       workers!.kernels['k']!();
       expect(Array.from(words.subarray(0, 3))).toEqual([10, 20, 30]);
       expect(words[8]).toBe(60);
@@ -60,6 +47,28 @@ describe('the worker-thread runtime', () => {
       expect(Array.from(words.subarray(0, 3))).toEqual([10, 20, 30]);
     } finally {
       workers!.stop();
+    }
+  });
+
+  it('runs its workers when loaded through esbuild with keepNames (as tsx loads a module)', async () => {
+    // keepNames wraps named inner functions in __name(), which a worker's text does not have.
+    const { code } = await transform(`${THREADS_TS}\nexport { startWorkers };`, {
+      loader: 'ts',
+      format: 'esm',
+      keepNames: true,
+    });
+    const mod = await importJs<{ startWorkers: typeof startWorkers }>(code);
+    const bytes = module();
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
+      .exports as Record<string, unknown>;
+    const workers = mod.startWorkers(PLAN, bytes, memory, exports)!;
+    try {
+      await vi.waitFor(() => expect(workers.running()).toBe(2), { timeout: 20_000 });
+      workers.kernels['k']!();
+      expect(Array.from(new Int32Array(memory.buffer).subarray(0, 3))).toEqual([10, 20, 30]);
+    } finally {
+      workers.stop();
     }
   });
 

@@ -3,7 +3,7 @@
 // equal to the single-threaded module, and within float32 tolerance of the interpreter, on
 // shapes that split unevenly (a partial last panel, fewer panels than threads) and on the
 // transposed operands of the backward pass.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as B from '../../src/builder/ops.ts';
 import { compile } from '../../src/compile.ts';
 import { Graph } from '../../src/ir/graph.ts';
@@ -38,10 +38,11 @@ describe('matmuls on worker threads', () => {
     expect(names.length).toBe(2); // x·W1 and xᵀ·δ1; the 10-wide ones stay whole
     // The split kernels are this thread's coordinators (JavaScript), not the wasm exports.
     const mod = (await importTs(source)) as unknown as {
-      createWorkspace(): { wasm: Record<string, () => void>; dispose(): void };
+      createWorkspace(): { wasm: Record<string, () => void>; dispose(): void; threads(): number };
     };
     const ws = mod.createWorkspace();
     for (const k of names) expect(String(ws.wasm[k])).not.toContain('[native code]');
+    await vi.waitFor(() => expect(ws.threads()).toBe(2), { timeout: 20_000 }); // the worker started
     ws.dispose();
   });
 
