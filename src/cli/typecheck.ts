@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type ts from 'typescript';
 import { CliError, codeFrame } from './errors.ts';
 import type { Ts } from './tsload.ts';
-import { CACHE_DIR, loadTypescript, saveTypescriptCache } from './tsload.ts';
+import { CACHE_DIR, loadTypescript, saveCodeCaches } from './tsload.ts';
 import type { CheckResult } from './typecheck-child.ts';
 
 const options = (ts: Ts): ts.CompilerOptions => ({
@@ -40,7 +40,7 @@ export function typecheckModel(file: string): void {
   try {
     check(ts, file);
   } finally {
-    saveTypescriptCache();
+    saveCodeCaches();
   }
 }
 
@@ -150,6 +150,9 @@ function failure(ts: Ts, file: string, diags: readonly ts.Diagnostic[], kind: st
  */
 function modelHost(ts: Ts, file: string, opts: ts.CompilerOptions): ts.CompilerHost {
   const host = ts.createCompilerHost(opts);
+  // As tsc does: JSDoc only where it can carry type errors (not in .ts and .d.ts files). Without
+  // this the declarations' doc comments are parsed into trees: ~15% of a check's CPU time.
+  host.jsDocParsingMode = ts.JSDocParsingMode?.ParseForTypeErrors;
   const cache = ts.createModuleResolutionCache(process.cwd(), (f) => f, opts);
   host.resolveModuleNameLiterals = (literals, containing, redirect, options, sourceFile) =>
     literals.map((lit) => {
