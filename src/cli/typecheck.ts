@@ -105,17 +105,16 @@ function fork1(file: string): Promise<void> {
 
 function check(ts: Ts, file: string): void {
   const opts = options(ts);
-  // Parse the model alone first: a syntax error needs no program of all its imports.
-  const syntax =
-    ts.transpileModule(readModel(file), { fileName: file, reportDiagnostics: true }).diagnostics ??
-    [];
-  if (syntax.length > 0) throw failure(ts, file, syntax, 'syntax');
+  readModel(file); // an unreadable model is its own error
   const program = ts.createProgram({
     rootNames: [file],
     options: opts,
     host: modelHost(ts, file, opts),
   });
   const source = program.getSourceFile(file)!;
+  // Syntax errors alone when there are any: type errors after them would only repeat them.
+  const syntax = program.getSyntacticDiagnostics(source);
+  if (syntax.length > 0) throw failure(ts, file, syntax, 'syntax');
   const diags = program.getSemanticDiagnostics(source);
   if (diags.length > 0) throw failure(ts, file, diags, 'type');
   const deps = program.getSourceFiles().map((f) => f.fileName);
