@@ -62,12 +62,14 @@ const veryFirst = [timed(['compile', 'model.ts', '--out', 'gen'])];
 const help: { wall: number; cpu: number }[] = [];
 const firstCompile: { wall: number; cpu: number }[] = [];
 const compile: { wall: number; cpu: number }[] = [];
+const unchecked: { wall: number; cpu: number }[] = [];
 const first: number[] = [];
 for (let i = 0; i < reps; i++) {
   help.push(timed(['--help']));
   edit(i + 1);
   firstCompile.push(timed(['compile', 'model.ts', '--out', 'gen']));
   compile.push(timed(['compile', 'model.ts', '--out', 'gen']));
+  unchecked.push(timed(['compile', 'model.ts', '--out', 'gen', '--no-typecheck']));
   first.push(await firstOutput(['compile', 'model.ts', '--out', 'gen']));
 }
 console.log('| command | wall median s | wall min s | CPU median s |');
@@ -76,6 +78,8 @@ console.log(row('gradc --help', help));
 console.log(row('gradc compile seed-mlp, very first run (no code cache)', veryFirst));
 console.log(row("gradc compile seed-mlp, the model's first compile", firstCompile));
 console.log(row('gradc compile seed-mlp (type-check cached)', compile));
+// The compile path alone: a first compile's CPU less this is what its type check costs.
+console.log(row('gradc compile seed-mlp --no-typecheck', unchecked));
 console.log(
   `first output of compile on a terminal: median ${median(first).toFixed(2)} s, min ${Math.min(...first).toFixed(2)} s`,
 );

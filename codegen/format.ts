@@ -1,10 +1,21 @@
 // Formatting generated sources with prettier, so emitted code reads like hand-written code.
 // Prettier loads on the first format (files that `gradc compile` writes), through a variable
 // specifier so that bundlers leave it out of browser bundles: in-process compiles never format.
-type Prettier = typeof import('prettier');
+/** The part of prettier's API used here. */
+export interface Prettier {
+  format(text: string, options: Readonly<Record<string, unknown>>): Promise<string>;
+}
 
 const PRETTIER = 'prettier';
 let prettier: Promise<Prettier> | undefined;
+
+/**
+ * Format with this prettier instead of importing the package: the CLI passes the same printer
+ * loaded from a V8 code cache (src/cli/tsload.ts), ~0.1 s less of a first compile.
+ */
+export function usePrettier(p: Prettier): void {
+  prettier = Promise.resolve(p);
+}
 
 export async function formatTs(text: string): Promise<string> {
   prettier ??= import(/* @vite-ignore */ PRETTIER) as Promise<Prettier>;

@@ -3,6 +3,7 @@
 // gradc/node). Not exported by the package and free to change; src/cli imports only the public
 // entry points and this file (test/cli/imports.test.ts checks it).
 export { emitFiles, emitTs, kernelGroups, toProgram } from './pipeline.ts';
+export { usePrettier } from '../codegen/format.ts';
 export type { EmittedFile, FileTarget, KernelGroup, WasmSetting } from './pipeline.ts';
 export { kernelsOf } from './schedule/kernel.ts';
 export type { Program } from './schedule/kernel.ts';

@@ -17,6 +17,7 @@ import { evalSteps } from './schedule/eval-steps.ts';
 import type { EvalSteps } from './schedule/eval-steps.ts';
 import { withNumericsChecks } from './schedule/numerics.ts';
 import { assemble, lowerKernels, placeUpdates, tempsOf } from './schedule/program.ts';
+import { topo } from './ir/traverse.ts';
 
 export type FileTarget = 'ts' | 'wgsl';
 
@@ -39,33 +40,56 @@ export type ProgramStage = 'optimize' | 'fuse' | 'lower' | 'place' | 'plan';
 
 /** Graph → Program: the stages every target shares. */
 export function toProgram(g: Graph, opts: ProgramOptions = {}): Program {
+  return compileProgram(g, opts).program;
+}
+
+/** Graph → Program, and a training graph's `run` (runEntry) from the same stages. */
+function compileProgram(
+  g: Graph,
+  opts: ProgramOptions,
+): { readonly program: Program; readonly run: EvalSteps | null } {
   const stage = opts.stage ?? ((_name, run) => run());
   // strip, fold, simplify, dce
   const graph = opts.optimize === false ? g : stage('optimize', () => optimize(g));
+  // a training graph's forward pass: run executes its kernels alone
+  const forward = g.updates.size > 0 ? forwardNodes(g, graph) : undefined;
   // buffers, epilogues, shared loops: each with its reason
-  const plan = stage('fuse', () => planFusion(graph));
+  const plan = stage('fuse', () => planFusion(graph, forward));
   // kernel IR: one kernel per planned loop
   const lowered = stage('lower', () => lowerKernels(graph, plan));
   // param updates in place, hoisted early
   const placed = stage('place', () => placeUpdates(graph, lowered));
   // liveness → reusable slots
   const memory = stage('plan', () => planMemory(placed.steps, tempsOf(lowered)));
-  const program = assemble(graph, plan, lowered, placed, memory);
-  return opts.checkNumerics ? withNumericsChecks(program) : program; // after the memory plan
+  const assembled = assemble(graph, plan, lowered, placed, memory);
+  // after the memory plan
+  const program = opts.checkNumerics ? withNumericsChecks(assembled) : assembled;
+  const run = forward
+    ? runEntry(g, program, plan.heads.filter((h) => forward.has(h)).map(lowered.nameOf))
+    : null;
+  return { program, run };
 }
 
 /** 'step' when the graph has updates (a training step), else 'run'. */
 export const entryOf = (g: Graph): 'step' | 'run' => (g.updates.size > 0 ? 'step' : 'run');
 
 /**
- * What a training module's `run` executes, decided here once for every target and for in-process
- * run() alike (autodiff/forward-only.ts): the outputs that need no gradient, so no backward or
- * update kernel. A generated module runs the steps of its step program that compute them; null
- * for a graph without updates (its entry is run itself).
+ * The nodes of `graph` (`g` optimized) that the outputs of `run` need: those that need no gradient
+ * (autodiff/forward-only.ts decides, for every target and for in-process run() alike).
  */
-export function runEntry(g: Graph, program: Program): EvalSteps | null {
-  if (g.updates.size === 0) return null;
-  return evalSteps(program, new Set(runOutputs(g).keys()));
+function forwardNodes(g: Graph, graph: Graph): Set<Node> {
+  const names = runOutputs(g);
+  const roots = [...graph.outputs].filter(([name]) => names.has(name)).map(([, n]) => n);
+  return new Set(topo(roots));
+}
+
+/**
+ * What a training module's `run` executes: the steps that compute the forward outputs' nodes
+ * (`own`: their buffers), which fusion kept apart from all other work, so no backward or update
+ * kernel; evalSteps fails the compile if one of them would touch anything else.
+ */
+function runEntry(g: Graph, program: Program, own: readonly string[]): EvalSteps {
+  return evalSteps(program, new Set(runOutputs(g).keys()), new Set(own));
 }
 
 interface Emitted {
@@ -94,8 +118,8 @@ export interface EmitOptions {
 
 /** Graph → one TypeScript module. */
 export async function emitTs(g: Graph, opts: EmitOptions = {}): Promise<RenderedTs & Emitted> {
-  const program = toProgram(g, { checkNumerics: opts.checkNumerics });
-  const [entry, run] = [entryOf(g), runEntry(g, program)];
+  const { program, run } = compileProgram(g, { checkNumerics: opts.checkNumerics });
+  const entry = entryOf(g);
   const { renderTs } = await import('../codegen/ts/emit.ts');
   const inits = new Map([...g.params].map(([name, p]) => [name, p.init]));
   const rendered = await renderTs(program, { ...opts, name: g.name, entry, inits, run });
@@ -104,8 +128,8 @@ export async function emitTs(g: Graph, opts: EmitOptions = {}): Promise<Rendered
 
 /** Graph → WGSL shaders and their TypeScript WebGPU host. */
 export async function emitWgsl(g: Graph, opts: WgslOptions = {}): Promise<RenderedWgsl & Emitted> {
-  const program = toProgram(g, { checkNumerics: opts.checkNumerics });
-  const [entry, run] = [entryOf(g), runEntry(g, program)];
+  const { program, run } = compileProgram(g, { checkNumerics: opts.checkNumerics });
+  const entry = entryOf(g);
   const { renderWgsl } = await import('../codegen/wgsl/emit.ts');
   const inits = new Map([...g.params].map(([name, p]) => [name, p.init]));
   const rendered = await renderWgsl(program, { ...opts, name: g.name, entry, inits, run });

@@ -4,12 +4,13 @@
 // with --explain-fusion the refusals); plus the model-file contract.
 import { join, relative, resolve } from 'node:path';
 import type { Graph } from '../index.ts';
-import { emitFiles, kernelShape, kernelsOf } from '../internal.ts';
+import { emitFiles, kernelShape, kernelsOf, usePrettier } from '../internal.ts';
 import type { FileTarget, Program, WasmSetting } from '../internal.ts';
 import type { ModelMode } from './contract.ts';
 import { CliError } from './errors.ts';
 import { loadModel } from './load.ts';
 import { gradcVersion, table } from './help.ts';
+import { loadPrettier, saveCodeCaches } from './tsload.ts';
 import { checkReplaceable, makeDir, reason, writeFilesAtomic } from './write.ts';
 
 export type { ModelExport, ModelFn, ModelMode, ModelOptions, TrainSetup } from './contract.ts';
@@ -75,6 +76,8 @@ export async function compileToFiles(
   // The type check (running meanwhile) is the better report of a failure its error caused.
   const ready = Promise.all([opts.ready, loaded?.typecheck]);
   ready.catch(() => undefined); // awaited below: not an unhandled rejection meanwhile
+  const prettier = loadPrettier();
+  if (prettier) usePrettier(prettier);
   const emitted = await emitFiles(graph, { target, header, checkNumerics, wasm, threads }).catch(
     async (e: unknown) => {
       await ready;
@@ -85,6 +88,7 @@ export async function compileToFiles(
   await ready;
   for (const f of emitted.files) checkReplaceable(join(outDir, f.path), 'text', protect);
   const files = await writeFilesAtomic(outDir, emitted.files);
+  saveCodeCaches(); // after formatting: the first run's cache holds the printer's functions
   return { graph, program: emitted.program, target, entry: emitted.entry, files, compileMs };
 }
 

@@ -79,7 +79,11 @@ function consumersOf(order: readonly Node[]): Map<Node, Node[]> {
   return cons;
 }
 
-export function planFusion(g: Graph): FusionPlan {
+/**
+ * `apart`: nodes whose kernels share no loop with other work (a training graph's forward pass,
+ * which its `run` executes alone: src/pipeline.ts).
+ */
+export function planFusion(g: Graph, apart?: ReadonlySet<Node>): FusionPlan {
   const roots = new Set(g.roots());
   const order = topo([...roots]);
   const cons = consumersOf(order);
@@ -132,7 +136,7 @@ export function planFusion(g: Graph): FusionPlan {
   const kernelCost = (h: Node) => Math.max(1, cost.get(h) ?? 1);
   const kernels = groupSiblings(
     heads,
-    { isMap, costOf: kernelCost, mat, bound: MAX_KERNEL_COST },
+    { isMap, costOf: kernelCost, mat, bound: MAX_KERNEL_COST, apart },
     decisions,
   );
   const notes = decisions.map((d) => describeDecision(d, nodeTitle));

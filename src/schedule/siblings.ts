@@ -41,6 +41,8 @@ export interface SiblingRules {
   readonly mat: ReadonlySet<Node>;
   /** A joined loop's total cost stays within this. */
   readonly bound: number;
+  /** Heads in this set join only each other, heads outside it only each other. */
+  readonly apart?: ReadonlySet<Node>;
 }
 
 /** Group kernel heads (in order) into kernels; records each join (or refusal) as a decision. */
@@ -52,7 +54,9 @@ export function groupSiblings(
   const groups: Node[][] = [];
   const costs: number[] = [];
   for (const k of heads) {
-    const at = rules.isMap(k) ? findHost(groups, k, readsOfMap(k, rules.mat), rules.isMap) : -1;
+    const side = (h: Node) => rules.apart?.has(h) === rules.apart?.has(k);
+    const joins = (h: Node) => rules.isMap(h) && side(h);
+    const at = rules.isMap(k) ? findHost(groups, k, readsOfMap(k, rules.mat), joins) : -1;
     const cost = rules.costOf(k);
     const host = at >= 0 ? groups[at]![0]! : null;
     if (!host) {

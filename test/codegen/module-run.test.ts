@@ -5,41 +5,15 @@
 import { describe, expect, test } from 'vitest';
 import { importJs } from '../../codegen/ts/js.ts';
 import { forwardOnly } from '../../src/autodiff/forward-only.ts';
-import { mulberry32 } from '../../src/ir/init.ts';
 import type { Graph } from '../../src/ir/graph.ts';
-import type { Node } from '../../src/ir/node.ts';
 import { interpret } from '../../src/interp/interpret.ts';
-import { dense, embedding } from '../../src/nn/layers.ts';
-import { sparseCrossEntropy } from '../../src/nn/losses.ts';
-import { layerNorm } from '../../src/nn/norm.ts';
-import { adamw } from '../../src/nn/optim.ts';
-import { trainStep } from '../../src/nn/train.ts';
 import { emitTs, emitWgsl } from '../../src/pipeline.ts';
 import { createParams } from '../../src/runtime/params.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
 import type { Program, Step } from '../../src/schedule/kernel.ts';
 import { writesOf } from '../../src/schedule/walk.ts';
 import { importTs } from '../support/import-ts.ts';
-
-const [BATCH, T, V, D] = [2, 3, 5, 4];
-
-/** A tiny LM trained with AdamW, global-norm clipping and per-param gradient norms. */
-const lm = (): Graph =>
-  trainStep({
-    name: 'tiny_lm',
-    input: { shape: [BATCH, T], dtype: 'i32' },
-    target: { shape: [BATCH, T], dtype: 'i32' },
-    build: (x: Node) => dense(layerNorm(embedding(x, V, D, { name: 'tok' })), V, { name: 'out' }),
-    loss: sparseCrossEntropy,
-    optimizer: adamw({ weightDecay: 0.1 }),
-    clipNorm: 1,
-    gradStats: true,
-  });
-
-const ids = (seed: number) => {
-  const r = mulberry32(seed);
-  return Int32Array.from({ length: BATCH * T }, () => Math.floor(r() * V));
-};
+import { tinyLm as lm, tokenIds as ids } from '../support/tiny-lm.ts';
 
 type Arrays = Record<string, Float32Array | Int32Array>;
 

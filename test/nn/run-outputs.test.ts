@@ -5,40 +5,12 @@ import { describe, expect, test } from 'vitest';
 import { forwardOnly, gradientOutputs, runOutputs } from '../../src/autodiff/forward-only.ts';
 import { compile } from '../../src/compile.ts';
 import type { Target } from '../../src/runtime/executable.ts';
-import { mulberry32 } from '../../src/ir/init.ts';
-import type { Node } from '../../src/ir/node.ts';
-import { dense, embedding } from '../../src/nn/layers.ts';
-import { sparseCrossEntropy } from '../../src/nn/losses.ts';
-import { layerNorm } from '../../src/nn/norm.ts';
-import { adamw } from '../../src/nn/optim.ts';
-import { trainStep } from '../../src/nn/train.ts';
 import { toProgram } from '../../src/pipeline.ts';
 import { kernelsOf } from '../../src/schedule/kernel.ts';
 import type { Program } from '../../src/schedule/kernel.ts';
 import { WGSL_SKIP } from '../examples/targets.ts';
+import { tinyLm as lm, tokenIds as ids } from '../support/tiny-lm.ts';
 
-const [BATCH, T, V, D] = [2, 3, 5, 4];
-
-/** A tiny LM trained with AdamW, global-norm clipping and per-param gradient norms. */
-const lm = () =>
-  trainStep({
-    name: 'tiny_lm',
-    input: { shape: [BATCH, T], dtype: 'i32' },
-    target: { shape: [BATCH, T], dtype: 'i32' },
-    build: (x: Node) => {
-      const h = layerNorm(embedding(x, V, D, { name: 'tok' }), { name: 'ln' });
-      return dense(h, V, { name: 'out' });
-    },
-    loss: sparseCrossEntropy,
-    optimizer: adamw({ weightDecay: 0.1 }),
-    clipNorm: 1,
-    gradStats: true,
-  });
-
-const ids = (seed: number) => {
-  const r = mulberry32(seed);
-  return Int32Array.from({ length: BATCH * T }, () => Math.floor(r() * V));
-};
 const GRAD_OUTS = ['grad_norm', 'grad_norm.ln.beta', 'grad_norm.ln.gamma'];
 
 /** Kernel names and notes: backward kernels cite chain-rule steps (∂L/∂…). */
