@@ -8,16 +8,19 @@ import { FuncBuilder, OP, SIMD } from './encoder.ts';
  * The register tile, 4 rows × 8 columns (two f32x4 per row): 8 accumulators + 2 B vectors + 4 A
  * splats + 1 product fill the 15 SIMD registers TurboFan allocates on x64 (xmm15 is its
  * scratch). Without fused multiply-add (relaxed SIMD needs a flag in Node 20), a product takes a
- * register. 5×8, 3×12 and 2×16, kept from spilling by splitting the rows into basic blocks, ran
- * within 3% of 4×8 (measured alone on L1-resident panels, CPU time against bench/wasm-peak.ts,
- * 2-core AMD EPYC, V8 11.3), and tiles of 5 or 12 would cost W3's 1024 the direct output.
+ * register. 5×8 and 3×12, kept from spilling by splitting the rows into basic blocks, ran within
+ * 3% of 4×8 and 2×16 slower (alone on L1-resident panels, CPU time against bench/wasm-peak.ts,
+ * 2-core AMD EPYC, V8 11.3); tiles of 5 or 12 rows or columns would cost W3's 1024 the direct
+ * output. The kernel stays near 70% of that peak: it issues 6 loads per 16 f32x4 operations, and
+ * the measured cost of those loads, not the arithmetic, sets its speed here.
  */
 export const MR = 4;
 export const NR = 8;
 
 /**
- * How the k loop is shaped. Unrolled 4 was the fastest of 1, 2, 4 and 8: 1024³ took 65.8 ms of
- * CPU against 74.1 unrolled once (the kernel alone: 68% of the wasm-SIMD peak against 62%).
+ * How the k loop is shaped. Unrolled 4 was the fastest of 1, 2, 4 and 8, by a little: the kernel
+ * alone (A strips streamed from L2, kc 512) ran 1.02–1.07× the previous one-step loop's speed,
+ * 68–70% of the wasm-SIMD peak, in five interleaved runs (CPU time, a loaded 2-core machine).
  */
 export interface MicroShape {
   /** K steps per loop iteration. */
