@@ -17,8 +17,11 @@ import { packStrip } from './pack.ts';
 import type { PackSpec } from './pack.ts';
 
 /**
- * K block (a packed B panel of KC·NR floats, 16 KiB, stays in L1) and M block (the packed A block,
- * MC·KC floats = 240 KiB, stays in L2); MC is a multiple of MR. KC 512 beat 256 and 1024 on 1024².
+ * K block (a packed B panel of KC·NR floats, 16 KiB, half the 32 KiB L1d) and M block (the packed
+ * A block, MC·KC floats = 240 KiB, under half the 512 KiB L2 per core of this AMD EPYC); MC is a
+ * multiple of MR. Re-swept on 1024² (CPU time, unrolled micro-kernel): no pair of 256×64,
+ * 256×240, 512×32, 1024×32, 1024×120 or 128×240 beat 512×120, though this loaded machine's noise
+ * (±10% between runs) hides differences of a few percent.
  */
 const KC = 512;
 const MC = 120;

@@ -5,15 +5,29 @@
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
 
 /**
- * The register tile, 4 rows × 8 columns (two f32x4 per row), measured fastest of 4×8, 6×8, 8×8,
- * 4×12, 3×12, 2×16 and of k unrolled 1, 2 or 4 times (tmp-free 1024² runs, 2-core AMD EPYC, V8
- * 11.3). TurboFan issues every load of a loop iteration before its arithmetic, so accumulators
- * plus loaded values must fit the 15 SIMD registers it allocates on x64 (xmm15 is its scratch):
- * 8 accumulators + 2 B vectors + 4 A splats + 1 product is 15; larger tiles or unrolled k spill.
- * Without fused multiply-add (relaxed SIMD needs a flag in Node 20), a product takes a register.
+ * The register tile, 4 rows × 8 columns (two f32x4 per row): 8 accumulators + 2 B vectors + 4 A
+ * splats + 1 product fill the 15 SIMD registers TurboFan allocates on x64 (xmm15 is its
+ * scratch). Without fused multiply-add (relaxed SIMD needs a flag in Node 20), a product takes a
+ * register. 5×8 and 3×12, kept from spilling by splitting the rows into basic blocks, ran within
+ * 3% of 4×8 and 2×16 slower (alone on L1-resident panels, CPU time against bench/wasm-peak.ts,
+ * 2-core AMD EPYC, V8 11.3); tiles of 5 or 12 rows or columns would cost W3's 1024 the direct
+ * output. The kernel stays near 70% of that peak: it issues 6 loads per 16 f32x4 operations, and
+ * the measured cost of those loads, not the arithmetic, sets its speed here.
  */
 export const MR = 4;
 export const NR = 8;
+
+/**
+ * How the k loop is shaped. Unrolled 4 was the fastest of 1, 2, 4 and 8, by a little: the kernel
+ * alone (A strips streamed from L2, kc 512) ran 1.02–1.07× the previous one-step loop's speed,
+ * 68–70% of the wasm-SIMD peak, in five interleaved runs (CPU time, a loaded 2-core machine).
+ */
+export interface MicroShape {
+  /** K steps per loop iteration. */
+  readonly unroll: number;
+}
+
+export const MICRO_SHAPE: MicroShape = { unroll: 4 };
 
 /** The micro-kernel's parameters, in order. */
 export const MICRO_PARAMS = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'] as const;
@@ -22,11 +36,22 @@ export const MICRO_PARAMS = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'] as const;
  * micro(aP, bP, cP, kc, ldc, load): C[r, c] (+)= Σ_p A[r, p]·B[p, c] for the packed strip at byte
  * address aP (MR floats per p) and panel at bP (NR floats per p), p < kc (≥ 1); row r of C starts
  * at cP + r·ldc (bytes). load = 0 starts from zero (the first K block), else from C.
+ *
+ * What TurboFan (V8 11.3, x64) makes of the loop decides the speed, so its shape is deliberate:
+ * - K is unrolled `unroll` times with an exit after each step (`kc` need not be a multiple).
+ *   The exits matter beyond odd counts: TurboFan issues every load of a basic block before its
+ *   arithmetic, so one block of two steps needs twice the registers and spills; the exit, whose
+ *   target stores the accumulators, makes each step's arithmetic finish inside its own block.
+ * - The strip and panel pointers are advanced at the top of the loop from values computed by
+ *   i32 arithmetic, so V8 knows their upper 32 bits are zero and addresses them directly; a
+ *   parameter used as an address is zero-extended (one `movl`) on every use.
+ * - Constant offsets go in the loads' memarg, not in i32.add.
  */
-export function renderMicroKernel(): FuncBuilder {
+export function renderMicroKernel(shape: MicroShape = MICRO_SHAPE): FuncBuilder {
   const f = new FuncBuilder(MICRO_PARAMS);
   const [aP, bP, cP, kc, ldc, load] = [0, 1, 2, 3, 4, 5];
   const H = NR / 4;
+  const U = shape.unroll;
   const acc = Array.from({ length: MR * H }, () => f.local('v128'));
   const b = Array.from({ length: H }, () => f.local('v128'));
   const a = f.local('v128');
@@ -42,23 +67,47 @@ export function renderMicroKernel(): FuncBuilder {
     () => acc.forEach((x, n) => f.get(at(n)[0]).v128Load(at(n)[1]).set(x)),
     () => acc.forEach((x) => f.simd(SIMD.v128_const, ...new Array<number>(16).fill(0)).set(x)),
   );
-  f.op(OP.loop, 0x40);
-  b.forEach((v, h) => {
-    const offset = 16 * h;
-    f.get(bP).v128Load(offset).set(v);
-  });
-  for (let r = 0; r < MR; r++) {
-    const offset = 4 * r;
-    f.get(aP).splatLoad(offset).set(a);
-    b.forEach((v, h) => {
-      const x = acc[r * H + h]!;
-      f.get(x).get(a).get(v).simd(SIMD.f32x4_mul).simd(SIMD.f32x4_add).set(x);
-    });
-  }
   const [aStep, bStep] = [4 * MR, 4 * NR];
-  f.get(aP).i32(aStep).op(OP.i32_add).set(aP);
-  f.get(bP).i32(bStep).op(OP.i32_add).set(bP);
-  f.get(kc).i32(1).op(OP.i32_sub).tee(kc).op(OP.br_if, 0);
+  // One iteration back, so that the top of the loop lands on the first step.
+  f.get(aP)
+    .i32(U * aStep)
+    .op(OP.i32_sub)
+    .set(aP);
+  f.get(bP)
+    .i32(U * bStep)
+    .op(OP.i32_sub)
+    .set(bP);
+  f.op(OP.block, 0x40);
+  f.op(OP.loop, 0x40);
+  f.get(aP)
+    .i32(U * aStep)
+    .op(OP.i32_add)
+    .set(aP);
+  f.get(bP)
+    .i32(U * bStep)
+    .op(OP.i32_add)
+    .set(bP);
+  for (let q = 0; q < U; q++) {
+    b.forEach((v, h) =>
+      f
+        .get(bP)
+        .v128Load(16 * h + q * bStep)
+        .set(v),
+    );
+    for (let r = 0; r < MR; r++) {
+      f.get(aP)
+        .splatLoad(4 * r + q * aStep)
+        .set(a);
+      b.forEach((v, h) => {
+        const x = acc[r * H + h]!;
+        f.get(x).get(a).get(v).simd(SIMD.f32x4_mul).simd(SIMD.f32x4_add).set(x);
+      });
+    }
+    f.get(kc).i32(1).op(OP.i32_sub).tee(kc);
+    if (q < U - 1) f.op(OP.i32_eqz).op(OP.br_if, 1);
+    else f.op(OP.br_if, 0);
+  }
+  f.op(OP.end);
   f.op(OP.end);
   acc.forEach((x, n) => f.get(at(n)[0]).get(x).v128Store(at(n)[1]));
   return f;

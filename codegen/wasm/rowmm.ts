@@ -146,15 +146,19 @@ export function renderRowProduct(
   };
 
   const [full, tail] = [Math.floor(k.n / CHUNK), Math.ceil((k.n % CHUNK) / 4)]; // chunks, vectors
+  const [aBatch, cBatch] = [f.local('i32'), f.local('i32')];
   f.forRange(b, 0, k.batch, 1, () => {
+    // The batch's offsets (a div and a rem per batch axis of a view) once per batch, not per row.
     if (dense) packB(f, k, b, bBase, pack);
     f.i32(dense ? pack : bBase);
     if (!dense) addBatchOffset(f, b, k.b);
     f.set(bRow);
+    addBatchOffset(f.i32(aBase), b, k.a).set(aBatch);
+    mad(f.i32(acc), b, 4 * k.m * k.n).set(cBatch);
     /** aRow and cRow for row i of batch b. */
     const setRow = () => {
-      mad(addBatchOffset(f.i32(aBase), b, k.a), i, 4 * k.a.rowStride).set(aRow);
-      mad(mad(f.i32(acc), b, 4 * k.m * k.n), i, 4 * k.n).set(cRow);
+      mad(f.get(aBatch), i, 4 * k.a.rowStride).set(aRow);
+      mad(f.get(cBatch), i, 4 * k.n).set(cRow);
     };
     const row = () => {
       f.forRange(jc, 0, full * CHUNK * 4, CHUNK * 4, () => pass(CHUNK / 4, () => f.get(jc)));
@@ -202,9 +206,11 @@ const V128_ANY_TRUE = 0x53;
 /** Copy batch b of a strided B into the dense k × ceil4(n) block at byte `pack`. */
 function packB(f: FuncBuilder, k: MatmulKernel, b: number, bBase: number, pack: number): void {
   const [p, j, src, dst] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
+  const batch = f.local('i32');
   f.i32(pack).set(dst);
+  addBatchOffset(f.i32(bBase), b, k.b).set(batch);
   f.forRange(p, 0, k.k, 1, () => {
-    mad(addBatchOffset(f.i32(bBase), b, k.b), p, 4 * k.b.rowStride).set(src);
+    mad(f.get(batch), p, 4 * k.b.rowStride).set(src);
     const [colBytes, padBytes] = [4 * k.b.colStride, 4 * (ceil4(k.n) - k.n)];
     f.forRange(j, 0, k.n, 1, () => {
       f.get(dst).get(src).mem(OP.f32_load).mem(OP.f32_store);

@@ -31,6 +31,12 @@ const LAYOUTS: Record<string, Layout> = {
     B.matmul(P(g, 'X', [2, m, k]), B.broadcastTo(P(g, 'W', [k, n]), [2, k, n])),
   'permuted batch': (g, [m, k, n]) =>
     B.matmul(B.permute(P(g, 'X', [m, 2, k]), [1, 0, 2]), P(g, 'W', [2, k, n])),
+  // Batch offsets with a div and a rem: X's two batch axes swapped, W broadcast along the first.
+  'two batch axes': (g, [m, k, n]) =>
+    B.matmul(
+      B.permute(P(g, 'X', [3, 2, m, k]), [1, 0, 2, 3]),
+      B.broadcastTo(P(g, 'W', [3, k, n]), [2, 3, k, n]),
+    ),
   sliced: (g, [m, k, n]) =>
     B.matmul(
       B.slice(P(g, 'X', [m + 3, k + 5]), [
@@ -57,6 +63,8 @@ function trainGraph(layout: Layout, d: Dims): Graph {
 const SMALL: Dims = [37, 53, 29];
 /** M > the M block (120), K > the K block (512), m not a multiple of 4, n not of 8. */
 const LARGE: Dims = [131, 530, 19];
+/** K = 512 + 3: the last K block is shorter than the micro-kernel's unrolled step (4). */
+const ODD_K: Dims = [13, 515, 17];
 
 describe('SIMD matmul on every view layout', () => {
   for (const [name, layout] of Object.entries(LAYOUTS)) {
@@ -83,6 +91,13 @@ describe('SIMD matmul on every view layout', () => {
       expect(mismatch(a['h']!, b['h']!)).toBeNull();
       for (const p of Object.keys(ts.params))
         expect(mismatch(simd.params[p]!, ts.params[p]!)).toBeNull();
+    });
+  }
+
+  for (const name of ['both transposed', 'two batch axes']) {
+    it(`${name}, ${ODD_K.join('×')}: matches the interpreter over two SGD steps`, async () => {
+      const g = trainGraph(LAYOUTS[name]!, ODD_K);
+      expect(await diffAgainstInterp(g, () => ({}), 2, { wasm: 'all' })).toBeNull();
     });
   }
 });

@@ -35,6 +35,12 @@ const LAYOUTS: Record<string, Layout> = {
   batched: (g, [m, k, n]) => B.matmul(g.input('X', [2, m, k]), W(g, [2, k, n])),
   'broadcast batch': (g, [m, k, n]) =>
     B.matmul(g.input('X', [2, m, k]), B.broadcastTo(W(g, [k, n]), [2, k, n])),
+  // Batch offsets with a div and a rem: X's two batch axes swapped, W broadcast along the first.
+  'two batch axes, permuted and broadcast': (g, [m, k, n]) =>
+    B.matmul(
+      B.permute(g.input('X', [3, 2, m, k]), [1, 0, 2, 3]),
+      B.broadcastTo(W(g, [3, k, n]), [2, 3, k, n]),
+    ),
   sliced: (g, [m, k, n]) =>
     B.matmul(
       B.slice(g.input('X', [m + 2, k + 3]), [
