@@ -167,6 +167,13 @@ export const SIMD = {
   i32x4_sub: 0xb1,
   f64x2_add: 0xf0,
   f64x2_max: 0xf5,
+  // sin and cos reduce their argument in float64 lanes
+  v128_any_true: 0x53,
+  f32x4_demote_f64x2_zero: 0x5e,
+  f64x2_nearest: 0x94,
+  f64x2_sub: 0xf1,
+  f64x2_mul: 0xf2,
+  i32x4_trunc_sat_f64x2_s_zero: 0xfc,
   i32x4_trunc_sat_f32x4_s: 0xf8,
   f32x4_convert_i32x4_s: 0xfa,
 } as const;

@@ -55,6 +55,7 @@ export function renderVectorEpilogue(
     (e) => loads.lane(e),
     accLanes,
     (e) => loads.index(e),
+    fn,
   );
   const tail = new ScalarEmitter({ f, place, vars, acc: accL, fn }, roots);
   const [mp, np] = [ceilTo(k.m, MR), ceilTo(k.n, NR)];

@@ -6,6 +6,7 @@ import type { Expr } from '../../src/schedule/expr.ts';
 import { childrenOf, visit } from '../../src/schedule/walk.ts';
 import { Keys } from '../cse.ts';
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
+import type { ImportName } from './expr.ts';
 import { isLaneMath, laneMath, splatF32 } from './lanemath.ts';
 
 type Load = Extract<Expr, { k: 'load' }>;
@@ -95,6 +96,8 @@ export class LaneEmitter {
     private readonly acc?: () => void,
     /** Push the i32 lanes of an integer index value (only where laneRefusal allowed them). */
     private readonly index?: (e: Expr) => void,
+    /** Function index of an imported Math helper (sin and cos fall back to it on huge lanes). */
+    private readonly fn?: (name: ImportName) => number,
   ) {
     const seen = new Set<number>();
     const stack = [...roots];
@@ -173,7 +176,7 @@ export class LaneEmitter {
           const x = f.local('v128');
           f.set(x);
           splatF32(f, 1).get(x).simd(SIMD.f32x4_div);
-        } else if (isLaneMath(e.op)) laneMath(f, e.op);
+        } else if (isLaneMath(e.op)) laneMath(f, e.op, this.fn);
         else f.simd(LANE_UN[e.op]!);
         return;
       case 'bin':

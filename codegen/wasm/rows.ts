@@ -241,6 +241,7 @@ export function renderRowMap(
     (e) => loads.lane(e),
     undefined,
     (e) => loads.index(e),
+    fn,
   );
   const tail = new ScalarEmitter({ f, place, vars: (v) => vars.get(v)!, fn }, roots);
   const storeAt = flatRow(k);

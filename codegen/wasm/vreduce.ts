@@ -83,6 +83,7 @@ export function renderVectorReduce(
     (e) => loads.lane(e),
     undefined,
     (e) => loads.index(e),
+    fn,
   );
   const env = { f, place, vars: (name: string) => vars.get(name)!, acc, fn };
   // A fresh emitter per use: an emitter's saved values belong to the one place it emitted them.

@@ -58,6 +58,9 @@ const CASES: Record<string, (x: Node, c: Node, r: Node, s: Node) => Node> = {
   // a transposed view (gathered lanes), a per-row value and a scalar
   'sigmoid of a transpose': (x, _c, r, s) =>
     B.mul(B.sigmoid(B.add(B.transpose(B.transpose(x)), B.mul(r, s))), B.permute(x, [0, 1])),
+  // the lane log, sin and cos (and log of a negative: NaN, in the special values)
+  'log, sin and cos': (x, c) =>
+    B.add(B.log(B.add(x, 5.5)), B.mul(B.sin(B.mul(x, 3)), B.cos(B.add(c, x)))),
   'where, comparisons and exp': (x, c, r) =>
     B.where(B.gt(x, c), B.exp(B.mul(x, r)), B.tanh(B.sub(x, c))),
   // cross-entropy's gradient: softmax − one-hot(label), the label compared with the column index
