@@ -67,6 +67,22 @@ export function laneRefusal(
   }
 }
 
+/**
+ * Whether the expressions use a transcendental of lanemath.ts. Where they do, a vector loop's last
+ * n mod 4 elements run as a partial vector (rows.ts partialVector) rather than as scalar code,
+ * which would call Math (or have no code at all) per element; elsewhere the exact float64 scalar
+ * tail is kept, and the module stays smaller.
+ */
+export function usesLaneMath(roots: readonly Expr[]): boolean {
+  let found = false;
+  visit(
+    roots,
+    (e) => (found ||= e.k === 'un' && isLaneMath(e.op)),
+    () => !found,
+  );
+  return found;
+}
+
 /** Why one (non-load, non-integer) expression node has no lane code, or null. */
 function opRefusal(e: Expr): string | null {
   const un = e.k === 'un' && !(e.op in LANE_UN) && e.op !== 'relu' && e.op !== 'recip';

@@ -14,7 +14,7 @@ import type { Affine } from './affine.ts';
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
 import { ScalarEmitter } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
-import { LaneEmitter, laneRefusal } from './lanes.ts';
+import { LaneEmitter, laneRefusal, usesLaneMath } from './lanes.ts';
 
 type Load = Extract<Expr, { k: 'load' }>;
 
@@ -98,6 +98,11 @@ export class AffineLoads {
     throw new Error('internal: wasm lanes: bases() comes first');
   };
   private chunk = -1; // i32 local: the chunk number j / 4 (for chunked loads)
+  /**
+   * Lanes to load, 1–3, in a row's last partial vector (0: all four). Only those elements are
+   * read; the other lanes repeat lane 0 (they are computed, never stored).
+   */
+  partial = 0;
 
   constructor(
     private readonly f: FuncBuilder,
@@ -119,6 +124,11 @@ export class AffineLoads {
       if (!whole && this.chunk < 0) this.chunk = f.local('i32');
       this.leaves.push(e);
     }
+  }
+
+  /** Whether a row's last n mod 4 elements can run as a partial vector (no chunked loads). */
+  get partialOk(): boolean {
+    return this.chunk < 0;
   }
 
   /** Compute every base (and splat the stride-0 loads) for the current other variables. */
@@ -174,9 +184,10 @@ export class AffineLoads {
       return;
     }
     if (s === 0) f.get(r.splat);
-    else if (s === 1) f.get(r.at).get(this.j).i32(2).op(OP.i32_shl).op(OP.i32_add).v128Load(off);
+    else if (s === 1 && !this.partial)
+      f.get(r.at).get(this.j).i32(2).op(OP.i32_shl).op(OP.i32_add).v128Load(off);
     else {
-      // four elements `s` apart: lane 0 splatted, lanes 1–3 replaced
+      // four (or `partial`) elements `s` apart: lane 0 splatted, the next lanes replaced
       const a = f.local('i32');
       f.get(r.at)
         .get(this.j)
@@ -185,7 +196,7 @@ export class AffineLoads {
         .op(OP.i32_add)
         .set(a);
       f.get(a).mem(OP.f32_load, off).simd(SIMD.f32x4_splat);
-      for (let l = 1; l < 4; l++)
+      for (let l = 1; l < (this.partial || 4); l++)
         f.get(a)
           .mem(OP.f32_load, off + 4 * s * l)
           .simd(SIMD.f32x4_replace_lane, l);
@@ -245,6 +256,7 @@ export function renderRowMap(
   );
   const tail = new ScalarEmitter({ f, place, vars: (v) => vars.get(v)!, fn }, roots);
   const storeAt = flatRow(k);
+  const math = usesLaneMath(roots);
   const go = (d: number): void => {
     if (d < outer.length) {
       f.forRange(outer[d]!, 0, k.shape[d]!, 1, () => go(d + 1));
@@ -262,11 +274,54 @@ export function renderRowMap(
         f.v128Store(place(s.buf).at);
       }
     });
+    if (loads.partialOk && math) {
+      partialVector(f, lanes, loads, j, body, n - body, k.stores, (st) => {
+        f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
+        return place(st.buf).at;
+      });
+      return;
+    }
     // The last n mod 4 elements of the row, one at a time (float64, as the TS kernel).
     f.forRange(j, body, n, 1, () => tail.stores(k.stores, storeIndex(k)));
   };
   go(0);
   return f;
+}
+
+/**
+ * A row's last `rem` (1–3) elements as one partial vector at j = `from`: the same lane code as the
+ * body (no scalar tail, so no per-element call into Math either), reading and writing only those
+ * elements. `address` pushes a store's element-j byte address and returns its constant offset.
+ */
+export function partialVector(
+  f: FuncBuilder,
+  lanes: LaneEmitter,
+  loads: AffineLoads,
+  j: number,
+  from: number,
+  rem: number,
+  stores: readonly { readonly buf: string; readonly expr: Expr }[],
+  address: (s: { readonly buf: string }) => number,
+): void {
+  if (rem <= 0) return;
+  const [at, v] = [f.local('i32'), f.local('v128')];
+  f.i32(from).set(j);
+  lanes.reset(); // values saved by the body belong to its iterations
+  loads.partial = rem;
+  lanes.hoist(stores.map((s) => s.expr));
+  for (const s of stores) {
+    const off = address(s);
+    f.set(at);
+    lanes.emit(s.expr);
+    f.set(v);
+    for (let l = 0; l < rem; l++)
+      f.get(at)
+        .get(v)
+        .simd(SIMD.f32x4_extract_lane, l)
+        .mem(OP.f32_store, off + 4 * l);
+  }
+  loads.partial = 0;
+  lanes.reset();
 }
 
 /** The flat index of a row's first element: the store index with the last axis at 0. */
