@@ -103,6 +103,7 @@ export const OP = {
   i32_or: 0x72,
   i32_shl: 0x74,
   i32_shr_s: 0x75,
+  f32_add: 0x92,
   f64_abs: 0x99,
   f64_neg: 0x9a,
   f64_floor: 0x9c,

@@ -126,6 +126,9 @@ export class AffineLoads {
     }
   }
 
+  /** Byte offset of a buffer (gathered positions load from it). */
+  private readonly at = (buf: string) => this.place(buf).at;
+
   /** Whether a row's last n mod 4 elements can run as a partial vector (no chunked loads). */
   get partialOk(): boolean {
     return this.chunk < 0;
@@ -138,7 +141,7 @@ export class AffineLoads {
     for (const e of this.leaves) {
       const r = this.places.get(this.keys.of(e))!;
       if (r.chunked) continue;
-      emitIndex(f, r.affine.base, vars);
+      emitIndex(f, r.affine.base, vars, this.at);
       if (e.k !== 'load') {
         f.set(r.at);
         if (r.splat >= 0) f.get(r.at).simd(SIMD.i32x4_splat).set(r.splat);
@@ -210,7 +213,7 @@ export class AffineLoads {
     const off = this.place(e.buf).at;
     const u = chunkVar(this.v);
     f.get(this.j).i32(2).op(OP.i32_shr_s).set(this.chunk);
-    emitIndex(f, affine.base, (name) => (name === u ? this.chunk : this.vars(name)));
+    emitIndex(f, affine.base, (name) => (name === u ? this.chunk : this.vars(name)), this.at);
     f.i32(2).op(OP.i32_shl).set(at);
     const s = affine.stride;
     if (s === 0) f.get(at).splatLoad(off);
