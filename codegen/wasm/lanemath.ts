@@ -6,7 +6,7 @@
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
 
 /** The unary functions these lane routines compute (each consumes and pushes one f32x4). */
-export const LANE_MATH = ['exp', 'tanh', 'sigmoid', 'log', 'sin', 'cos'] as const;
+export const LANE_MATH = ['exp', 'tanh', 'sigmoid', 'log', 'sin', 'cos', 'erf'] as const;
 export type LaneMath = (typeof LANE_MATH)[number];
 export const isLaneMath = (op: string): op is LaneMath =>
   (LANE_MATH as readonly string[]).includes(op);
@@ -259,6 +259,57 @@ function sinCos(f: FuncBuilder, op: 'sin' | 'cos', call: (op: 'sin' | 'cos') => 
   f.get(s);
 }
 
+/**
+ * erf(x) on |x|, x's sign put back (odd; −0 stays −0): below 0.875 its Taylor series in x² to
+ * degree 19; above, 1 − erfc(|x|) with erfc(z) = t·e^(−z² + P(t)), t = 1/(1 + z/2) (Numerical
+ * Recipes' erfcc, relative error < 1.2e-7: small next to erf ≥ 0.78 there). e^… underflows to 0
+ * for large z, so erf saturates at 1; NaN stays NaN through both branches.
+ */
+function erf(f: FuncBuilder): void {
+  const [x, z, t, small] = [1, 2, 3, 4].map(() => f.local('v128')) as number[] as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  f.tee(x).simd(SIMD.f32x4_abs).tee(z);
+  splatF32(f, 0.875).simd(SIMD.f32x4_lt).set(small);
+  // small: z·Σ cₙ·(z²)ⁿ, cₙ = 2/√π·(−1)ⁿ/(n!(2n+1))
+  f.get(z).get(z).simd(SIMD.f32x4_mul).set(t);
+  const taylor = Array.from({ length: 10 }, (_, n) => {
+    let fact = 1;
+    for (let i = 2; i <= n; i++) fact *= i;
+    return ((2 / Math.sqrt(Math.PI)) * (-1) ** n) / (fact * (2 * n + 1));
+  }).reverse();
+  splatF32(f, taylor[0]!);
+  horner(f, t, taylor.slice(1));
+  f.get(z).simd(SIMD.f32x4_mul);
+  // large: 1 − t·exp(−z² + P(t))
+  splatF32(f, 1);
+  splatF32(f, 1);
+  f.get(z);
+  splatF32(f, 0.5).simd(SIMD.f32x4_mul);
+  splatF32(f, 1).simd(SIMD.f32x4_add).simd(SIMD.f32x4_div).set(t);
+  f.get(t);
+  f.get(z).get(z).simd(SIMD.f32x4_mul).simd(SIMD.f32x4_neg);
+  splatF32(f, 0.17087277);
+  horner(
+    f,
+    t,
+    [
+      -0.82215223, 1.48851587, -1.13520398, 0.27886807, -0.18628806, 0.09678418, 0.37409196,
+      1.00002368, -1.26551223,
+    ],
+  );
+  f.simd(SIMD.f32x4_add);
+  exp(f);
+  f.simd(SIMD.f32x4_mul).simd(SIMD.f32x4_sub);
+  f.get(small).simd(SIMD.v128_bitselect);
+  // x's sign
+  f.get(x);
+  splatI32(f, -0x80000000).simd(SIMD.v128_and).simd(SIMD.v128_or);
+}
+
 /** Imported Math functions a lane routine may fall back to (sin, cos: huge arguments). */
 export type LaneImport = (op: 'sin' | 'cos') => number;
 
@@ -267,6 +318,7 @@ export function laneMath(f: FuncBuilder, op: LaneMath, call?: LaneImport): void 
   if (op === 'exp') exp(f);
   else if (op === 'tanh') tanh(f);
   else if (op === 'log') log(f);
+  else if (op === 'erf') erf(f);
   else if (op === 'sin' || op === 'cos') {
     if (!call) throw new Error(`internal: wasm lanes: ${op} needs its Math import`);
     sinCos(f, op, call);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { FuncBuilder, ModuleBuilder, OP } from '../../codegen/wasm/encoder.ts';
 import { LANE_MATH, laneMath } from '../../codegen/wasm/lanemath.ts';
 import type { LaneMath } from '../../codegen/wasm/lanemath.ts';
+import { erf64 } from '../../src/ops/scalar.ts';
 
 const REF: Record<LaneMath, (x: number) => number> = {
   exp: Math.exp,
@@ -14,6 +15,7 @@ const REF: Record<LaneMath, (x: number) => number> = {
   log: Math.log,
   sin: Math.sin,
   cos: Math.cos,
+  erf: erf64,
 };
 
 /** Run `op` over `xs` (length a multiple of 4) in wasm, four lanes at a time. */

@@ -61,6 +61,9 @@ const CASES: Record<string, (x: Node, c: Node, r: Node, s: Node) => Node> = {
   // the lane log, sin and cos (and log of a negative: NaN, in the special values)
   'log, sin and cos': (x, c) =>
     B.add(B.log(B.add(x, 5.5)), B.mul(B.sin(B.mul(x, 3)), B.cos(B.add(c, x)))),
+  // exact GELU: erf has lane code, and float32 scalar code from it (Math has no erf to import)
+  'exact GELU (erf)': (x, c) =>
+    B.mul(B.mul(B.add(x, c), 0.5), B.add(B.erf(B.mul(B.add(x, c), Math.SQRT1_2)), 1)),
   'where, comparisons and exp': (x, c, r) =>
     B.where(B.gt(x, c), B.exp(B.mul(x, r)), B.tanh(B.sub(x, c))),
   // cross-entropy's gradient: softmax − one-hot(label), the label compared with the column index
