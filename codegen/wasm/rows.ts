@@ -7,7 +7,7 @@
 import type { Expr } from '../../src/schedule/expr.ts';
 import type { MapKernel } from '../../src/schedule/kinds/map.ts';
 import * as E from '../../src/schedule/expr.ts';
-import { childrenOf, storeIndex, visit } from '../../src/schedule/walk.ts';
+import { childrenOf, mapExpr, storeIndex, visit } from '../../src/schedule/walk.ts';
 import { Keys } from '../cse.ts';
 import { affineIn, chunkAffine, chunkVar, emitIndex, maxIndex } from './affine.ts';
 import type { Affine } from './affine.ts';
@@ -54,8 +54,30 @@ export function affineIndexRefusal(
   return affineIn(e, v, n, extent) ? null : `an integer value is not affine along ${v}`;
 }
 
+/**
+ * The map without its trailing axes of extent 1 (their loop variables are 0), so that a map of
+ * per-row values ([16, 64, 1]: layer norm's statistics, a softmax's log-sum) runs its lanes
+ * along the last axis longer than 1. The flat store index is the same number.
+ */
+function squeezed(k: MapKernel): MapKernel {
+  let rank = k.shape.length;
+  while (rank > 1 && k.shape[rank - 1] === 1) rank--;
+  if (rank === k.shape.length) return k;
+  const memo = new Map<Expr, Expr>();
+  const zero = (e: Expr) =>
+    mapExpr(
+      e,
+      (x) =>
+        x.k === 'var' && x.name[0] === 'i' && Number(x.name.slice(1)) >= rank ? E.int(0) : null,
+      memo,
+    );
+  const stores = k.stores.map((s) => ({ ...s, expr: zero(s.expr) }));
+  return { ...k, shape: k.shape.slice(0, rank), stores };
+}
+
 /** Why a map cannot run four lanes at a time along its last axis, or null when it can. */
-export function rowRefusal(k: MapKernel, buffer: Buffer): string | null {
+export function rowRefusal(map: MapKernel, buffer: Buffer): string | null {
+  const k = squeezed(map);
   const n = k.shape.at(-1) ?? 1;
   if (n < 4) return `its last axis (${n}) is shorter than four lanes`;
   const why = laneRefusal(
@@ -230,10 +252,11 @@ export class AffineLoads {
 }
 
 export function renderRowMap(
-  k: MapKernel,
+  map: MapKernel,
   place: (buf: string) => BufferPlace,
   fn: (n: ImportName) => number,
 ): FuncBuilder {
+  const k = squeezed(map);
   const f = new FuncBuilder([]);
   const n = k.shape.at(-1)!;
   const body = Math.floor(n / 4) * 4;

@@ -197,3 +197,24 @@ describe('f32x4 rows over a head merge (bases per chunk of four)', () => {
     });
   }
 });
+
+describe('f32x4 rows of a map whose last axes are 1 (per-row values)', () => {
+  it('[6, 13, 1]: lanes along the axis of 13, as the interpreter and TS', async () => {
+    const g = new Graph('stats');
+    const x = g.input('x', [6, 13, 1]);
+    const c = g.input('c', [13, 1]);
+    g.output('y', B.log(B.add(B.mul(x, x), B.broadcastTo(c, [6, 13, 1]))));
+    const { program } = await emitTs(g, { format: false });
+    const buffer = (b: string) => program.buffers.find((x) => x.name === b)!;
+    const maps = kernelsOf(program).filter((k): k is MapKernel => k.kind === 'map');
+    expect(maps.map((k) => rowRefusal(k, buffer))).toEqual([null]);
+    const feeds = () => ({
+      x: Float32Array.from({ length: 78 }, (_, i) => Math.sin(i)),
+      c: Float32Array.from({ length: 13 }, (_, i) => 1 + i),
+    });
+    expect(await diffAgainstInterp(g, feeds, 1, { wasm: 'all' })).toBeNull();
+    const [w, s] = await Promise.all([compile(g, { wasm: 'all' }), compile(g, { wasm: 'off' })]);
+    const [a, b] = await Promise.all([w.run(feeds()), s.run(feeds())]);
+    expect(mismatch(a['y']!, b['y']!)).toBeNull();
+  });
+});
