@@ -28,11 +28,33 @@ function uses(e: Expr, v: string): boolean {
   return false;
 }
 
-/** An index the row loops can compute: adds, constant products, div/mod, no loads or negatives. */
+type Load = Extract<Expr, { k: 'load' }>;
+
+/**
+ * A gathered position min(max(L, 0), c): an i32 load L clamped into [0, c], as the gather op
+ * writes an embedding lookup's row index (token ids, positions). Null for anything else.
+ */
+function gathered(x: Expr): { readonly load: Load; readonly max: number } | null {
+  if (x.k !== 'bin' || x.op !== 'min' || x.b.k !== 'num' || !Number.isInteger(x.b.v)) return null;
+  const lo = x.a;
+  if (lo.k !== 'bin' || lo.op !== 'max' || lo.b.k !== 'num' || lo.b.v !== 0) return null;
+  if (lo.a.k !== 'load' || lo.a.t !== 'i32' || x.b.v < 0) return null;
+  return { load: lo.a, max: x.b.v };
+}
+
+/**
+ * An index the row loops can compute: adds, constant products, div/mod, no negatives; loads only
+ * as clamped gather positions (whose own index must be plain too).
+ */
 function plainIndex(e: Expr): boolean {
   const stack = [e];
   while (stack.length) {
     const x = stack.pop()!;
+    const g = gathered(x);
+    if (g) {
+      stack.push(g.load.at);
+      continue;
+    }
     if (x.k === 'num' && (x.v < 0 || !Number.isInteger(x.v))) return false;
     if (x.k === 'bin' && !['add', 'mul', 'div', 'mod'].includes(x.op)) return false;
     if (x.k !== 'num' && x.k !== 'var' && x.k !== 'bin') return false;
@@ -97,6 +119,11 @@ function rule(
   of: (c: Expr) => Linear | null,
 ): Linear | null {
   if (x.k === 'num') return { terms: [], constant: x.v, stride: 0 };
+  const pos = gathered(x); // an atom: the same for every v, or not affine at all
+  if (pos)
+    return uses(x, v)
+      ? null
+      : { terms: [{ atom: x, coef: 1, max: pos.max }], constant: 0, stride: 0 };
   if (x.k === 'var') {
     if (x.name === v) return { terms: [], constant: 0, stride: 1 };
     return { terms: [{ atom: x, coef: 1, max: extentOf(x.name) - 1 }], constant: 0, stride: 0 };
@@ -196,7 +223,9 @@ export function maxIndex(e: Expr, extent: (name: string) => number): number | nu
   while (stack.length) {
     const [x, done] = stack.pop()!;
     if (hi.has(x)) continue;
-    if (x.k === 'num') hi.set(x, x.v);
+    const g = gathered(x);
+    if (g) hi.set(x, g.max);
+    else if (x.k === 'num') hi.set(x, x.v);
     else if (x.k === 'var') hi.set(x, extent(x.name) - 1);
     else if (x.k === 'bin' && !done) stack.push([x, true], [x.b, false], [x.a, false]);
     else if (x.k === 'bin') {
@@ -211,12 +240,28 @@ export function maxIndex(e: Expr, extent: (name: string) => number): number | nu
   return hi.get(e) ?? null;
 }
 
-/** Push the i32 value of an index expression (loop variables from `vars`). */
-export function emitIndex(f: FuncBuilder, e: Expr, vars: (name: string) => number): void {
+/**
+ * Push the i32 value of an index expression (loop variables from `vars`; a gathered position's
+ * load from the buffer at byte offset `at(buf)`, then clamped as the gather op clamps it).
+ */
+export function emitIndex(
+  f: FuncBuilder,
+  e: Expr,
+  vars: (name: string) => number,
+  at?: (buf: string) => number,
+): void {
   const stack: [Expr, boolean][] = [[e, false]];
   while (stack.length) {
     const [x, done] = stack.pop()!;
-    if (x.k === 'num') f.i32(x.v);
+    const g = gathered(x);
+    if (g && !done) stack.push([x, true], [g.load.at, false]);
+    else if (g) {
+      if (!at) throw new Error('internal: wasm index: a gathered position needs its buffer');
+      const t = f.local('i32');
+      f.i32(2).op(OP.i32_shl).mem(OP.i32_load, at(g.load.buf));
+      f.tee(t).i32(0).get(t).i32(0).op(OP.i32_gt_s).op(OP.select); // max(·, 0)
+      f.tee(t).i32(g.max).get(t).i32(g.max).op(OP.i32_lt_s).op(OP.select); // min(·, c)
+    } else if (x.k === 'num') f.i32(x.v);
     else if (x.k === 'var') f.get(vars(x.name));
     else if (x.k === 'bin' && !done) {
       stack.push([x, true], [x.b, false], [x.a, false]);

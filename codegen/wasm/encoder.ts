@@ -103,6 +103,7 @@ export const OP = {
   i32_or: 0x72,
   i32_shl: 0x74,
   i32_shr_s: 0x75,
+  f32_add: 0x92,
   f64_abs: 0x99,
   f64_neg: 0x9a,
   f64_floor: 0x9c,
@@ -167,6 +168,13 @@ export const SIMD = {
   i32x4_sub: 0xb1,
   f64x2_add: 0xf0,
   f64x2_max: 0xf5,
+  // sin and cos reduce their argument in float64 lanes
+  v128_any_true: 0x53,
+  f32x4_demote_f64x2_zero: 0x5e,
+  f64x2_nearest: 0x94,
+  f64x2_sub: 0xf1,
+  f64x2_mul: 0xf2,
+  i32x4_trunc_sat_f64x2_s_zero: 0xfc,
   i32x4_trunc_sat_f32x4_s: 0xf8,
   f32x4_convert_i32x4_s: 0xfa,
 } as const;

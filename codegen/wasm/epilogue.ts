@@ -11,9 +11,9 @@ import { emitIndex } from './affine.ts';
 import { FuncBuilder, OP } from './encoder.ts';
 import { ScalarEmitter } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
-import { LaneEmitter, laneRefusal } from './lanes.ts';
+import { LaneEmitter, laneRefusal, usesLaneMath } from './lanes.ts';
 import { MR, NR } from './micro.ts';
-import { AffineLoads, affineIndexRefusal, affineLoadRefusal } from './rows.ts';
+import { AffineLoads, affineIndexRefusal, affineLoadRefusal, partialVector } from './rows.ts';
 
 const ceilTo = (x: number, m: number) => Math.ceil(x / m) * m;
 const extentOf = (k: MatmulKernel) => (v: string) => (v === 'b' ? k.batch : v === 'i' ? k.m : k.n);
@@ -55,6 +55,7 @@ export function renderVectorEpilogue(
     (e) => loads.lane(e),
     accLanes,
     (e) => loads.index(e),
+    fn,
   );
   const tail = new ScalarEmitter({ f, place, vars, acc: accL, fn }, roots);
   const [mp, np] = [ceilTo(k.m, MR), ceilTo(k.n, NR)];
@@ -80,6 +81,14 @@ export function renderVectorEpilogue(
           f.v128Store(place(s.buf).at);
         }
       });
+      if (loads.partialOk && usesLaneMath(roots)) {
+        // the accumulator's rows are padded to NR floats: its four lanes are all readable
+        partialVector(f, lanes, loads, j, body, k.n - body, k.stores, (st) => {
+          f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
+          return place(st.buf).at;
+        });
+        return;
+      }
       f.forRange(j, body, k.n, 1, () => {
         f.get(rowAcc).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
         f.mem(OP.f32_load, acc).op(OP.f64_promote_f32).set(accL);

@@ -5,7 +5,8 @@
 import { Keys } from '../cse.ts';
 import type { Expr, UnOp } from '../../src/schedule/expr.ts';
 import { childrenOf, visit } from '../../src/schedule/walk.ts';
-import { FuncBuilder, MISC, OP } from './encoder.ts';
+import { FuncBuilder, MISC, OP, SIMD } from './encoder.ts';
+import { isLaneMath, laneMath } from './lanemath.ts';
 
 /** Math functions imported from JavaScript (no wasm instruction computes them). */
 export const MATH_IMPORTS = ['exp', 'log', 'sin', 'cos', 'tanh', 'pow'] as const;
@@ -57,10 +58,11 @@ const I32_CMP: Readonly<Record<string, number>> = {
 
 /**
  * How wasm computes each scalar function: code of its own ('inline', see `unary` below), a Math
- * import, or null: no wasm code, so a kernel using it stays TypeScript. A mapped type over the
- * scalar functions, so a new one without an entry here fails to typecheck.
+ * import, 'lanes' (lanemath.ts on one lane, in float32: erf has no Math function to import), or
+ * null: no wasm code, so a kernel using it stays TypeScript. A mapped type over the scalar
+ * functions, so a new one without an entry here fails to typecheck.
  */
-const WASM_UNARY: { readonly [P in UnOp]: 'inline' | ImportName | null } = {
+const WASM_UNARY: { readonly [P in UnOp]: 'inline' | 'lanes' | ImportName | null } = {
   not: 'inline',
   sigmoid: 'inline',
   recip: 'inline',
@@ -76,7 +78,7 @@ const WASM_UNARY: { readonly [P in UnOp]: 'inline' | ImportName | null } = {
   tanh: 'tanh',
   log1p: null,
   expm1: null,
-  erf: null,
+  erf: 'lanes',
   tan: null,
   asin: null,
   acos: null,
@@ -109,7 +111,7 @@ export function imports(roots: readonly Expr[]): Set<ImportName> {
   const out = new Set<ImportName>();
   for (const e of distinctExprs(roots)) {
     const how = e.k === 'un' ? WASM_UNARY[e.op] : null;
-    if (how !== null && how !== 'inline') out.add(how);
+    if (how !== null && how !== 'inline' && how !== 'lanes') out.add(how);
     if (e.k === 'un' && e.op === 'sigmoid') out.add('exp');
     if (e.k === 'bin' && e.op === 'pow') out.add('pow');
     if (e.k === 'rand') out.add(e.dist === 'normal' ? 'randNormal' : 'randUniform');
@@ -327,7 +329,13 @@ export class ScalarEmitter {
         return;
       default: {
         const how = WASM_UNARY[op];
-        if (how === null || how === 'inline')
+        if (how === 'lanes' && isLaneMath(op)) {
+          f.op(OP.f32_demote_f64).simd(SIMD.f32x4_splat);
+          laneMath(f, op);
+          f.simd(SIMD.f32x4_extract_lane, 0).op(OP.f64_promote_f32);
+          return;
+        }
+        if (how === null || how === 'inline' || how === 'lanes')
           throw new Error(`internal: wasm has no code for ${op}`);
         f.call(this.env.fn(how));
       }

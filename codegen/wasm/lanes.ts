@@ -6,6 +6,7 @@ import type { Expr } from '../../src/schedule/expr.ts';
 import { childrenOf, visit } from '../../src/schedule/walk.ts';
 import { Keys } from '../cse.ts';
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
+import type { ImportName } from './expr.ts';
 import { isLaneMath, laneMath, splatF32 } from './lanemath.ts';
 
 type Load = Extract<Expr, { k: 'load' }>;
@@ -66,6 +67,22 @@ export function laneRefusal(
   }
 }
 
+/**
+ * Whether the expressions use a transcendental of lanemath.ts. Where they do, a vector loop's last
+ * n mod 4 elements run as a partial vector (rows.ts partialVector) rather than as scalar code,
+ * which would call Math (or have no code at all) per element; elsewhere the exact float64 scalar
+ * tail is kept, and the module stays smaller.
+ */
+export function usesLaneMath(roots: readonly Expr[]): boolean {
+  let found = false;
+  visit(
+    roots,
+    (e) => (found ||= e.k === 'un' && isLaneMath(e.op)),
+    () => !found,
+  );
+  return found;
+}
+
 /** Why one (non-load, non-integer) expression node has no lane code, or null. */
 function opRefusal(e: Expr): string | null {
   const un = e.k === 'un' && !(e.op in LANE_UN) && e.op !== 'relu' && e.op !== 'recip';
@@ -95,6 +112,8 @@ export class LaneEmitter {
     private readonly acc?: () => void,
     /** Push the i32 lanes of an integer index value (only where laneRefusal allowed them). */
     private readonly index?: (e: Expr) => void,
+    /** Function index of an imported Math helper (sin and cos fall back to it on huge lanes). */
+    private readonly fn?: (name: ImportName) => number,
   ) {
     const seen = new Set<number>();
     const stack = [...roots];
@@ -173,7 +192,7 @@ export class LaneEmitter {
           const x = f.local('v128');
           f.set(x);
           splatF32(f, 1).get(x).simd(SIMD.f32x4_div);
-        } else if (isLaneMath(e.op)) laneMath(f, e.op);
+        } else if (isLaneMath(e.op)) laneMath(f, e.op, this.fn);
         else f.simd(LANE_UN[e.op]!);
         return;
       case 'bin':

@@ -16,6 +16,7 @@ import { accBytes, directOutput, packBytes, renderEpilogue, renderProduct } from
 import { MICRO_PARAMS, renderMicroKernel } from './micro.ts';
 import { renderRowMap, rowRefusal } from './rows.ts';
 import * as Row from './rowmm.ts';
+import { renderScatter } from './scatter.ts';
 import { renderVectorMap, vectorRefusal } from './vector.ts';
 import { reduceLanes, renderVectorReduce } from './vreduce.ts';
 
@@ -39,14 +40,15 @@ export type WasmSelect = 'auto' | 'all';
 export const MIN_WASM_WORK = 64;
 
 /**
- * The kinds with wasm code. Partial by design: a kind absent here (scatter) has no wasm loops,
- * and its TypeScript kernel is the code that runs.
+ * The kinds with wasm code. Partial by design: a kind absent here has no wasm loops, and its
+ * TypeScript kernel is the code that runs.
  */
 export const WASM_KINDS: { readonly [K in KernelKind]?: true } = {
   map: true,
   reduce: true,
   scan: true,
   matmul: true,
+  scatter: true,
 };
 
 export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
@@ -186,8 +188,10 @@ export function renderWasm(
       mod.func(name, { params: [], results: [] }, renderKernel(k, place, fn, bufferOf));
       continue;
     }
-    if (k.kind !== 'matmul')
-      throw new Error(`internal: no wasm code for ${k.kind} kernel ${k.name}`);
+    if (k.kind === 'scatter') {
+      mod.func(name, VOID, renderScatter(k, place));
+      continue;
+    }
     if (row(k)) {
       // Row form, on the calling thread (a matmul large enough to split is packed); the epilogue
       // is a map kernel over the dense C.

@@ -7,14 +7,14 @@
 import type { Expr } from '../../src/schedule/expr.ts';
 import type { MapKernel } from '../../src/schedule/kinds/map.ts';
 import * as E from '../../src/schedule/expr.ts';
-import { childrenOf, storeIndex, visit } from '../../src/schedule/walk.ts';
+import { childrenOf, mapExpr, storeIndex, visit } from '../../src/schedule/walk.ts';
 import { Keys } from '../cse.ts';
 import { affineIn, chunkAffine, chunkVar, emitIndex, maxIndex } from './affine.ts';
 import type { Affine } from './affine.ts';
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
 import { ScalarEmitter } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
-import { LaneEmitter, laneRefusal } from './lanes.ts';
+import { LaneEmitter, laneRefusal, usesLaneMath } from './lanes.ts';
 
 type Load = Extract<Expr, { k: 'load' }>;
 
@@ -54,8 +54,30 @@ export function affineIndexRefusal(
   return affineIn(e, v, n, extent) ? null : `an integer value is not affine along ${v}`;
 }
 
+/**
+ * The map without its trailing axes of extent 1 (their loop variables are 0), so that a map of
+ * per-row values ([16, 64, 1]: layer norm's statistics, a softmax's log-sum) runs its lanes
+ * along the last axis longer than 1. The flat store index is the same number.
+ */
+function squeezed(k: MapKernel): MapKernel {
+  let rank = k.shape.length;
+  while (rank > 1 && k.shape[rank - 1] === 1) rank--;
+  if (rank === k.shape.length) return k;
+  const memo = new Map<Expr, Expr>();
+  const zero = (e: Expr) =>
+    mapExpr(
+      e,
+      (x) =>
+        x.k === 'var' && x.name[0] === 'i' && Number(x.name.slice(1)) >= rank ? E.int(0) : null,
+      memo,
+    );
+  const stores = k.stores.map((s) => ({ ...s, expr: zero(s.expr) }));
+  return { ...k, shape: k.shape.slice(0, rank), stores };
+}
+
 /** Why a map cannot run four lanes at a time along its last axis, or null when it can. */
-export function rowRefusal(k: MapKernel, buffer: Buffer): string | null {
+export function rowRefusal(map: MapKernel, buffer: Buffer): string | null {
+  const k = squeezed(map);
   const n = k.shape.at(-1) ?? 1;
   if (n < 4) return `its last axis (${n}) is shorter than four lanes`;
   const why = laneRefusal(
@@ -98,6 +120,11 @@ export class AffineLoads {
     throw new Error('internal: wasm lanes: bases() comes first');
   };
   private chunk = -1; // i32 local: the chunk number j / 4 (for chunked loads)
+  /**
+   * Lanes to load, 1–3, in a row's last partial vector (0: all four). Only those elements are
+   * read; the other lanes repeat lane 0 (they are computed, never stored).
+   */
+  partial = 0;
 
   constructor(
     private readonly f: FuncBuilder,
@@ -121,6 +148,14 @@ export class AffineLoads {
     }
   }
 
+  /** Byte offset of a buffer (gathered positions load from it). */
+  private readonly at = (buf: string) => this.place(buf).at;
+
+  /** Whether a row's last n mod 4 elements can run as a partial vector (no chunked loads). */
+  get partialOk(): boolean {
+    return this.chunk < 0;
+  }
+
   /** Compute every base (and splat the stride-0 loads) for the current other variables. */
   bases(vars: (name: string) => number): void {
     const f = this.f;
@@ -128,7 +163,7 @@ export class AffineLoads {
     for (const e of this.leaves) {
       const r = this.places.get(this.keys.of(e))!;
       if (r.chunked) continue;
-      emitIndex(f, r.affine.base, vars);
+      emitIndex(f, r.affine.base, vars, this.at);
       if (e.k !== 'load') {
         f.set(r.at);
         if (r.splat >= 0) f.get(r.at).simd(SIMD.i32x4_splat).set(r.splat);
@@ -174,9 +209,10 @@ export class AffineLoads {
       return;
     }
     if (s === 0) f.get(r.splat);
-    else if (s === 1) f.get(r.at).get(this.j).i32(2).op(OP.i32_shl).op(OP.i32_add).v128Load(off);
+    else if (s === 1 && !this.partial)
+      f.get(r.at).get(this.j).i32(2).op(OP.i32_shl).op(OP.i32_add).v128Load(off);
     else {
-      // four elements `s` apart: lane 0 splatted, lanes 1–3 replaced
+      // four (or `partial`) elements `s` apart: lane 0 splatted, the next lanes replaced
       const a = f.local('i32');
       f.get(r.at)
         .get(this.j)
@@ -185,7 +221,7 @@ export class AffineLoads {
         .op(OP.i32_add)
         .set(a);
       f.get(a).mem(OP.f32_load, off).simd(SIMD.f32x4_splat);
-      for (let l = 1; l < 4; l++)
+      for (let l = 1; l < (this.partial || 4); l++)
         f.get(a)
           .mem(OP.f32_load, off + 4 * s * l)
           .simd(SIMD.f32x4_replace_lane, l);
@@ -199,7 +235,7 @@ export class AffineLoads {
     const off = this.place(e.buf).at;
     const u = chunkVar(this.v);
     f.get(this.j).i32(2).op(OP.i32_shr_s).set(this.chunk);
-    emitIndex(f, affine.base, (name) => (name === u ? this.chunk : this.vars(name)));
+    emitIndex(f, affine.base, (name) => (name === u ? this.chunk : this.vars(name)), this.at);
     f.i32(2).op(OP.i32_shl).set(at);
     const s = affine.stride;
     if (s === 0) f.get(at).splatLoad(off);
@@ -216,10 +252,11 @@ export class AffineLoads {
 }
 
 export function renderRowMap(
-  k: MapKernel,
+  map: MapKernel,
   place: (buf: string) => BufferPlace,
   fn: (n: ImportName) => number,
 ): FuncBuilder {
+  const k = squeezed(map);
   const f = new FuncBuilder([]);
   const n = k.shape.at(-1)!;
   const body = Math.floor(n / 4) * 4;
@@ -241,9 +278,11 @@ export function renderRowMap(
     (e) => loads.lane(e),
     undefined,
     (e) => loads.index(e),
+    fn,
   );
   const tail = new ScalarEmitter({ f, place, vars: (v) => vars.get(v)!, fn }, roots);
   const storeAt = flatRow(k);
+  const math = usesLaneMath(roots);
   const go = (d: number): void => {
     if (d < outer.length) {
       f.forRange(outer[d]!, 0, k.shape[d]!, 1, () => go(d + 1));
@@ -261,11 +300,54 @@ export function renderRowMap(
         f.v128Store(place(s.buf).at);
       }
     });
+    if (loads.partialOk && math) {
+      partialVector(f, lanes, loads, j, body, n - body, k.stores, (st) => {
+        f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
+        return place(st.buf).at;
+      });
+      return;
+    }
     // The last n mod 4 elements of the row, one at a time (float64, as the TS kernel).
     f.forRange(j, body, n, 1, () => tail.stores(k.stores, storeIndex(k)));
   };
   go(0);
   return f;
+}
+
+/**
+ * A row's last `rem` (1–3) elements as one partial vector at j = `from`: the same lane code as the
+ * body (no scalar tail, so no per-element call into Math either), reading and writing only those
+ * elements. `address` pushes a store's element-j byte address and returns its constant offset.
+ */
+export function partialVector(
+  f: FuncBuilder,
+  lanes: LaneEmitter,
+  loads: AffineLoads,
+  j: number,
+  from: number,
+  rem: number,
+  stores: readonly { readonly buf: string; readonly expr: Expr }[],
+  address: (s: { readonly buf: string }) => number,
+): void {
+  if (rem <= 0) return;
+  const [at, v] = [f.local('i32'), f.local('v128')];
+  f.i32(from).set(j);
+  lanes.reset(); // values saved by the body belong to its iterations
+  loads.partial = rem;
+  lanes.hoist(stores.map((s) => s.expr));
+  for (const s of stores) {
+    const off = address(s);
+    f.set(at);
+    lanes.emit(s.expr);
+    f.set(v);
+    for (let l = 0; l < rem; l++)
+      f.get(at)
+        .get(v)
+        .simd(SIMD.f32x4_extract_lane, l)
+        .mem(OP.f32_store, off + 4 * l);
+  }
+  loads.partial = 0;
+  lanes.reset();
 }
 
 /** The flat index of a row's first element: the store index with the last axis at 0. */

@@ -62,6 +62,9 @@ export function renderVectorMap(
       if (c !== null && JSON.stringify(e.at) !== id) f.i32(p.at + 4 * c).splatLoad();
       else f.get(at).v128Load(p.at);
     },
+    undefined,
+    undefined,
+    fn,
   );
   if (body > 0) {
     // Shared values first, then the stores, in the TS kernel's order.

@@ -12,7 +12,8 @@ import { affineIn } from './affine.ts';
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
 import { ScalarEmitter } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
-import { LaneEmitter, laneRefusal } from './lanes.ts';
+import { LaneEmitter, laneRefusal, usesLaneMath } from './lanes.ts';
+import { splatF32 } from './lanemath.ts';
 import { AffineLoads, affineIndexRefusal, affineLoadRefusal } from './rows.ts';
 
 type Buffer = (buf: string) => { readonly dtype: string; readonly size: number };
@@ -83,6 +84,7 @@ export function renderVectorReduce(
     (e) => loads.lane(e),
     undefined,
     (e) => loads.index(e),
+    fn,
   );
   const env = { f, place, vars: (name: string) => vars.get(name)!, acc, fn };
   // A fresh emitter per use: an emitter's saved values belong to the one place it emitted them.
@@ -96,9 +98,16 @@ export function renderVectorReduce(
     if (sum) f.f64(0).simd(SIMD.f64x2_splat).tee(a0).set(a1);
     else f.f64(-Infinity).op(OP.f32_demote_f64).simd(SIMD.f32x4_splat).set(a0);
   };
-  const addLanes = () => {
+  const addLanes = (rem = 0) => {
     lanes.hoist([k.value]);
     lanes.emit(k.value);
+    if (rem) {
+      // a partial vector: lanes past the row's end hold the identity (0, or −∞ for max)
+      splatF32(f, init);
+      const mask = Array.from({ length: 4 }, (_, l) => (l < rem ? -1 : 0));
+      f.simd(SIMD.v128_const, ...new Uint8Array(new Int32Array(mask).buffer));
+      f.simd(SIMD.v128_bitselect);
+    }
     if (!sum) {
       f.get(a0).simd(SIMD.f32x4_max).set(a0);
       return;
@@ -122,6 +131,15 @@ export function renderVectorReduce(
     fold();
     f.set(acc);
   };
+  /** Code for a partial vector of `rem` lanes (saved lane values belong to the body's code). */
+  const partial = (rem: number, run: () => void) => {
+    lanes.reset();
+    loads.partial = rem;
+    run();
+    loads.partial = 0;
+    lanes.reset();
+  };
+  const rem = loads.partialOk && usesLaneMath([k.value]) ? n - body : 0;
   const nest = (ls: readonly number[], shape: readonly number[], inner: () => void) => {
     const go = (d: number): void => {
       if (d === ls.length) return inner();
@@ -135,8 +153,11 @@ export function renderVectorReduce(
       startLanes();
       nest(rLocals.slice(0, -1), k.redShape, () => {
         loads.bases((name) => vars.get(name)!);
-        f.forRange(j, 0, body, 4, addLanes);
-        f.forRange(rLocals.at(-1)!, body, n, 1, addScalar);
+        f.forRange(j, 0, body, 4, () => addLanes());
+        if (rem) {
+          f.i32(body).set(j);
+          partial(rem, () => addLanes(rem));
+        } else f.forRange(rLocals.at(-1)!, body, n, 1, addScalar);
       });
       // acc ⊕ lanes 0–3, in lane order
       for (let w = 0; w < 4; w++) {
@@ -152,13 +173,14 @@ export function renderVectorReduce(
   const oLast = oLocals.at(-1)!;
   const epilogue = () => scalar(k.stores.map((s) => s.expr)).stores(k.stores, at);
   nest(oLocals.slice(0, -1), k.outShape, () => {
-    f.forRange(j, 0, body, 4, () => {
+    /** `width` outputs from j on, each lane its own output. */
+    const outputs = (width: number) => {
       startLanes();
       nest(rLocals, k.redShape, () => {
         loads.bases((name) => vars.get(name)!);
         addLanes();
       });
-      for (let w = 0; w < 4; w++) {
+      for (let w = 0; w < width; w++) {
         f.get(j).i32(w).op(OP.i32_add).set(oLast);
         f.f64(init);
         laneOf(w);
@@ -166,7 +188,14 @@ export function renderVectorReduce(
         f.set(acc);
         epilogue();
       }
-    });
+    };
+    f.forRange(j, 0, body, 4, () => outputs(4));
+    if (rem) {
+      // the last n mod 4 outputs as one partial vector
+      f.i32(body).set(j);
+      partial(rem, () => outputs(rem));
+      return;
+    }
     // the last outputs (n mod 4 of them), one at a time
     f.forRange(oLast, body, n, 1, () => {
       f.f64(init).set(acc);

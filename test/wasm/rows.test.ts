@@ -58,6 +58,12 @@ const CASES: Record<string, (x: Node, c: Node, r: Node, s: Node) => Node> = {
   // a transposed view (gathered lanes), a per-row value and a scalar
   'sigmoid of a transpose': (x, _c, r, s) =>
     B.mul(B.sigmoid(B.add(B.transpose(B.transpose(x)), B.mul(r, s))), B.permute(x, [0, 1])),
+  // the lane log, sin and cos (and log of a negative: NaN, in the special values)
+  'log, sin and cos': (x, c) =>
+    B.add(B.log(B.add(x, 5.5)), B.mul(B.sin(B.mul(x, 3)), B.cos(B.add(c, x)))),
+  // exact GELU: erf has lane code, and float32 scalar code from it (Math has no erf to import)
+  'exact GELU (erf)': (x, c) =>
+    B.mul(B.mul(B.add(x, c), 0.5), B.add(B.erf(B.mul(B.add(x, c), Math.SQRT1_2)), 1)),
   'where, comparisons and exp': (x, c, r) =>
     B.where(B.gt(x, c), B.exp(B.mul(x, r)), B.tanh(B.sub(x, c))),
   // cross-entropy's gradient: softmax − one-hot(label), the label compared with the column index
@@ -190,4 +196,25 @@ describe('f32x4 rows over a head merge (bases per chunk of four)', () => {
       expect(mismatch(a['s']!, b['s']!)).toBeNull();
     });
   }
+});
+
+describe('f32x4 rows of a map whose last axes are 1 (per-row values)', () => {
+  it('[6, 13, 1]: lanes along the axis of 13, as the interpreter and TS', async () => {
+    const g = new Graph('stats');
+    const x = g.input('x', [6, 13, 1]);
+    const c = g.input('c', [13, 1]);
+    g.output('y', B.log(B.add(B.mul(x, x), B.broadcastTo(c, [6, 13, 1]))));
+    const { program } = await emitTs(g, { format: false });
+    const buffer = (b: string) => program.buffers.find((x) => x.name === b)!;
+    const maps = kernelsOf(program).filter((k): k is MapKernel => k.kind === 'map');
+    expect(maps.map((k) => rowRefusal(k, buffer))).toEqual([null]);
+    const feeds = () => ({
+      x: Float32Array.from({ length: 78 }, (_, i) => Math.sin(i)),
+      c: Float32Array.from({ length: 13 }, (_, i) => 1 + i),
+    });
+    expect(await diffAgainstInterp(g, feeds, 1, { wasm: 'all' })).toBeNull();
+    const [w, s] = await Promise.all([compile(g, { wasm: 'all' }), compile(g, { wasm: 'off' })]);
+    const [a, b] = await Promise.all([w.run(feeds()), s.run(feeds())]);
+    expect(mismatch(a['y']!, b['y']!)).toBeNull();
+  });
 });

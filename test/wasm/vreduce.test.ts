@@ -24,6 +24,8 @@ const CASES: Record<string, Case> = {
     build: (x) => B.div(B.sum(B.mul(x, x), -1), 7),
   },
   'row max of exp(x + bias)': { mode: 'row', build: (x, c) => B.max(B.exp(B.add(x, c)), -1) },
+  // lane math: the row's last n mod 4 elements are a partial vector, the other lanes summing 0
+  'row sum of log(1 + x²)': { mode: 'row', build: (x) => B.sum(B.log(B.add(B.mul(x, x), 1)), -1) },
   // along a transposed view's rows, the outputs are contiguous: 'col' loads without gathering
   'sum of a transposed view': { mode: 'col', build: (x) => B.sum(B.transpose(x), -1) },
   'column sum (a bias gradient)': { mode: 'col', build: (x) => B.sum(B.tanh(x), 0) },
