@@ -12,7 +12,7 @@ import { Keys } from '../cse.ts';
 import { affineIn, chunkAffine, chunkVar, emitIndex, maxIndex } from './affine.ts';
 import type { Affine } from './affine.ts';
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
-import { ScalarEmitter } from './expr.ts';
+import { rebase, ScalarEmitter } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import { LaneEmitter, laneRefusal } from './lanes.ts';
 
@@ -134,7 +134,9 @@ export class AffineLoads {
         if (r.splat >= 0) f.get(r.at).simd(SIMD.i32x4_splat).set(r.splat);
         continue;
       }
-      f.i32(2).op(OP.i32_shl).set(r.at);
+      f.i32(2).op(OP.i32_shl);
+      rebase(f, this.place(e.buf)); // lanes read at r.at + place.at
+      f.set(r.at);
       if (r.splat < 0) continue;
       f.get(r.at).splatLoad(this.place(e.buf).at);
       this.convert(e);
@@ -200,7 +202,9 @@ export class AffineLoads {
     const u = chunkVar(this.v);
     f.get(this.j).i32(2).op(OP.i32_shr_s).set(this.chunk);
     emitIndex(f, affine.base, (name) => (name === u ? this.chunk : this.vars(name)));
-    f.i32(2).op(OP.i32_shl).set(at);
+    f.i32(2).op(OP.i32_shl);
+    rebase(f, this.place(e.buf));
+    f.set(at);
     const s = affine.stride;
     if (s === 0) f.get(at).splatLoad(off);
     else if (s === 1) f.get(at).v128Load(off);
@@ -257,8 +261,9 @@ export function renderRowMap(
       lanes.hoist(roots);
       for (const s of k.stores) {
         f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
+        const offset = rebase(f, place(s.buf));
         lanes.emit(s.expr);
-        f.v128Store(place(s.buf).at);
+        f.v128Store(offset);
       }
     });
     // The last n mod 4 elements of the row, one at a time (float64, as the TS kernel).
