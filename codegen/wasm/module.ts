@@ -35,7 +35,9 @@ export type WasmSelect = 'auto' | 'all';
  * to 64 when the maps and reductions went SIMD: the W1 step is unchanged (1.02–1.04× by CPU
  * time, interleaved), and G1's one-token decode (kernels of 64–256 elements) costs 1.3 ms of CPU
  * per token over its first 60 tokens instead of 3.1 (TS kernels start in V8's interpreter;
- * wasm starts compiled), 0.38 instead of 0.46 once warm.
+ * wasm starts compiled), 0.38 instead of 0.46 once warm. Small kernels share their bodies
+ * (MAX_SHARED_WORK below), so the rule costs a graph of thousands of tiny kernels (W4 at 100k
+ * nodes) a few bytes of module per kernel rather than a body each.
  */
 export const MIN_WASM_WORK = 64;
 
