@@ -60,13 +60,14 @@ export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
 }
 
 /**
- * Kernels below this much work share their code: the body is rendered with each buffer's address
- * read from a global (expr.ts `rebase`), and kernels whose bodies come out byte-identical (the
- * same computation on buffers of the same sizes) call one function, after setting the globals.
- * A 100k-node graph has ~70k wasm kernels but a few hundred distinct bodies; every body is one
- * more function V8 compiles, and the module's bytes are held several times over (base64 in the
- * TS module, the decoded bytes, the compiled code). Larger kernels keep constant addresses, which
- * their inner loops fold into the load and store offsets.
+ * Kernels below this much work share their code (share.ts): the body is rendered with each
+ * buffer's address read from a global (expr.ts `rebase`), once per kernel key, and kernels with
+ * the same body call one function after setting the globals. The mixed 10k-node W4 graph has
+ * ~7,000 wasm kernels and 28 distinct bodies; every body is one more function V8 compiles, and
+ * the module's bytes are held several times over (base64 in the TS module, the decoded bytes, the
+ * compiled code). Larger kernels keep constant addresses, which their inner loops fold into the
+ * load and store offsets. Far below MIN_SPLIT_WORK: code a worker thread runs reads no globals
+ * (each thread's instance has its own).
  */
 export const MAX_SHARED_WORK = 1 << 14;
 
