@@ -15,9 +15,11 @@ const ROOTS = ['src', 'codegen'];
  * ops (einsum, conv dilation/groups, transposed conv, group norm, the scan kernel kind). Raised in
  * wave 2's third session (to 22,500) for the kernel-kind registry (src/schedule/kinds/), the
  * row-form SIMD matmul, SIMD lane math/reductions/epilogues (~1,000 lines), strided batched matmuls,
- * the worker-thread runtime as a module, and the type check beside the compile.
+ * the worker-thread runtime as a module, and the type check beside the compile. Raised in wave 3
+ * (to 22,650) for shared wasm kernel bodies (codegen/wasm/share.ts, ~150 lines) and the browser
+ * Web Workers of the thread runtime.
  */
-const TOTAL_BUDGET = 22_500;
+const TOTAL_BUDGET = 22_650;
 const FILE_BUDGET = 450;
 
 function files(dir: string): string[] {
