@@ -15,11 +15,13 @@ const ROOTS = ['src', 'codegen'];
  * ops (einsum, conv dilation/groups, transposed conv, group norm, the scan kernel kind). Raised in
  * wave 2's third session (to 22,500) for the kernel-kind registry (src/schedule/kinds/), the
  * row-form SIMD matmul, SIMD lane math/reductions/epilogues (~1,000 lines), strided batched matmuls,
- * the worker-thread runtime as a module, and the type check beside the compile. Raised to 23,000
- * for #18's remaining lane code (~480 lines): log, sin/cos, erf lanes, partial-vector row tails,
- * gathered row bases and the wasm scatter kernel.
+ * the worker-thread runtime as a module, and the type check beside the compile. Raised in wave 3
+ * to 23,400: #18's remaining lane code (~480 lines: log, sin/cos, erf lanes, partial-vector row
+ * tails, gathered row bases, the wasm scatter kernel), shared wasm kernel bodies
+ * (codegen/wasm/share.ts, ~150 lines), the browser Web Workers of the thread runtime, a training
+ * module's forward-only run, and int32 wrapping semantics on every target.
  */
-const TOTAL_BUDGET = 23_000;
+const TOTAL_BUDGET = 23_400;
 const FILE_BUDGET = 450;
 
 function files(dir: string): string[] {

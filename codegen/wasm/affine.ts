@@ -9,6 +9,8 @@ import * as E from '../../src/schedule/expr.ts';
 import type { Expr } from '../../src/schedule/expr.ts';
 import { childrenOf, mapExpr } from '../../src/schedule/walk.ts';
 import { FuncBuilder, OP } from './encoder.ts';
+import { rebase } from './expr.ts';
+import type { BufferPlace } from './expr.ts';
 
 export interface Affine {
   readonly base: Expr;
@@ -242,13 +244,14 @@ export function maxIndex(e: Expr, extent: (name: string) => number): number | nu
 
 /**
  * Push the i32 value of an index expression (loop variables from `vars`; a gathered position's
- * load from the buffer at byte offset `at(buf)`, then clamped as the gather op clamps it).
+ * load from the buffer `place(buf)` — through its address global in a shared body — then clamped
+ * as the gather op clamps it).
  */
 export function emitIndex(
   f: FuncBuilder,
   e: Expr,
   vars: (name: string) => number,
-  at?: (buf: string) => number,
+  place?: (buf: string) => BufferPlace,
 ): void {
   const stack: [Expr, boolean][] = [[e, false]];
   while (stack.length) {
@@ -256,9 +259,10 @@ export function emitIndex(
     const g = gathered(x);
     if (g && !done) stack.push([x, true], [g.load.at, false]);
     else if (g) {
-      if (!at) throw new Error('internal: wasm index: a gathered position needs its buffer');
+      if (!place) throw new Error('internal: wasm index: a gathered position needs its buffer');
       const t = f.local('i32');
-      f.i32(2).op(OP.i32_shl).mem(OP.i32_load, at(g.load.buf));
+      f.i32(2).op(OP.i32_shl);
+      f.mem(OP.i32_load, rebase(f, place(g.load.buf)));
       f.tee(t).i32(0).get(t).i32(0).op(OP.i32_gt_s).op(OP.select); // max(·, 0)
       f.tee(t).i32(g.max).get(t).i32(g.max).op(OP.i32_lt_s).op(OP.select); // min(·, c)
     } else if (x.k === 'num') f.i32(x.v);

@@ -73,6 +73,8 @@ export const OP = {
   local_get: 0x20,
   local_set: 0x21,
   local_tee: 0x22,
+  global_get: 0x23,
+  global_set: 0x24,
   i32_load: 0x28,
   f32_load: 0x2a,
   i32_store: 0x36,
@@ -194,7 +196,24 @@ const ALIGN: Readonly<Record<string, number>> = {
 export class FuncBuilder {
   readonly code: number[] = [];
   private readonly locals: ValType[] = [];
+  /** Code run before the body: copies of the globals `fromGlobal` reads into locals. */
+  private readonly prelude: number[] = [];
+  private readonly globalLocals = new Map<number, number>();
   constructor(readonly params: readonly ValType[]) {}
+
+  /**
+   * An i32 local holding global `g`'s value on entry (read once, in the prelude): a shared kernel
+   * body's buffer addresses (module.ts) stay in registers instead of being re-read in its loops.
+   */
+  fromGlobal(g: number): number {
+    let l = this.globalLocals.get(g);
+    if (l === undefined) {
+      l = this.local('i32');
+      this.globalLocals.set(g, l);
+      this.prelude.push(OP.global_get, ...uleb(g), OP.local_set, ...uleb(l));
+    }
+    return l;
+  }
 
   local(t: ValType): number {
     this.locals.push(t);
@@ -270,9 +289,18 @@ export class FuncBuilder {
       else groups.push([1, VAL[t]]);
     }
     const locals = [...uleb(groups.length), ...groups.flatMap(([n, t]) => [...uleb(n!), t!])];
-    const size = locals.length + this.code.length + 1;
-    return concat([uleb(size), locals, this.code, [OP.end]]);
+    const size = locals.length + this.prelude.length + this.code.length + 1;
+    return concat([uleb(size), locals, this.prelude, this.code, [OP.end]]);
   }
+}
+
+/** A global's type and initializer: mutable i32, `i32.const 0`. */
+const MUTABLE_I32 = [VAL.i32, 1, OP.i32_const, 0, OP.end];
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 interface FuncType {
@@ -284,7 +312,11 @@ interface FuncType {
 export class ModuleBuilder {
   private readonly types: string[] = [];
   private readonly imports: { name: string; type: number }[] = [];
-  private readonly funcs: { name: string | null; type: number; body: FuncBuilder }[] = [];
+  /** Defined functions, each body encoded when defined (its instruction array is let go). */
+  private readonly funcs: { name: string | null; type: number; body: Uint8Array }[] = [];
+  /** Internal functions by a hash of their type and bytes (`sharedFunc`). */
+  private readonly byHash = new Map<number, number[]>();
+  private globals = 0;
   /**
    * Byte offset of the memory import's limits flag in the last encoded module: 0x03 (shared) can
    * be turned into 0x01 (not shared, same maximum) where shared memory is unavailable.
@@ -314,8 +346,32 @@ export class ModuleBuilder {
 
   /** Define a function, exported under `name` (null: internal, called by the others). */
   func(name: string | null, t: FuncType, body: FuncBuilder): number {
-    this.funcs.push({ name, type: this.typeIndex(t), body });
+    this.funcs.push({ name, type: this.typeIndex(t), body: body.encode() });
     return this.imports.length + this.funcs.length - 1;
+  }
+
+  /**
+   * An internal function, or the one already defined with the same type and the same bytes: kernels
+   * that differ only in their buffers' addresses (passed in globals) share one body.
+   */
+  sharedFunc(t: FuncType, body: FuncBuilder): number {
+    const bytes = body.encode();
+    const type = this.typeIndex(t);
+    let h = type ^ 0x811c9dc5; // FNV-1a over the bytes
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+    const same = this.byHash.get(h) ?? [];
+    for (const i of same) {
+      const f = this.funcs[i]!;
+      if (f.type === type && equalBytes(f.body, bytes)) return this.imports.length + i;
+    }
+    this.funcs.push({ name: null, type, body: bytes });
+    this.byHash.set(h, [...same, this.funcs.length - 1]);
+    return this.imports.length + this.funcs.length - 1;
+  }
+
+  /** A mutable i32 global, initially 0. */
+  global(): number {
+    return this.globals++;
   }
 
   encode(): Uint8Array<ArrayBuffer> {
@@ -344,8 +400,9 @@ export class ModuleBuilder {
       typeSection,
       section(2, importBody),
       section(3, vec(this.funcs.map((f) => uleb(f.type)))),
+      this.globals ? section(6, vec(new Array<Bytes>(this.globals).fill(MUTABLE_I32))) : [],
       section(7, vec(exports)),
-      section(10, vec(this.funcs.map((f) => f.body.encode()))),
+      section(10, vec(this.funcs.map((f) => f.body))),
     ]);
   }
 }

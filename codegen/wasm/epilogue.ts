@@ -9,7 +9,7 @@ import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { storeIndex } from '../../src/schedule/walk.ts';
 import { emitIndex } from './affine.ts';
 import { FuncBuilder, OP } from './encoder.ts';
-import { ScalarEmitter } from './expr.ts';
+import { rebase, ScalarEmitter } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import { LaneEmitter, laneRefusal, usesLaneMath } from './lanes.ts';
 import { MR, NR } from './micro.ts';
@@ -77,15 +77,16 @@ export function renderVectorEpilogue(
         lanes.hoist(roots);
         for (const s of k.stores) {
           f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
+          const offset = rebase(f, place(s.buf));
           lanes.emit(s.expr);
-          f.v128Store(place(s.buf).at);
+          f.v128Store(offset);
         }
       });
       if (loads.partialOk && usesLaneMath(roots)) {
         // the accumulator's rows are padded to NR floats: its four lanes are all readable
         partialVector(f, lanes, loads, j, body, k.n - body, k.stores, (st) => {
           f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
-          return place(st.buf).at;
+          return rebase(f, place(st.buf));
         });
         return;
       }

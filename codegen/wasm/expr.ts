@@ -14,10 +14,31 @@ export const RAND_IMPORTS = ['randUniform', 'randNormal'] as const;
 export type ImportName = (typeof MATH_IMPORTS)[number] | (typeof RAND_IMPORTS)[number];
 
 export interface BufferPlace {
-  /** Byte offset of element 0 in linear memory. */
+  /** Byte offset of element 0 in linear memory (relative to `base` when there is one). */
   readonly at: number;
   readonly size: number;
   readonly dtype: string;
+  /**
+   * In a kernel body shared by several kernels (module.ts): the i32 global holding element 0's
+   * byte address, which each kernel sets before calling the body.
+   */
+  readonly base?: number;
+}
+
+/** Add a shared body's buffer address (if any) to the address on the stack: the offset left. */
+export function rebase(f: FuncBuilder, p: BufferPlace, bytes = 0): number {
+  if (p.base !== undefined) f.get(f.fromGlobal(p.base)).op(OP.i32_add);
+  return p.at + bytes;
+}
+
+/** Push the byte address of a buffer's element 0, plus `bytes`. */
+export function pushAddress(f: FuncBuilder, p: BufferPlace, bytes = 0): void {
+  if (p.base === undefined) {
+    f.i32(p.at + bytes);
+    return;
+  }
+  f.get(f.fromGlobal(p.base));
+  if (p.at + bytes !== 0) f.i32(p.at + bytes).op(OP.i32_add);
 }
 
 export interface ExprEnv {
@@ -182,7 +203,7 @@ export class ScalarEmitter {
     const p = this.env.place(buf);
     this.emit(at);
     f.misc(MISC.i32_trunc_sat_f64_s);
-    if (!clamp) return this.scale(p.at);
+    if (!clamp) return this.scale(p);
     const t = f.local('i32');
     f.tee(t).i32(0).get(t).i32(0).op(OP.i32_gt_s).op(OP.select);
     f.tee(t)
@@ -191,12 +212,12 @@ export class ScalarEmitter {
       .i32(p.size - 1)
       .op(OP.i32_lt_s)
       .op(OP.select);
-    return this.scale(p.at);
+    return this.scale(p);
   }
 
-  private scale(at: number): number {
+  private scale(p: BufferPlace): number {
     this.env.f.i32(2).op(OP.i32_shl);
-    return at;
+    return rebase(this.env.f, p);
   }
 
   /**

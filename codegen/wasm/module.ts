@@ -15,6 +15,7 @@ import { epilogueRefusal, renderVectorEpilogue } from './epilogue.ts';
 import { accBytes, directOutput, packBytes, renderEpilogue, renderProduct } from './matmul.ts';
 import { MICRO_PARAMS, renderMicroKernel } from './micro.ts';
 import { renderRowMap, rowRefusal } from './rows.ts';
+import { SharedBodies } from './share.ts';
 import * as Row from './rowmm.ts';
 import { renderScatter } from './scatter.ts';
 import { renderVectorMap, vectorRefusal } from './vector.ts';
@@ -35,7 +36,9 @@ export type WasmSelect = 'auto' | 'all';
  * to 64 when the maps and reductions went SIMD: the W1 step is unchanged (1.02–1.04× by CPU
  * time, interleaved), and G1's one-token decode (kernels of 64–256 elements) costs 1.3 ms of CPU
  * per token over its first 60 tokens instead of 3.1 (TS kernels start in V8's interpreter;
- * wasm starts compiled), 0.38 instead of 0.46 once warm.
+ * wasm starts compiled), 0.38 instead of 0.46 once warm. Small kernels share their bodies
+ * (MAX_SHARED_WORK below), so the rule costs a graph of thousands of tiny kernels (W4 at 100k
+ * nodes) a few bytes of module per kernel rather than a body each.
  */
 export const MIN_WASM_WORK = 64;
 
@@ -57,6 +60,18 @@ export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
   if (unsupportedOp(kernelExprs(k)) !== null) return false;
   return select === 'all' || kindOf(k).work(k) >= MIN_WASM_WORK;
 }
+
+/**
+ * Kernels below this much work share their code (share.ts): the body is rendered with each
+ * buffer's address read from a global (expr.ts `rebase`), once per kernel key, and kernels with
+ * the same body call one function after setting the globals. The mixed 10k-node W4 graph has
+ * ~7,000 wasm kernels and 28 distinct bodies; every body is one more function V8 compiles, and
+ * the module's bytes are held several times over (base64 in the TS module, the decoded bytes, the
+ * compiled code). Larger kernels keep constant addresses, which their inner loops fold into the
+ * load and store offsets. Far below MIN_SPLIT_WORK: code a worker thread runs reads no globals
+ * (each thread's instance has its own).
+ */
+export const MAX_SHARED_WORK = 1 << 14;
 
 export interface WasmLayout {
   /** Byte offset of each buffer (by buffer name) and of each temp slot. */
@@ -141,6 +156,38 @@ function renderKernel(
   return renderMap(k, place, fn);
 }
 
+/** A function calling these in turn. */
+function callAll(fns: readonly number[]): FuncBuilder {
+  const f = new FuncBuilder([]);
+  for (const i of fns) f.call(i);
+  return f;
+}
+
+type MapLike = Extract<Kernel, { kind: 'map' | 'reduce' | 'scan' }>;
+
+/**
+ * A row-form matmul (rowmm.ts) as two bodies, the product and the epilogue, on the calling thread
+ * (a matmul large enough to split is packed); the epilogue is a map kernel over the dense C.
+ */
+function rowMatmul(
+  k: MatmulKernel,
+  place: (buf: string) => BufferPlace,
+  lay: WasmLayout & Scratch,
+  fn: (n: ImportName) => number,
+  bufferOf: (buf: string) => BufferInfo,
+  taken: (name: string) => boolean,
+): FuncBuilder[] {
+  const c = Row.accName(taken);
+  const size = k.batch * k.m * k.n;
+  const cPlace = { at: lay.acc, size, dtype: 'f32' };
+  const shape = k.batch === 1 ? [k.m, k.n] : [k.batch, k.m, k.n];
+  const cInfo: BufferInfo = { name: c, role: 'temp', dtype: 'f32', size, shape, slot: -1 };
+  const placeC = (buf: string) => (buf === c ? cPlace : place(buf));
+  const bufferC = (buf: string) => (buf === c ? cInfo : bufferOf(buf));
+  const product = Row.renderRowProduct(k, place, lay.acc, lay.pack[0]!);
+  return [product, renderKernel(Row.epilogueMap(k, c), placeC, fn, bufferC)];
+}
+
 /** kernel() = product(0, 1) then epilogue(): the whole matmul on the calling thread. */
 function wholeMatmul(product: number, epilogue: number): FuncBuilder {
   const f = new FuncBuilder([]);
@@ -154,6 +201,8 @@ export function renderWasm(
   select: WasmSelect,
   exportName: (kernel: string) => string = (k) => k,
   threads = 1,
+  /** Reuse a body rendered for a kernel with the same key (share.ts); false only in its tests. */
+  reuse = true,
 ): WasmModule | null {
   const byName = new Map<string, BufferInfo>(p.buffers.map((b) => [b.name, b]));
   const bufferOf = (buf: string) => byName.get(buf)!;
@@ -182,32 +231,31 @@ export function renderWasm(
     ? mod.func(null, { params: MICRO_PARAMS, results: [] }, renderMicroKernel())
     : -1;
   const split = new Set<string>();
+  const shared = new SharedBodies(mod, place, bufferOf, reuse);
+  /** A map, reduce or scan kernel's body, or a row-form matmul's two (product, epilogue). */
+  const bodiesOf = (k: MapLike | MatmulKernel, at: (buf: string) => BufferPlace) =>
+    k.kind === 'matmul'
+      ? rowMatmul(k, at, lay, fn, bufferOf, (n) => byName.has(n))
+      : [renderKernel(k, at, fn, bufferOf)];
   for (const k of chosen) {
     const name = exportName(k.name);
-    if (k.kind === 'map' || k.kind === 'reduce' || k.kind === 'scan') {
-      mod.func(name, { params: [], results: [] }, renderKernel(k, place, fn, bufferOf));
+    const rowForm = k.kind === 'matmul' && row(k);
+    if (k.kind === 'map' || k.kind === 'reduce' || k.kind === 'scan' || rowForm) {
+      if (kindOf(k).work(k) < MAX_SHARED_WORK) {
+        mod.func(
+          name,
+          VOID,
+          shared.kernel(k, rowForm ? 'row' : '', (at) => bodiesOf(k, at)),
+        );
+        continue;
+      }
+      const bodies = bodiesOf(k, place);
+      if (bodies.length === 1) mod.func(name, VOID, bodies[0]!);
+      else mod.func(name, VOID, callAll(bodies.map((b) => mod.func(null, VOID, b))));
       continue;
     }
     if (k.kind === 'scatter') {
       mod.func(name, VOID, renderScatter(k, place));
-      continue;
-    }
-    if (row(k)) {
-      // Row form, on the calling thread (a matmul large enough to split is packed); the epilogue
-      // is a map kernel over the dense C.
-      const c = Row.accName((n) => byName.has(n));
-      const size = k.batch * k.m * k.n;
-      const cPlace = { at: lay.acc, size, dtype: 'f32' };
-      const shape = k.batch === 1 ? [k.m, k.n] : [k.batch, k.m, k.n];
-      const cInfo: BufferInfo = { name: c, role: 'temp', dtype: 'f32', size, shape, slot: -1 };
-      const placeC = (buf: string) => (buf === c ? cPlace : place(buf));
-      const bufferC = (buf: string) => (buf === c ? cInfo : bufferOf(buf));
-      const product = Row.renderRowProduct(k, place, lay.acc, lay.pack[0]!);
-      const epilogue = renderKernel(Row.epilogueMap(k, c), placeC, fn, bufferC);
-      const [pf, ef] = [product, epilogue].map((b) => mod.func(null, VOID, b));
-      const whole = new FuncBuilder([]);
-      whole.call(pf!).call(ef!);
-      mod.func(name, VOID, whole);
       continue;
     }
     const parted = threads > 1 && runsSplit(k);

@@ -12,6 +12,7 @@ import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { mapExpr, storeIndex } from '../../src/schedule/walk.ts';
 import { FuncBuilder, MISC, OP, SIMD } from './encoder.ts';
 import { addBatchOffset } from './matmul.ts';
+import { pushAddress } from './expr.ts';
 import type { BufferPlace } from './expr.ts';
 
 /** Whether B must be copied into a dense block first (its columns are not contiguous). */
@@ -75,8 +76,8 @@ export function renderRowProduct(
   const [b, i, p, aRow, aPtr, bRow, bPtr, cRow, jc, r, quadA, quadC] = n12;
   const accs = Array.from({ length: CHUNK / 4 }, () => f.local('v128'));
   const av = f.local('v128');
-  const aBase = place(k.a.buf).at + 4 * k.a.offset;
-  const bBase = place(k.b.buf).at + 4 * k.b.offset;
+  const aBase = () => pushAddress(f, place(k.a.buf), 4 * k.a.offset);
+  const bBase = () => pushAddress(f, place(k.b.buf), 4 * k.b.offset);
   const dense = packsB(k);
   const bRowBytes = 4 * (dense ? ceil4(k.n) : k.b.rowStride);
 
@@ -150,10 +151,14 @@ export function renderRowProduct(
   f.forRange(b, 0, k.batch, 1, () => {
     // The batch's offsets (a div and a rem per batch axis of a view) once per batch, not per row.
     if (dense) packB(f, k, b, bBase, pack);
-    f.i32(dense ? pack : bBase);
-    if (!dense) addBatchOffset(f, b, k.b);
+    if (dense) f.i32(pack);
+    else {
+      bBase();
+      addBatchOffset(f, b, k.b);
+    }
     f.set(bRow);
-    addBatchOffset(f.i32(aBase), b, k.a).set(aBatch);
+    aBase();
+    addBatchOffset(f, b, k.a).set(aBatch);
     mad(f.i32(acc), b, 4 * k.m * k.n).set(cBatch);
     /** aRow and cRow for row i of batch b. */
     const setRow = () => {
@@ -204,11 +209,12 @@ const mad = (f: FuncBuilder, x: number, bytes: number) =>
 const V128_ANY_TRUE = 0x53;
 
 /** Copy batch b of a strided B into the dense k × ceil4(n) block at byte `pack`. */
-function packB(f: FuncBuilder, k: MatmulKernel, b: number, bBase: number, pack: number): void {
+function packB(f: FuncBuilder, k: MatmulKernel, b: number, bBase: () => void, pack: number): void {
   const [p, j, src, dst] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
   const batch = f.local('i32');
   f.i32(pack).set(dst);
-  addBatchOffset(f.i32(bBase), b, k.b).set(batch);
+  bBase();
+  addBatchOffset(f, b, k.b).set(batch);
   f.forRange(p, 0, k.k, 1, () => {
     mad(f.get(batch), p, 4 * k.b.rowStride).set(src);
     const [colBytes, padBytes] = [4 * k.b.colStride, 4 * (ceil4(k.n) - k.n)];

@@ -12,7 +12,7 @@ import { Keys } from '../cse.ts';
 import { affineIn, chunkAffine, chunkVar, emitIndex, maxIndex } from './affine.ts';
 import type { Affine } from './affine.ts';
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
-import { ScalarEmitter } from './expr.ts';
+import { rebase, ScalarEmitter } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import { LaneEmitter, laneRefusal, usesLaneMath } from './lanes.ts';
 
@@ -149,7 +149,6 @@ export class AffineLoads {
   }
 
   /** Byte offset of a buffer (gathered positions load from it). */
-  private readonly at = (buf: string) => this.place(buf).at;
 
   /** Whether a row's last n mod 4 elements can run as a partial vector (no chunked loads). */
   get partialOk(): boolean {
@@ -163,13 +162,15 @@ export class AffineLoads {
     for (const e of this.leaves) {
       const r = this.places.get(this.keys.of(e))!;
       if (r.chunked) continue;
-      emitIndex(f, r.affine.base, vars, this.at);
+      emitIndex(f, r.affine.base, vars, this.place);
       if (e.k !== 'load') {
         f.set(r.at);
         if (r.splat >= 0) f.get(r.at).simd(SIMD.i32x4_splat).set(r.splat);
         continue;
       }
-      f.i32(2).op(OP.i32_shl).set(r.at);
+      f.i32(2).op(OP.i32_shl);
+      rebase(f, this.place(e.buf)); // lanes read at r.at + place.at
+      f.set(r.at);
       if (r.splat < 0) continue;
       f.get(r.at).splatLoad(this.place(e.buf).at);
       this.convert(e);
@@ -235,8 +236,10 @@ export class AffineLoads {
     const off = this.place(e.buf).at;
     const u = chunkVar(this.v);
     f.get(this.j).i32(2).op(OP.i32_shr_s).set(this.chunk);
-    emitIndex(f, affine.base, (name) => (name === u ? this.chunk : this.vars(name)), this.at);
-    f.i32(2).op(OP.i32_shl).set(at);
+    emitIndex(f, affine.base, (name) => (name === u ? this.chunk : this.vars(name)), this.place);
+    f.i32(2).op(OP.i32_shl);
+    rebase(f, this.place(e.buf));
+    f.set(at);
     const s = affine.stride;
     if (s === 0) f.get(at).splatLoad(off);
     else if (s === 1) f.get(at).v128Load(off);
@@ -296,14 +299,15 @@ export function renderRowMap(
       lanes.hoist(roots);
       for (const s of k.stores) {
         f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
+        const offset = rebase(f, place(s.buf));
         lanes.emit(s.expr);
-        f.v128Store(place(s.buf).at);
+        f.v128Store(offset);
       }
     });
     if (loads.partialOk && math) {
       partialVector(f, lanes, loads, j, body, n - body, k.stores, (st) => {
         f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
-        return place(st.buf).at;
+        return rebase(f, place(st.buf));
       });
       return;
     }

@@ -7,7 +7,7 @@ import type { MapKernel } from '../../src/schedule/kinds/map.ts';
 import { mapExpr, storeIndex } from '../../src/schedule/walk.ts';
 import { FuncBuilder, OP } from './encoder.ts';
 import { LaneEmitter, laneRefusal } from './lanes.ts';
-import { ScalarEmitter } from './expr.ts';
+import { pushAddress, rebase, ScalarEmitter } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import * as E from '../../src/schedule/expr.ts';
 
@@ -59,8 +59,10 @@ export function renderVectorMap(
     (e) => {
       const p = place(e.buf);
       const c = constIndex(e.at);
-      if (c !== null && JSON.stringify(e.at) !== id) f.i32(p.at + 4 * c).splatLoad();
-      else f.get(at).v128Load(p.at);
+      if (c !== null && JSON.stringify(e.at) !== id) {
+        pushAddress(f, p, 4 * c);
+        f.splatLoad();
+      } else f.v128Load(rebase(f.get(at), p));
     },
     undefined,
     undefined,
@@ -72,9 +74,9 @@ export function renderVectorMap(
     f.op(OP.loop, 0x40);
     lanes.hoist(k.stores.map((s) => s.expr));
     for (const s of k.stores) {
-      f.get(at);
+      const offset = rebase(f.get(at), place(s.buf));
       lanes.emit(s.expr);
-      f.v128Store(place(s.buf).at);
+      f.v128Store(offset);
     }
     f.get(at)
       .i32(16)

@@ -25,14 +25,14 @@ export function childrenOf(e: Expr): Expr[] {
 }
 
 /** What distinguishes an expression from others with the same children. */
-function headKey(e: Expr): string {
+function headKey(e: Expr, bufKey: (buf: string) => string): string {
   switch (e.k) {
     case 'num':
       return `n${numberKey(e.v)}:${e.t}`;
     case 'var':
       return `v${e.name}`;
     case 'load':
-      return `l${e.buf}:${e.t}`;
+      return `l${bufKey(e.buf)}:${e.t}`;
     case 'un':
       return `u${e.op}`;
     case 'bin':
@@ -52,7 +52,15 @@ function headKey(e: Expr): string {
  */
 export class ExprIds {
   private readonly ids = new Map<Expr, number>();
-  private readonly byKey = new Map<string, number>();
+
+  /**
+   * `bufKey` names a load's buffer in the key (its name, unless renamed); `byKey` may be another
+   * ExprIds' so that both number structures alike (e.g. kernels with their buffers renamed).
+   */
+  constructor(
+    private readonly bufKey: (buf: string) => string = (buf) => buf,
+    private readonly byKey = new Map<string, number>(),
+  ) {}
 
   of(root: Expr): number {
     const hit = this.ids.get(root);
@@ -72,7 +80,7 @@ export class ExprIds {
         continue;
       }
       stack.pop();
-      const key = `${headKey(e)}(${kids.map((c) => this.ids.get(c)!).join(',')})`;
+      const key = `${headKey(e, this.bufKey)}(${kids.map((c) => this.ids.get(c)!).join(',')})`;
       let id = this.byKey.get(key);
       if (id === undefined) {
         id = this.byKey.size;
