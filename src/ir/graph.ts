@@ -80,8 +80,7 @@ export class Graph {
       );
     }
     if (size(res.shape) > MAX_ELEMENTS) {
-      // Kernels index elements with int32 (TS loops, wasm addresses, WGSL): past 2³¹ − 1 they
-      // would wrap silently, so such a shape is refused where it is built.
+      // Kernels index with int32 (TS, wasm, WGSL): past 2³¹ − 1 they would wrap silently.
       const detail = `the result shape ${fmtShape(res.shape)} has ${size(res.shape)} elements, more than the ${MAX_ELEMENTS} a tensor can index`;
       throw opError(
         'shape',
