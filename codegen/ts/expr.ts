@@ -19,6 +19,7 @@ const UN: { readonly [P in UnOp]: (a: string) => string } = {
   abs: (a) => `Math.abs(${a})`,
   sign: (a) => `Math.sign(${a})`,
   not: (a) => `!(${a})`,
+  wrap: (a) => `(${a} | 0)`,
   log1p: (a) => `Math.log1p(${a})`,
   expm1: (a) => `Math.expm1(${a})`,
   erf: (a) => `erf(${a})`,
@@ -95,6 +96,10 @@ function renderOne(e: Expr, r: (e: Expr) => string, bufName: (b: string) => stri
       return e.t === 'bool' ? `(${v} !== 0)` : v;
     }
     case 'un':
+      // An int32 product: the float64 product of two large ints is inexact before the wrap.
+      if (e.op === 'wrap' && e.a.k === 'bin' && e.a.op === 'mul') {
+        return `Math.imul(${r(e.a.a)}, ${r(e.a.b)})`;
+      }
       return `(${UN[e.op](r(e.a))})`;
     case 'bin': {
       // Comparisons see float32 values, as stored: a value recomputed in float64 inside a kernel
@@ -117,7 +122,8 @@ function renderOne(e: Expr, r: (e: Expr) => string, bufName: (b: string) => stri
 function renderCast(a: string, from: Expr['t'], to: Expr['t']): string {
   if (from === 'bool') return `(${a} ? 1 : 0)`;
   if (to === 'bool') return `(${a} !== 0)`;
-  if (to === 'i32') return `Math.trunc(${a})`;
+  // Toward zero, saturating at the i32 range; NaN becomes 0 when stored (`| 0` would wrap instead).
+  if (to === 'i32') return `Math.max(-2147483648, Math.min(2147483647, Math.trunc(${a})))`;
   return a;
 }
 

@@ -13,8 +13,9 @@ export interface GeneratedModule {
   run?(inputs: unknown, params: unknown, ws: unknown): Record<string, Float32Array | Int32Array>;
 }
 
+/** The module's outputs are views into its workspace: copy them, keeping each one's dtype. */
 function copyOutputs(r: Record<string, Float32Array | Int32Array>): Outputs {
-  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Float32Array.from(v)]));
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v.slice()]));
 }
 
 export interface TsModules {

@@ -117,6 +117,7 @@ export const OP = {
   f64_div: 0xa3,
   f64_min: 0xa4,
   f64_max: 0xa5,
+  i32_wrap_i64: 0xa7,
   f32_demote_f64: 0xb6,
   f64_convert_i32_s: 0xb7,
   f64_promote_f32: 0xbb,
@@ -182,7 +183,12 @@ export const SIMD = {
 } as const;
 
 /** The 0xfc-prefixed opcodes used here. */
-export const MISC = { i32_trunc_sat_f64_s: 0x02, memory_copy: 0x0a, memory_fill: 0x0b } as const;
+export const MISC = {
+  i32_trunc_sat_f64_s: 0x02,
+  i64_trunc_sat_f64_s: 0x06,
+  memory_copy: 0x0a,
+  memory_fill: 0x0b,
+} as const;
 
 /** Natural alignment (log2 bytes) of each memory access, for the memarg immediate. */
 const ALIGN: Readonly<Record<string, number>> = {

@@ -85,6 +85,7 @@ const I32_CMP: Readonly<Record<string, number>> = {
  */
 const WASM_UNARY: { readonly [P in UnOp]: 'inline' | 'lanes' | ImportName | null } = {
   not: 'inline',
+  wrap: 'inline',
   sigmoid: 'inline',
   recip: 'inline',
   sign: 'inline',
@@ -250,7 +251,9 @@ export class ScalarEmitter {
       if (isBool(e)) f.op(OP.f64_convert_i32_s);
       f.op(OP.f32_demote_f64).mem(OP.f32_store, offset);
     } else {
-      if (!isBool(e)) f.misc(MISC.i32_trunc_sat_f64_s);
+      // An i32 value (exact in f64) wraps modulo 2³² as int32 arithmetic does; a cast from f32
+      // was clamped into range where it was made.
+      if (!isBool(e)) f.misc(MISC.i64_trunc_sat_f64_s).op(OP.i32_wrap_i64);
       f.mem(OP.i32_store, offset);
     }
   }
@@ -295,7 +298,10 @@ export class ScalarEmitter {
         this.emit(e.a);
         if (e.a.t === 'bool' && e.t !== 'bool') f.op(OP.f64_convert_i32_s);
         else if (e.t === 'bool' && e.a.t !== 'bool') f.f64(0).op(OP.f64_ne);
-        else if (e.t === 'i32' && e.a.t !== 'bool') f.op(OP.f64_trunc);
+        else if (e.t === 'i32' && e.a.t !== 'bool') {
+          // Toward zero, saturating at the i32 range (NaN stays NaN here and is stored as 0).
+          f.op(OP.f64_trunc).f64(-2147483648).op(OP.f64_max).f64(2147483647).op(OP.f64_min);
+        }
         return;
       case 'rand':
         f.f64(e.seed);
@@ -311,6 +317,21 @@ export class ScalarEmitter {
     if (op === 'not') {
       this.emit(a);
       f.op(OP.i32_eqz);
+      return;
+    }
+    if (op === 'wrap') {
+      // i32 values live in f64 here: an int32 product multiplies in i32 (the f64 product of two
+      // large ints is inexact); any other exact result is reduced modulo 2³² through i64.
+      if (a.k === 'bin' && a.op === 'mul') {
+        this.emit(a.a);
+        f.misc(MISC.i32_trunc_sat_f64_s);
+        this.emit(a.b);
+        f.misc(MISC.i32_trunc_sat_f64_s).op(OP.i32_mul);
+      } else {
+        this.emit(a);
+        f.misc(MISC.i64_trunc_sat_f64_s).op(OP.i32_wrap_i64);
+      }
+      f.op(OP.f64_convert_i32_s);
       return;
     }
     if (op === 'sigmoid') {

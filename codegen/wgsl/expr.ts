@@ -79,6 +79,8 @@ const UN: { readonly [P in UnOp]: UnRender } = {
   abs: fn('abs'),
   sign: fn('sign'),
   not: { text: (a) => `!(${a})` },
+  // WGSL's i32 arithmetic wraps already.
+  wrap: { text: (a) => `(${a})` },
   log1p: fn('log1p_f', 'log1p_f'),
   expm1: fn('expm1_f', 'expm1_f'),
   // WGSL has no erf: a float32-accurate approximation (helpers.ts).

@@ -91,10 +91,8 @@ async function loadModel(
   return Object.assign(model, { program: program.stats });
 }
 
-const toF32 = (r: Arrays): Outputs =>
-  Object.fromEntries(
-    Object.entries(r).map(([k, v]) => [k, v instanceof Float32Array ? v : Float32Array.from(v)]),
-  );
+/** The host's outputs, each already in its dtype's array (i32 and bool: Int32Array). */
+const toF32 = (r: Arrays): Outputs => r;
 
 /** Device-to-device copy of every param both models hold. */
 function copyParams(device: GPUDevice, from: HostModel, to: HostModel): void {

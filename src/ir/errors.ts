@@ -27,6 +27,7 @@ export function opError(
   shapes: readonly Shape[],
   site: Site,
 ): GraphError {
-  const operands = shapes.map(fmtShape).join(', ');
-  return new GraphError(code, `${op}: ${detail}; operand shapes ${operands}`, site);
+  // A leaf (input, param) has no operands to list.
+  const operands = shapes.length ? `; operand shapes ${shapes.map(fmtShape).join(', ')}` : '';
+  return new GraphError(code, `${op}: ${detail}${operands}`, site);
 }

@@ -5,10 +5,13 @@ import type { InitSpec } from './init.ts';
 import { Node, nodeKey } from './node.ts';
 import type { Attrs, NodeMeta, Provenance } from './node.ts';
 import type { Shape } from './shape.ts';
-import { fmtShape } from './shape.ts';
+import { fmtShape, size } from './shape.ts';
 import { captureSite } from './site.ts';
 import type { OpName } from '../ops/names.ts';
 import { inferOp } from '../ops/dispatch.ts';
+
+/** The most elements one tensor may have: kernels index with int32. */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
 
 export interface ParamSpec {
   readonly name: string;
@@ -68,6 +71,17 @@ export class Graph {
     if (!res.shape.every((d) => Number.isSafeInteger(d) && d > 0)) {
       // Empty tensors are not supported on any target (a zero-sized loop divides by zero).
       const detail = `every dimension must be a positive integer, but the result shape is ${fmtShape(res.shape)}`;
+      throw opError(
+        'shape',
+        op,
+        detail,
+        inputs.map((x) => x.shape),
+        site,
+      );
+    }
+    if (size(res.shape) > MAX_ELEMENTS) {
+      // Kernels index with int32 (TS, wasm, WGSL): past 2³¹ − 1 they would wrap silently.
+      const detail = `the result shape ${fmtShape(res.shape)} has ${size(res.shape)} elements, more than the ${MAX_ELEMENTS} a tensor can index`;
       throw opError(
         'shape',
         op,

@@ -41,7 +41,7 @@ export async function generate(
   opts: SampleOptions,
 ): Promise<number[]> {
   if (prompt.length === 0) throw new GraphError('input', 'generate: the prompt is empty');
-  let logits: Float32Array | undefined;
+  let logits: ArrayLike<number> | undefined;
   const out: number[] = [];
   let pos = 0;
   const feed = async (token: number) => {

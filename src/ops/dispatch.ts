@@ -35,7 +35,17 @@ export function evalNode(n: Node, ins: readonly Float64Array[]): Float64Array {
 }
 
 function evalAs<P extends OpName>(n: Node, op: P, ins: readonly Float64Array[]): Float64Array {
-  return opDef(op).eval(ins, attrsAs(n, op), n);
+  return wrapI32(n, opDef(op).eval(ins, attrsAs(n, op), n));
+}
+
+/**
+ * i32 results wrap modulo 2³² (two's complement), as in PyTorch, JAX and every target. The eval
+ * rules compute exactly in float64 (integers below 2⁵³; mul uses Math.imul), so wrapping the
+ * result gives the same bits as int32 arithmetic step by step.
+ */
+function wrapI32(n: Node, out: Float64Array): Float64Array {
+  if (n.dtype === 'i32') for (let i = 0; i < out.length; i++) out[i] = out[i]! | 0;
+  return out;
 }
 
 /** One input's derivative rule, bound to the node's attributes. */
@@ -112,10 +122,13 @@ function uniformAs<P extends OpName>(
   if (u === 'first') return vals[0] ?? null;
   const attrs = attrsAs(n, op);
   if (u === 'pointwise') {
-    return opDef(op).eval(
-      vals.map((v) => Float64Array.of(v)),
-      attrs,
+    return wrapI32(
       n,
+      opDef(op).eval(
+        vals.map((v) => Float64Array.of(v)),
+        attrs,
+        n,
+      ),
     )[0]!;
   }
   return u(vals, count, attrs);

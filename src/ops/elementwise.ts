@@ -63,8 +63,12 @@ function unaryDef(s: UnarySpec): OpDef<UnaryOp> {
     vjp: [{ rule, step: s.step }],
     lower: {
       kind: 'expr',
-      expr: (c) =>
-        typeof lower === 'string' ? E.un(lower, c.input(0, c.idx)) : lower(c.input(0, c.idx)),
+      expr: (c) => {
+        const e =
+          typeof lower === 'string' ? E.un(lower, c.input(0, c.idx)) : lower(c.input(0, c.idx));
+        // −(−2³¹) and |−2³¹| overflow int32: they wrap to −2³¹, as in PyTorch.
+        return lower === 'neg' || lower === 'abs' ? E.wrapInt(e) : e;
+      },
     },
     facts: s.facts ?? COSTLY,
   };
@@ -251,6 +255,11 @@ const BIN_EXPR: { readonly [P in BinaryOp]: E.BinOp } = {
   minimum: 'min',
 };
 
+/** int32 multiplication: the float64 product of two large ints is not exact, Math.imul is. */
+const I32_EVAL: { readonly [P in BinaryOp]?: (a: number, b: number) => number } = {
+  mul: Math.imul,
+};
+
 function binaryDef(
   op: BinaryOp,
   f: (a: number, b: number) => number,
@@ -258,12 +267,20 @@ function binaryDef(
   steps: readonly [string, string],
   cost = 1,
 ): OpDef<BinaryOp> {
+  const f32 = map2(f);
+  const i32 = map2(I32_EVAL[op] ?? f);
   return {
     arity: 2,
     infer: (ins) => inferSame(ins, op === 'pow' || op === 'div'),
-    eval: map2(f),
+    eval: (ins, _a, n) => (n.dtype === 'i32' ? i32 : f32)(ins),
     vjp: rules.map((rule, i) => ({ rule, step: steps[i]! })),
-    lower: { kind: 'expr', expr: (c) => E.bin(BIN_EXPR[op], c.input(0, c.idx), c.input(1, c.idx)) },
+    lower: {
+      kind: 'expr',
+      expr: (c) => {
+        const e = E.bin(BIN_EXPR[op], c.input(0, c.idx), c.input(1, c.idx));
+        return op === 'add' || op === 'sub' || op === 'mul' ? E.wrapInt(e) : e;
+      },
+    },
     facts: { cost, uniform: 'pointwise' },
   };
 }
@@ -380,12 +397,21 @@ export const where: OpDef<'where'> = {
   facts: { uniform: 'pointwise' },
 };
 
+/**
+ * f32 → i32 rounds toward zero and saturates: out-of-range values clamp to the i32 range and NaN
+ * becomes 0 (JAX/XLA's rule and wasm's trunc_sat; PyTorch leaves it undefined).
+ */
+export function saturateI32(x: number): number {
+  if (Number.isNaN(x)) return 0;
+  return Math.max(-2147483648, Math.min(2147483647, Math.trunc(x)));
+}
+
 export const cast: OpDef<'cast'> = {
   arity: 1,
   infer: ([x], a) => ({ shape: x!.shape, dtype: a.dtype }),
   eval: ([x], a) =>
     a.dtype === 'i32'
-      ? x!.map(Math.trunc)
+      ? x!.map(saturateI32)
       : a.dtype === 'bool'
         ? x!.map((v) => (v ? 1 : 0))
         : x!.slice(),

@@ -3,7 +3,8 @@ import type { Graph } from '../ir/graph.ts';
 
 export type Target = 'ts' | 'wgsl' | 'interp';
 export type Feeds = Readonly<Record<string, ArrayLike<number>>>;
-export type Outputs = Record<string, Float32Array>;
+/** Each output in its dtype's array: Float32Array for f32, Int32Array for i32 and bool (0/1). */
+export type Outputs = Record<string, Float32Array | Int32Array>;
 
 /** What compile() built: kernels in the step, its memory plan, and how long compiling took. */
 export interface CompileReport {

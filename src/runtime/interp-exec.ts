@@ -8,8 +8,14 @@ import { assignParams, createParams } from './params.ts';
 
 export function interpExecutable(g: Graph, seed = 0): Executable {
   const params = createParams(g, seed);
+  // Each output in its dtype's array, as the compiled targets return it.
   const toF32 = (r: Record<string, Float64Array>): Outputs =>
-    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Float32Array.from(v)]));
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [
+        k,
+        g.outputs.get(k)!.dtype === 'f32' ? Float32Array.from(v) : Int32Array.from(v),
+      ]),
+    );
   const bounds = indexBounds(g);
   // run() on a training graph evaluates what the compiled targets' run() does: forward outputs.
   let forward: Graph | null = g.updates.size === 0 ? g : null;

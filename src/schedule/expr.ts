@@ -7,8 +7,12 @@ import type { UnaryOp } from '../ops/names.ts';
 const SCALAR_NAME = { reciprocal: 'recip' } as const;
 /** Graph unary ops lowered to an expression over other scalar functions (none of their own). */
 export const COMPOSED_UNARY = ['softplus'] as const;
-/** Scalar functions that no graph unary op has: `not` (masks of comparisons). */
-const SCALAR_ONLY = ['not'] as const;
+/**
+ * Scalar functions that no graph unary op has: `not` (masks of comparisons) and `wrap`, which
+ * reduces an i32 result of add/sub/mul/neg/abs modulo 2³² (renderers whose numbers are wider than
+ * int32, TS and wasm's f64, need it; `wrap(a * b)` is an int32 multiply).
+ */
+const SCALAR_ONLY = ['not', 'wrap'] as const;
 
 type Composed = (typeof COMPOSED_UNARY)[number];
 type Renamed<P extends UnaryOp> = P extends keyof typeof SCALAR_NAME ? (typeof SCALAR_NAME)[P] : P;
@@ -86,6 +90,9 @@ export const load = (buf: string, at: Expr, t: DType): Expr => ({ k: 'load', buf
 export const un = (op: UnOp, a: Expr): Expr => ({ k: 'un', op, a, t: op === 'not' ? 'bool' : a.t });
 export const cast = (a: Expr, t: DType): Expr => (a.t === t ? a : { k: 'cast', a, t });
 export const sel = (c: Expr, a: Expr, b: Expr): Expr => ({ k: 'sel', c, a, b, t: a.t });
+
+/** The graph's int32 arithmetic on `e`: wrapped modulo 2³² when it is i32 (see SCALAR_ONLY). */
+export const wrapInt = (e: Expr): Expr => (e.t === 'i32' ? un('wrap', e) : e);
 
 export function bin(op: BinOp, a: Expr, b: Expr): Expr {
   return { k: 'bin', op, a, b, t: CMP.has(op) ? 'bool' : a.t };

@@ -129,6 +129,7 @@ export function planFusion(g: Graph, apart?: ReadonlySet<Node>): FusionPlan {
       buffer(n, `expression cost ${c} passed the kernel bound ${MAX_KERNEL_COST}`);
     }
   }
+  materializeComparedMaxInputs(order, cons, mat, buffer);
   materializeMatmulOperands(order, mat, buffer);
   const anchorOf = fuseEpilogues(order, cons, roots, mat, decisions);
   const heads = order.filter((n) => mat.has(n) && lowerKind(n) !== 'leaf');
@@ -141,6 +142,27 @@ export function planFusion(g: Graph, apart?: ReadonlySet<Node>): FusionPlan {
   );
   const notes = decisions.map((d) => describeDecision(d, nodeTitle));
   return { order, materialized: mat, heads, kernels, anchorOf, decisions, notes };
+}
+
+/**
+ * max's gradient finds the arg-max by comparing x with the stored max: the two must see the same
+ * float32 value of x, bit for bit. Recomputed in two kernels x may round differently (wasm's f32
+ * lanes against f64-then-round), no element matches and the tie count is 0 (NaN gradients, wasm
+ * 'all', fuzz seed 21126): an x both reduced by max and compared gets one stored copy.
+ */
+function materializeComparedMaxInputs(
+  order: readonly Node[],
+  cons: ReadonlyMap<Node, Node[]>,
+  mat: ReadonlySet<Node>,
+  buffer: (n: Node, reason: string) => void,
+): void {
+  for (const n of order) {
+    const x = n.inputs[0];
+    if (n.op !== 'max' || !x || mat.has(x) || lowerKind(x) !== 'expr') continue;
+    if ((cons.get(x) ?? []).some((u) => u.op === 'eq')) {
+      buffer(x, 'compared with its max (the gradient mask): one stored copy for both');
+    }
+  }
 }
 
 /**

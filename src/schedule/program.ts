@@ -30,6 +30,8 @@ export interface LoweredProgram {
   readonly buffers: Map<string, BufferInfo>;
   readonly nameOf: (n: Node) => string;
   readonly outputs: readonly OutputInfo[];
+  /** Outputs that are params the step updates: copied before any kernel (see snapshotOutputs). */
+  readonly snapshots: readonly Extract<Step, { kind: 'copy' }>[];
 }
 
 /** Stage: one kernel per planned group of heads, buffers named from the user's graph. */
@@ -76,13 +78,37 @@ export function lowerKernels(g: Graph, plan: FusionPlan): LoweredProgram {
     });
     return joinLoop(parts);
   });
-  const outputs: OutputInfo[] = [...g.outputs].map(([name, n]) => ({
-    name,
-    buf: nameOf(n),
-    shape: n.shape,
-    dtype: n.dtype,
-  }));
-  return { kernels, buffers, nameOf, outputs };
+  const { outputs, snapshots } = snapshotOutputs(g, nameOf, bufNames, buffers);
+  return { kernels, buffers, nameOf, outputs, snapshots };
+}
+
+/**
+ * Each output's buffer. An output that is a param the step updates (`out = p`, or a view the
+ * optimizer folded into p) must show p before the update, as the interpreter does; the update
+ * writes p's buffer, so the output gets a temp of its own, copied from p before any kernel runs.
+ */
+function snapshotOutputs(
+  g: Graph,
+  nameOf: (n: Node) => string,
+  bufNames: UniqueNames,
+  buffers: Map<string, BufferInfo>,
+): { outputs: OutputInfo[]; snapshots: Extract<Step, { kind: 'copy' }>[] } {
+  const snapshots: Extract<Step, { kind: 'copy' }>[] = [];
+  const copyOf = new Map<Node, string>();
+  const outputs = [...g.outputs].map(([name, n]): OutputInfo => {
+    let buf = nameOf(n);
+    if (isOp(n, 'param') && g.updates.has(n.attrs.name)) {
+      if (!copyOf.has(n)) {
+        const to = bufNames.take(name);
+        buffers.set(to, { ...buffers.get(buf)!, name: to, role: 'temp', slot: -1 });
+        snapshots.push({ kind: 'copy', from: buf, to, size: n.size });
+        copyOf.set(n, to);
+      }
+      buf = copyOf.get(n)!;
+    }
+    return { name, buf, shape: n.shape, dtype: n.dtype };
+  });
+  return { outputs, snapshots };
 }
 
 /**
@@ -106,7 +132,10 @@ export function placeUpdates(
   g: Graph,
   low: LoweredProgram,
 ): { steps: Step[]; updates: Map<string, string> } {
-  const steps: Step[] = low.kernels.map((kernel) => ({ kind: 'kernel', kernel }));
+  const steps: Step[] = [
+    ...low.snapshots,
+    ...low.kernels.map((kernel): Step => ({ kind: 'kernel', kernel })),
+  ];
   const outputBufs = new Set(low.outputs.map((o) => o.buf));
   const updates = updateInPlace(g, steps, low.nameOf, low.buffers, outputBufs);
   hoistUpdates(

@@ -36,7 +36,7 @@ class Gen {
   readonly g: Graph;
   readonly pool: Node[] = [];
   readonly inputs: Record<string, Float32Array | Int32Array> = {};
-  private readonly leafValues = new Map<Node, Float64Array>();
+  readonly leafValues = new Map<Node, Float64Array>();
   private readonly env = new Map<Node, Float64Array>();
   readonly rnd: () => number;
   private counter: Node | null = null;
@@ -218,7 +218,10 @@ const binaryStep: Step = (s, a) => {
 };
 
 const compareStep: Step = (s, a) => {
-  const b = s.partner(a);
+  // Shifted by a fed leaf: two computed values equal in exact arithmetic (asinh(x) and x for tiny
+  // x, 1·1 and 1) may differ by one float32 rounding, and a comparison must not sit on such a tie.
+  const p = s.partner(a);
+  const b = B.add(p, B.mul(s.f32Input(p.shape), 0.25));
   const cmp = s.pick([B.eq, B.ne, B.lt, B.le, B.gt, B.ge]);
   const c = cmp(a, b);
   if (s.chance(0.3)) return B.mul(B.cast(c, 'f32'), s.partner(c));
@@ -345,6 +348,7 @@ const leafStep: Step = (s) => {
       // f32 → i32 → f32 on an input (exact in both float32 and float64: no rounding ties),
       // sometimes through an i32 cumsum (the scan in i32 arithmetic).
       const ints = B.cast(B.mul(s.f32Input(shape), 2), 'i32');
+      if (s.chance(0.3)) return wrappingStep(s, ints);
       const scan = shape.length > 0 && s.chance(0.5);
       return B.cast(scan ? B.cumsum(ints, s.int(0, shape.length - 1), s.chance(0.5)) : ints, 'f32');
     }
@@ -352,6 +356,18 @@ const leafStep: Step = (s) => {
       return s.chance(0.5) ? s.f32Input(shape) : s.param(shape);
   }
 };
+
+/** int32 arithmetic on full-range values, which overflows and wraps modulo 2³² on every target. */
+function wrappingStep(s: Gen, ints: Node): Node {
+  const big = s.g.input(s.fresh('big'), ints.shape, 'i32');
+  const v = Array.from({ length: ints.size }, () => s.int(-(2 ** 31), 2 ** 31 - 1));
+  s.inputs[big.label!] = Int32Array.from(v);
+  s.leafValues.set(big, Float64Array.from(v));
+  const op = s.pick([B.add, B.sub, B.mul]);
+  const w = s.chance(0.5) ? op(ints, big) : B.abs(B.neg(op(big, ints)));
+  // Scaled by 2⁻³¹ (exact) into [−1, 1]; the cast to f32 rounds alike on every target.
+  return B.mul(B.cast(w, 'f32'), 2 ** -31);
+}
 
 const compositeStep: Step = (s, x) => {
   if (x.rank === 0) return null;

@@ -18,5 +18,5 @@ test('keras-mlp infer graph: probs rows sum to 1', async () => {
   const out = await exe.run({ x: new Float32Array(2 * 784).fill(0.5), y: [3, 7] });
   const probs = out['probs']!;
   expect(probs.length).toBe(20);
-  expect(probs.slice(0, 10).reduce((a, b) => a + b)).toBeCloseTo(1, 5);
+  expect([...probs.slice(0, 10)].reduce((a, b) => a + b)).toBeCloseTo(1, 5);
 });

@@ -88,7 +88,7 @@ function hardConstants(ieeeZeros: boolean) {
 }
 
 /** Exact where the value is special (±∞, NaN, ±0, by Object.is); within 1e-6 relative elsewhere. */
-function expectSame(got: Float32Array, want: readonly number[], what: string) {
+function expectSame(got: ArrayLike<number>, want: readonly number[], what: string) {
   expect(got.length, what).toBe(want.length);
   want.forEach((w, i) => {
     const a = got[i]!;

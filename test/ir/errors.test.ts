@@ -124,3 +124,26 @@ describe('graph errors', () => {
     );
   });
 });
+
+describe('shapes past int32 indexing', () => {
+  test('an input of 10¹⁸ elements is refused where it is declared, with no operand list', () => {
+    const g = new Graph();
+    const [err, line] = [caught(() => g.input('x', [1e9, 1e9])), here()];
+    expect(err.code).toBe('shape');
+    expect(err.message).toBe(
+      `input: the result shape [1000000000,1000000000] has 1000000000000000000 elements, more than the 2147483647 a tensor can index (at test/ir/errors.test.ts:${line})`,
+    );
+    expect(caught(() => g.input('y', [-2, 3])).message).toMatch(
+      /^input: input 'y': bad shape \[-2,3\] \(at /,
+    );
+  });
+
+  test('a matmul whose product would pass 2³¹ − 1 elements names its operands', () => {
+    const g = new Graph();
+    const a = g.input('a', [70000, 1]);
+    const b = g.input('b', [1, 70000]);
+    expect(() => B.matmul(a, b)).toThrow(
+      /^matmul: the result shape \[70000,70000\] has 4900000000 elements.*operand shapes \[70000,1\], \[1,70000\] \(at test\/ir\/errors\.test\.ts:\d+\)$/,
+    );
+  });
+});

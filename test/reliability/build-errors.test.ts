@@ -62,7 +62,7 @@ describe('unclear errors become GraphErrors', () => {
     const g = new Graph('huge');
     const x = g.input('x', [4]);
     const at = line() + 1;
-    const W = g.param('W', [65536, 65536], zeros);
+    const W = g.param('W', [32768, 32768], zeros);
     g.output('y', W.sum().add(x.sum()));
     for (const target of ['ts', 'wgsl', 'interp'] as const) {
       const err = await compile(g, { target }).then(
@@ -71,7 +71,7 @@ describe('unclear errors become GraphErrors', () => {
       );
       expect(err, target).toMatchObject({ name: 'GraphError' });
       expect((err as Error).message).toBe(
-        `param 'W' [65536,65536] needs 17179869184 bytes as float32: too large to allocate in one array (at most 1073741824 bytes); make it smaller or split it (at test/reliability/build-errors.test.ts:${at})`,
+        `param 'W' [32768,32768] needs 4294967296 bytes as float32: too large to allocate in one array (at most 1073741824 bytes); make it smaller or split it (at test/reliability/build-errors.test.ts:${at})`,
       );
     }
   });

@@ -66,7 +66,7 @@ function layouts(): { g: Graph; feeds: Record<string, Float32Array> } {
   return { g, feeds };
 }
 
-function worst(got: Float32Array, want: Float64Array | Float32Array): number {
+function worst(got: ArrayLike<number>, want: Float64Array | Float32Array): number {
   let err = 0;
   for (let i = 0; i < want.length; i++) {
     err = Math.max(err, Math.abs(got[i]! - want[i]!) / (1 + Math.abs(want[i]!)));

@@ -16,7 +16,7 @@ import { mismatch } from '../codegen/harness.ts';
 
 const wave = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k));
 
-const bits = (a: Float32Array) => new Uint32Array(Float32Array.from(a).buffer);
+const bits = (a: ArrayLike<number>) => new Uint32Array(Float32Array.from(a).buffer);
 
 /** Graph of one output per case; feeds for its inputs. */
 function cases() {

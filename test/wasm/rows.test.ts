@@ -110,7 +110,7 @@ const feeds =
   };
 
 /** Same NaNs and infinities, finite values close in float32 terms. */
-function sameSpecials(a: Float32Array, b: Float32Array): string | null {
+function sameSpecials(a: ArrayLike<number>, b: ArrayLike<number>): string | null {
   for (let i = 0; i < a.length; i++) {
     const [x, y] = [a[i]!, b[i]!];
     if (Number.isNaN(x) !== Number.isNaN(y)) return `element ${i}: ${x} vs ${y}`;

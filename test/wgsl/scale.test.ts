@@ -24,9 +24,12 @@ const adapter = await hasAdapter();
 const suite = adapter ? describe : describe.skip;
 
 /** Largest |a − b| / (1 + |b|). */
-function relErr(a: Float32Array, b: Float32Array): number {
+function relErr(a: Float32Array | Int32Array, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
-  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!) / (1 + Math.abs(b[i]!))), 0);
+  return [...a].reduce(
+    (m: number, v: number, i: number) => Math.max(m, Math.abs(v - b[i]!) / (1 + Math.abs(b[i]!))),
+    0,
+  );
 }
 
 suite('WGSL runtime at scale', () => {

@@ -34,7 +34,7 @@ if (!adapter) {
 const suite = adapter ? describe : describe.skip;
 
 /** Largest |a − b| / (1 + |b|) over all outputs, with where it happened. */
-function worst(a: Record<string, Float32Array>, b: Record<string, Float32Array>) {
+function worst(a: Record<string, ArrayLike<number>>, b: Record<string, ArrayLike<number>>) {
   let err = 0;
   let where = '';
   for (const [name, want] of Object.entries(b)) {

@@ -1,0 +1,109 @@
+// int32 semantics on every target: arithmetic wraps modulo 2³² (as PyTorch and JAX), also inside a
+// fused loop before a comparison or a cast; f32 → i32 truncates and saturates (NaN → 0); i32
+// outputs come back as Int32Array. Expected values are computed here with int32 JavaScript.
+import { describe, expect, test } from 'vitest';
+import * as B from '../../src/builder/ops.ts';
+import { compile } from '../../src/compile.ts';
+import type { CompileOptions } from '../../src/compile.ts';
+import { Graph } from '../../src/ir/graph.ts';
+import { interpret } from '../../src/interp/interpret.ts';
+import { hasAdapter } from '../../src/runtime/webgpu.ts';
+
+const A = [2147483647, -2147483648, 65536, 3, -7, 1 << 30, 123456789, 0];
+const Bv = [1, -1, 65536, -3, 5, 4, 987654321, -2147483648];
+const F = [3e9, -3e9, NaN, 2.7, -2.7, 2147483520, Infinity, -Infinity];
+
+function intGraph(): Graph {
+  const g = new Graph('int32');
+  const a = g.input('a', [8], 'i32');
+  const b = g.input('b', [8], 'i32');
+  g.output('add', B.add(a, b));
+  g.output('sub', B.sub(b, a));
+  g.output('mul', B.mul(a, b));
+  g.output('neg', B.neg(a));
+  g.output('abs', B.abs(a));
+  // The sum wraps before it is compared or cast, inside one fused loop.
+  g.output('gt', B.cast(B.gt(B.add(a, b), B.mul(a, 0)), 'i32'));
+  g.output('asF32', B.cast(B.add(a, b), 'f32'));
+  g.output('square', B.cast(B.mul(B.mul(a, b), B.mul(a, b)), 'f32'));
+  g.output('sum', B.sum(B.add(a, b)));
+  return g;
+}
+
+const i32 = (xs: number[]) => Array.from(Int32Array.from(xs));
+const WANT: Record<string, number[]> = {
+  add: i32(A.map((a, i) => a + Bv[i]!)),
+  sub: i32(A.map((a, i) => Bv[i]! - a)),
+  mul: A.map((a, i) => Math.imul(a, Bv[i]!)),
+  neg: i32(A.map((a) => -a)),
+  abs: i32(A.map((a) => Math.abs(a))),
+  gt: A.map((a, i) => (((a + Bv[i]!) | 0) > 0 ? 1 : 0)),
+  asF32: A.map((a, i) => Math.fround((a + Bv[i]!) | 0)),
+  square: A.map((a, i) => {
+    const p = Math.imul(a, Bv[i]!);
+    return Math.fround(Math.imul(p, p));
+  }),
+  sum: [A.reduce((s, a, i) => (s + a + Bv[i]!) | 0, 0)],
+};
+
+const feeds = { a: Int32Array.from(A), b: Int32Array.from(Bv) };
+const floats = Float32Array.from(F);
+const adapter = await hasAdapter();
+const TARGETS: (CompileOptions & { name: string; skip?: boolean })[] = [
+  { name: 'interp', target: 'interp' },
+  { name: 'ts', target: 'ts', wasm: 'off' },
+  { name: 'wasm', target: 'ts', wasm: 'all' },
+  { name: 'wgsl', target: 'wgsl', skip: !adapter },
+];
+
+describe('int32 arithmetic wraps', () => {
+  test('the interpreter wraps every i32 result (mul exactly, as int32)', () => {
+    const g = intGraph();
+    const out = interpret(g, feeds).outputs;
+    for (const [name, want] of Object.entries(WANT)) {
+      // The interpreter's f32 is float64: round it as the targets store it.
+      const got = g.outputs.get(name)!.dtype === 'f32' ? out[name]!.map(Math.fround) : out[name]!;
+      expect([...got], name).toEqual(want);
+    }
+  });
+
+  for (const t of TARGETS) {
+    test.skipIf(t.skip)(`${t.name}: the same bits, and i32 outputs as Int32Array`, async () => {
+      const exe = await compile(intGraph(), t);
+      try {
+        const out = await exe.run(feeds);
+        for (const [name, want] of Object.entries(WANT))
+          expect([...out[name]!], name).toEqual(want);
+        expect(out['add']).toBeInstanceOf(Int32Array);
+        expect(out['asF32']).toBeInstanceOf(Float32Array);
+      } finally {
+        exe.dispose();
+      }
+    });
+  }
+});
+
+describe('f32 → i32 truncates toward zero and saturates', () => {
+  const g = new Graph('cast');
+  g.output('y', B.cast(g.input('f', [8]), 'i32'));
+  const want = [2147483647, -2147483648, 0, 2, -2, 2147483520, 2147483647, -2147483648];
+
+  for (const t of TARGETS.slice(0, 3)) {
+    test(`${t.name}: out of range clamps, NaN is 0`, async () => {
+      const exe = await compile(g, t);
+      expect([...(await exe.run({ f: floats }))['y']!]).toEqual(want);
+    });
+  }
+  // WGSL converts out-of-range floats to the nearest in-range f32 (2147483520), and leaves NaN to
+  // the implementation: only the finite in-range values are pinned there.
+  test.skipIf(!adapter)('wgsl: in-range values truncate, out-of-range ones clamp', async () => {
+    const exe = await compile(g, { target: 'wgsl' });
+    try {
+      const y = (await exe.run({ f: floats }))['y']!;
+      expect([y[1], y[3], y[4], y[5], y[7]]).toEqual([-2147483648, 2, -2, 2147483520, -2147483648]);
+      expect(y[0]).toBeGreaterThanOrEqual(2147483520);
+    } finally {
+      exe.dispose();
+    }
+  });
+});
