@@ -260,11 +260,9 @@ export function emitIndex(
     if (g && !done) stack.push([x, true], [g.load.at, false]);
     else if (g) {
       if (!place) throw new Error('internal: wasm index: a gathered position needs its buffer');
-      const t = f.local('i32');
       f.i32(2).op(OP.i32_shl);
       f.mem(OP.i32_load, rebase(f, place(g.load.buf)));
-      f.tee(t).i32(0).get(t).i32(0).op(OP.i32_gt_s).op(OP.select); // max(·, 0)
-      f.tee(t).i32(g.max).get(t).i32(g.max).op(OP.i32_lt_s).op(OP.select); // min(·, c)
+      f.clampIndex(g.max);
     } else if (x.k === 'num') f.i32(x.v);
     else if (x.k === 'var') f.get(vars(x.name));
     else if (x.k === 'bin' && !done) {

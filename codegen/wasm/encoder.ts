@@ -268,6 +268,16 @@ export class FuncBuilder {
     return this.op(OP.call, ...uleb(fn));
   }
   /** for (v = from; v < to; v += step) body — skipped entirely when from ≥ to. */
+  /**
+   * Clamp the i32 on the stack into [0, max], as the gather and scatter ops clamp an index (a
+   * select on each side; `max` is a compile-time constant).
+   */
+  clampIndex(max: number): this {
+    const t = this.local('i32');
+    this.tee(t).i32(0).get(t).i32(0).op(OP.i32_gt_s).op(OP.select);
+    return this.tee(t).i32(max).get(t).i32(max).op(OP.i32_lt_s).op(OP.select);
+  }
+
   forRange(v: number, from: number, to: number, step: number, body: () => void): this {
     if (from >= to) return this;
     this.i32(from).set(v);

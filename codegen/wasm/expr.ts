@@ -204,15 +204,7 @@ export class ScalarEmitter {
     const p = this.env.place(buf);
     this.emit(at);
     f.misc(MISC.i32_trunc_sat_f64_s);
-    if (!clamp) return this.scale(p);
-    const t = f.local('i32');
-    f.tee(t).i32(0).get(t).i32(0).op(OP.i32_gt_s).op(OP.select);
-    f.tee(t)
-      .i32(p.size - 1)
-      .get(t)
-      .i32(p.size - 1)
-      .op(OP.i32_lt_s)
-      .op(OP.select);
+    if (clamp) f.clampIndex(p.size - 1);
     return this.scale(p);
   }
 

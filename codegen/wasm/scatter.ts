@@ -9,14 +9,8 @@ import type { BufferPlace } from './expr.ts';
 export function renderScatter(k: ScatterKernel, place: (buf: string) => BufferPlace): FuncBuilder {
   const f = new FuncBuilder([]);
   const [out, upd, ix] = [place(k.out), place(k.updates), place(k.indices)];
-  const [p, j, q, dst, src, t] = [1, 2, 3, 4, 5, 6].map(() => f.local('i32')) as number[] as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const i32 = () => f.local('i32');
+  const [p, j, q, dst, src] = [i32(), i32(), i32(), i32(), i32()];
   f.i32(out.at)
     .i32(0)
     .i32(4 * k.pre * k.size * k.post)
@@ -25,14 +19,11 @@ export function renderScatter(k: ScatterKernel, place: (buf: string) => BufferPl
   f.forRange(p, 0, k.pre, 1, () => {
     f.forRange(j, 0, k.count, 1, () => {
       // target row min(max(index[j], 0), size − 1), as the TS kernel clamps it
-      f.get(j).i32(2).op(OP.i32_shl).mem(OP.i32_load, ix.at);
-      f.tee(t).i32(0).get(t).i32(0).op(OP.i32_gt_s).op(OP.select);
-      f.tee(t)
-        .i32(k.size - 1)
-        .get(t)
-        .i32(k.size - 1)
-        .op(OP.i32_lt_s)
-        .op(OP.select);
+      f.get(j)
+        .i32(2)
+        .op(OP.i32_shl)
+        .mem(OP.i32_load, ix.at)
+        .clampIndex(k.size - 1);
       f.get(p).i32(k.size).op(OP.i32_mul).op(OP.i32_add);
       f.i32(4 * k.post)
         .op(OP.i32_mul)

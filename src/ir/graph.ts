@@ -58,37 +58,20 @@ export class Graph {
     // A gradient node cites the user line of the forward op it differentiates.
     const site = given?.site ?? this.prov?.forward.meta.site ?? captureSite();
     const res = inferOp(op, inputs, attrs);
+    const operandShapes = inputs.map((x) => x.shape);
     if (typeof res === 'string') {
       const code = res.startsWith('dtype') ? 'dtype' : 'shape';
-      throw opError(
-        code,
-        op,
-        res,
-        inputs.map((x) => x.shape),
-        site,
-      );
+      throw opError(code, op, res, operandShapes, site);
     }
     if (!res.shape.every((d) => Number.isSafeInteger(d) && d > 0)) {
       // Empty tensors are not supported on any target (a zero-sized loop divides by zero).
       const detail = `every dimension must be a positive integer, but the result shape is ${fmtShape(res.shape)}`;
-      throw opError(
-        'shape',
-        op,
-        detail,
-        inputs.map((x) => x.shape),
-        site,
-      );
+      throw opError('shape', op, detail, operandShapes, site);
     }
     if (size(res.shape) > MAX_ELEMENTS) {
       // Kernels index with int32 (TS, wasm, WGSL): past 2³¹ − 1 they would wrap silently.
       const detail = `the result shape ${fmtShape(res.shape)} has ${size(res.shape)} elements, more than the ${MAX_ELEMENTS} a tensor can index`;
-      throw opError(
-        'shape',
-        op,
-        detail,
-        inputs.map((x) => x.shape),
-        site,
-      );
+      throw opError('shape', op, detail, operandShapes, site);
     }
     const meta: NodeMeta = given ?? { site, scope: this.scopes.join('/'), prov: this.prov };
     const node = new Node(this, this.nodes.length, op, inputs, attrs, res.shape, res.dtype, meta);
