@@ -9,11 +9,11 @@ import type { MatmulKernel } from '../../src/schedule/kinds/matmul.ts';
 import { storeIndex } from '../../src/schedule/walk.ts';
 import { emitIndex } from './affine.ts';
 import { FuncBuilder, OP } from './encoder.ts';
-import { rebase, ScalarEmitter } from './expr.ts';
+import { ScalarEmitter } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import { LaneEmitter, laneRefusal, usesLaneMath } from './lanes.ts';
 import { MR, NR } from './micro.ts';
-import { AffineLoads, affineIndexRefusal, affineLoadRefusal, partialVector } from './rows.ts';
+import { AffineLoads, affineIndexRefusal, affineLoadRefusal, storeRowLanes } from './rows.ts';
 
 const ceilTo = (x: number, m: number) => Math.ceil(x / m) * m;
 const extentOf = (k: MatmulKernel) => (v: string) => (v === 'b' ? k.batch : v === 'i' ? k.m : k.n);
@@ -73,23 +73,10 @@ export function renderVectorEpilogue(
         .set(rowAcc);
       emitIndex(f, rowStart, vars);
       f.i32(2).op(OP.i32_shl).set(rowAt);
-      f.forRange(j, 0, body, 4, () => {
-        lanes.hoist(roots);
-        for (const s of k.stores) {
-          f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
-          const offset = rebase(f, place(s.buf));
-          lanes.emit(s.expr);
-          f.v128Store(offset);
-        }
-      });
-      if (loads.partialOk && usesLaneMath(roots)) {
-        // the accumulator's rows are padded to NR floats: its four lanes are all readable
-        partialVector(f, lanes, loads, j, body, k.n - body, k.stores, (st) => {
-          f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
-          return rebase(f, place(st.buf));
-        });
-        return;
-      }
+      // The accumulator's rows are padded to NR floats: its four lanes are all readable, so the
+      // row's last elements may run as a partial vector.
+      const row = { rowAt, j, body, n: k.n, stores: k.stores, place };
+      if (storeRowLanes(f, lanes, loads, row, loads.partialOk && usesLaneMath(roots))) return;
       f.forRange(j, body, k.n, 1, () => {
         f.get(rowAcc).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
         f.mem(OP.f32_load, acc).op(OP.f64_promote_f32).set(accL);

@@ -295,22 +295,8 @@ export function renderRowMap(
     emitIndex(f, storeAt, (v) => vars.get(v)!);
     f.i32(2).op(OP.i32_shl).set(rowAt);
     lanes.reset();
-    f.forRange(j, 0, body, 4, () => {
-      lanes.hoist(roots);
-      for (const s of k.stores) {
-        f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
-        const offset = rebase(f, place(s.buf));
-        lanes.emit(s.expr);
-        f.v128Store(offset);
-      }
-    });
-    if (loads.partialOk && math) {
-      partialVector(f, lanes, loads, j, body, n - body, k.stores, (st) => {
-        f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
-        return rebase(f, place(st.buf));
-      });
-      return;
-    }
+    const row = { rowAt, j, body, n, stores: k.stores, place };
+    if (storeRowLanes(f, lanes, loads, row, loads.partialOk && math)) return;
     // The last n mod 4 elements of the row, one at a time (float64, as the TS kernel).
     f.forRange(j, body, n, 1, () => tail.stores(k.stores, storeIndex(k)));
   };
@@ -318,12 +304,54 @@ export function renderRowMap(
   return f;
 }
 
+/** A row of stores: elements [0, n) at byte rowAt + 4·j of each store's buffer. */
+export interface StoreRow {
+  readonly rowAt: number;
+  readonly j: number;
+  /** The elements stored as whole vectors: n rounded down to 4. */
+  readonly body: number;
+  readonly n: number;
+  readonly stores: readonly { readonly buf: string; readonly expr: Expr }[];
+  readonly place: (buf: string) => BufferPlace;
+}
+
+/**
+ * A row's stores in f32x4 lanes (row maps and matmul epilogues): its body four elements at a time
+ * and, where `partial`, its last n − body elements as one partial vector. Returns whether the row
+ * is done; otherwise the caller stores the last elements one at a time.
+ */
+export function storeRowLanes(
+  f: FuncBuilder,
+  lanes: LaneEmitter,
+  loads: AffineLoads,
+  row: StoreRow,
+  partial: boolean,
+): boolean {
+  const { rowAt, j, body, n, stores, place } = row;
+  const address = (buf: string): number => {
+    f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
+    return rebase(f, place(buf));
+  };
+  const roots = stores.map((s) => s.expr);
+  f.forRange(j, 0, body, 4, () => {
+    lanes.hoist(roots);
+    for (const s of stores) {
+      const offset = address(s.buf);
+      lanes.emit(s.expr);
+      f.v128Store(offset);
+    }
+  });
+  if (!partial) return false;
+  partialVector(f, lanes, loads, j, body, n - body, stores, (st) => address(st.buf));
+  return true;
+}
+
 /**
  * A row's last `rem` (1–3) elements as one partial vector at j = `from`: the same lane code as the
  * body (no scalar tail, so no per-element call into Math either), reading and writing only those
  * elements. `address` pushes a store's element-j byte address and returns its constant offset.
  */
-export function partialVector(
+function partialVector(
   f: FuncBuilder,
   lanes: LaneEmitter,
   loads: AffineLoads,
