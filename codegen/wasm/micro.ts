@@ -15,6 +15,13 @@ import { FuncBuilder, OP, SIMD } from './encoder.ts';
  * operations, a pointer step and a fused compare-and-branch) for 16 f32x4 operations, the
  * arithmetic taking 4 cycles on this core's four FP pipes; the front end, which takes about 6
  * per cycle, is as tight as the pipes, so every instruction outside the arithmetic costs speed.
+ * Re-measured with this 24-instruction step (alone, A streamed from L2, kc 512, paired medians of
+ * 30 interleaved CPU-timed runs, load 9–10): 4×8 at 0.87–0.89 of the peak; 2×16, the same 24
+ * instructions, 1.00–1.02×; 5×8 unsplit 0.80–0.83× (TurboFan issues a block's five splat loads
+ * before its arithmetic: 18 registers, so it spills accumulators); B re-loaded per use 0.54–0.58×
+ * (4×8) and 0.44–0.46× (6×8): TurboFan folds no load into `vmulps` and hoists the copies into
+ * registers; A packed pre-splatted (plain loads at folded offsets, no per-step pointer step)
+ * 0.98–1.00×.
  */
 export const MR = 4;
 export const NR = 8;
@@ -23,6 +30,7 @@ export const NR = 8;
  * How the k loop is shaped. Unrolled 4 was the fastest of 1, 2, 4 and 8, by a little: the kernel
  * alone (A strips streamed from L2, kc 512) ran 1.02–1.07× the previous one-step loop's speed,
  * 68–70% of the wasm-SIMD peak, in five interleaved runs (CPU time, a loaded 2-core machine).
+ * With the 24-instruction step, unrolled 8 ran 1.02× alone and 1.00–1.01× in W3 (quartiles ±5%).
  */
 export interface MicroShape {
   /** K steps per loop iteration. */
