@@ -1,0 +1,154 @@
+// The float64-lane functions (codegen/wasm/lanewide.ts, widemath.ts) at the places the issue names:
+// pow's whole special-value table and its sign and domain rules, log1p and expm1 near 0 (against
+// the log(1 + x) and exp(x) − 1 a graph would otherwise compute on float32 lanes), tan near the
+// poles, asin/acos at ±1 and out of their domain, atan at ±∞, and the sign of zero.
+import { describe, expect, it } from 'vitest';
+import type { LaneMath } from '../../codegen/wasm/lanemath.ts';
+import { runLanes, ulp } from './lanes-harness.ts';
+
+const pad4 = (xs: readonly number[]) =>
+  Float32Array.from({ length: Math.ceil(xs.length / 4) * 4 }, (_, i) => xs[i] ?? 0);
+const run = (op: LaneMath, xs: readonly number[]) =>
+  [...runLanes(op, pad4(xs))].slice(0, xs.length);
+const pow = (as: readonly number[], bs: readonly number[]) =>
+  [...runLanes('pow', pad4(as), { n: 0 }, pad4(bs))].slice(0, as.length);
+/** Errors in ulps of the correctly rounded float32 result. */
+const ulps = (got: readonly number[], want: readonly number[]) =>
+  got.map((g, i) => Math.abs(g - Math.fround(want[i]!)) / ulp(want[i]!));
+
+describe('pow on f32 lanes', () => {
+  it('matches Math.pow exactly on every pair of special values', () => {
+    const sp = [0, -0, 1, -1, 0.5, -0.5, 2, -2, 3, -3, 2.5, -2.5, Infinity, -Infinity, NaN];
+    sp.push(1e-45, -1e-45, 3.4e38, -3.4e38, 16777215, -16777215, 16777216);
+    const [as, bs] = [sp.flatMap((a) => sp.map(() => a)), sp.flatMap(() => sp)];
+    const got = pow(as, bs);
+    const wrong = as
+      .map(
+        (a, i) =>
+          [a, bs[i]!, got[i]!, Math.fround(Math.pow(Math.fround(a), Math.fround(bs[i]!)))] as const,
+      )
+      .filter(([, , g, w]) => !Object.is(g, w));
+    expect(wrong).toEqual([]);
+    expect(got.filter(Number.isNaN).length).toBeGreaterThan(20); // it does produce NaN lanes
+  });
+
+  it('negative bases: NaN for non-integer exponents, the sign of odd integer ones', () => {
+    const as = [-2, -2, -2, -8, -0.5, -3, -1, -7];
+    const bs = [0.5, 3, 4, 1 / 3, -3, -2.5, 1e10, 5];
+    const got = pow(as, bs);
+    expect(got.map((g) => Object.is(g, NaN))).toEqual([
+      true,
+      false,
+      false,
+      true,
+      false,
+      true,
+      false,
+      false,
+    ]);
+    expect(got.filter((g) => !Number.isNaN(g))).toEqual([-8, 16, -8, 1, -16807]);
+    expect(pow([0, -0, NaN, Infinity], [0, -0, 0, 0])).toEqual([1, 1, 1, 1]);
+  });
+
+  it('is within 1 ulp of Math.pow over a dense sweep, and pow(x, ½) of √x', () => {
+    let s = 7;
+    const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const as: number[] = [];
+    const bs: number[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      as.push(Math.fround(2 ** ((rnd() - 0.5) * 200)) * (i % 3 ? 1 : -1));
+      bs.push(i % 3 ? Math.fround((rnd() - 0.5) * 8) : Math.round((rnd() - 0.5) * 16));
+    }
+    const got = pow(as, bs);
+    const want = as.map((a, i) => Math.pow(a, bs[i]!));
+    const finite = ulps(got, want).filter((_, i) => Math.abs(Math.fround(want[i]!)) >= 2 ** -126);
+    expect(finite.length).toBeGreaterThan(30_000);
+    expect(Math.max(...finite.filter(Number.isFinite))).toBeLessThanOrEqual(1);
+    const xs = Array.from({ length: 4000 }, (_, i) => Math.fround(1.37 ** (i / 20 - 100)));
+    const roots = pow(
+      xs,
+      xs.map(() => 0.5),
+    );
+    expect(Math.max(...ulps(roots, xs.map(Math.sqrt)))).toBeLessThanOrEqual(1);
+    // Math.pow's rules, not sqrt's: pow(−0, ½) = +0 and pow(−∞, ½) = ∞
+    expect(pow([-0, -Infinity, -4, 4], [0.5, 0.5, 0.5, 0.5]).map(String)).toEqual([
+      '0',
+      'Infinity',
+      'NaN',
+      '2',
+    ]);
+  });
+});
+
+describe('log1p and expm1 near 0, tan near its poles, the inverse trig edges', () => {
+  const tiny = Array.from(
+    { length: 400 },
+    (_, i) => Math.fround(10 ** (-30 + i / 16)) * (i % 2 ? -1 : 1),
+  );
+
+  it('log1p and expm1 stay within 1 ulp where log(1 + x) and exp(x) − 1 on f32 lanes do not', () => {
+    const l1p = ulps(run('log1p', tiny), tiny.map(Math.log1p));
+    const em1 = ulps(run('expm1', tiny), tiny.map(Math.expm1));
+    expect(Math.max(...l1p, ...em1)).toBeLessThanOrEqual(1);
+    const naiveLog = run(
+      'log',
+      tiny.map((x) => Math.fround(1 + x)),
+    );
+    const naiveExp = run('exp', tiny).map((e) => Math.fround(e - 1));
+    expect(Math.max(...ulps(naiveLog, tiny.map(Math.log1p)))).toBeGreaterThan(1e6);
+    expect(Math.max(...ulps(naiveExp, tiny.map(Math.expm1)))).toBeGreaterThan(1e6);
+  });
+
+  it('tan is within 1 ulp next to π/2 and its odd multiples (and exact at huge x via Math)', () => {
+    const poles = [1, 3, 101, 1001, 100001].map((k) => (k * Math.PI) / 2);
+    const near = poles.flatMap((p) => {
+      const f = new Float32Array([p]);
+      const bits = new Int32Array(f.buffer)[0]!;
+      return [-3, -2, -1, 0, 1, 2, 3].map(
+        (d) => new Float32Array(new Int32Array([bits + d]).buffer)[0]!,
+      );
+    });
+    const xs = [...near, ...near.map((x) => -x)];
+    expect(Math.max(...ulps(run('tan', xs), xs.map(Math.tan)))).toBeLessThanOrEqual(1);
+    expect(Math.abs(run('tan', [Math.fround(Math.PI / 2)])[0]!)).toBeGreaterThan(1e7);
+    const calls = { n: 0 };
+    const got = runLanes('tan', new Float32Array([0.5, 1, 2, 3, 1e30, -Infinity, NaN, 3]), calls);
+    expect(calls.n).toBe(4); // the group holding 1e30 only
+    expect([got[4], got[5]]).toEqual([Math.fround(Math.tan(Math.fround(1e30))), NaN]);
+  });
+
+  it('asin/acos at ±1 and outside [−1, 1], atan at ±∞, and −0 kept', () => {
+    const edge = [1, -1, 1.0000001, -1.0000001, 2, Infinity, -Infinity, NaN];
+    const h = Math.fround(Math.PI / 2);
+    expect(run('asin', edge)).toEqual([h, -h, NaN, NaN, NaN, NaN, NaN, NaN]);
+    expect(run('acos', edge)).toEqual([0, Math.fround(Math.PI), NaN, NaN, NaN, NaN, NaN, NaN]);
+    expect(run('atan', [Infinity, -Infinity, 1, -1])).toEqual([
+      h,
+      -h,
+      Math.fround(Math.PI / 4),
+      -Math.fround(Math.PI / 4),
+    ]);
+    expect(run('atanh', [1, -1, 1.0000001, -Infinity])).toEqual([Infinity, -Infinity, NaN, NaN]);
+    expect(run('log1p', [-1, -1.0000001, Infinity, -Infinity])).toEqual([
+      -Infinity,
+      NaN,
+      Infinity,
+      NaN,
+    ]);
+    expect(run('expm1', [-Infinity, Infinity, 89, -200])).toEqual([-1, Infinity, Infinity, -1]);
+    for (const op of ['log1p', 'expm1', 'tan', 'asin', 'atan', 'sinh', 'asinh', 'atanh'] as const) {
+      expect(
+        run(op, [-0, 0]).map((z) => Object.is(z, -0)),
+        op,
+      ).toEqual([true, false]);
+    }
+    expect(run('acos', [-0, 0])).toEqual([h, h]);
+    expect(run('cosh', [-0, -Infinity, Infinity, NaN])).toEqual([1, Infinity, Infinity, NaN]);
+    expect(run('asinh', [Infinity, -Infinity, 3.4e38, -3.4e38])).toEqual([
+      Infinity,
+      -Infinity,
+      Math.fround(Math.asinh(3.4e38)),
+      Math.fround(-Math.asinh(3.4e38)),
+    ]);
+  });
+});
