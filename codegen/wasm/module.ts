@@ -56,7 +56,7 @@ export const WASM_KINDS: { readonly [K in KernelKind]?: true } = {
 
 export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
   if (!WASM_KINDS[k.kind]) return false;
-  // Ops without wasm code (erf, softplus, the inverse trig family, …) keep the kernel in TS.
+  // An op without wasm code (WASM_UNARY null in expr.ts; none at present) keeps the kernel in TS.
   if (unsupportedOp(kernelExprs(k)) !== null) return false;
   return select === 'all' || kindOf(k).work(k) >= MIN_WASM_WORK;
 }
