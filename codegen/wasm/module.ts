@@ -148,7 +148,7 @@ function renderKernel(
 ): FuncBuilder {
   if (k.kind === 'reduce') {
     const mode = reduceLanes(k, buffer);
-    return mode ? renderVectorReduce(k, mode, place, fn) : renderReduce(k, place, fn);
+    return mode ? renderVectorReduce(k, mode, place, fn, buffer) : renderReduce(k, place, fn);
   }
   if (k.kind === 'scan') return renderScan(k, place, fn);
   if (vectorRefusal(k, (b) => buffer(b).dtype) === null) return renderVectorMap(k, place, fn);

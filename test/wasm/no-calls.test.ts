@@ -82,6 +82,15 @@ describe('wasm kernels call no Math import per element', () => {
     }
   });
 
+  it('reduction epilogues with lane math: log-sum-exp rows, a column log1p, a max’s tanh', () => {
+    const g = new Graph('epi');
+    const x = g.input('x', [14, 30]);
+    g.output('lse', B.log(B.sum(B.exp(x), -1, true)));
+    g.output('col', B.log1p(B.sum(B.mul(x, x), 0)));
+    g.output('mx', B.tanh(B.max(x, -1)));
+    expect(importCalls(g, 3)).toEqual({});
+  });
+
   it('exact GELU: erf runs in wasm (it stayed TypeScript before), as lanes and as scalar code', async () => {
     for (const cols of [30, 3]) {
       const g = new Graph('gelu');
