@@ -1,8 +1,9 @@
 // Transcendental functions on four float32 lanes, in wasm SIMD: no call out to JavaScript's Math
 // per element. Cephes-style polynomials in float32 (range reduction, then a short polynomial),
 // with every special value handled lane-wise: ±∞, NaN, overflow to ∞ and underflow through the
-// subnormals to 0. test/wasm/lanemath.test.ts bounds the error against Math over the whole f32
-// range.
+// subnormals to 0. The other functions (log1p, expm1, tan, the inverse trig and hyperbolic ones)
+// compute in float64 lanes (widemath.ts). test/wasm/lanemath.test.ts bounds the error against Math
+// over the whole f32 range.
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
 import { HIGH_PAIR, LOW_PAIRS, splatF32, splatF64 } from './lanewide.ts';
 import { WIDE_MATH, wideMath } from './widemath.ts';
@@ -12,7 +13,7 @@ export { splatF32 };
 
 /**
  * The unary functions these lane routines compute (each consumes and pushes one f32x4): float32
- * code here, float64 lanes (lanewide.ts) for the rest.
+ * code here, float64 lanes (widemath.ts) for the rest.
  */
 export const LANE_MATH = [
   'exp',
