@@ -1,9 +1,18 @@
 // The float64-lane functions (codegen/wasm/lanewide.ts, widemath.ts) at the places the issue names:
 // pow's whole special-value table and its sign and domain rules, log1p and expm1 near 0 (against
 // the log(1 + x) and exp(x) − 1 a graph would otherwise compute on float32 lanes), tan near the
-// poles, asin/acos at ±1 and out of their domain, atan at ±∞, and the sign of zero.
+// poles, asin/acos at ±1 and out of their domain, atan at ±∞, and the sign of zero. Then the
+// scalar wasm code of the same ops (Math imports), bitwise equal to the TS kernels.
 import { describe, expect, it } from 'vitest';
 import type { LaneMath } from '../../codegen/wasm/lanemath.ts';
+import { renderWasm } from '../../codegen/wasm/module.ts';
+import { reduceLanes } from '../../codegen/wasm/vreduce.ts';
+import * as B from '../../src/builder/ops.ts';
+import { compile } from '../../src/compile.ts';
+import { Graph } from '../../src/ir/graph.ts';
+import { emitTs } from '../../src/pipeline.ts';
+import { kernelsOf } from '../../src/schedule/kernel.ts';
+import type { ReduceKernel } from '../../src/schedule/kinds/reduce.ts';
 import { runLanes, ulp } from './lanes-harness.ts';
 
 const pad4 = (xs: readonly number[]) =>
@@ -150,5 +159,35 @@ describe('log1p and expm1 near 0, tan near its poles, the inverse trig edges', (
       Math.fround(Math.asinh(3.4e38)),
       Math.fround(-Math.asinh(3.4e38)),
     ]);
+  });
+});
+
+describe('scalar wasm code for the same ops (where the lanes refuse a kernel)', () => {
+  it('calls Math and rounds as the TS kernel: bitwise equal on a 3×3 reduction', async () => {
+    const g = new Graph('scalar');
+    const x = g.input('x', [3, 3]);
+    const ops = [B.log1p, B.expm1, B.tan, B.asin, B.acos, B.atan, B.sinh, B.cosh, B.asinh];
+    ops.push(B.atanh, B.floor, B.ceil, B.round, B.trunc, B.sign);
+    const terms = ops.map((op, i) => B.mul(op(x), i + 1));
+    terms.push(B.pow(B.add(B.abs(x), 0.5), B.mul(x, 3)));
+    g.output(
+      'y',
+      B.sum(
+        terms.reduce((a, b) => B.add(a, b)),
+        -1,
+      ),
+    );
+    const { program } = await emitTs(g, { format: false });
+    const buffer = (b: string) => program.buffers.find((z) => z.name === b)!;
+    const reds = kernelsOf(program).filter((k): k is ReduceKernel => k.kind === 'reduce');
+    expect(reds.map((k) => reduceLanes(k, buffer))).toEqual([null]); // rows of 3: scalar code
+    const mod = renderWasm(program, 'all')!; // in wasm (before, log1p … kept the kernel in TS)
+    expect(mod.kernels.size).toBe(reds.length);
+    expect(mod.imports).toEqual(expect.arrayContaining(['log1p', 'tan', 'acos', 'atanh', 'pow']));
+    const feeds = { x: Float32Array.from({ length: 9 }, (_, i) => Math.sin(i * 1.3) * 0.9 + 0.05) };
+    const [w, t] = await Promise.all([compile(g, { wasm: 'all' }), compile(g, { wasm: 'off' })]);
+    const [a, b] = await Promise.all([w.run(feeds), t.run(feeds)]);
+    expect([...a['y']!]).toEqual([...b['y']!]);
+    expect(a['y']!.every(Number.isFinite)).toBe(true);
   });
 });
