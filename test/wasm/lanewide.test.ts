@@ -6,12 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import type { LaneMath } from '../../codegen/wasm/lanemath.ts';
 import { renderWasm } from '../../codegen/wasm/module.ts';
+import { vectorRefusal } from '../../codegen/wasm/vector.ts';
 import { reduceLanes } from '../../codegen/wasm/vreduce.ts';
 import * as B from '../../src/builder/ops.ts';
 import { compile } from '../../src/compile.ts';
 import { Graph } from '../../src/ir/graph.ts';
 import { emitTs } from '../../src/pipeline.ts';
 import { kernelsOf } from '../../src/schedule/kernel.ts';
+import type { MapKernel } from '../../src/schedule/kinds/map.ts';
 import type { ReduceKernel } from '../../src/schedule/kinds/reduce.ts';
 import { runLanes, ulp } from './lanes-harness.ts';
 
@@ -189,5 +191,27 @@ describe('scalar wasm code for the same ops (where the lanes refuse a kernel)', 
     const [a, b] = await Promise.all([w.run(feeds), t.run(feeds)]);
     expect([...a['y']!]).toEqual([...b['y']!]);
     expect(a['y']!.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe('rounding and sign on lanes', () => {
+  it('match the TS kernels on ties, −0, NaN and ±∞ (round: ties to even)', async () => {
+    const g = new Graph('rounding');
+    const x = g.input('x', [4, 8]);
+    const ops = { floor: B.floor, ceil: B.ceil, round: B.round, trunc: B.trunc, sign: B.sign };
+    for (const [name, op] of Object.entries(ops)) g.output(name, op(x));
+    const { program } = await emitTs(g, { format: false });
+    const dtype = (n: string) => program.buffers.find((z) => z.name === n)!.dtype;
+    const maps = kernelsOf(program).filter((k) => k.kind === 'map');
+    expect(maps.map((k) => vectorRefusal(k as MapKernel, dtype))).toEqual([null]); // on lanes
+    const special = [0.5, -0.5, 1.5, 2.5, -2.5, -0, 0, NaN, Infinity, -Infinity, 1e30, -1e-30];
+    const xs = Float32Array.from({ length: 32 }, (_, i) => special[i] ?? (i - 20) * 0.75);
+    const [w, t] = await Promise.all([compile(g, { wasm: 'all' }), compile(g, { wasm: 'off' })]);
+    const [a, b] = await Promise.all([w.run({ x: xs }), t.run({ x: xs })]);
+    for (const name of Object.keys(ops)) {
+      const diff = [...b[name]!].filter((v, i) => !Object.is(a[name]![i], v));
+      expect(diff, name).toEqual([]);
+    }
+    expect([...a['round']!].slice(0, 5)).toEqual([0, -0, 2, 2, -2]);
   });
 });
