@@ -19,9 +19,12 @@ const ROOTS = ['src', 'codegen'];
  * to 23,400: #18's remaining lane code (~480 lines: log, sin/cos, erf lanes, partial-vector row
  * tails, gathered row bases, the wasm scatter kernel), shared wasm kernel bodies
  * (codegen/wasm/share.ts, ~150 lines), the browser Web Workers of the thread runtime, a training
- * module's forward-only run, and int32 wrapping semantics on every target.
+ * module's forward-only run, and int32 wrapping semantics on every target. Raised to 24,200 for
+ * the last scalar wasm code (~760 lines: float64-lane log1p, expm1, tan, inverse trig, hyperbolic
+ * functions and pow in codegen/wasm/lanewide.ts and widemath.ts, ~490; rounding and sign lanes and
+ * scalar code; reduction epilogues on four outputs’ lanes, codegen/wasm/vepilogue.ts, ~130).
  */
-const TOTAL_BUDGET = 23_400;
+const TOTAL_BUDGET = 24_200;
 const FILE_BUDGET = 450;
 
 function files(dir: string): string[] {

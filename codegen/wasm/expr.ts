@@ -9,7 +9,15 @@ import { FuncBuilder, MISC, OP, SIMD } from './encoder.ts';
 import { isLaneMath, laneMath } from './lanemath.ts';
 
 /** Math functions imported from JavaScript (no wasm instruction computes them). */
-export const MATH_IMPORTS = ['exp', 'log', 'sin', 'cos', 'tanh', 'pow'] as const;
+export const MATH_IMPORTS = [
+  'exp',
+  'log',
+  'sin',
+  'cos',
+  'tanh',
+  'pow',
+  ...(['log1p', 'expm1', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'atanh'] as const),
+] as const;
 export const RAND_IMPORTS = ['randUniform', 'randNormal'] as const;
 export type ImportName = (typeof MATH_IMPORTS)[number] | (typeof RAND_IMPORTS)[number];
 
@@ -98,21 +106,21 @@ const WASM_UNARY: { readonly [P in UnOp]: 'inline' | 'lanes' | ImportName | null
   sin: 'sin',
   cos: 'cos',
   tanh: 'tanh',
-  log1p: null,
-  expm1: null,
+  log1p: 'log1p',
+  expm1: 'expm1',
   erf: 'lanes',
-  tan: null,
-  asin: null,
-  acos: null,
-  atan: null,
-  sinh: null,
-  cosh: null,
-  asinh: null,
-  atanh: null,
-  floor: null,
-  ceil: null,
-  round: null,
-  trunc: null,
+  tan: 'tan',
+  asin: 'asin',
+  acos: 'acos',
+  atan: 'atan',
+  sinh: 'sinh',
+  cosh: 'cosh',
+  asinh: 'asinh',
+  atanh: 'atanh',
+  floor: 'inline',
+  ceil: 'inline',
+  round: 'inline',
+  trunc: 'inline',
 };
 
 /** Every distinct expression node under `roots`, once each (iterative: no recursion on depth). */
@@ -360,6 +368,18 @@ export class ScalarEmitter {
         return;
       case 'relu':
         f.f64(0).op(OP.f64_max);
+        return;
+      case 'floor':
+        f.op(OP.f64_floor);
+        return;
+      case 'ceil':
+        f.op(OP.f64_ceil);
+        return;
+      case 'trunc':
+        f.op(OP.f64_trunc);
+        return;
+      case 'round':
+        f.op(OP.f64_nearest); // ties to even, as round64
         return;
       default: {
         const how = WASM_UNARY[op];

@@ -1,20 +1,34 @@
 // Transcendental functions on four float32 lanes, in wasm SIMD: no call out to JavaScript's Math
 // per element. Cephes-style polynomials in float32 (range reduction, then a short polynomial),
 // with every special value handled lane-wise: ±∞, NaN, overflow to ∞ and underflow through the
-// subnormals to 0. test/wasm/lanemath.test.ts bounds the error against Math over the whole f32
-// range.
+// subnormals to 0. The other functions (log1p, expm1, tan, the inverse trig and hyperbolic ones)
+// compute in float64 lanes (widemath.ts). test/wasm/lanemath.test.ts bounds the error against Math
+// over the whole f32 range.
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
+import { HIGH_PAIR, LOW_PAIRS, splatF32, splatF64 } from './lanewide.ts';
+import { WIDE_MATH, wideMath } from './widemath.ts';
+import type { WideMath } from './widemath.ts';
 
-/** The unary functions these lane routines compute (each consumes and pushes one f32x4). */
-export const LANE_MATH = ['exp', 'tanh', 'sigmoid', 'log', 'sin', 'cos', 'erf'] as const;
+export { splatF32 };
+
+/**
+ * The unary functions these lane routines compute (each consumes and pushes one f32x4): float32
+ * code here, float64 lanes (widemath.ts) for the rest.
+ */
+export const LANE_MATH = [
+  'exp',
+  'tanh',
+  'sigmoid',
+  'log',
+  'sin',
+  'cos',
+  'erf',
+  ...WIDE_MATH,
+] as const;
 export type LaneMath = (typeof LANE_MATH)[number];
 export const isLaneMath = (op: string): op is LaneMath =>
   (LANE_MATH as readonly string[]).includes(op);
-
-/** Push the f32x4 constant (v, v, v, v). */
-export function splatF32(f: FuncBuilder, v: number): FuncBuilder {
-  return f.simd(SIMD.v128_const, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer));
-}
+const isWide = (op: string): op is WideMath => (WIDE_MATH as readonly string[]).includes(op);
 
 function splatI32(f: FuncBuilder, v: number): FuncBuilder {
   return f.simd(SIMD.v128_const, ...new Uint8Array(new Int32Array([v, v, v, v]).buffer));
@@ -170,15 +184,6 @@ function log(f: FuncBuilder): void {
   splatF32(f, Infinity).simd(SIMD.f32x4_ne).simd(SIMD.v128_bitselect);
 }
 
-function splatF64(f: FuncBuilder, v: number): FuncBuilder {
-  return f.simd(SIMD.v128_const, ...new Uint8Array(new Float64Array([v, v]).buffer));
-}
-
-/** Shuffle: lanes 0–1 of the first operand, then lanes 0–1 of the second (32-bit lanes). */
-const LOW_PAIRS = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-/** Shuffle: lanes 2–3 of the operand into lanes 0–1. */
-const HIGH_PAIR = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
-
 /** Beyond this |x| the float64 reduction below is not exact enough: those lanes ask Math. */
 const SINCOS_REDUCED = 4e8;
 
@@ -189,7 +194,7 @@ const SINCOS_REDUCED = 4e8;
  * and its sign; sin puts x's sign back (odd; −0 stays −0). If any lane is beyond SINCOS_REDUCED
  * (±∞ too), all four lanes are computed by the imported Math function instead: rare, and exact.
  */
-function sinCos(f: FuncBuilder, op: 'sin' | 'cos', call: (op: 'sin' | 'cos') => number): void {
+function sinCos(f: FuncBuilder, op: 'sin' | 'cos', call: LaneImport): void {
   const [x, r, q, z, s, n] = [1, 2, 3, 4, 5, 6].map(() => f.local('v128')) as number[] as [
     number,
     number,
@@ -246,14 +251,22 @@ function sinCos(f: FuncBuilder, op: 'sin' | 'cos', call: (op: 'sin' | 'cos') => 
     f.get(x);
     splatI32(f, -0x80000000).simd(SIMD.v128_and).simd(SIMD.v128_xor);
   }
+  beyondReduction(f, x, call(op));
+}
+
+/**
+ * The result on the stack stands unless a lane of x (a local) is beyond SINCOS_REDUCED (or ±∞):
+ * then all four lanes come from the imported Math function `fn` (rare, and exact).
+ */
+function beyondReduction(f: FuncBuilder, x: number, fn: number): void {
+  const s = f.local('v128');
   f.set(s);
-  // lanes out of the reduction's range (or ±∞): all four from Math
   f.get(x).simd(SIMD.f32x4_abs);
   splatF32(f, SINCOS_REDUCED).simd(SIMD.f32x4_gt).simd(SIMD.v128_any_true);
   f.ifElse(() => {
     for (let l = 0; l < 4; l++) {
       f.get(s).get(x).simd(SIMD.f32x4_extract_lane, l).op(OP.f64_promote_f32);
-      f.call(call(op)).op(OP.f32_demote_f64).simd(SIMD.f32x4_replace_lane, l).set(s);
+      f.call(fn).op(OP.f32_demote_f64).simd(SIMD.f32x4_replace_lane, l).set(s);
     }
   });
   f.get(s);
@@ -310,8 +323,8 @@ function erf(f: FuncBuilder): void {
   splatI32(f, -0x80000000).simd(SIMD.v128_and).simd(SIMD.v128_or);
 }
 
-/** Imported Math functions a lane routine may fall back to (sin, cos: huge arguments). */
-export type LaneImport = (op: 'sin' | 'cos') => number;
+/** Imported Math functions a lane routine may fall back to (sin, cos, tan: huge arguments). */
+export type LaneImport = (op: 'sin' | 'cos' | 'tan') => number;
 
 /** Apply `op` to the f32x4 on the stack. */
 export function laneMath(f: FuncBuilder, op: LaneMath, call?: LaneImport): void {
@@ -319,8 +332,13 @@ export function laneMath(f: FuncBuilder, op: LaneMath, call?: LaneImport): void 
   else if (op === 'tanh') tanh(f);
   else if (op === 'log') log(f);
   else if (op === 'erf') erf(f);
-  else if (op === 'sin' || op === 'cos') {
+  else if (op === 'sin' || op === 'cos' || op === 'tan') {
     if (!call) throw new Error(`internal: wasm lanes: ${op} needs its Math import`);
-    sinCos(f, op, call);
-  } else sigmoid(f);
+    if (op !== 'tan') return sinCos(f, op, call);
+    const x = f.local('v128');
+    f.tee(x);
+    wideMath(f, op);
+    beyondReduction(f, x, call(op));
+  } else if (isWide(op)) wideMath(f, op);
+  else sigmoid(f);
 }

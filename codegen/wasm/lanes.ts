@@ -8,6 +8,7 @@ import { Keys } from '../cse.ts';
 import { FuncBuilder, OP, SIMD } from './encoder.ts';
 import type { ImportName } from './expr.ts';
 import { isLaneMath, laneMath, splatF32 } from './lanemath.ts';
+import { lanePow } from './widemath.ts';
 
 type Load = Extract<Expr, { k: 'load' }>;
 
@@ -39,6 +40,10 @@ const LANE_UN: Readonly<Record<string, number>> = {
   neg: SIMD.f32x4_neg,
   abs: SIMD.f32x4_abs,
   sqrt: SIMD.f32x4_sqrt,
+  floor: SIMD.f32x4_floor,
+  ceil: SIMD.f32x4_ceil,
+  trunc: SIMD.f32x4_trunc,
+  round: SIMD.f32x4_nearest, // ties to even, as round64
 };
 
 /**
@@ -68,7 +73,7 @@ export function laneRefusal(
 }
 
 /**
- * Whether the expressions use a transcendental of lanemath.ts. Where they do, a vector loop's last
+ * Whether the expressions use a transcendental of lanemath.ts (or pow). Where they do, a vector loop's last
  * n mod 4 elements run as a partial vector (rows.ts partialVector) rather than as scalar code,
  * which would call Math (or have no code at all) per element; elsewhere the exact float64 scalar
  * tail is kept, and the module stays smaller.
@@ -77,7 +82,7 @@ export function usesLaneMath(roots: readonly Expr[]): boolean {
   let found = false;
   visit(
     roots,
-    (e) => (found ||= e.k === 'un' && isLaneMath(e.op)),
+    (e) => (found ||= (e.k === 'un' && isLaneMath(e.op)) || (e.k === 'bin' && e.op === 'pow')),
     () => !found,
   );
   return found;
@@ -85,9 +90,9 @@ export function usesLaneMath(roots: readonly Expr[]): boolean {
 
 /** Why one (non-load, non-integer) expression node has no lane code, or null. */
 function opRefusal(e: Expr): string | null {
-  const un = e.k === 'un' && !(e.op in LANE_UN) && e.op !== 'relu' && e.op !== 'recip';
+  const un = e.k === 'un' && !(e.op in LANE_UN) && !['relu', 'recip', 'sign'].includes(e.op);
   if (un && !isLaneMath(e.op)) return `${e.op} has no f32x4 code`;
-  if (e.k === 'bin' && !(e.op in LANE_BIN) && !(e.op in LANE_CMP))
+  if (e.k === 'bin' && !(e.op in LANE_BIN) && !(e.op in LANE_CMP) && e.op !== 'pow')
     return `${e.op} has no f32x4 instruction`;
   if (e.k === 'bin' && e.op in LANE_CMP && e.a.t === 'bool') return 'boolean comparison';
   if (e.k === 'num' && e.t === 'bool') return 'boolean constant';
@@ -192,6 +197,14 @@ export class LaneEmitter {
           const x = f.local('v128');
           f.set(x);
           splatF32(f, 1).get(x).simd(SIMD.f32x4_div);
+        } else if (e.op === 'sign') {
+          // Math.sign: 1 where x > 0, −1 where x < 0, else x itself (±0, NaN)
+          const x = f.local('v128');
+          f.set(x);
+          splatF32(f, 1);
+          splatF32(f, -1).get(x).get(x);
+          splatF32(f, 0).simd(SIMD.f32x4_lt).simd(SIMD.v128_bitselect).get(x);
+          splatF32(f, 0).simd(SIMD.f32x4_gt).simd(SIMD.v128_bitselect);
         } else if (isLaneMath(e.op)) laneMath(f, e.op, this.fn);
         else f.simd(LANE_UN[e.op]!);
         return;
@@ -199,6 +212,7 @@ export class LaneEmitter {
         this.emit(e.a);
         this.emit(e.b);
         if (e.a.t === 'i32') f.simd(I32_CMP[e.op]!);
+        else if (e.op === 'pow') lanePow(f);
         else f.simd(LANE_BIN[e.op] ?? LANE_CMP[e.op]!);
         return;
       case 'cast':

@@ -56,7 +56,7 @@ export const WASM_KINDS: { readonly [K in KernelKind]?: true } = {
 
 export function runsInWasm(k: Kernel, select: WasmSelect): boolean {
   if (!WASM_KINDS[k.kind]) return false;
-  // Ops without wasm code (erf, softplus, the inverse trig family, …) keep the kernel in TS.
+  // An op without wasm code (WASM_UNARY null in expr.ts; none at present) keeps the kernel in TS.
   if (unsupportedOp(kernelExprs(k)) !== null) return false;
   return select === 'all' || kindOf(k).work(k) >= MIN_WASM_WORK;
 }
@@ -148,7 +148,7 @@ function renderKernel(
 ): FuncBuilder {
   if (k.kind === 'reduce') {
     const mode = reduceLanes(k, buffer);
-    return mode ? renderVectorReduce(k, mode, place, fn) : renderReduce(k, place, fn);
+    return mode ? renderVectorReduce(k, mode, place, fn, buffer) : renderReduce(k, place, fn);
   }
   if (k.kind === 'scan') return renderScan(k, place, fn);
   if (vectorRefusal(k, (b) => buffer(b).dtype) === null) return renderVectorMap(k, place, fn);

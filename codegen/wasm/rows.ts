@@ -313,6 +313,11 @@ export interface StoreRow {
   readonly n: number;
   readonly stores: readonly { readonly buf: string; readonly expr: Expr }[];
   readonly place: (buf: string) => BufferPlace;
+  /**
+   * Code run first in each vector (j set; `width` lanes stored): a reduction's epilogue computes
+   * its outputs' accumulators there (vepilogue.ts).
+   */
+  readonly before?: (width: number) => void;
 }
 
 /**
@@ -327,13 +332,14 @@ export function storeRowLanes(
   row: StoreRow,
   partial: boolean,
 ): boolean {
-  const { rowAt, j, body, n, stores, place } = row;
+  const { rowAt, j, body, n, stores, place, before } = row;
   const address = (buf: string): number => {
     f.get(rowAt).get(j).i32(2).op(OP.i32_shl).op(OP.i32_add);
     return rebase(f, place(buf));
   };
   const roots = stores.map((s) => s.expr);
   f.forRange(j, 0, body, 4, () => {
+    before?.(4);
     lanes.hoist(roots);
     for (const s of stores) {
       const offset = address(s.buf);
@@ -342,6 +348,10 @@ export function storeRowLanes(
     }
   });
   if (!partial) return false;
+  if (before && n > body) {
+    f.i32(body).set(j);
+    before(n - body);
+  }
   partialVector(f, lanes, loads, j, body, n - body, stores, (st) => address(st.buf));
   return true;
 }

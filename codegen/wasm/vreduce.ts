@@ -14,7 +14,9 @@ import { ScalarEmitter } from './expr.ts';
 import type { BufferPlace, ImportName } from './expr.ts';
 import { LaneEmitter, laneRefusal, usesLaneMath } from './lanes.ts';
 import { splatF32 } from './lanemath.ts';
+import { LOW_PAIRS } from './lanewide.ts';
 import { AffineLoads, affineIndexRefusal, affineLoadRefusal } from './rows.ts';
+import { ReduceEpilogue, epilogueAxis } from './vepilogue.ts';
 
 type Buffer = (buf: string) => { readonly dtype: string; readonly size: number };
 export type ReduceLanes = 'row' | 'col';
@@ -60,6 +62,7 @@ export function renderVectorReduce(
   mode: ReduceLanes,
   place: (buf: string) => BufferPlace,
   fn: (n: ImportName) => number,
+  buffer: Buffer,
 ): FuncBuilder {
   const f = new FuncBuilder([]);
   const sum = k.op === 'sum';
@@ -147,12 +150,18 @@ export function renderVectorReduce(
     };
     go(0);
   };
+  // The epilogue on four outputs' lanes where it uses lane math (vepilogue.ts), else scalar.
+  const d = epilogueAxis(k, buffer);
+  const jo = d === null ? -1 : f.local('i32');
+  const epi = d === null ? null : new ReduceEpilogue(f, k, d, place, fn, mode === 'row' ? jo : j);
+  const byName = (name: string) => vars.get(name)!;
   if (mode === 'row') {
-    nest(oLocals, k.outShape, () => {
+    /** acc ← the reduction of the current output. */
+    const reduceOne = () => {
       f.f64(init).set(acc);
       startLanes();
       nest(rLocals.slice(0, -1), k.redShape, () => {
-        loads.bases((name) => vars.get(name)!);
+        loads.bases(byName);
         f.forRange(j, 0, body, 4, () => addLanes());
         if (rem) {
           f.i32(body).set(j);
@@ -166,12 +175,46 @@ export function renderVectorReduce(
         fold();
         f.set(acc);
       }
+    };
+    if (epi?.ok) {
+      nest(oLocals.slice(0, d!), k.outShape, () =>
+        epi.run(byName, (width) =>
+          epi.gather(width, byName, () => {
+            reduceOne();
+            f.get(acc);
+          }),
+        ),
+      );
+      return f;
+    }
+    nest(oLocals, k.outShape, () => {
+      reduceOne();
       scalar(k.stores.map((s) => s.expr)).stores(k.stores, at);
     });
     return f;
   }
   const oLast = oLocals.at(-1)!;
   const epilogue = () => scalar(k.stores.map((s) => s.expr)).stores(k.stores, at);
+  /** The lanes of outputs j … j + 3 as one f32x4 (sums rounded from float64). */
+  const reduceLanes = () => {
+    startLanes();
+    nest(rLocals, k.redShape, () => {
+      loads.bases(byName);
+      addLanes();
+    });
+    if (!sum) {
+      f.get(a0);
+      return;
+    }
+    f.get(a0).simd(SIMD.f32x4_demote_f64x2_zero).get(a1).simd(SIMD.f32x4_demote_f64x2_zero);
+    f.simd(SIMD.i8x16_shuffle, ...LOW_PAIRS);
+  };
+  if (epi?.ok) {
+    nest(oLocals.slice(0, -1), k.outShape, () =>
+      epi.run(byName, (width) => (width < 4 ? partial(width, reduceLanes) : reduceLanes())),
+    );
+    return f;
+  }
   nest(oLocals.slice(0, -1), k.outShape, () => {
     /** `width` outputs from j on, each lane its own output. */
     const outputs = (width: number) => {

@@ -1,7 +1,8 @@
 // No call into JavaScript per element where lane code exists: the wasm module of a step is
 // instantiated with counting Math imports and every exported kernel run once. The seed network's
 // step (W1: 784-30-10 sigmoid, batch 10, rows of 30 and 10 — not multiples of four, so the rows'
-// last elements are the partial vectors of rows.ts) and a log-softmax with sin/cos features.
+// last elements are the partial vectors of rows.ts), a log-softmax with sin/cos features, and maps
+// over every other op with lane code (lanewide.ts, widemath.ts).
 import { describe, expect, it } from 'vitest';
 import { renderWasm } from '../../codegen/wasm/module.ts';
 import { grad } from '../../src/autodiff/grad.ts';
@@ -62,6 +63,32 @@ describe('wasm kernels call no Math import per element', () => {
     const lse = B.log(B.sum(B.exp(B.sub(z, B.max(z, -1, true))), -1, true));
     g.output('y', B.sub(B.sub(z, B.max(z, -1, true)), lse));
     expect(importCalls(g)).toEqual({});
+  });
+
+  it('the last scalar ops (log1p … atanh, pow, rounding, sign) run as lanes, rows of 30 and 3', async () => {
+    for (const cols of [30, 3]) {
+      const g = new Graph('rest');
+      const x = g.input('x', [24, cols]);
+      const ops = [B.log1p, B.expm1, B.tan, B.asin, B.acos, B.atan, B.sinh, B.cosh, B.asinh];
+      ops.push(B.atanh, B.floor, B.ceil, B.round, B.trunc, B.sign);
+      ops.forEach((op, i) => g.output(`y${i}`, B.mul(op(x), i + 1)));
+      g.output('p', B.pow(B.add(B.abs(x), 0.5), B.mul(x, 3)));
+      g.output('q', B.pow(B.mul(x, 4), 3)); // a negative base, an odd integer exponent
+      expect(importCalls(g, 1)).toEqual({}); // one fused map, in wasm
+      const feeds = () => ({
+        x: Float32Array.from({ length: 24 * cols }, (_, i) => Math.sin(i * 1.7) * 0.95),
+      });
+      expect(await diffAgainstInterp(g, feeds, 1, { wasm: 'all' })).toBeNull();
+    }
+  });
+
+  it('reduction epilogues with lane math: log-sum-exp rows, a column log1p, a max’s tanh', () => {
+    const g = new Graph('epi');
+    const x = g.input('x', [14, 30]);
+    g.output('lse', B.log(B.sum(B.exp(x), -1, true)));
+    g.output('col', B.log1p(B.sum(B.mul(x, x), 0)));
+    g.output('mx', B.tanh(B.max(x, -1)));
+    expect(importCalls(g, 3)).toEqual({});
   });
 
   it('exact GELU: erf runs in wasm (it stayed TypeScript before), as lanes and as scalar code', async () => {

@@ -1,7 +1,8 @@
 // Reductions in f32x4 (codegen/wasm/vreduce.ts): 'row' along the last reduced axis and 'col'
 // across the last output axis, on odd shapes (vector part and tails), through views (a
-// transpose, a broadcast), with epilogues, against the interpreter and the TS kernels, and
-// special values (NaN, ±∞) as the TS kernels give them.
+// transpose, a broadcast), with epilogues (scalar, and lane math on four outputs at a time),
+// against the interpreter and the TS kernels, and special values (NaN, ±∞) as the TS kernels
+// give them.
 import { describe, expect, it } from 'vitest';
 import { reduceLanes } from '../../codegen/wasm/vreduce.ts';
 import * as B from '../../src/builder/ops.ts';
@@ -30,6 +31,18 @@ const CASES: Record<string, Case> = {
   'sum of a transposed view': { mode: 'col', build: (x) => B.sum(B.transpose(x), -1) },
   'column sum (a bias gradient)': { mode: 'col', build: (x) => B.sum(B.tanh(x), 0) },
   'column max': { mode: 'col', build: (x, c) => B.max(B.mul(x, c), 0) },
+  // lane math in the epilogue: four outputs at a time (vepilogue.ts), the last n mod 4 partial
+  'row log-sum-exp (log per output)': { mode: 'row', build: (x) => B.log(B.sum(B.exp(x), -1)) },
+  'row log-sum-exp, keepdims (outputs along the axis before)': {
+    mode: 'row',
+    build: (x) => B.log(B.sum(B.exp(x), -1, true)),
+  },
+  'row max, tanh epilogue': { mode: 'row', build: (x) => B.tanh(B.max(x, -1)) },
+  'column sum, log1p epilogue': { mode: 'col', build: (x) => B.log1p(B.sum(B.mul(x, x), 0)) },
+  'column max, atan epilogue with a load': {
+    mode: 'col',
+    build: (x, c) => B.atan(B.add(B.max(x, 0), c)),
+  },
 };
 
 function graph(r: number, c: number, name: string): Graph {
