@@ -134,7 +134,7 @@ export const unaryOps: { readonly [P in UnaryOp]: OpDef<P> } = {
     step: "∂L/∂{0} = ∂L/∂{out} ⊙ σ'({0}) = ∂L/∂{out} ⊙ {out}(1 − {out})",
   }),
   relu: unaryDef({
-    f: (x) => (x > 0 ? x : 0),
+    f: (x) => (x > 0 || Number.isNaN(x) ? x : 0), // NaN stays NaN, as torch.relu and every target
     lower: 'relu',
     vjp: (g, _y, [x]) => B.where(B.gt(x!, 0), g, 0),
     step: '∂L/∂{0} = ∂L/∂{out} ⊙ [{0} > 0]',
@@ -150,7 +150,8 @@ export const unaryOps: { readonly [P in UnaryOp]: OpDef<P> } = {
     facts: CHEAP,
   }),
   sign: unaryDef({
-    f: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
+    // As the targets (and numpy, JAX): NaN stays NaN, ±0 keeps its sign; torch.sign(NaN) is 0.
+    f: Math.sign,
     lower: 'sign',
     vjp: null,
     step: '∂L/∂{0} = 0',
@@ -260,6 +261,15 @@ const I32_EVAL: { readonly [P in BinaryOp]?: (a: number, b: number) => number } 
   mul: Math.imul,
 };
 
+/**
+ * maximum/minimum, as in PyTorch: none of the cotangent to the loser, half to each at a tie, all
+ * of it otherwise (also beside a NaN, which neither wins nor ties).
+ */
+const tieSplit =
+  (loses: (a: Node, b: Node) => Node): VjpRule<BinaryOp> =>
+  (g, _y, [a, b]) =>
+    B.where(loses(a!, b!), 0, B.where(B.eq(a!, b!), B.mul(g, 0.5), g));
+
 function binaryDef(
   op: BinaryOp,
   f: (a: number, b: number) => number,
@@ -318,7 +328,8 @@ export const binaryOps: { readonly [P in BinaryOp]: OpDef<P> } = {
     Math.pow,
     [
       (g, _y, [a, b]) => {
-        const safeA = B.where(B.eq(b!, 0), 1, a!);
+        // Only 0⁰ is masked: elsewhere b·a^(b−1) stays a function of b (its ∂/∂b is a^(b−1)).
+        const safeA = B.where(B.where(B.eq(b!, 0), B.eq(a!, 0), 0), 1, a!);
         return B.mul(g, B.mul(b!, B.pow(safeA, B.sub(b!, 1))));
       },
       (g, y, [a, b]) => {
@@ -332,20 +343,20 @@ export const binaryOps: { readonly [P in BinaryOp]: OpDef<P> } = {
   maximum: binaryDef(
     'maximum',
     Math.max,
+    [tieSplit(B.lt), tieSplit(B.gt)],
     [
-      (g, _y, [a, b]) => B.where(B.ge(a!, b!), g, 0),
-      (g, _y, [a, b]) => B.where(B.lt(a!, b!), g, 0),
+      '∂L/∂{0} = ∂L/∂{out} ⊙ ([{0} > {1}] + ½[{0} = {1}])',
+      '∂L/∂{1} = ∂L/∂{out} ⊙ ([{0} < {1}] + ½[{0} = {1}])',
     ],
-    ['∂L/∂{0} = ∂L/∂{out} ⊙ [{0} ≥ {1}]', '∂L/∂{1} = ∂L/∂{out} ⊙ [{0} < {1}]'],
   ),
   minimum: binaryDef(
     'minimum',
     Math.min,
+    [tieSplit(B.gt), tieSplit(B.lt)],
     [
-      (g, _y, [a, b]) => B.where(B.le(a!, b!), g, 0),
-      (g, _y, [a, b]) => B.where(B.gt(a!, b!), g, 0),
+      '∂L/∂{0} = ∂L/∂{out} ⊙ ([{0} < {1}] + ½[{0} = {1}])',
+      '∂L/∂{1} = ∂L/∂{out} ⊙ ([{0} > {1}] + ½[{0} = {1}])',
     ],
-    ['∂L/∂{0} = ∂L/∂{out} ⊙ [{0} ≤ {1}]', '∂L/∂{1} = ∂L/∂{out} ⊙ [{0} > {1}]'],
   ),
 };
 
