@@ -27,14 +27,10 @@ export function variance(x: Node, axes?: Axes, keepdims = false): Node {
   return mean(B.mul(d, d), axes, keepdims);
 }
 
-/** The largest finite float32. */
-const F32_MAX = 3.4028234663852886e38;
+const F32_MAX = 3.4028234663852886e38; // the largest finite float32
 
-/**
- * The gradient-free shift of logsumexp and softmax (one node, so they share their reductions): the
- * max of x clamped to the finite float32 range, so that a row of −∞ or a +∞ does not make x − max
- * NaN (lse(−∞, …, −∞) = −∞ and lse(∞, …) = ∞, as in torch and JAX). The clamp fuses into the max.
- */
+// logsumexp's and softmax's shared (one node) gradient-free shift: the max of x clamped to finite
+// values, so lse of a −∞ row is −∞ and of a +∞ is ∞ (as torch and JAX), not NaN.
 function shiftOf(x: Node, ax: readonly number[]): Node {
   return B.stopGradient(B.max(B.minimum(B.maximum(x, -F32_MAX), F32_MAX), ax, true));
 }

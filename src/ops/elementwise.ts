@@ -261,10 +261,7 @@ const I32_EVAL: { readonly [P in BinaryOp]?: (a: number, b: number) => number } 
   mul: Math.imul,
 };
 
-/**
- * maximum/minimum, as in PyTorch: none of the cotangent to the loser, half to each at a tie, all
- * of it otherwise (also beside a NaN, which neither wins nor ties).
- */
+/** maximum/minimum as PyTorch: no cotangent to the loser, half at a tie, all beside a NaN. */
 const tieSplit =
   (loses: (a: Node, b: Node) => Node): VjpRule<BinaryOp> =>
   (g, _y, [a, b]) =>
@@ -321,14 +318,13 @@ export const binaryOps: { readonly [P in BinaryOp]: OpDef<P> } = {
     ['∂L/∂{0} = ∂L/∂{out} / {1}', '∂L/∂{1} = −∂L/∂{out} ⊙ {out} / {1}'],
     4,
   ),
-  // At a zero base the limits hold, as in PyTorch: ∂(a⁰)/∂a = 0 and ∂(0ᵇ)/∂b = 0 for b ≥ 0. The
-  // masked operand is replaced by 1 before use, so no NaN reaches a where (nor its derivative).
+  // The limits hold, as in PyTorch: ∂(a⁰)/∂a = 0, ∂(0ᵇ)/∂b = 0 for b ≥ 0. A masked operand is 1
+  // before use (no NaN reaches a where); only 0⁰ is, so ∂/∂b of b·a^(b−1) is a^(b−1) at b = 0.
   pow: binaryDef(
     'pow',
     Math.pow,
     [
       (g, _y, [a, b]) => {
-        // Only 0⁰ is masked: elsewhere b·a^(b−1) stays a function of b (its ∂/∂b is a^(b−1)).
         const safeA = B.where(B.where(B.eq(b!, 0), B.eq(a!, 0), 0), 1, a!);
         return B.mul(g, B.mul(b!, B.pow(safeA, B.sub(b!, 1))));
       },
@@ -344,19 +340,13 @@ export const binaryOps: { readonly [P in BinaryOp]: OpDef<P> } = {
     'maximum',
     Math.max,
     [tieSplit(B.lt), tieSplit(B.gt)],
-    [
-      '∂L/∂{0} = ∂L/∂{out} ⊙ ([{0} > {1}] + ½[{0} = {1}])',
-      '∂L/∂{1} = ∂L/∂{out} ⊙ ([{0} < {1}] + ½[{0} = {1}])',
-    ],
+    ['∂L/∂{0} = ∂L/∂{out} ⊙ [{0} ≥ {1}] (½ if =)', '∂L/∂{1} = ∂L/∂{out} ⊙ [{0} ≤ {1}] (½ if =)'],
   ),
   minimum: binaryDef(
     'minimum',
     Math.min,
     [tieSplit(B.gt), tieSplit(B.lt)],
-    [
-      '∂L/∂{0} = ∂L/∂{out} ⊙ ([{0} < {1}] + ½[{0} = {1}])',
-      '∂L/∂{1} = ∂L/∂{out} ⊙ ([{0} > {1}] + ½[{0} = {1}])',
-    ],
+    ['∂L/∂{0} = ∂L/∂{out} ⊙ [{0} ≤ {1}] (½ if =)', '∂L/∂{1} = ∂L/∂{out} ⊙ [{0} ≥ {1}] (½ if =)'],
   ),
 };
 
