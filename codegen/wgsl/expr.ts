@@ -37,7 +37,8 @@ export function literal(v: number, t: DType): string {
 function shortestF32(f: number): string {
   for (let p = 1; p < 17; p++) {
     const n = Number(f.toPrecision(p));
-    if (Math.fround(n) === f) return String(n);
+    // Within the range too: WGSL rejects 3.4028235e38 (above the largest f32), not its full form.
+    if (Math.fround(n) === f && Math.abs(n) <= 3.4028234663852886e38) return String(n);
   }
   return String(f);
 }

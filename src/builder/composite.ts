@@ -27,10 +27,18 @@ export function variance(x: Node, axes?: Axes, keepdims = false): Node {
   return mean(B.mul(d, d), axes, keepdims);
 }
 
+const F32_MAX = 3.4028234663852886e38; // the largest finite float32
+
+// logsumexp's and softmax's shared (one node) gradient-free shift: the max of x clamped to finite
+// values, so lse of a −∞ row is −∞ and of a +∞ is ∞ (as torch and JAX), not NaN.
+function shiftOf(x: Node, ax: readonly number[]): Node {
+  return B.stopGradient(B.max(B.minimum(B.maximum(x, -F32_MAX), F32_MAX), ax, true));
+}
+
 /** Stable log Σ exp: shifted by the (gradient-free) max, with the softmax as its custom VJP. */
 export function logsumexp(x: Node, axes?: Axes, keepdims = false): Node {
   const ax = axisList(x, axes);
-  const m = B.stopGradient(B.max(x, ax, true));
+  const m = shiftOf(x, ax);
   const lse = B.add(B.log(B.sum(B.exp(B.sub(x, m)), ax)), B.reshape(m, lse0Shape(x, ax)));
   const out = x.graph.apply('custom_vjp', [lse, x], { rule: 'logsumexp', args: ax });
   return keepdims
@@ -56,7 +64,7 @@ export function logSoftmax(x: Node, axis = -1): Node {
  */
 export function softmax(x: Node, axis = -1): Node {
   const ax = axis < 0 ? axis + x.rank : axis;
-  const shifted = B.sub(x, B.stopGradient(B.max(x, ax, true)));
+  const shifted = B.sub(x, shiftOf(x, [ax]));
   const logSum = B.log(B.sum(B.exp(shifted), ax));
   const kept = x.shape.map((d, i) => (i === ax ? 1 : d));
   return B.exp(B.sub(shifted, B.broadcastTo(B.reshape(logSum, kept), x.shape)));

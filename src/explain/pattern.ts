@@ -110,7 +110,13 @@ function shiftedSoftmaxOf(s: Node, logSum: Node): Node | null {
   if (strip(strip(sum.inputs[0]!).inputs[0]!) !== s) return null;
   const [x, m] = s.inputs;
   const max = strip(m!);
-  return max.op === 'max' && strip(max.inputs[0]!) === strip(x!) ? x! : null;
+  return max.op === 'max' && unclamp(strip(max.inputs[0]!)) === strip(x!) ? x! : null;
+}
+
+/** x out of minimum(maximum(x, −F), F): the shift's max reads x clamped to the finite range. */
+function unclamp(n: Node): Node {
+  const inner = n.op === 'minimum' ? strip(n.inputs[0]!) : null;
+  return inner?.op === 'maximum' ? strip(inner.inputs[0]!) : n;
 }
 
 /**

@@ -134,7 +134,7 @@ export const unaryOps: { readonly [P in UnaryOp]: OpDef<P> } = {
     step: "∂L/∂{0} = ∂L/∂{out} ⊙ σ'({0}) = ∂L/∂{out} ⊙ {out}(1 − {out})",
   }),
   relu: unaryDef({
-    f: (x) => (x > 0 ? x : 0),
+    f: (x) => (x > 0 || Number.isNaN(x) ? x : 0), // NaN stays NaN, as torch.relu and every target
     lower: 'relu',
     vjp: (g, _y, [x]) => B.where(B.gt(x!, 0), g, 0),
     step: '∂L/∂{0} = ∂L/∂{out} ⊙ [{0} > 0]',
@@ -150,7 +150,8 @@ export const unaryOps: { readonly [P in UnaryOp]: OpDef<P> } = {
     facts: CHEAP,
   }),
   sign: unaryDef({
-    f: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
+    // As the targets (and numpy, JAX): NaN stays NaN, ±0 keeps its sign; torch.sign(NaN) is 0.
+    f: Math.sign,
     lower: 'sign',
     vjp: null,
     step: '∂L/∂{0} = 0',
@@ -260,6 +261,12 @@ const I32_EVAL: { readonly [P in BinaryOp]?: (a: number, b: number) => number } 
   mul: Math.imul,
 };
 
+/** maximum/minimum as PyTorch: no cotangent to the loser, half at a tie, all beside a NaN. */
+const tieSplit =
+  (loses: (a: Node, b: Node) => Node): VjpRule<BinaryOp> =>
+  (g, _y, [a, b]) =>
+    B.where(loses(a!, b!), 0, B.where(B.eq(a!, b!), B.mul(g, 0.5), g));
+
 function binaryDef(
   op: BinaryOp,
   f: (a: number, b: number) => number,
@@ -311,14 +318,14 @@ export const binaryOps: { readonly [P in BinaryOp]: OpDef<P> } = {
     ['∂L/∂{0} = ∂L/∂{out} / {1}', '∂L/∂{1} = −∂L/∂{out} ⊙ {out} / {1}'],
     4,
   ),
-  // At a zero base the limits hold, as in PyTorch: ∂(a⁰)/∂a = 0 and ∂(0ᵇ)/∂b = 0 for b ≥ 0. The
-  // masked operand is replaced by 1 before use, so no NaN reaches a where (nor its derivative).
+  // The limits hold, as in PyTorch: ∂(a⁰)/∂a = 0, ∂(0ᵇ)/∂b = 0 for b ≥ 0. A masked operand is 1
+  // before use (no NaN reaches a where); only 0⁰ is, so ∂/∂b of b·a^(b−1) is a^(b−1) at b = 0.
   pow: binaryDef(
     'pow',
     Math.pow,
     [
       (g, _y, [a, b]) => {
-        const safeA = B.where(B.eq(b!, 0), 1, a!);
+        const safeA = B.where(B.where(B.eq(b!, 0), B.eq(a!, 0), 0), 1, a!);
         return B.mul(g, B.mul(b!, B.pow(safeA, B.sub(b!, 1))));
       },
       (g, y, [a, b]) => {
@@ -332,20 +339,14 @@ export const binaryOps: { readonly [P in BinaryOp]: OpDef<P> } = {
   maximum: binaryDef(
     'maximum',
     Math.max,
-    [
-      (g, _y, [a, b]) => B.where(B.ge(a!, b!), g, 0),
-      (g, _y, [a, b]) => B.where(B.lt(a!, b!), g, 0),
-    ],
-    ['∂L/∂{0} = ∂L/∂{out} ⊙ [{0} ≥ {1}]', '∂L/∂{1} = ∂L/∂{out} ⊙ [{0} < {1}]'],
+    [tieSplit(B.lt), tieSplit(B.gt)],
+    ['∂L/∂{0} = ∂L/∂{out} ⊙ [{0} ≥ {1}] (½ if =)', '∂L/∂{1} = ∂L/∂{out} ⊙ [{0} ≤ {1}] (½ if =)'],
   ),
   minimum: binaryDef(
     'minimum',
     Math.min,
-    [
-      (g, _y, [a, b]) => B.where(B.le(a!, b!), g, 0),
-      (g, _y, [a, b]) => B.where(B.gt(a!, b!), g, 0),
-    ],
-    ['∂L/∂{0} = ∂L/∂{out} ⊙ [{0} ≤ {1}]', '∂L/∂{1} = ∂L/∂{out} ⊙ [{0} > {1}]'],
+    [tieSplit(B.gt), tieSplit(B.lt)],
+    ['∂L/∂{0} = ∂L/∂{out} ⊙ [{0} ≤ {1}] (½ if =)', '∂L/∂{1} = ∂L/∂{out} ⊙ [{0} ≥ {1}] (½ if =)'],
   ),
 };
 

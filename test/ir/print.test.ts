@@ -45,25 +45,29 @@ test('printGraph of a small graph, without sites', () => {
       %1: f32[2,4] = broadcast[shape=[2,4]] b
       %2: f32[2,4] = add %0 %1
       h: f32[2,4] = relu %2
-      %3: f32[2] = max[axes=[1]] h
-      %4: f32[2,1] = reshape[shape=[2,1]] %3
-      %5: f32[2,1] = stop_gradient %4
-      %6: f32[2,4] = broadcast[shape=[2,4]] %5
-      %7: f32[2,4] = sub h %6
-      %8: f32[2,4] = exp %7
-      %9: f32[2] = sum[axes=[1]] %8
-      %10: f32[2] = log %9
-      %11: f32[2,1] = reshape[shape=[2,1]] %10
-      %12: f32[2,4] = broadcast[shape=[2,4]] %11
-      %13: f32[2,4] = sub %7 %12
-      %14: f32[2,4] = exp %13
-      %15: f32[1,4] = slice[starts=[0,0] stops=[1,4] steps=[1,1]] h
-      %16: f32[] = sum[axes=[0,1]] %15
-      %17: i32[2] = constant[value=1 shape=[2] dtype=i32]
-      %18: i32[2] = add labels %17
-      output probs = %14
-      output first = %16
-      output labels1 = %18
+      %3: f32[2,4] = constant[value=-3.4028234663852886e+38 shape=[2,4] dtype=f32]
+      %4: f32[2,4] = maximum h %3
+      %5: f32[2,4] = constant[value=3.4028234663852886e+38 shape=[2,4] dtype=f32]
+      %6: f32[2,4] = minimum %4 %5
+      %7: f32[2] = max[axes=[1]] %6
+      %8: f32[2,1] = reshape[shape=[2,1]] %7
+      %9: f32[2,1] = stop_gradient %8
+      %10: f32[2,4] = broadcast[shape=[2,4]] %9
+      %11: f32[2,4] = sub h %10
+      %12: f32[2,4] = exp %11
+      %13: f32[2] = sum[axes=[1]] %12
+      %14: f32[2] = log %13
+      %15: f32[2,1] = reshape[shape=[2,1]] %14
+      %16: f32[2,4] = broadcast[shape=[2,4]] %15
+      %17: f32[2,4] = sub %11 %16
+      %18: f32[2,4] = exp %17
+      %19: f32[1,4] = slice[starts=[0,0] stops=[1,4] steps=[1,1]] h
+      %20: f32[] = sum[axes=[0,1]] %19
+      %21: i32[2] = constant[value=1 shape=[2] dtype=i32]
+      %22: i32[2] = add labels %21
+      output probs = %18
+      output first = %20
+      output labels1 = %22
     }
     "
   `);

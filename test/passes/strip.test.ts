@@ -37,27 +37,31 @@ describe('stripStopGradient', () => {
     expect(printed).toMatchInlineSnapshot(`
       "graph strip {
         input x: f32[2,3]
-        %0: f32[2] = max[axes=[1]] x
-        %1: f32[2,1] = reshape[shape=[2,1]] %0
-        %2: f32[2,3] = broadcast[shape=[2,3]] %1
-        %3: f32[2,3] = sub x %2
-        %4: f32[2,3] = exp %3
-        %5: f32[2] = sum[axes=[1]] %4
-        %6: f32[2] = log %5
-        %7: f32[2] = reshape[shape=[2]] %1
-        %8: f32[2] = add %6 %7
-        %9: f32[] = sum[axes=[0]] %8
-        %10: f32[] = constant[value=1 shape=[] dtype=f32]  # ∂L/∂%9 = 1 (the seed)
-        %11: f32[1] = reshape[shape=[1]] %10               # ∂L/∂%8 = broadcast(∂L/∂%9)
-        %12: f32[2] = broadcast[shape=[2]] %11             # ∂L/∂%8 = broadcast(∂L/∂%9)
-        %13: f32[2,1] = reshape[shape=[2,1]] %12           # ∂L/∂%?0 = ∂L/∂%?11 ⊙ softmax(%?0) = ∂L/∂%?11 ⊙ exp(%?0 − %?11)
-        %14: f32[2,3] = broadcast[shape=[2,3]] %13         # ∂L/∂%?0 = ∂L/∂%?11 ⊙ softmax(%?0) = ∂L/∂%?11 ⊙ exp(%?0 − %?11)
-        %15: f32[2,1] = reshape[shape=[2,1]] %8            # ∂L/∂%?0 = ∂L/∂%?11 ⊙ softmax(%?0) = ∂L/∂%?11 ⊙ exp(%?0 − %?11)
-        %16: f32[2,3] = broadcast[shape=[2,3]] %15         # ∂L/∂%?0 = ∂L/∂%?11 ⊙ softmax(%?0) = ∂L/∂%?11 ⊙ exp(%?0 − %?11)
-        %17: f32[2,3] = sub x %16                          # ∂L/∂%?0 = ∂L/∂%?11 ⊙ softmax(%?0) = ∂L/∂%?11 ⊙ exp(%?0 − %?11)
-        %18: f32[2,3] = exp %17                            # ∂L/∂%?0 = ∂L/∂%?11 ⊙ softmax(%?0) = ∂L/∂%?11 ⊙ exp(%?0 − %?11)
-        grad_x: f32[2,3] = mul %14 %18                     # ∂L/∂%?0 = ∂L/∂%?11 ⊙ softmax(%?0) = ∂L/∂%?11 ⊙ exp(%?0 − %?11)
-        output loss = %9
+        %0: f32[2,3] = constant[value=-3.4028234663852886e+38 shape=[2,3] dtype=f32]
+        %1: f32[2,3] = maximum x %0
+        %2: f32[2,3] = constant[value=3.4028234663852886e+38 shape=[2,3] dtype=f32]
+        %3: f32[2,3] = minimum %1 %2
+        %4: f32[2] = max[axes=[1]] %3
+        %5: f32[2,1] = reshape[shape=[2,1]] %4
+        %6: f32[2,3] = broadcast[shape=[2,3]] %5
+        %7: f32[2,3] = sub x %6
+        %8: f32[2,3] = exp %7
+        %9: f32[2] = sum[axes=[1]] %8
+        %10: f32[2] = log %9
+        %11: f32[2] = reshape[shape=[2]] %5
+        %12: f32[2] = add %10 %11
+        %13: f32[] = sum[axes=[0]] %12
+        %14: f32[] = constant[value=1 shape=[] dtype=f32]                         # ∂L/∂%13 = 1 (the seed)
+        %15: f32[1] = reshape[shape=[1]] %14                                      # ∂L/∂%12 = broadcast(∂L/∂%13)
+        %16: f32[2] = broadcast[shape=[2]] %15                                    # ∂L/∂%12 = broadcast(∂L/∂%13)
+        %17: f32[2,1] = reshape[shape=[2,1]] %16                                  # ∂L/∂%?0 = ∂L/∂%?15 ⊙ softmax(%?0) = ∂L/∂%?15 ⊙ exp(%?0 − %?15)
+        %18: f32[2,3] = broadcast[shape=[2,3]] %17                                # ∂L/∂%?0 = ∂L/∂%?15 ⊙ softmax(%?0) = ∂L/∂%?15 ⊙ exp(%?0 − %?15)
+        %19: f32[2,1] = reshape[shape=[2,1]] %12                                  # ∂L/∂%?0 = ∂L/∂%?15 ⊙ softmax(%?0) = ∂L/∂%?15 ⊙ exp(%?0 − %?15)
+        %20: f32[2,3] = broadcast[shape=[2,3]] %19                                # ∂L/∂%?0 = ∂L/∂%?15 ⊙ softmax(%?0) = ∂L/∂%?15 ⊙ exp(%?0 − %?15)
+        %21: f32[2,3] = sub x %20                                                 # ∂L/∂%?0 = ∂L/∂%?15 ⊙ softmax(%?0) = ∂L/∂%?15 ⊙ exp(%?0 − %?15)
+        %22: f32[2,3] = exp %21                                                   # ∂L/∂%?0 = ∂L/∂%?15 ⊙ softmax(%?0) = ∂L/∂%?15 ⊙ exp(%?0 − %?15)
+        grad_x: f32[2,3] = mul %18 %22                                            # ∂L/∂%?0 = ∂L/∂%?15 ⊙ softmax(%?0) = ∂L/∂%?15 ⊙ exp(%?0 − %?15)
+        output loss = %13
         output dx = grad_x
       }
       "
