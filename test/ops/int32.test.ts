@@ -107,3 +107,43 @@ describe('f32 → i32 truncates toward zero and saturates', () => {
     }
   });
 });
+
+describe('an i32 sum wraps before its fused epilogue reads it', () => {
+  // Row sums 2³² (wraps to 0), 2³¹ + 4 (wraps negative) and −1; each sum has one reader, so the
+  // epilogue runs in the reduction kernel on the unstored accumulator.
+  const rows = [
+    [2147483647, 2147483647, 5, -3],
+    [2147483647, 1, 2, 2],
+    [2147483647, 1, -2147483648, -1],
+  ];
+  const want = rows.map((r) => r.reduce((s, v) => (s + v) | 0, 0));
+  const g = new Graph('int32_epilogue');
+  // Three inputs with the same values: three sums, so none is shared (and stored).
+  const [a, b, c] = ['a', 'b', 'c'].map((name) => g.input(name, [3, 4], 'i32'));
+  g.output('positive', B.cast(B.gt(B.cast(B.sum(a!, [1]), 'f32'), 1), 'f32'));
+  g.output('asF32', B.cast(B.sum(b!, [1]), 'f32'));
+  g.output('negative', B.cast(B.lt(B.sum(c!, [1]), 0), 'i32'));
+  const values = Int32Array.from(rows.flat());
+  const feeds = { a: values, b: values, c: values };
+  const expected = {
+    positive: want.map((s) => (s > 1 ? 1 : 0)),
+    asF32: want.map(Math.fround),
+    negative: want.map((s) => (s < 0 ? 1 : 0)),
+  };
+
+  for (const t of TARGETS) {
+    test.skipIf(t.skip)(`${t.name}: the epilogue sees int32 sums`, async () => {
+      const exe = await compile(g, t);
+      try {
+        const out = await exe.run(feeds);
+        for (const [name, w] of Object.entries(expected)) {
+          const got =
+            t.name === 'interp' && name === 'asF32' ? out[name]!.map(Math.fround) : out[name]!;
+          expect([...got], name).toEqual(w);
+        }
+      } finally {
+        exe.dispose();
+      }
+    });
+  }
+});
