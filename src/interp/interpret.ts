@@ -73,6 +73,14 @@ export function checkFeeds(
   if (params) for (const [name, p] of g.params) check('param', p.node, name, own(params, name));
 }
 
+export interface InterpretOptions {
+  /**
+   * Round every f32 node's value to float32 (each op still computes in float64): what the graph
+   * gives in float32 arithmetic, the second oracle that tells float32 cancellation from bugs.
+   */
+  readonly roundF32?: boolean;
+}
+
 /**
  * Evaluate the graph's outputs and updates (and any `extra` nodes) in float64.
  * Params default to their initializers' values.
@@ -82,16 +90,21 @@ export function interpret(
   inputs: Values,
   params: Values = initParams(g),
   extra: readonly Node[] = [],
+  opts: InterpretOptions = {},
 ): Evaluation {
   checkFeeds(g, inputs, params);
   const env = new Map<Node, Float64Array>();
   for (const node of topo([...g.roots(), ...extra])) {
-    if (isOp(node, 'input')) env.set(node, Float64Array.from(inputs[node.attrs.name]!));
-    else if (isOp(node, 'param')) env.set(node, Float64Array.from(params[node.attrs.name]!));
-    else {
-      const ins = node.inputs.map((x) => env.get(x)!);
-      env.set(node, evalNode(node, ins));
-    }
+    let v: Float64Array;
+    if (isOp(node, 'input')) v = Float64Array.from(inputs[node.attrs.name]!);
+    else if (isOp(node, 'param')) v = Float64Array.from(params[node.attrs.name]!);
+    else
+      v = evalNode(
+        node,
+        node.inputs.map((x) => env.get(x)!),
+      );
+    if (opts.roundF32 && node.dtype === 'f32') v = v.map(Math.fround);
+    env.set(node, v);
   }
   const pick = (m: ReadonlyMap<string, Node>) =>
     Object.fromEntries([...m].map(([k, n]) => [k, env.get(n)!]));
