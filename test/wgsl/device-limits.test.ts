@@ -1,5 +1,6 @@
-// Workgroup grids past the per-dimension limit (65535): a device with a limit of 4 stands in for
-// a huge shape, so every kind of kernel whose tiles, outputs or batch outnumber it runs here in
+// Device limits. A buffer past maxStorageBufferBindingSize fails at compile time, naming the
+// tensor. Workgroup grids past the per-dimension limit (65535): a device with a limit of 4 stands
+// in for a huge shape, so every kind of kernel whose tiles, outputs or batch outnumber it runs here in
 // milliseconds against the interpreter (maps and reductions use a 2-D grid; matmuls number their
 // tiles flat). Real sizes were probed by hand: a 6M × 2 · 2 × 3 matmul, a batch of 70,000.
 import { describe, expect, test } from 'vitest';
@@ -10,7 +11,7 @@ import { emitWgsl } from '../../src/pipeline.ts';
 import { getDevice, hasAdapter } from '../../src/runtime/webgpu.ts';
 import { createProgram } from '../../src/runtime/wgsl-host.ts';
 import { programData } from '../../codegen/wgsl/data.ts';
-import { DEFAULT_LIMITS } from '../../codegen/wgsl/layout.ts';
+import { DEFAULT_LIMITS, WgslLimitError } from '../../codegen/wgsl/layout.ts';
 import type { MatmulStrategy } from '../../codegen/wgsl/matmul.ts';
 
 const adapter = await hasAdapter();
@@ -58,4 +59,17 @@ describe.skipIf(!adapter)(`grids past a per-dimension limit of ${MAX} workgroups
       }
     });
   }
+});
+
+test('a buffer past the storage binding limit fails at compile time, naming the tensor', async () => {
+  const g = new Graph('big');
+  const x = g.input('x', [300, 2]);
+  g.output('y', B.sum(B.mul(x, 2), [1]));
+  const limits = { ...DEFAULT_LIMITS, maxStorageBufferBindingSize: 1024 };
+  const emit = emitWgsl(g, { limits, format: false });
+  await expect(emit).rejects.toBeInstanceOf(WgslLimitError);
+  await expect(emit).rejects.toThrow(
+    "input 'x' f32[300, 2] needs 2400 bytes, more than the device allows in one storage binding " +
+      '(maxStorageBufferBindingSize 1024)',
+  );
 });
