@@ -143,3 +143,28 @@ describe('an i32 sum wraps before its fused epilogue reads it', () => {
     });
   }
 });
+
+describe('an i32 scatter_add adds in int32', () => {
+  // Wasm added the i32 bits as f32 lanes, and the WGSL kernel did not compile (f32 += i32).
+  const M = 2147483647;
+  const u = [M, M, 5, 1, M, 1, -7, M, 3, 3, 3, 3, 1, 2, 3, 4, M, M, M, M, -M, 0, 0, 0];
+  const idx = [0, 0, 1, 2, 2, 1];
+  const want = new Array<number>(12).fill(0);
+  idx.forEach((r, j) => {
+    for (let q = 0; q < 4; q++) want[r * 4 + q] = (want[r * 4 + q]! + u[j * 4 + q]!) | 0;
+  });
+  const g = new Graph('int32_scatter');
+  g.output('s', B.scatterAdd(g.input('u', [6, 4], 'i32'), g.input('i', [6], 'i32'), 0, 3));
+  const feeds = { u: Int32Array.from(u), i: Int32Array.from(idx) };
+
+  for (const t of TARGETS) {
+    test.skipIf(t.skip)(`${t.name}: wrapped sums per row`, async () => {
+      const exe = await compile(g, t);
+      try {
+        expect([...(await exe.run(feeds))['s']!]).toEqual(want);
+      } finally {
+        exe.dispose();
+      }
+    });
+  }
+});
