@@ -62,7 +62,13 @@ function reduceBody(k: KernelOf<'reduce'>, names: Names): string[] {
   const o = ivars('o', k.outShape.length);
   const r = ivars('r', k.redShape.length);
   const v = renderExprs([k.value], names, 'u');
-  const fold = k.op === 'sum' ? `acc += ${v.roots[0]};` : `acc = Math.max(acc, ${v.roots[0]});`;
+  // An i32 sum wraps at every step, so an epilogue reading acc sees int32 (as the store does).
+  const fold =
+    k.op === 'max'
+      ? `acc = Math.max(acc, ${v.roots[0]});`
+      : k.value.t === 'i32'
+        ? `acc = (acc + ${v.roots[0]}) | 0;`
+        : `acc += ${v.roots[0]};`;
   const init = k.op === 'sum' ? '0' : '-Infinity';
   const at = E.flatIndex(o.map(E.ivar), k.outShape);
   const inner = [

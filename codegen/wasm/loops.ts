@@ -58,9 +58,19 @@ export function renderReduce(k: ReduceKernel, place: Place, fn: Fn): FuncBuilder
     k.outShape.map((_, d) => E.ivar(`o${d}`)),
     k.outShape,
   );
+  // An i32 sum adds in i32 (wrapping), so the epilogue reads an int32 as the store does.
+  const int = k.op === 'sum' && k.value.t === 'i32' ? f.local('i32') : null;
   nest(f, 'o', k.outShape, vars, () => {
     f.f64(k.op === 'sum' ? 0 : -Infinity).set(acc);
+    if (int !== null) f.i32(0).set(int);
     nest(f, 'r', k.redShape, vars, () => {
+      if (int !== null) {
+        f.get(int);
+        value.emit(k.value);
+        f.misc(MISC.i32_trunc_sat_f64_s).op(OP.i32_add).tee(int);
+        f.op(OP.f64_convert_i32_s).set(acc);
+        return;
+      }
       f.get(acc);
       value.emit(k.value);
       f.op(k.op === 'sum' ? OP.f64_add : OP.f64_max).set(acc);

@@ -1,7 +1,7 @@
 // The scatter kernel (scatter_add: an embedding's backward, rows of updates added at their
 // indices) in wasm: the output zeroed by memory.fill, then each update row of `post` floats added
 // into its target row four lanes at a time. float32 adds, as the TS kernel's `+=` on a
-// Float32Array rounds each one (bit-identical results), in the same order.
+// Float32Array rounds each one (bit-identical results), in the same order; i32 updates add in i32.
 import type { ScatterKernel } from '../../src/schedule/kinds/scatter.ts';
 import { FuncBuilder, MISC, OP, SIMD } from './encoder.ts';
 import type { BufferPlace } from './expr.ts';
@@ -9,6 +9,7 @@ import type { BufferPlace } from './expr.ts';
 export function renderScatter(k: ScatterKernel, place: (buf: string) => BufferPlace): FuncBuilder {
   const f = new FuncBuilder([]);
   const [out, upd, ix] = [place(k.out), place(k.updates), place(k.indices)];
+  const int = k.dtype === 'i32'; // i32 adds wrap, as the TS kernel's Int32Array stores do
   const i32 = () => f.local('i32');
   const [p, j, q, dst, src] = [i32(), i32(), i32(), i32(), i32()];
   f.i32(out.at)
@@ -37,13 +38,13 @@ export function renderScatter(k: ScatterKernel, place: (buf: string) => BufferPl
         at(dst);
         at(dst).v128Load(out.at);
         at(src).v128Load(upd.at);
-        f.simd(SIMD.f32x4_add).v128Store(out.at);
+        f.simd(int ? SIMD.i32x4_add : SIMD.f32x4_add).v128Store(out.at);
       });
       f.forRange(q, body, k.post, 1, () => {
         at(dst);
-        at(dst).mem(OP.f32_load, out.at);
-        at(src).mem(OP.f32_load, upd.at);
-        f.op(OP.f32_add).mem(OP.f32_store, out.at);
+        at(dst).mem(int ? OP.i32_load : OP.f32_load, out.at);
+        at(src).mem(int ? OP.i32_load : OP.f32_load, upd.at);
+        f.op(int ? OP.i32_add : OP.f32_add).mem(int ? OP.i32_store : OP.f32_store, out.at);
       });
     });
   });

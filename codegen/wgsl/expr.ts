@@ -148,6 +148,7 @@ const BIN: { readonly [P in BinOp]: (e: BinExpr, a: string, b: string) => string
 function renderCast(a: string, from: DType, to: DType): string {
   if (from === 'bool') return `select(${literal(0, to)}, ${literal(1, to)}, ${a})`;
   if (to === 'bool') return `(${a} != ${literal(0, from)})`;
+  if (from === 'f32' && to === 'i32') return `i32_sat(${a})`;
   return `${to}(${a})`;
 }
 
@@ -225,5 +226,6 @@ export function helpersUsed(exprs: readonly Expr[], into: Set<string>): void {
     const h = e.k === 'un' ? UN[e.op].helper : undefined;
     if (h) into.add(h);
     if (e.k === 'bin' && e.op === 'div' && e.a.t === 'i32') into.add('div_floor');
+    if (e.k === 'cast' && e.a.t === 'f32' && e.t === 'i32') into.add('i32_sat');
   });
 }

@@ -112,6 +112,20 @@ fn asin_f(x: f32) -> f32 {
   return atan2(sqrt((1f - x) * (1f + x)), x);
 }`,
   },
+  i32_sat: {
+    text: `// f32 → i32 toward zero, saturating, NaN → 0, as TS and wasm's trunc_sat: WGSL's own i32(x)
+// clamps to 2147483520 and leaves NaN to the driver. NaN is tested on the bits (WGSL may assume
+// floats are finite).
+fn i32_sat(x: f32) -> i32 {
+  if ((bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u) {
+    return 0i;
+  }
+  if (x >= 2147483648f) {
+    return 2147483647i;
+  }
+  return i32(max(x, -2147483648f));
+}`,
+  },
   is_nonfinite: {
     text: `// The numerics guard: NaN or ±∞, from the bits (WGSL may assume floats are finite).
 fn is_nonfinite(v: f32) -> bool {
@@ -159,6 +173,7 @@ export const HELPER_NAMES = [
   'erf_f',
   'asin_f',
   'acos_f',
+  'i32_sat',
   'is_nonfinite',
   'nonfinite_code',
   'red_sh',

@@ -178,7 +178,7 @@ export function scatterPass(k: KernelOf<'scatter'>, c: KernelCtx): Pass {
     `let pre = gi / ${k.size * k.post}i;`,
     `let slot = (gi / ${k.post}i) % ${k.size}i;`,
     `let post = gi % ${k.post}i;`,
-    'var acc = 0f;',
+    `var acc = ${literal(0, k.dtype)};`,
     ...block(`for (var uj = 0i; uj < ${k.count}i; uj++)`, [
       ...block(`if (${hit})`, [
         `acc += ${a(k.updates, `(pre * ${k.count}i + uj) * ${k.post}i + post`)};`,

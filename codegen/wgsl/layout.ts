@@ -60,7 +60,11 @@ interface Item {
   readonly size: number;
   /** Per-name sizes (temps sharing a slot are smaller than the slot). */
   readonly sizes: readonly number[];
+  /** The largest buffer of the item, for messages: `input 'x' f32[…]`. */
+  readonly what: string;
 }
+
+const describe = (b: BufferInfo) => `${b.role} '${b.name}' ${b.dtype}[${b.shape.join(', ')}]`;
 
 function items(p: Program, scratch: number): Item[] {
   const out: Item[] = [];
@@ -69,6 +73,7 @@ function items(p: Program, scratch: number): Item[] {
     dtype: storageOf(b.dtype),
     size: b.size,
     sizes: [b.size],
+    what: describe(b),
   });
   for (const role of ['param', 'input', 'const'] as const) {
     for (const b of p.buffers) if (b.role === role) out.push(one(b));
@@ -76,12 +81,17 @@ function items(p: Program, scratch: number): Item[] {
   p.slots.forEach((s, i) => {
     const temps = p.buffers.filter((b) => b.role === 'temp' && b.slot === i);
     const names = temps.map((t) => t.name);
-    out.push({ names, dtype: storageOf(s.dtype), size: s.size, sizes: temps.map((t) => t.size) });
+    const sizes = temps.map((t) => t.size);
+    const what = describe(temps[sizes.indexOf(Math.max(...sizes))]!);
+    out.push({ names, dtype: storageOf(s.dtype), size: s.size, sizes, what });
   });
   for (const b of p.buffers) {
     if (b.role === 'temp' && b.slot < 0) out.push(one(b));
   }
-  if (scratch > 0) out.push({ names: [PARTIALS], dtype: 'f32', size: scratch, sizes: [scratch] });
+  if (scratch > 0) {
+    const what = 'the partial sums of two-pass reductions';
+    out.push({ names: [PARTIALS], dtype: 'f32', size: scratch, sizes: [scratch], what });
+  }
   return out;
 }
 
@@ -95,7 +105,7 @@ export function planLayout(p: Program, limits: WgslLimits, scratch = 0): Layout 
     const size = Math.max(it.size, 1);
     if (size > cap) {
       throw new WgslLimitError(
-        `buffer '${it.names[0]}' needs ${size * 4} bytes, more than the device allows in one ` +
+        `${it.what} needs ${size * 4} bytes, more than the device allows in one ` +
           `storage binding (maxStorageBufferBindingSize ${cap * 4})`,
       );
     }

@@ -94,10 +94,32 @@ function tileLoad(
   ]);
 }
 
+/**
+ * The dispatch for a grid of tiles [columns, rows, batch], and the name of the tile's id (a vec3u).
+ * Within the per-dimension limit that is `wid` itself; past it (a batch or a tile count over
+ * 65535) the tiles are numbered flat over a 3-D grid, and the few workgroups past the last tile
+ * return at once (a uniform branch: the barriers after it stay in uniform control flow).
+ */
+function tileGrid(
+  tiles: readonly [number, number, number],
+  max: number,
+): { groups: [number, number, number]; id: string; lets: Code[] } {
+  const [gx, gy, gz] = tiles;
+  if (tiles.every((t) => t <= max)) return { groups: [gx, gy, gz], id: 'wid', lets: [] };
+  const total = gx * gy * gz;
+  const wx = Math.min(total, max);
+  const wy = Math.min(Math.ceil(total / wx), max);
+  const wz = Math.ceil(total / (wx * wy));
+  if (wz > max) throw new Error(`internal: ${total} matmul tiles exceed a 3-D grid`);
+  const lets = [
+    `let wf = wid.x + (wid.y + wid.z * ${wy}u) * ${wx}u;`,
+    ...block(`if (wf >= ${total}u)`, ['return;']),
+    `let tile = vec3u(wf % ${gx}u, wf / ${gx}u % ${gy}u, wf / ${gx * gy}u);`,
+  ];
+  return { groups: [wx, wy, wz], id: 'tile', lets };
+}
+
 export function matmulPass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pass {
-  if (k.batch > c.limits.maxComputeWorkgroupsPerDimension) {
-    throw new Error(`internal: matmul batch ${k.batch} exceeds the workgroup grid`);
-  }
   if (cfg.staging === 'lane')
     return lanePass(k, c, cfg.bvec === 4 && !vec4Alone(k, c) ? LANE : cfg);
   const { tm, tn, wx, wy, bk } = cfg;
@@ -107,7 +129,8 @@ export function matmulPass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pa
   c.shared.set(sa, `var<workgroup> ${sa}: array<f32, ${bm * bk}>;`);
   c.shared.set(sb, `var<workgroup> ${sb}: array<f32, ${bk * bn}>;`);
   const b = k.batch > 1 ? 'b' : null;
-  const groups: [number, number, number] = [Math.ceil(k.n / bn), Math.ceil(k.m / bm), k.batch];
+  const max = c.limits.maxComputeWorkgroupsPerDimension;
+  const { groups, id, lets } = tileGrid([Math.ceil(k.n / bn), Math.ceil(k.m / bm), k.batch], max);
   const loop: Code[] = [
     ...tileLoad(
       c,
@@ -144,9 +167,10 @@ export function matmulPass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pa
   const code = [
     `@compute @workgroup_size(${wx}, ${wy})`,
     ...block(`fn ${c.entry}(${builtins})`, [
-      ...(b ? ['let b = i32(wid.z);'] : []),
-      `let row0 = i32(wid.y) * ${bm}i;`,
-      `let col0 = i32(wid.x) * ${bn}i;`,
+      ...lets,
+      ...(b ? [`let b = i32(${id}.z);`] : []),
+      `let row0 = i32(${id}.y) * ${bm}i;`,
+      `let col0 = i32(${id}.x) * ${bn}i;`,
       `let tr = i32(tid.y) * ${tm}i;`,
       `let tc = i32(tid.x) * ${tn}i;`,
       `var sums: array<f32, ${tm * tn}>;`,
@@ -182,11 +206,8 @@ function lanePass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pass {
   const { tm, tn, wx } = cfg;
   const w = cfg.bvec ?? 1;
   const b = k.batch > 1 ? 'b' : null;
-  const groups: [number, number, number] = [
-    Math.ceil(k.n / (wx * tn)),
-    Math.ceil(k.m / tm),
-    k.batch,
-  ];
+  const tiles = [Math.ceil(k.n / (wx * tn)), Math.ceil(k.m / tm), k.batch] as const;
+  const { groups, id, lets } = tileGrid(tiles, c.limits.maxComputeWorkgroupsPerDimension);
   const rowAt = (r: number) => (k.m % tm ? `min(row0 + ${r}i, ${k.m - 1}i)` : `(row0 + ${r}i)`);
   const colAt = (q: number) =>
     k.n % (wx * tn) ? `min(col0 + ${q * wx}i, ${k.n / w - 1}i)` : `(col0 + ${q * wx}i)`;
@@ -211,9 +232,10 @@ function lanePass(k: MatmulKernel, c: KernelCtx, cfg: MatmulConfig): Pass {
   const code = [
     `@compute @workgroup_size(${wx}, 1)`,
     ...block(`fn ${c.entry}(${builtins})`, [
-      ...(b ? ['let b = i32(wid.z);'] : []),
-      `let row0 = i32(wid.y) * ${tm}i;`,
-      `let col0 = i32(wid.x) * ${(wx * tn) / w}i + i32(lid);`,
+      ...lets,
+      ...(b ? [`let b = i32(${id}.z);`] : []),
+      `let row0 = i32(${id}.y) * ${tm}i;`,
+      `let col0 = i32(${id}.x) * ${(wx * tn) / w}i + i32(lid);`,
       `var sums: array<f32, ${tm * tn}>;`,
       ...block(`for (var kp = 0i; kp < ${k.k}i; kp++)`, loop),
       ...epilogue(k, c, tm * tn, `row0 + xy / ${tn}i`, col),

@@ -78,6 +78,15 @@ async function typecheckEarly(p: Parsed): Promise<void> {
   (await import('./typecheck.ts')).startTypecheckEarly(file);
 }
 
+/**
+ * Controls a terminal would obey (ESC sequences, C1 codes, bidi overrides) shown as \u{…}: names
+ * in messages are user text. Line breaks, tabs and the progress line's \r pass.
+ */
+const UNSAFE_ON_TERMINAL =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
+export const terminalText = (s: string): string =>
+  s.replace(UNSAFE_ON_TERMINAL, (c) => `\\u{${c.codePointAt(0)!.toString(16).padStart(4, '0')}}`);
+
 /** The process entry point (bin/gradc.js): real stdout/stderr and process.exitCode. */
 export async function runCli(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   if (wantsFilter(argv)) {
@@ -89,8 +98,8 @@ export async function runCli(argv: readonly string[] = process.argv.slice(2)): P
     return;
   }
   const io: Io = {
-    out: (s) => void process.stdout.write(s),
-    err: (s) => void process.stderr.write(s),
+    out: (s) => void process.stdout.write(terminalText(s)),
+    err: (s) => void process.stderr.write(terminalText(s)),
     isTTY: process.stdout.isTTY === true,
   };
   process.exitCode = await main(argv, io);

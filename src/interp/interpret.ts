@@ -28,6 +28,61 @@ export function initParams(g: Graph, seed = 0): Record<string, Float64Array> {
   );
 }
 
+/** The first element of `v` an i32 tensor cannot hold exactly (NaN, a fraction, past int32). */
+function firstNonInt32(v: ArrayLike<number>): number {
+  if (v instanceof Int32Array || v instanceof Int16Array || v instanceof Int8Array) return -1;
+  if (v instanceof Uint16Array || v instanceof Uint8Array || v instanceof Uint8ClampedArray)
+    return -1;
+  for (let i = 0; i < v.length; i++) if ((v[i]! | 0) !== v[i]) return i;
+  return -1;
+}
+
+/**
+ * One fed value: an array of numbers (a typed array, BigInt ones aside, or a plain array) of the
+ * node's size; for an i32 node every value an int32, as compiled code would otherwise truncate or
+ * wrap what the interpreter keeps.
+ */
+export function checkValue(
+  kind: 'input' | 'param',
+  node: Node,
+  name: string,
+  v: ArrayLike<number> | undefined | null,
+): void {
+  if (v === undefined || v === null)
+    throw new GraphError(kind, `missing ${kind} '${name}' ${node.dtype}${fmtShape(node.shape)}`);
+  const typed = ArrayBuffer.isView(v) && !(v instanceof DataView);
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array || !(typed || Array.isArray(v))) {
+    const got = typeof v === 'object' ? ((v as object).constructor?.name ?? 'object') : typeof v;
+    throw new GraphError(
+      kind,
+      `${kind} '${name}': got ${got}; pass a Float32Array, Int32Array or an array of numbers`,
+    );
+  }
+  if (v.length !== node.size) {
+    throw new GraphError(
+      kind,
+      `${kind} '${name}': expected ${node.size} values for shape ${fmtShape(node.shape)}, got ${v.length}`,
+    );
+  }
+  if (!typed) {
+    const at = (v as unknown[]).findIndex((x) => typeof x !== 'number');
+    if (at >= 0) {
+      const x = (v as unknown[])[at];
+      throw new GraphError(
+        kind,
+        `${kind} '${name}': element ${at} is ${typeof x === 'string' ? JSON.stringify(x) : typeof x}, not a number`,
+      );
+    }
+  }
+  const bad = node.dtype === 'f32' ? -1 : firstNonInt32(v);
+  if (bad >= 0) {
+    throw new GraphError(
+      kind,
+      `${kind} '${name}' ${node.dtype}${fmtShape(node.shape)}: element ${bad} is ${v[bad]}, not an int32`,
+    );
+  }
+}
+
 /** Check names and sizes of everything fed in, before any work is done. */
 /** `needed`: the inputs that must be fed (default: all of them). */
 export function checkFeeds(
@@ -36,41 +91,31 @@ export function checkFeeds(
   params?: Values,
   needed: ReadonlySet<string> = new Set(g.inputs.keys()),
 ): void {
+  if (typeof inputs !== 'object' || inputs === null) {
+    throw new GraphError('input', `inputs must be an object of named arrays, got ${inputs}`);
+  }
   for (const name of Object.keys(inputs)) {
     if (!g.inputs.has(name)) {
       const known = [...g.inputs.keys()].join(', ') || 'none';
       throw new GraphError('input', `unknown input '${name}' (the graph's inputs: ${known})`);
     }
   }
-  const check = (
-    kind: 'input' | 'param',
-    node: Node,
-    name: string,
-    v: ArrayLike<number> | undefined,
-  ) => {
-    if (!v)
-      throw new GraphError(kind, `missing ${kind} '${name}' ${node.dtype}${fmtShape(node.shape)}`);
-    if (v instanceof BigInt64Array || v instanceof BigUint64Array || typeof v !== 'object') {
-      const got = typeof v === 'object' ? (v as object).constructor.name : typeof v;
-      throw new GraphError(
-        kind,
-        `${kind} '${name}': got ${got}; pass a Float32Array, Int32Array or an array of numbers`,
-      );
-    }
-    if (v.length !== node.size) {
-      throw new GraphError(
-        kind,
-        `${kind} '${name}': expected ${node.size} values for shape ${fmtShape(node.shape)}, got ${v.length}`,
-      );
-    }
-  };
   // Own properties only: a graph input named 'constructor' is not Object.prototype's.
   const own = (vs: Values, k: string) => (Object.hasOwn(vs, k) ? vs[k] : undefined);
   for (const [name, node] of g.inputs) {
     const v = own(inputs, name);
-    if (needed.has(name) || v) check('input', node, name, v);
+    if (needed.has(name) || v) checkValue('input', node, name, v);
   }
-  if (params) for (const [name, p] of g.params) check('param', p.node, name, own(params, name));
+  if (params)
+    for (const [name, p] of g.params) checkValue('param', p.node, name, own(params, name));
+}
+
+export interface InterpretOptions {
+  /**
+   * Round every f32 node's value to float32 (each op still computes in float64): what the graph
+   * gives in float32 arithmetic, the second oracle that tells float32 cancellation from bugs.
+   */
+  readonly roundF32?: boolean;
 }
 
 /**
@@ -82,16 +127,21 @@ export function interpret(
   inputs: Values,
   params: Values = initParams(g),
   extra: readonly Node[] = [],
+  opts: InterpretOptions = {},
 ): Evaluation {
   checkFeeds(g, inputs, params);
   const env = new Map<Node, Float64Array>();
   for (const node of topo([...g.roots(), ...extra])) {
-    if (isOp(node, 'input')) env.set(node, Float64Array.from(inputs[node.attrs.name]!));
-    else if (isOp(node, 'param')) env.set(node, Float64Array.from(params[node.attrs.name]!));
-    else {
-      const ins = node.inputs.map((x) => env.get(x)!);
-      env.set(node, evalNode(node, ins));
-    }
+    let v: Float64Array;
+    if (isOp(node, 'input')) v = Float64Array.from(inputs[node.attrs.name]!);
+    else if (isOp(node, 'param')) v = Float64Array.from(params[node.attrs.name]!);
+    else
+      v = evalNode(
+        node,
+        node.inputs.map((x) => env.get(x)!),
+      );
+    if (opts.roundF32 && node.dtype === 'f32') v = v.map(Math.fround);
+    env.set(node, v);
   }
   const pick = (m: ReadonlyMap<string, Node>) =>
     Object.fromEntries([...m].map(([k, n]) => [k, env.get(n)!]));

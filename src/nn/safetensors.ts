@@ -89,12 +89,17 @@ const isIndex = (v: unknown): v is number =>
 
 function parseHeader(json: Uint8Array): Record<string, unknown> {
   let header: unknown;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(json);
+    header = JSON.parse(text);
   } catch {
     throw fail('the header is not valid UTF-8 JSON');
   }
   if (!isObject(header)) throw fail('the header is not a JSON object');
+  // JSON.parse keeps the last of two equal keys: two tensors of one name would load one silently.
+  const twice = repeatedKey(text);
+  if (twice !== null) throw fail(`tensor ${JSON.stringify(twice)} is named twice in the header`);
   const meta = header['__metadata__'];
   if (
     meta !== undefined &&
@@ -102,6 +107,31 @@ function parseHeader(json: Uint8Array): Record<string, unknown> {
   )
     throw fail('__metadata__ is not an object of strings');
   return header;
+}
+
+/** The first key that the header's top-level object (valid JSON) repeats, or null. */
+function repeatedKey(text: string): string | null {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      // A string at depth 1 followed by ':' is a top-level key.
+      let k = j + 1;
+      while (k < text.length && ' \t\r\n'.includes(text[k]!)) k++;
+      if (depth === 1 && text[k] === ':') {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+      }
+      i = j;
+    }
+  }
+  return null;
 }
 
 /** One header entry: an object with dtype F32, a shape of integers ≥ 0 and [begin, end]. */

@@ -62,7 +62,13 @@ async function readTensors(path: string): Promise<Record<string, Tensor>> {
   } catch (e) {
     throw fail(`could not read '${path}' (${e instanceof Error ? e.message : String(e)})`);
   }
-  return decodeSafetensors(bytes);
+  try {
+    return decodeSafetensors(bytes);
+  } catch (e) {
+    // The format's errors say what is wrong; this says in which file.
+    if (!(e instanceof GraphError)) throw e;
+    throw fail(`'${path}': ${e.message.replace(/^checkpoint: /, '')}`);
+  }
 }
 
 /** Read `path` and set the model's params from it, after checking every name and shape. */

@@ -39,6 +39,8 @@ function evalReduce(
   return out;
 }
 
+const addI32 = (acc: number, v: number) => (acc + v) | 0;
+
 /** Reshape a reduced value back to the input's rank (size-1 reduced axes), then broadcast. */
 export function expandReduced(v: Node, x: Node, axes: readonly number[]): Node {
   const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
@@ -48,7 +50,9 @@ export function expandReduced(v: Node, x: Node, axes: readonly number[]): Node {
 export const sum: OpDef<'sum'> = {
   arity: 1,
   infer: ([x], a) => inferReduce(x!, a.axes),
-  eval: ([x], a, node) => evalReduce(x!, node, a.axes, 0, (acc, v) => acc + v),
+  // An i32 sum wraps at every step: exact past 2⁵³, where float64 sums of int32 would round.
+  eval: ([x], a, node) =>
+    evalReduce(x!, node, a.axes, 0, node.dtype === 'i32' ? addI32 : (acc, v) => acc + v),
   vjp: [
     {
       rule: (g, _y, [x], a) => expandReduced(g, x!, a.axes),
@@ -99,7 +103,7 @@ export const cumsum: OpDef<'cumsum'> = {
         let acc = 0;
         for (let s = 0; s < n; s++) {
           const at = base + (a.reverse ? n - 1 - s : s) * post + q;
-          acc += x![at]!;
+          acc = node.dtype === 'i32' ? addI32(acc, x![at]!) : acc + x![at]!;
           out[at] = acc;
         }
       }

@@ -63,8 +63,9 @@ export function indexBounds(g: Graph): Map<string, IndexBound> {
 
 /** Throw a GraphError naming the input, the first bad value and its position. */
 export function checkIndexFeeds(bounds: ReadonlyMap<string, IndexBound>, inputs: Feeds): void {
+  if (typeof inputs !== 'object' || inputs === null) return; // checkFeeds names the mistake
   for (const [name, { bound, what }] of bounds) {
-    const v = inputs[name];
+    const v = Object.hasOwn(inputs, name) ? inputs[name] : undefined; // 'constructor' is user text
     if (!v) continue;
     for (let i = 0; i < v.length; i++) {
       const id = v[i]!;

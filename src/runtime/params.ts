@@ -2,7 +2,7 @@
 import { GraphError } from '../ir/errors.ts';
 import type { Graph } from '../ir/graph.ts';
 import { fmtShape } from '../ir/shape.ts';
-import { initParams } from '../interp/interpret.ts';
+import { checkValue, initParams } from '../interp/interpret.ts';
 import type { Feeds } from './executable.ts';
 
 export function createParams(g: Graph, seed = 0): Record<string, Float32Array> {
@@ -13,15 +13,13 @@ export function createParams(g: Graph, seed = 0): Record<string, Float32Array> {
 
 /** Copy `values` into `params`, checking every name and size first so a mismatch changes nothing. */
 export function assignParams(g: Graph, params: Record<string, Float32Array>, values: Feeds): void {
+  if (typeof values !== 'object' || values === null) {
+    throw new GraphError('param', `setParams takes an object of named arrays, got ${values}`);
+  }
   for (const [name, v] of Object.entries(values)) {
     const spec = g.params.get(name);
     if (!spec) throw new GraphError('param', `unknown param '${name}'`);
-    if (v.length !== spec.node.size) {
-      throw new GraphError(
-        'param',
-        `param '${name}': expected ${spec.node.size} values for shape ${fmtShape(spec.node.shape)}, got ${v.length}`,
-      );
-    }
+    checkValue('param', spec.node, name, v);
   }
   for (const [name, v] of Object.entries(values)) params[name]!.set(v);
 }

@@ -11,6 +11,7 @@ import type { Shape } from '../ir/shape.ts';
 import { topo } from '../ir/traverse.ts';
 import { evalNode } from '../ops/dispatch.ts';
 import { UNARY_OPS } from '../ops/names.ts';
+import { wrappingStep } from './fuzz-int.ts';
 import type { OpName, UnaryOp } from '../ops/names.ts';
 
 export interface FuzzOptions {
@@ -32,7 +33,7 @@ export interface FuzzGraph {
 /** Magnitudes above this are scaled down by a power of two (exact), keeping values tame. */
 const TAME_ABOVE = 6;
 
-class Gen {
+export class Gen {
   readonly g: Graph;
   readonly pool: Node[] = [];
   readonly inputs: Record<string, Float32Array | Int32Array> = {};
@@ -43,8 +44,12 @@ class Gen {
   private names = 0;
   readonly universe: number[];
 
+  /** A second stream for later additions, so that adding a draw keeps every seed's graph. */
+  readonly aux: () => number;
+
   constructor(seed: number) {
     this.rnd = mulberry32(seed);
+    this.aux = mulberry32(seed ^ 0x5bd1e995);
     this.g = new Graph(`fuzz_${seed}`);
     this.universe = [this.int(1, 4), this.int(2, 4), this.int(1, 5)];
   }
@@ -356,18 +361,6 @@ const leafStep: Step = (s) => {
       return s.chance(0.5) ? s.f32Input(shape) : s.param(shape);
   }
 };
-
-/** int32 arithmetic on full-range values, which overflows and wraps modulo 2³² on every target. */
-function wrappingStep(s: Gen, ints: Node): Node {
-  const big = s.g.input(s.fresh('big'), ints.shape, 'i32');
-  const v = Array.from({ length: ints.size }, () => s.int(-(2 ** 31), 2 ** 31 - 1));
-  s.inputs[big.label!] = Int32Array.from(v);
-  s.leafValues.set(big, Float64Array.from(v));
-  const op = s.pick([B.add, B.sub, B.mul]);
-  const w = s.chance(0.5) ? op(ints, big) : B.abs(B.neg(op(big, ints)));
-  // Scaled by 2⁻³¹ (exact) into [−1, 1]; the cast to f32 rounds alike on every target.
-  return B.mul(B.cast(w, 'f32'), 2 ** -31);
-}
 
 const compositeStep: Step = (s, x) => {
   if (x.rank === 0) return null;

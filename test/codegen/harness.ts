@@ -7,6 +7,7 @@ import { compile } from '../../src/compile.ts';
 import type { CompileOptions } from '../../src/compile.ts';
 import type { Graph } from '../../src/ir/graph.ts';
 import { interpret } from '../../src/interp/interpret.ts';
+import type { Evaluation } from '../../src/interp/interpret.ts';
 import type { Feeds } from '../../src/runtime/executable.ts';
 import type { FuzzGraph } from '../../src/testing/fuzz.ts';
 
@@ -56,7 +57,10 @@ export function addSgdUpdates(f: FuzzGraph, lr = 0.1): void {
 /**
  * Compile `g` for the TypeScript target and run `steps` calls (step() when it has updates, else
  * run()), checking outputs and params after every call against the interpreter fed the same
- * float32 params. Returns the first mismatch as a message, or null.
+ * float32 params. A value outside the tolerance of the float64 result still passes when it is
+ * within it of the graph's float32 result (every f32 node rounded): a float64 value that float32
+ * arithmetic cannot reach is the graph's conditioning, not a bug (fuzz seeds 20038 and 70513:
+ * layer norms over nearly equal values). Returns the first mismatch as a message, or null.
  */
 export async function diffAgainstInterp(
   g: Graph,
@@ -70,13 +74,20 @@ export async function diffAgainstInterp(
     const inputs = feeds(k);
     const before = Object.fromEntries(Object.entries(exe.params).map(([n, v]) => [n, v.slice()]));
     const ref = interpret(g, inputs, before);
+    let rounded: Evaluation | null = null;
+    const f32 = () => (rounded ??= interpret(g, inputs, before, [], { roundF32: true }));
+    // The float64 mismatch, unless the float32 result is within the tolerance.
+    const far = (got: ArrayLike<number>, want: Float64Array, want32: () => Float64Array) => {
+      const m = mismatch(got, want);
+      return m && mismatch(got, want32()) ? m : null;
+    };
     const out = training ? await exe.step(inputs) : await exe.run(inputs);
     for (const [name, want] of Object.entries(ref.outputs)) {
-      const m = mismatch(out[name]!, want);
+      const m = far(out[name]!, want, () => f32().outputs[name]!);
       if (m) return `step ${k}, output ${name}: ${m}`;
     }
     for (const [name, want] of Object.entries(ref.updates)) {
-      const m = mismatch(exe.params[name]!, want);
+      const m = far(exe.params[name]!, want, () => f32().updates[name]!);
       if (m) return `step ${k}, param ${name} after the update: ${m}`;
     }
   }

@@ -1,14 +1,14 @@
 // Silent wrong results, checkpoints: the loader validates files as the safetensors format says
 // (header object of objects, offsets tiling the data section in order, sizes = dtype × shape),
 // and a seeded byte-mutation fuzzer: every mutated file gives a clear error or the exact values.
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { GraphError } from '../../src/ir/errors.ts';
 import { mulberry32, zeros } from '../../src/ir/init.ts';
 import { Graph } from '../../src/ir/graph.ts';
-import { saveCheckpoint } from '../../src/node/checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint } from '../../src/node/checkpoint.ts';
 import { decodeSafetensors, encodeSafetensors } from '../../src/nn/safetensors.ts';
 import type { Tensor } from '../../src/nn/safetensors.ts';
 
@@ -82,6 +82,36 @@ describe('checkpoint validation (as the safetensors format specifies)', () => {
     ];
     for (const [header, want] of cases)
       expect(message(() => decodeSafetensors(rawFile(header, 4)))).toMatch(want);
+  });
+
+  test('a name given twice is an error, whatever the offsets or escapes (JSON.parse keeps one)', () => {
+    const a = '"dtype": "F32", "shape": [1]';
+    const cases = [
+      `{"a": {${a}, "data_offsets": [0, 4]}, "a": {${a}, "data_offsets": [0, 4]}}`,
+      `{"a": {${a}, "data_offsets": [0, 4]},  "a"  : {${a}, "data_offsets": [4, 8]}}`,
+      `{"a": {${a}, "data_offsets": [0, 4]}, "\\u0061": {${a}, "data_offsets": [4, 8]}}`,
+    ];
+    for (const header of cases) {
+      const bytes = header.includes('[4, 8]') ? 8 : 4;
+      expect(message(() => decodeSafetensors(rawFile(header, bytes)))).toBe(
+        'checkpoint: tensor "a" is named twice in the header',
+      );
+    }
+    // Keys repeated inside an entry or the metadata are not tensor names.
+    const nested = `{"__metadata__": {"a": "x"}, "a": {${a}, "data_offsets": [0, 4]}}`;
+    expect(Object.keys(decodeSafetensors(rawFile(nested, 4)))).toEqual(['a']);
+  });
+
+  test('a bad file named in the error: loadCheckpoint says which file', async () => {
+    const g = new Graph('ckpt_path');
+    g.param('a', [2, 3], zeros);
+    const dir = await mkdtemp(join(tmpdir(), 'gradc-ckpt-path-'));
+    const path = join(dir, 'cut.safetensors');
+    await writeFile(path, encodeSafetensors(TENSORS).subarray(0, 30));
+    const exe = { graph: g, setParams: () => {} };
+    await expect(loadCheckpoint(path, exe)).rejects.toThrow(
+      `checkpoint: '${path}': header length `,
+    );
   });
 
   test("a tensor named '__proto__' round-trips as an ordinary name", () => {

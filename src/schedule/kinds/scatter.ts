@@ -18,6 +18,8 @@ export interface ScatterKernel extends KernelBase {
   readonly count: number;
   readonly post: number;
   readonly size: number;
+  /** f32 sums round in float32; i32 ones wrap modulo 2³². */
+  readonly dtype: 'f32' | 'i32';
 }
 
 export const scatter: KindDef<ScatterKernel> = {
@@ -28,7 +30,8 @@ export const scatter: KindDef<ScatterKernel> = {
     const pre = n.shape.slice(0, axis).reduce((p, d) => p * d, 1);
     const post = n.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
     const [out, updates, indices] = [bufOf(n), bufOf(u), bufOf(i)];
-    return { kind: 'scatter', out, updates, indices, pre, count: i.size, post, size };
+    const dtype = n.dtype === 'i32' ? 'i32' : 'f32';
+    return { kind: 'scatter', out, updates, indices, pre, count: i.size, post, size, dtype };
   },
   exprs: () => [],
   operands: (k) => [k.updates, k.indices],
