@@ -4,19 +4,12 @@
 import { describe, expect, test } from 'vitest';
 import * as B from '../../src/builder/ops.ts';
 import { compile } from '../../src/compile.ts';
-import type { CompileOptions } from '../../src/compile.ts';
 import { Graph } from '../../src/ir/graph.ts';
 import type { Node } from '../../src/ir/node.ts';
 import * as init from '../../src/ir/init.ts';
-import { hasAdapter } from '../../src/runtime/webgpu.ts';
+import { allTargets } from '../support/targets.ts';
 
-const adapter = await hasAdapter();
-const TARGETS: (CompileOptions & { name: string; skip?: boolean })[] = [
-  { name: 'interp', target: 'interp' },
-  { name: 'ts', target: 'ts', wasm: 'off' },
-  { name: 'wasm', target: 'ts', wasm: 'all' },
-  { name: 'wgsl', target: 'wgsl', skip: !adapter },
-];
+const TARGETS = await allTargets('codegen/updated-param-output');
 
 /** p ← p + x, with outputs that are p itself (twice, and through a fold) and a view of it. */
 function graph(): Graph {

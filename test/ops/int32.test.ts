@@ -4,10 +4,9 @@
 import { describe, expect, test } from 'vitest';
 import * as B from '../../src/builder/ops.ts';
 import { compile } from '../../src/compile.ts';
-import type { CompileOptions } from '../../src/compile.ts';
 import { Graph } from '../../src/ir/graph.ts';
 import { interpret } from '../../src/interp/interpret.ts';
-import { hasAdapter } from '../../src/runtime/webgpu.ts';
+import { allTargets } from '../support/targets.ts';
 
 const A = [2147483647, -2147483648, 65536, 3, -7, 1 << 30, 123456789, 0];
 const Bv = [1, -1, 65536, -3, 5, 4, 987654321, -2147483648];
@@ -49,13 +48,7 @@ const WANT: Record<string, number[]> = {
 
 const feeds = { a: Int32Array.from(A), b: Int32Array.from(Bv) };
 const floats = Float32Array.from(F);
-const adapter = await hasAdapter();
-const TARGETS: (CompileOptions & { name: string; skip?: boolean })[] = [
-  { name: 'interp', target: 'interp' },
-  { name: 'ts', target: 'ts', wasm: 'off' },
-  { name: 'wasm', target: 'ts', wasm: 'all' },
-  { name: 'wgsl', target: 'wgsl', skip: !adapter },
-];
+const TARGETS = await allTargets('ops/int32');
 
 describe('int32 arithmetic wraps', () => {
   test('the interpreter wraps every i32 result (mul exactly, as int32)', () => {
