@@ -150,6 +150,18 @@ export function imports(roots: readonly Expr[]): Set<ImportName> {
 }
 
 /** Emits a group of expressions evaluated in one loop iteration, sharing repeated values. */
+/** Unary ops that are one float64 instruction (relu: max with 0; round: ties to even, as round64). */
+const F64_UNARY: ReadonlyMap<string, number> = new Map([
+  ['neg', OP.f64_neg],
+  ['sqrt', OP.f64_sqrt],
+  ['abs', OP.f64_abs],
+  ['relu', OP.f64_max],
+  ['floor', OP.f64_floor],
+  ['ceil', OP.f64_ceil],
+  ['trunc', OP.f64_trunc],
+  ['round', OP.f64_nearest],
+]);
+
 export class ScalarEmitter {
   private readonly keys = new Keys();
   /** Keys of expressions under a select's arms (their loads are clamped). */
@@ -356,44 +368,22 @@ export class ScalarEmitter {
       return;
     }
     this.emit(a);
-    switch (op) {
-      case 'neg':
-        f.op(OP.f64_neg);
-        return;
-      case 'sqrt':
-        f.op(OP.f64_sqrt);
-        return;
-      case 'abs':
-        f.op(OP.f64_abs);
-        return;
-      case 'relu':
-        f.f64(0).op(OP.f64_max);
-        return;
-      case 'floor':
-        f.op(OP.f64_floor);
-        return;
-      case 'ceil':
-        f.op(OP.f64_ceil);
-        return;
-      case 'trunc':
-        f.op(OP.f64_trunc);
-        return;
-      case 'round':
-        f.op(OP.f64_nearest); // ties to even, as round64
-        return;
-      default: {
-        const how = WASM_UNARY[op];
-        if (how === 'lanes' && isLaneMath(op)) {
-          f.op(OP.f32_demote_f64).simd(SIMD.f32x4_splat);
-          laneMath(f, op);
-          f.simd(SIMD.f32x4_extract_lane, 0).op(OP.f64_promote_f32);
-          return;
-        }
-        if (how === null || how === 'inline' || how === 'lanes')
-          throw new Error(`internal: wasm has no code for ${op}`);
-        f.call(this.env.fn(how));
-      }
+    const opcode = F64_UNARY.get(op);
+    if (opcode !== undefined) {
+      if (op === 'relu') f.f64(0);
+      f.op(opcode);
+      return;
     }
+    const how = WASM_UNARY[op];
+    if (how === 'lanes' && isLaneMath(op)) {
+      f.op(OP.f32_demote_f64).simd(SIMD.f32x4_splat);
+      laneMath(f, op);
+      f.simd(SIMD.f32x4_extract_lane, 0).op(OP.f64_promote_f32);
+      return;
+    }
+    if (how === null || how === 'inline' || how === 'lanes')
+      throw new Error(`internal: wasm has no code for ${op}`);
+    f.call(this.env.fn(how));
   }
 
   private binary(op: string, a: Expr, b: Expr): void {
